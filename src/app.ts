@@ -1,0 +1,31 @@
+/**
+ * createApp(deps): the whole HTTP application, with no side effects at import and no
+ * listening socket, so tests drive it in-process with `app.handle(new Request(...))`.
+ * This file is the table of contents: every feature router is mounted here, in order.
+ */
+import { Elysia } from "elysia";
+import type { ServerConfig } from "./config";
+import type { OpenDatabase } from "./db/client";
+import { healthRoutes } from "./features/health/routes";
+import { apiDocs } from "./http/docs";
+import { httpShell } from "./http/shell";
+import type { Logger } from "./logger";
+import { VERSION } from "./version";
+
+export interface AppDeps {
+  database: OpenDatabase;
+  config: ServerConfig;
+  logger: Logger;
+  version: string;
+}
+
+export function createApp(input: Omit<AppDeps, "version"> & { version?: string }) {
+  const deps: AppDeps = { version: VERSION, ...input };
+  const app: Elysia = new Elysia()
+    .use(httpShell({ logger: deps.logger, routes: () => app.router.history }))
+    .use(apiDocs(deps.version))
+    .use(healthRoutes(deps)) as unknown as Elysia;
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,151 @@
+/**
+ * The guard every /api/v1 data route sits behind (all but auth/* and tools/*).
+ *
+ * It authenticates the request and puts a `principal` into the route context:
+ * 1. `Authorization: Bearer ipc_...` — when present the key decides, even if a cookie came too;
+ * 2. else the `session` cookie — and then cookie writes must pass the CSRF rule (csrf.ts).
+ * Lookups hit the database on every request, by the SHA-256 of the secret: nothing is
+ * cached, so a key revoked a moment ago (by the API or by the CLI in another process)
+ * fails on the very next request.
+ *
+ * Scoped (`as: "scoped"`): it guards the routes of every plugin that `.use()`s it, and the
+ * app mounts each feature under one such plugin; test/auth walks the route table to prove it.
+ */
+import { Elysia } from "elysia";
+import type { AppDeps } from "../app";
+import { ApiError } from "../http/errors";
+import { enforceCsrf } from "./csrf";
+import { planLimits } from "./plans";
+import { effectiveScope, type Principal, type Role, type Scope } from "./principal";
+import { digestsEqual, looksLikeApiKey, sha256Hex } from "./tokens";
+
+/** How often last_used_at / session last_seen_at may be written for one credential. */
+const TOUCH_INTERVAL_MS = 60_000;
+export const SESSION_TTL_MS = 30 * 24 * 3600_000;
+export const SESSION_COOKIE = "session";
+
+interface KeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scope: Scope;
+  expires_at: string | null;
+  last_used_at: string | null;
+  user_id: string;
+  email: string;
+  role: Role;
+  org_id: string;
+  plan: string;
+}
+
+interface SessionRow {
+  id: string;
+  token_hash: string;
+  expires_at: string;
+  last_seen_at: string;
+  user_id: string;
+  email: string;
+  role: Role;
+  org_id: string;
+  plan: string;
+}
+
+/** Builds the authenticate(request) function over prepared statements. */
+export function createAuthenticator({ database, config }: Pick<AppDeps, "database" | "config">) {
+  const { sqlite } = database;
+  const allowedOrigins = [new URL(config.publicUrl).origin];
+  const keyByHash = sqlite.query<KeyRow, [string]>(
+    `SELECT k.id, k.name, k.prefix, k.key_hash, k.scope, k.expires_at, k.last_used_at,
+            u.id AS user_id, u.email, u.role, o.id AS org_id, o.plan
+       FROM api_keys k JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.org_id
+      WHERE k.key_hash = ?`,
+  );
+  const touchKey = sqlite.query<unknown, [string, string]>("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
+  const sessionByHash = sqlite.query<SessionRow, [string]>(
+    `SELECT s.id, s.token_hash, s.expires_at, s.last_seen_at,
+            u.id AS user_id, u.email, u.role, o.id AS org_id, o.plan
+       FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id
+      WHERE s.token_hash = ?`,
+  );
+  const touchSession = sqlite.query<unknown, [string, string, string]>(
+    "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
+  );
+
+  function fromApiKey(key: string, now: Date): Principal {
+    const hash = sha256Hex(key);
+    const row = looksLikeApiKey(key) ? keyByHash.get(hash) : null;
+    if (!row || !digestsEqual(row.key_hash, hash)) throw new ApiError("unauthorized", "invalid API key");
+    if (row.expires_at && row.expires_at <= now.toISOString()) throw new ApiError("unauthorized", "this API key has expired");
+    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= TOUCH_INTERVAL_MS) {
+      touchKey.run(now.toISOString(), row.id);
+    }
+    return {
+      orgId: row.org_id,
+      userId: row.user_id,
+      email: row.email,
+      role: row.role,
+      via: "api_key",
+      scope: effectiveScope(row.scope, row.role, planLimits(row.plan).api),
+      apiKey: { id: row.id, name: row.name, prefix: row.prefix },
+    };
+  }
+
+  function fromSession(token: string, now: Date): Principal {
+    const hash = sha256Hex(token);
+    const row = sessionByHash.get(hash);
+    if (!row || !digestsEqual(row.token_hash, hash) || row.expires_at <= now.toISOString()) {
+      throw new ApiError("unauthorized", "your session has ended; sign in again");
+    }
+    // Sliding expiry: each use (at most one write a minute) pushes the end 30 days out.
+    if (now.getTime() - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS) {
+      touchSession.run(now.toISOString(), new Date(now.getTime() + SESSION_TTL_MS).toISOString(), row.id);
+    }
+    return {
+      orgId: row.org_id,
+      userId: row.user_id,
+      email: row.email,
+      role: row.role,
+      via: "session",
+      // A session carries its user's full rights; the plan's API access limit applies to keys.
+      scope: row.role === "viewer" ? "read" : "write",
+      sessionId: row.id,
+    };
+  }
+
+  return function authenticate(request: Request, now = new Date()): Principal {
+    const authorization = request.headers.get("authorization");
+    if (authorization !== null) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (!m) throw new ApiError("unauthorized", "the Authorization header must be `Bearer ipc_...`");
+      return fromApiKey(m[1]!, now);
+    }
+    const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+    if (token) {
+      const principal = fromSession(token, now);
+      enforceCsrf(request, allowedOrigins);
+      return principal;
+    }
+    throw new ApiError("unauthorized", "authentication required: send `Authorization: Bearer ipc_...` or sign in");
+  };
+}
+
+export function readCookie(header: string | null, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/**
+ * The guard plugin. Features `.use(authGuard(deps))` and read `principal` from the context;
+ * Elysia deduplicates it by name, so it runs once per request.
+ */
+export function authGuard(deps: Pick<AppDeps, "database" | "config">) {
+  const authenticate = createAuthenticator(deps);
+  return new Elysia({ name: "auth-guard" }).derive({ as: "scoped" }, ({ request }) => ({
+    principal: authenticate(request),
+  }));
+}

@@ -1,0 +1,173 @@
+/**
+ * Command-line flags and their IPCRAFT_<NAME> environment twins, validated.
+ * A flag on the command line wins over the environment; anything invalid is a
+ * ConfigError whose message is one line the CLI prints as is.
+ */
+import ipaddr from "ipaddr.js";
+
+export class ConfigError extends Error {}
+
+type Kind = "string" | "port" | "nonneg-number" | "url" | "boolean" | "cidr-list" | "positive-int";
+
+export interface FlagSpec {
+  kind: Kind;
+  default?: string | number | boolean | string[];
+  /** allowed values for string flags */
+  choices?: readonly string[];
+  help: string;
+}
+
+export type FlagTable = Record<string, FlagSpec>;
+
+/** Flags shared by every command. */
+export const COMMON_FLAGS = {
+  db: { kind: "string", default: "./ipcraft.db", help: "SQLite database file (created if missing)" },
+} satisfies FlagTable;
+
+export const SERVE_FLAGS = {
+  ...COMMON_FLAGS,
+  host: { kind: "string", default: "127.0.0.1", help: "address to listen on" },
+  port: { kind: "port", default: 8080, help: "TCP port (0 picks a free one)" },
+  "public-url": { kind: "url", help: "URL users reach the server at (sign-in links, Secure cookies)" },
+  "rate-limit": { kind: "nonneg-number", default: 20, help: "requests per second per organization (0 = off)" },
+  signup: { kind: "string", default: "closed", choices: ["closed", "open"], help: "who may sign in: closed = known and invited emails" },
+  "smtp-url": { kind: "url", help: "smtp://user:pass@host:port to mail sign-in links (else they are logged)" },
+  "trusted-proxy": { kind: "cidr-list", default: [], help: "proxy allowed to set X-Forwarded-For (repeatable)" },
+  metrics: { kind: "boolean", default: false, help: "serve Prometheus metrics at /metrics" },
+} satisfies FlagTable;
+
+
+export interface Parsed {
+  values: Record<string, unknown>;
+  positionals: string[];
+}
+
+/** Parses `argv` (after the command words) against `table`, reading IPCRAFT_* from `env`. */
+export function parseFlags(table: FlagTable, argv: string[], env: Record<string, string | undefined>): Parsed {
+  const raw = new Map<string, string[]>();
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--") || arg === "--") {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const spec = table[name];
+    if (!spec) throw new ConfigError(`unknown flag --${name}`);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else if (spec.kind === "boolean") value = "true";
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith("--")) throw new ConfigError(`--${name} needs a value`);
+      value = next;
+      i++;
+    }
+    raw.set(name, [...(raw.get(name) ?? []), value]);
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(table)) {
+    const envName = `IPCRAFT_${name.toUpperCase().replace(/-/g, "_")}`;
+    const fromFlag = raw.get(name);
+    const fromEnv = env[envName];
+    const source = fromFlag ? `--${name}` : envName;
+    const texts = fromFlag ?? (fromEnv !== undefined && fromEnv !== "" ? splitEnv(spec, fromEnv) : undefined);
+    values[camel(name)] = texts === undefined ? spec.default : convert(spec, texts, source);
+  }
+  return { values, positionals };
+}
+
+function splitEnv(spec: FlagSpec, text: string): string[] {
+  return spec.kind === "cidr-list" ? text.split(/[,\s]+/).filter(Boolean) : [text];
+}
+
+function camel(name: string): string {
+  return name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+function convert(spec: FlagSpec, texts: string[], source: string): unknown {
+  const text = texts[texts.length - 1]!;
+  switch (spec.kind) {
+    case "string":
+      if (text === "") throw new ConfigError(`${source} must not be empty`);
+      if (spec.choices && !spec.choices.includes(text)) {
+        throw new ConfigError(`${source} must be one of ${spec.choices.join(", ")} (got "${text}")`);
+      }
+      return text;
+    case "port": {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n > 65535) throw new ConfigError(`${source} must be a port number 0-65535 (got "${text}")`);
+      return n;
+    }
+    case "positive-int": {
+      const n = Number(text);
+      if (!/^\d+$/.test(text) || n < 1) throw new ConfigError(`${source} must be a positive whole number (got "${text}")`);
+      return n;
+    }
+    case "nonneg-number": {
+      const n = Number(text);
+      if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
+        throw new ConfigError(`${source} must be a number >= 0 (got "${text}")`);
+      }
+      return n;
+    }
+    case "boolean":
+      if (!["true", "false", "1", "0", "yes", "no"].includes(text)) {
+        throw new ConfigError(`${source} must be true or false (got "${text}")`);
+      }
+      return ["true", "1", "yes"].includes(text);
+    case "url": {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        throw new ConfigError(`${source} must be a URL such as https://ipam.example.org (got "${text}")`);
+      }
+      return url.toString().replace(/\/$/, "");
+    }
+    case "cidr-list":
+      return texts.flatMap((t) => splitEnv(spec, t)).map((cidr) => {
+        if (!ipaddr.isValidCIDR(cidr) && !ipaddr.isValid(cidr)) {
+          throw new ConfigError(`${source} must be an IP or CIDR such as 10.0.0.1 or 10.0.0.0/8 (got "${cidr}")`);
+        }
+        return cidr;
+      });
+  }
+}
+
+/** Settings of a running server, as createApp and the server read them. */
+export interface ServerConfig {
+  db: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  rateLimit: number;
+  signup: "closed" | "open";
+  smtpUrl?: string;
+  trustedProxy: string[];
+  metrics: boolean;
+}
+
+export function serverConfig(values: Record<string, unknown>): ServerConfig {
+  const host = values.host as string;
+  const port = values.port as number;
+  const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  return {
+    db: values.db as string,
+    host,
+    port,
+    publicUrl: (values.publicUrl as string | undefined) ?? `http://${shownHost}:${port}`,
+    rateLimit: values.rateLimit as number,
+    signup: values.signup as "closed" | "open",
+    smtpUrl: values.smtpUrl as string | undefined,
+    trustedProxy: values.trustedProxy as string[],
+    metrics: values.metrics as boolean,
+  };
+}
+
+/** A configuration for tests and in-process use, with every default filled. */
+export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...serverConfig(parseFlags(SERVE_FLAGS, [], {}).values), db: ":memory:", ...overrides };
+}

@@ -1,0 +1,191 @@
+/**
+ * The whole database schema. drizzle-kit generates `drizzle/*.sql` from this file
+ * (`bun run db:generate`); read every generated file before committing it
+ * (see ../shared/STACK.md: column additions and table rebuilds go in separate migrations).
+ *
+ * Conventions:
+ * - ids are UUID text; timestamps are ISO-8601 UTC text (they sort as strings).
+ * - IP addresses are stored twice: canonical `ip` text for people, and `ip_key`, a 16-byte
+ *   big-endian BLOB (IPv4 mapped into ::ffff:0:0/96) whose byte order is numeric order, so
+ *   one UNIQUE index serves both families and `BETWEEN first AND last` is an index range scan.
+ * - Every tenant-owned row carries `org_id`; queries always filter on it.
+ */
+import { type AnySQLiteColumn, blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const timestamps = {
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+};
+
+/** The tenant boundary: nothing of one organization is visible to another. */
+export const organizations = sqliteTable("organizations", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** free | pro | teams | unlimited — a named limit set (API.md §3). */
+  plan: text("plan").notNull().default("unlimited"),
+  ...timestamps,
+});
+
+/** A person; belongs to exactly one organization. `email` is stored lowercased. */
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    name: text("name").notNull().default(""),
+    /** owner | admin | member | viewer */
+    role: text("role").notNull(),
+    lastLoginAt: text("last_login_at"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_org_idx").on(t.orgId)],
+);
+
+/** One-time sign-in links. Only the SHA-256 of the token is kept. */
+export const loginTokens = sqliteTable(
+  "login_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    usedAt: text("used_at"),
+  },
+  (t) => [index("login_tokens_email_idx").on(t.email)],
+);
+
+/** Browser sessions (cookie `session`). Only the SHA-256 of the cookie value is kept. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: text("created_at").notNull(),
+    lastSeenAt: text("last_seen_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [uniqueIndex("sessions_token_hash_unique").on(t.tokenHash), index("sessions_user_idx").on(t.userId)],
+);
+
+/**
+ * API keys `ipc_` + 40 base62. The plaintext is shown once and never stored:
+ * `prefix` (first 12 characters) identifies a key in lists, `key_hash` (SHA-256 hex) authenticates it.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** read | write */
+    scope: text("scope").notNull(),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at"),
+    expiresAt: text("expires_at"),
+  },
+  (t) => [
+    uniqueIndex("api_keys_key_hash_unique").on(t.keyHash),
+    index("api_keys_org_idx").on(t.orgId),
+    index("api_keys_prefix_idx").on(t.prefix),
+  ],
+);
+
+/** Folders in the UI. Names are unique per organization, case-insensitively (`name_key` = lowercased name). */
+export const sections = sqliteTable(
+  "sections",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey)],
+);
+
+/**
+ * Subnets, nested automatically: `parent_id` is the smallest subnet of the same
+ * (org, vrf) that strictly contains this one. The hierarchy is kept by the service inside
+ * each write transaction and verified by `ipcraft check`; nothing here derives it.
+ */
+export const subnets = sqliteTable(
+  "subnets",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    sectionId: text("section_id").references(() => sections.id, { onDelete: "set null" }),
+    parentId: text("parent_id").references((): AnySQLiteColumn => subnets.id),
+    vrf: text("vrf").notNull().default("default"),
+    family: integer("family").notNull(),
+    /** 16-byte order-preserving key of the network address. */
+    networkKey: blob("network_key", { mode: "buffer" }).notNull(),
+    prefixLength: integer("prefix_length").notNull(),
+    /** Canonical CIDR text, e.g. `10.0.1.0/24`, `2001:db8::/48`. */
+    cidr: text("cidr").notNull(),
+    name: text("name").notNull().default(""),
+    description: text("description").notNull().default(""),
+    vlan: integer("vlan"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("subnets_org_vrf_net_unique").on(t.orgId, t.vrf, t.family, t.networkKey, t.prefixLength),
+    index("subnets_parent_idx").on(t.parentId),
+    index("subnets_section_idx").on(t.sectionId),
+  ],
+);
+
+/**
+ * Address records. "Available" is the absence of a row. `vrf` repeats the subnet's VRF so
+ * that the UNIQUE (org, vrf, ip_key) index is the backstop against handing out one address twice.
+ */
+export const addresses = sqliteTable(
+  "addresses",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    subnetId: text("subnet_id").notNull().references(() => subnets.id),
+    vrf: text("vrf").notNull(),
+    ip: text("ip").notNull(),
+    ipKey: blob("ip_key", { mode: "buffer" }).notNull(),
+    hostname: text("hostname").notNull().default(""),
+    /** assigned | gateway | reserved | dhcp */
+    status: text("status").notNull().default("assigned"),
+    owner: text("owner").notNull().default(""),
+    /** lowercase aa:bb:cc:dd:ee:ff, or null */
+    mac: text("mac"),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
+    index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
+  ],
+);
+
+/** The activity log: one row per write, recorded in the write's own transaction. */
+export const activity = sqliteTable(
+  "activity",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    at: text("at").notNull(),
+    /** user | api_key | system */
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id"),
+    actorLabel: text("actor_label").notNull(),
+    /** e.g. subnet.create, address.update, api_key.revoke */
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    targetLabel: text("target_label").notNull().default(""),
+    /** JSON object {field: [old, new]}; never holds secrets. */
+    changes: text("changes").notNull().default("{}"),
+  },
+  (t) => [index("activity_org_at_idx").on(t.orgId, t.at, t.id), index("activity_target_idx").on(t.orgId, t.targetId)],
+);

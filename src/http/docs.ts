@@ -1,0 +1,69 @@
+/**
+ * Interactive API docs at /docs and the OpenAPI 3.1 document at /docs/json, served
+ * entirely from this binary: Swagger UI's files are embedded at build time and the page
+ * points at them, because @elysiajs/openapi would otherwise load them from a CDN — and an
+ * air-gapped install must never reach out (API.md §11).
+ */
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import { z } from "zod";
+// @ts-ignore — TypeScript does not model `with { type: "file" }`: the import is a path to the embedded file.
+import swaggerJs from "../../node_modules/swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
+// @ts-ignore — as above.
+import swaggerCss from "../../node_modules/swagger-ui-dist/swagger-ui.css" with { type: "file" };
+
+const ASSETS = {
+  "swagger-ui-bundle.js": { path: swaggerJs as unknown as string, type: "text/javascript; charset=utf-8" },
+  "swagger-ui.css": { path: swaggerCss as unknown as string, type: "text/css; charset=utf-8" },
+} as const;
+
+/** zod → JSON Schema for the document; types JSON Schema cannot express become `{}` instead of failing. */
+function zodToJsonSchema(schema: z.ZodType) {
+  return z.toJSONSchema(schema, { unrepresentable: "any", io: "output" });
+}
+
+export function apiDocs(version: string) {
+  return new Elysia({ name: "api-docs" })
+    .use(
+      openapi({
+        path: "/docs",
+        specPath: "/docs/json",
+        provider: "swagger-ui",
+        mapJsonSchema: { zod: zodToJsonSchema },
+        exclude: { paths: ["/docs", "/docs/json", /^\/assets\//] },
+        documentation: {
+          info: {
+            title: "IPCraft API",
+            version,
+            description:
+              "Self-hosted IP address management. Authenticate with `Authorization: Bearer ipc_...` " +
+              "(an API key) or the `session` cookie; cookie writes need `X-Requested-With: XMLHttpRequest`. " +
+              'Errors are `{"error": "<sentence>", "code": "<code>", "details"?: {...}}`.',
+          },
+          components: {
+            securitySchemes: {
+              apiKey: { type: "http", scheme: "bearer", description: "An API key: ipc_ followed by 40 characters" },
+              session: { type: "apiKey", in: "cookie", name: "session" },
+            },
+          },
+          security: [{ apiKey: [] }, { session: [] }],
+        },
+        swagger: {
+          cdn: "/assets/swagger-ui-bundle.js",
+          theme: "/assets/swagger-ui.css",
+          validatorUrl: "none",
+        } as Record<string, unknown>,
+      }),
+    )
+    .get(
+      "/assets/:file",
+      ({ params, status }) => {
+        const asset = ASSETS[params.file as keyof typeof ASSETS];
+        if (!asset) return status(404, { error: `no asset ${params.file}`, code: "route_not_found" });
+        return new Response(Bun.file(asset.path), {
+          headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" },
+        });
+      },
+      { detail: { hide: true } },
+    );
+}

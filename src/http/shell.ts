@@ -1,0 +1,171 @@
+/**
+ * The HTTP shell every route runs inside: request ids, the access log, security headers,
+ * request-shape checks (body size, content type) and the single error mapping.
+ *
+ * Registered first on the root app so that its hooks are global: they apply to every
+ * route, including routes added by feature plugins later.
+ */
+import { Elysia, ValidationError } from "elysia";
+import type { Logger } from "../logger";
+import { ApiError, errorBody } from "./errors";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Routes that take a body other than JSON (CSV imports); everything else under /api is JSON only. */
+const NON_JSON_BODY = /^\/api\/v1\/import\//;
+
+interface RequestMeta {
+  id: string;
+  startedAt: number;
+}
+
+/** What the shell needs from the app it wraps: the route table, read lazily (routes are added later). */
+export interface ShellOptions {
+  logger: Logger;
+  routes: () => { method: string; path: string }[];
+}
+
+export function httpShell({ logger, routes }: ShellOptions) {
+  const meta = new WeakMap<Request, RequestMeta>();
+
+  return new Elysia({ name: "http-shell" })
+    .onRequest(({ request, set }) => {
+      const id = crypto.randomUUID();
+      meta.set(request, { id, startedAt: performance.now() });
+      set.headers["x-request-id"] = id;
+      set.headers["x-content-type-options"] = "nosniff";
+      set.headers["referrer-policy"] = "no-referrer";
+      set.headers["x-frame-options"] = "DENY";
+      checkRequestShape(request);
+    })
+    .onError({ as: "global" }, ({ code, error, request, set, path }) => {
+      const apiError = toApiError(code, error, request.method, path, routes);
+      if (apiError.status === 500) {
+        const rid = meta.get(request)?.id;
+        logger.error("unhandled error", {
+          rid,
+          method: request.method,
+          path,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        if (error instanceof Error && error.stack) logger.error("stack", { rid, stack: error.stack });
+      }
+      if (apiError.code === "method_not_allowed") set.headers["allow"] = String(apiError.details?.allow ?? "");
+      set.status = apiError.status;
+      return errorBody(apiError);
+    })
+    .onAfterResponse({ as: "global" }, ({ request, set, path }) => {
+      const m = meta.get(request);
+      logger.info("request", {
+        method: request.method,
+        // The path only: query strings can hold sign-in tokens.
+        path,
+        status: typeof set.status === "number" ? set.status : 200,
+        ms: m ? Math.round((performance.now() - m.startedAt) * 10) / 10 : undefined,
+        rid: m?.id,
+      });
+    });
+}
+
+function checkRequestShape(request: Request): void {
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > MAX_BODY_BYTES) {
+    throw new ApiError("body_too_large", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  const method = request.method;
+  if (method !== "POST" && method !== "PUT" && method !== "PATCH") return;
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith("/api/") || NON_JSON_BODY.test(path)) return;
+  // In-process requests (app.handle) carry a body stream but no content-length.
+  const hasBody =
+    length > 0 || request.headers.has("transfer-encoding") || (request.body !== null && !request.headers.has("content-length"));
+  const type = request.headers.get("content-type") ?? "";
+  if (hasBody && !/^application\/json\s*(;|$)/i.test(type)) {
+    throw new ApiError("unsupported_media_type", "request body must be JSON (Content-Type: application/json)");
+  }
+}
+
+/** Maps whatever was thrown to an ApiError. Unknown errors are 500, never 400. */
+function toApiError(
+  code: string | number,
+  error: unknown,
+  method: string,
+  path: string,
+  routes: ShellOptions["routes"],
+): ApiError {
+  if (error instanceof ApiError) return error;
+  switch (code) {
+    case "VALIDATION":
+      return validationError(error as ValidationError);
+    case "PARSE":
+      return new ApiError("invalid_json", "request body is not valid JSON");
+    case "NOT_FOUND": {
+      const allow = allowedMethods(path, routes());
+      if (allow.length > 0 && !allow.includes(method)) {
+        return new ApiError("method_not_allowed", `${method} is not allowed on ${path}; use ${allow.join(", ")}`, {
+          allow: allow.join(", "),
+        });
+      }
+      return new ApiError("route_not_found", `no route ${method} ${path}`);
+    }
+    default: {
+      const status = (error as { status?: unknown })?.status;
+      if (typeof status === "number" && status >= 400 && status < 500) {
+        return new ApiError("invalid_request", error instanceof Error ? error.message : "invalid request");
+      }
+      return new ApiError("internal_error", "internal error; the server log has the details under this request's X-Request-Id");
+    }
+  }
+}
+
+interface Issue {
+  field: string;
+  message: string;
+}
+
+/** One sentence naming the first bad field, and every issue in details. */
+function validationError(error: ValidationError): ApiError {
+  const where = error.type === "body" ? "" : `${error.type} `;
+  const issues: Issue[] = [];
+  const raw = (error as unknown as { valueError?: { path?: unknown[]; message?: string; keys?: string[]; code?: string } }).valueError;
+  let all: { path?: string; message?: string }[] = [];
+  try {
+    all = (error.all as { path?: string; message?: string }[]) ?? [];
+  } catch {
+    all = [];
+  }
+  if (raw?.code === "unrecognized_keys" && raw.keys?.length) {
+    for (const key of raw.keys) issues.push({ field: key, message: `unknown field "${key}"` });
+  }
+  for (const item of all) {
+    const field = normalisePath(item.path);
+    if (issues.some((i) => i.field === field)) continue;
+    if (/Unrecognized key/.test(item.message ?? "")) continue;
+    issues.push({ field, message: item.message ?? "invalid value" });
+  }
+  if (issues.length === 0) issues.push({ field: normalisePath(raw?.path?.join(".")), message: raw?.message ?? "invalid value" });
+  const first = issues[0]!;
+  const sentence =
+    first.message.startsWith("unknown field") ? `${where}${first.message}` : first.field === "(root)"
+      ? `${where}body: ${first.message}`
+      : `${where}field "${first.field}": ${first.message}`;
+  return new ApiError("validation_failed", sentence, { field: first.field, issues });
+}
+
+function normalisePath(path: string | undefined): string {
+  if (!path || path === "root" || path === "/") return "(root)";
+  return path.replace(/^\//, "").replace(/\//g, ".");
+}
+
+function allowedMethods(path: string, table: { method: string; path: string }[]): string[] {
+  const found = new Set<string>();
+  for (const route of table) {
+    if (route.method === "ALL" || route.method === "WS") continue;
+    const pattern = new RegExp(
+      `^${route.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*")}$`,
+    );
+    if (pattern.test(path)) found.add(route.method);
+  }
+  if (found.has("GET")) found.add("HEAD");
+  return [...found].sort();
+}

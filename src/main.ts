@@ -1,0 +1,132 @@
+#!/usr/bin/env bun
+/**
+ * The `ipcraft` command line. One table lists every command; each entry names its flags
+ * (parsed by config.ts, with IPCRAFT_<NAME> environment twins) and its handler.
+ * Exit codes: 0 success, 1 failure at run time, 2 bad usage or configuration.
+ */
+import { COMMON_FLAGS, ConfigError, type FlagTable, parseFlags, SERVE_FLAGS, serverConfig } from "./config";
+import { DatabaseInUseError } from "./db/server-lock";
+import { SchemaTooNewError } from "./db/migrate";
+import { createLogger } from "./logger";
+import { startServer } from "./server";
+import { VERSION } from "./version";
+
+export interface CommandContext {
+  flags: Record<string, unknown>;
+  args: string[];
+  env: Record<string, string | undefined>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export interface Command {
+  /** words after `ipcraft`, e.g. ["keys", "create"] */
+  words: string[];
+  usage: string;
+  summary: string;
+  flags: FlagTable;
+  /** returns the exit code; a long-running command resolves when it is done */
+  run(ctx: CommandContext): Promise<number> | number;
+}
+
+/** Every command of the binary (API.md §12). Features add theirs to this list. */
+export const COMMANDS: Command[] = [
+  {
+    words: ["serve"],
+    usage: "ipcraft serve [--host 127.0.0.1] [--port 8080] [--db ./ipcraft.db] [--public-url URL] ...",
+    summary: "run the server",
+    flags: SERVE_FLAGS,
+    run: serve,
+  },
+  {
+    words: ["version"],
+    usage: "ipcraft version",
+    summary: "print the version",
+    flags: {},
+    run: ({ out }) => {
+      out(`ipcraft ${VERSION}`);
+      return 0;
+    },
+  },
+];
+
+async function serve({ flags, out }: CommandContext): Promise<number> {
+  const config = serverConfig(flags);
+  const logger = createLogger(out);
+  const server = startServer(config, logger);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      logger.info("signal received", { signal });
+      server.stop().then(resolve);
+    };
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+    process.once("SIGINT", () => onSignal("SIGINT"));
+  });
+  return 0;
+}
+
+function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.words.join(" ").length));
+  const lines = COMMANDS.map((c) => `  ${c.words.join(" ").padEnd(width)}  ${c.summary}`);
+  return ["usage: ipcraft <command> [flags]", "", "commands:", ...lines, "", "Every flag also reads IPCRAFT_<NAME> (e.g. IPCRAFT_PORT)."].join("\n");
+}
+
+function commandHelp(command: Command): string {
+  const flags = Object.entries(command.flags).map(
+    ([name, spec]) => `  --${name.padEnd(14)} ${spec.help}${spec.default !== undefined && String(spec.default) !== "" ? ` (default ${String(spec.default)})` : ""}`,
+  );
+  return [`usage: ${command.usage}`, command.summary, ...(flags.length ? ["", "flags:", ...flags] : [])].join("\n");
+}
+
+/** Finds the longest command whose words start argv. */
+function findCommand(argv: string[]): Command | undefined {
+  return COMMANDS.filter((c) => c.words.every((w, i) => argv[i] === w)).sort((a, b) => b.words.length - a.words.length)[0];
+}
+
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  out: (line: string) => void = (line) => console.log(line),
+  err: (line: string) => void = (line) => console.error(line),
+): Promise<number> {
+  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+    (argv.length === 0 ? err : out)(helpText());
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (argv[0] === "--version") argv = ["version"];
+  const command = findCommand(argv);
+  if (!command) {
+    err(`ipcraft: unknown command "${argv.join(" ")}"; run "ipcraft help" for the list`);
+    return 2;
+  }
+  const rest = argv.slice(command.words.length);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    out(commandHelp(command));
+    return 0;
+  }
+  try {
+    const { values, positionals } = parseFlags({ ...COMMON_FLAGS, ...command.flags }, rest, env);
+    return await command.run({ flags: values, args: positionals, env, out, err });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err(`ipcraft ${command.words.join(" ")}: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof DatabaseInUseError || error instanceof SchemaTooNewError) {
+      err(`ipcraft: ${error.message}`);
+      return 1;
+    }
+    const code = (error as { code?: string })?.code;
+    if (code === "EADDRINUSE") {
+      err(`ipcraft: the port is already in use: ${(error as Error).message}`);
+      return 1;
+    }
+    err(`ipcraft: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await runCli(process.argv.slice(2));
+  process.exit(code);
+}

@@ -1,0 +1,57 @@
+/**
+ * Running the app for real: take the database lock, open and migrate, listen, and shut
+ * down gracefully (stop accepting, let in-flight requests finish, checkpoint, close, unlock).
+ */
+import { createApp } from "./app";
+import type { ServerConfig } from "./config";
+import { openDatabase } from "./db/client";
+import { acquireServerLock } from "./db/server-lock";
+import type { Logger } from "./logger";
+import { MAX_BODY_BYTES } from "./http/shell";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Graceful stop; resolves when everything is closed. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export function startServer(config: ServerConfig, logger: Logger): RunningServer {
+  const lock = acquireServerLock(config.db);
+  let database;
+  try {
+    database = openDatabase(config.db);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const app = createApp({ database, config, logger });
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    maxRequestBodySize: MAX_BODY_BYTES,
+    fetch: (request) => app.handle(request),
+    // Bun's default error page would leak a stack trace; the app maps errors itself, so
+    // reaching here is a bug in the shell. Answer with the error shape anyway.
+    error: () => Response.json({ error: "internal error", code: "internal_error" }, { status: 500 }),
+  });
+  const port = server.port ?? config.port;
+  const url = config.publicUrl.endsWith(":0") ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+  logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    stop() {
+      stopping ??= (async () => {
+        logger.info("shutting down: finishing in-flight requests");
+        await server.stop(false);
+        database.close();
+        lock.release();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, parseFlags, SERVE_FLAGS, serverConfig } from "../../src/config";
+import { runCli } from "../../src/main";
+
+describe("serve flags", () => {
+  test("defaults bind to localhost:8080 with ./ipcraft.db", () => {
+    const config = serverConfig(parseFlags(SERVE_FLAGS, [], {}).values);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.port).toBe(8080);
+    expect(config.db).toBe("./ipcraft.db");
+    expect(config.publicUrl).toBe("http://127.0.0.1:8080");
+    expect(config.signup).toBe("closed");
+  });
+
+  test("flags in both --name value and --name=value forms", () => {
+    const { values } = parseFlags(SERVE_FLAGS, ["--port", "9000", "--host=0.0.0.0", "--public-url", "https://ipam.example.org/"], {});
+    const config = serverConfig(values);
+    expect(config.port).toBe(9000);
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.publicUrl).toBe("https://ipam.example.org");
+  });
+
+  test("IPCRAFT_<NAME> environment variables, overridden by flags", () => {
+    const env = { IPCRAFT_PORT: "9100", IPCRAFT_DB: "/data/x.db", IPCRAFT_PUBLIC_URL: "http://ipam.lan:9100", IPCRAFT_RATE_LIMIT: "0" };
+    const fromEnv = serverConfig(parseFlags(SERVE_FLAGS, [], env).values);
+    expect(fromEnv.port).toBe(9100);
+    expect(fromEnv.db).toBe("/data/x.db");
+    expect(fromEnv.publicUrl).toBe("http://ipam.lan:9100");
+    expect(fromEnv.rateLimit).toBe(0);
+    const flagWins = serverConfig(parseFlags(SERVE_FLAGS, ["--port", "9200"], env).values);
+    expect(flagWins.port).toBe(9200);
+  });
+
+  test("repeatable --trusted-proxy collects every value", () => {
+    const { values } = parseFlags(SERVE_FLAGS, ["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"], {});
+    expect(values.trustedProxy).toEqual(["10.0.0.0/8", "::1"]);
+  });
+
+  const bad: [string[], Record<string, string>, RegExp][] = [
+    [["--port", "abc"], {}, /--port must be a port number/],
+    [["--port", "70000"], {}, /--port must be a port number/],
+    [["--port", "-1"], {}, /--port needs a value|--port must be/],
+    [[], { IPCRAFT_PORT: "http" }, /IPCRAFT_PORT must be a port number/],
+    [["--public-url", "not a url"], {}, /--public-url must be a URL/],
+    [["--signup", "maybe"], {}, /--signup must be one of closed, open/],
+    [["--rate-limit", "-3"], {}, /--rate-limit/],
+    [["--trusted-proxy", "proxy.lan"], {}, /--trusted-proxy must be an IP or CIDR/],
+    [["--colour", "red"], {}, /unknown flag --colour/],
+    [["--port"], {}, /--port needs a value/],
+    [["--db", ""], {}, /--db must not be empty/],
+  ];
+  for (const [argv, env, message] of bad) {
+    test(`refuses ${JSON.stringify(argv)} ${JSON.stringify(env)}`, () => {
+      expect(() => parseFlags(SERVE_FLAGS, argv, env)).toThrow(ConfigError);
+      expect(() => parseFlags(SERVE_FLAGS, argv, env)).toThrow(message);
+    });
+  }
+});
+
+describe("the command line", () => {
+  async function cli(argv: string[], env: Record<string, string> = {}) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, env, (l) => out.push(l), (l) => err.push(l));
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  }
+
+  test("version prints the version", async () => {
+    const r = await cli(["version"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ipcraft \d+\.\d+\.\d+/);
+  });
+
+  test("a bad flag exits 2 with one line naming it", async () => {
+    const r = await cli(["serve", "--port", "http"]);
+    expect(r.code).toBe(2);
+    expect(r.err.split("\n")).toHaveLength(1);
+    expect(r.err).toContain("--port must be a port number");
+  });
+
+  test("a bad environment value exits 2", async () => {
+    const r = await cli(["serve"], { IPCRAFT_SIGNUP: "sometimes" });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("IPCRAFT_SIGNUP");
+  });
+
+  test("an unknown command exits 2 and points at help", async () => {
+    const r = await cli(["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("ipcraft help");
+  });
+
+  test("help lists serve and version", async () => {
+    const r = await cli(["help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("serve");
+    expect(r.out).toContain("version");
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, test } from "bun:test";
+import { acquireServerLock, DatabaseInUseError } from "../../src/db/server-lock";
+import { tempDir } from "../helpers/tmp";
+
+describe("one server per database file", () => {
+  test("a second lock on the same file is refused with the holder's pid; release frees it", () => {
+    const path = `${tempDir()}/a.db`;
+    const first = acquireServerLock(path);
+    expect(() => acquireServerLock(path)).toThrow(DatabaseInUseError);
+    expect(() => acquireServerLock(path)).toThrow(`in use by another ipcraft server (pid ${process.pid})`);
+    first.release();
+    const again = acquireServerLock(path);
+    again.release();
+  });
+
+  test("different files do not block each other", () => {
+    const dir = tempDir();
+    const a = acquireServerLock(`${dir}/a.db`);
+    const b = acquireServerLock(`${dir}/b.db`);
+    a.release();
+    b.release();
+  });
+
+  test("a killed holder's lock does not block the next start", async () => {
+    const path = `${tempDir()}/crash.db`;
+    const holder = Bun.spawn(
+      [process.execPath, "-e", `require(${JSON.stringify(`${import.meta.dir}/../../src/db/server-lock.ts`)}).acquireServerLock(${JSON.stringify(path)}); console.log("held"); setInterval(() => {}, 1000);`],
+      { stdout: "pipe" },
+    );
+    const reader = holder.stdout.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain("held");
+    expect(() => acquireServerLock(path)).toThrow(`pid ${holder.pid}`);
+    holder.kill("SIGKILL");
+    await holder.exited;
+    const lock = acquireServerLock(path);
+    lock.release();
+  });
+});

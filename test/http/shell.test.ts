@@ -1,0 +1,170 @@
+import { describe, expect, test } from "bun:test";
+import { z } from "zod";
+import { testApp } from "../helpers/app";
+
+/** The app plus two routes that exist only here: one that validates a body, one that crashes. */
+function appWithProbeRoutes() {
+  const t = testApp();
+  t.app
+    .post("/api/v1/probe", ({ body }) => body, {
+      body: z.strictObject({ name: z.string().min(1), count: z.number().int().min(1).optional() }),
+    })
+    .get("/api/v1/crash", () => {
+      throw new Error("secret internals at /home/app/db.ts:42");
+    });
+  return t;
+}
+
+describe("error shape for every failure kind", () => {
+  test("unknown route → 404 route_not_found", async () => {
+    const { call } = testApp();
+    const r = await call("GET", "/api/v1/nothing-here");
+    expect(r.status).toBe(404);
+    expect(r.body).toEqual({ error: "no route GET /api/v1/nothing-here", code: "route_not_found" });
+  });
+
+  test("wrong method on a known path → 405 with Allow", async () => {
+    const { call } = testApp();
+    const r = await call("DELETE", "/healthz");
+    expect(r.status).toBe(405);
+    expect(r.body.code).toBe("method_not_allowed");
+    expect(r.headers.get("allow")).toContain("GET");
+  });
+
+  test("malformed JSON → 400 invalid_json", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", { raw: '{"name": ', headers: { "content-type": "application/json" } });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("invalid_json");
+    expect(typeof r.body.error).toBe("string");
+  });
+
+  test("validation failure → 400 naming the field", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", { body: { name: 5 } });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("validation_failed");
+    expect(r.body.error).toContain('"name"');
+    expect(r.body.details.field).toBe("name");
+  });
+
+  test("unknown JSON field → 400 naming it", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", { body: { name: "a", colour: "red" } });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("validation_failed");
+    expect(r.body.error).toContain("colour");
+  });
+
+  test("a valid body passes through", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", { body: { name: "a", count: 2 } });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ name: "a", count: 2 });
+  });
+
+  test("non-JSON body on an API write → 415", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", { raw: "name=a", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(r.status).toBe(415);
+    expect(r.body.code).toBe("unsupported_media_type");
+  });
+
+  test("declared body over 1 MB → 413", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", {
+      raw: "x",
+      headers: { "content-type": "application/json", "content-length": String(2 * 1024 * 1024) },
+    });
+    expect(r.status).toBe(413);
+    expect(r.body.code).toBe("body_too_large");
+  });
+
+  test("unexpected error → 500 without internals, logged with the request id", async () => {
+    const { call, logger } = appWithProbeRoutes();
+    const r = await call("GET", "/api/v1/crash");
+    expect(r.status).toBe(500);
+    expect(r.body.code).toBe("internal_error");
+    expect(r.text).not.toContain("secret internals");
+    expect(r.text).not.toContain("db.ts");
+    const rid = r.headers.get("x-request-id")!;
+    expect(logger.lines.some((l) => l.includes("error") && l.includes(rid) && l.includes("secret internals"))).toBe(true);
+  });
+});
+
+describe("request ids and the access log", () => {
+  test("every response carries a distinct X-Request-Id, errors included", async () => {
+    const { call } = testApp();
+    const a = await call("GET", "/healthz");
+    const b = await call("GET", "/nope");
+    const ida = a.headers.get("x-request-id");
+    const idb = b.headers.get("x-request-id");
+    expect(ida).toMatch(/^[0-9a-f-]{36}$/);
+    expect(idb).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ida).not.toBe(idb);
+  });
+
+  test("one line per request with method, path, status, duration and id — and no credentials", async () => {
+    const { call, logger } = testApp();
+    const secretKey = "ipc_ZZZZsecretZZZZsecretZZZZsecretZZZZsecret";
+    const r = await call("GET", "/healthz?token=magic-token-value", {
+      headers: { authorization: `Bearer ${secretKey}`, cookie: "session=cookie-secret-value" },
+    });
+    const rid = r.headers.get("x-request-id")!;
+    await Bun.sleep(1); // the access log is written after the response is handed over
+    const lines = logger.lines.filter((l) => l.includes(" request "));
+    expect(lines).toHaveLength(1);
+    const line = lines[0]!;
+    expect(line).toContain("method=GET");
+    expect(line).toContain("path=/healthz");
+    expect(line).toContain("status=200");
+    expect(line).toMatch(/ms=[\d.]+/);
+    expect(line).toContain(`rid=${rid}`);
+    const all = logger.lines.join("\n");
+    expect(all).not.toContain("ZZZZsecret");
+    expect(all).not.toContain("magic-token-value");
+    expect(all).not.toContain("cookie-secret-value");
+  });
+});
+
+describe("health and docs", () => {
+  test("GET /healthz", async () => {
+    const { call } = testApp();
+    const r = await call("GET", "/healthz");
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: "ok", version: expect.stringMatching(/^\d+\.\d+\.\d+/), db: "ok" });
+  });
+
+  test("GET /healthz reports a broken database as 503", async () => {
+    const { call, database } = testApp();
+    database.sqlite.close();
+    const r = await call("GET", "/healthz");
+    expect(r.status).toBe(503);
+    expect(r.body.db).toBe("error");
+  });
+
+  test("/docs is HTML that references no non-loopback URL, and its assets are served", async () => {
+    const { call } = testApp();
+    const page = await call("GET", "/docs");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const urls = page.text.match(/(?:https?:)?\/\/[^\s"'<>)]+/g) ?? [];
+    expect(urls.filter((u) => !/^(https?:)?\/\/(localhost|127\.0\.0\.1)([:/]|$)/.test(u))).toEqual([]);
+    const scripts = [...page.text.matchAll(/<(?:script[^>]*src|link[^>]*href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const src of scripts) {
+      expect(src.startsWith("/")).toBe(true);
+      const asset = await call("GET", src);
+      expect(asset.status).toBe(200);
+      expect(asset.text.length).toBeGreaterThan(1000);
+    }
+  });
+
+  test("/docs/json is OpenAPI 3.1 and documents /healthz", async () => {
+    const { call } = testApp();
+    const r = await call("GET", "/docs/json");
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toMatch(/^3\.1\./);
+    expect(r.body.paths["/healthz"].get).toBeDefined();
+  });
+});
