@@ -2,6 +2,7 @@
  * Plans are named limit sets (API.md §3). `null` = no limit. A self-hosted install
  * defaults to `unlimited`; an operator picks another with `ipcraft org set-plan`.
  */
+import { ApiError } from "../http/errors";
 import type { Scope } from "./principal";
 
 export type PlanName = "free" | "pro" | "teams" | "unlimited";
@@ -26,4 +27,37 @@ export const PLANS: Record<PlanName, PlanLimits> = {
 
 export function planLimits(plan: string): PlanLimits {
   return PLANS[(plan in PLANS ? plan : "unlimited") as PlanName];
+}
+
+export type CountedResource = "users" | "sections" | "subnets" | "addresses";
+
+const COUNT_SQL: Record<CountedResource, string> = {
+  users: "SELECT COUNT(*) AS n FROM users WHERE org_id = ?",
+  sections: "SELECT COUNT(*) AS n FROM sections WHERE org_id = ?",
+  subnets: "SELECT COUNT(*) AS n FROM subnets WHERE org_id = ?",
+  addresses: "SELECT COUNT(*) AS n FROM addresses WHERE org_id = ?",
+};
+
+/**
+ * Throws 402 plan_limit when adding `adding` more of `resource` would exceed the
+ * organization's plan. Call it inside the write transaction, before writing. Unlimited
+ * resources cost nothing: the count runs only when the plan has a limit.
+ */
+export function assertPlanAllows(
+  sqlite: import("bun:sqlite").Database,
+  orgId: string,
+  resource: CountedResource,
+  adding = 1,
+): void {
+  const org = sqlite.query("SELECT plan FROM organizations WHERE id = ?").get(orgId) as { plan: string } | null;
+  const limit = planLimits(org?.plan ?? "unlimited")[resource];
+  if (limit === null) return;
+  const { n } = sqlite.query(COUNT_SQL[resource]).get(orgId) as { n: number };
+  if (n + adding > limit) {
+    throw new ApiError(
+      "plan_limit",
+      `your plan (${org?.plan}) allows ${limit} ${resource}; you have ${n}${adding > 1 ? ` and asked for ${adding} more` : ""}`,
+      { resource, limit, current: n, requested: adding },
+    );
+  }
 }
