@@ -6,6 +6,7 @@
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
+import { activityRoutes } from "./features/activity/routes";
 import { healthRoutes } from "./features/health/routes";
 import { apiDocs } from "./http/docs";
 import { httpShell } from "./http/shell";
@@ -24,7 +25,8 @@ export function createApp(input: Omit<AppDeps, "version"> & { version?: string }
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history }))
     .use(apiDocs(deps.version))
-    .use(healthRoutes(deps)) as unknown as Elysia;
+    .use(healthRoutes(deps))
+    .use(activityRoutes(deps)) as unknown as Elysia;
   return app;
 }
 
