@@ -7,6 +7,7 @@
  */
 import { Elysia, ValidationError } from "elysia";
 import type { Logger } from "../logger";
+import type { Metrics } from "./metrics";
 import { ApiError, errorBody } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,9 +24,10 @@ interface RequestMeta {
 export interface ShellOptions {
   logger: Logger;
   routes: () => { method: string; path: string }[];
+  metrics?: Metrics;
 }
 
-export function httpShell({ logger, routes }: ShellOptions) {
+export function httpShell({ logger, routes, metrics }: ShellOptions) {
   const meta = new WeakMap<Request, RequestMeta>();
 
   return new Elysia({ name: "http-shell" })
@@ -54,16 +56,20 @@ export function httpShell({ logger, routes }: ShellOptions) {
       set.status = apiError.status;
       return errorBody(apiError);
     })
-    .onAfterResponse({ as: "global" }, ({ request, set, path }) => {
+    .onAfterResponse({ as: "global" }, ({ request, set, path, route }) => {
       const m = meta.get(request);
+      const status = typeof set.status === "number" ? set.status : 200;
+      const ms = m ? performance.now() - m.startedAt : 0;
       logger.info("request", {
         method: request.method,
         // The path only: query strings can hold sign-in tokens.
         path,
-        status: typeof set.status === "number" ? set.status : 200,
-        ms: m ? Math.round((performance.now() - m.startedAt) * 10) / 10 : undefined,
+        status,
+        ms: Math.round(ms * 10) / 10,
         rid: m?.id,
       });
+      // Unmatched paths share one label so that scanners cannot grow the label set.
+      metrics?.observeRequest(request.method, route || "(unmatched)", status, ms / 1000);
     });
 }
 
