@@ -30,7 +30,7 @@ export function makePrefix(family: Family, value: bigint, length: number): Prefi
 }
 
 /** Length text: decimal without leading zeros (`/08` and `/-1` are refused as malformed). */
-const LENGTH_TEXT = /^(0|[1-9][0-9]{0,2})$/;
+const LENGTH_TEXT = /^(0|[1-9][0-9]{0,5})$/;
 
 /**
  * Parses `address/length` as strictly as `parseIp` parses the address. A bare address is

@@ -11,18 +11,18 @@
  * Invariants:
  * - runs are sorted and maximal across the whole set: end_k + 1 < start_{k+1}
  *   (two runs never touch; touching runs are merged at once);
- * - every page holds 1..MAX_RUNS runs (empty pages are removed) and
+ * - every page holds 1..maxRuns runs (empty pages are removed) and
  *   pageStarts[p] === pages[p].data[0];
  * - `total` = Σ (end − start + 1).
  *
  * Cost: locating a value is two binary searches (pages, then runs in the page); an insert or
- * removal moves at most one page's runs (≤ MAX_RUNS × 16 bytes). A run costs 16 bytes plus
- * page slack (capacity doubles from MIN_RUNS up to MAX_RUNS, and halves when a page is
+ * removal moves at most one page's runs (≤ maxRuns × 16 bytes; 256 by default). A run costs 16 bytes plus
+ * page slack (capacity doubles from MIN_RUNS up to maxRuns, and halves when a page is
  * three-quarters empty), so a set with r runs uses about 16–40 bytes per run.
  */
 
-/** Largest page, in runs: big enough for few pages, small enough that a memmove is cheap. */
-const MAX_RUNS = 256;
+/** Default largest page, in runs: big enough for few pages, small enough that a memmove is cheap. */
+const DEFAULT_MAX_RUNS = 256;
 /** A new page's capacity, in runs, so that a subnet with one address stays small. */
 const MIN_RUNS = 4;
 
@@ -41,6 +41,13 @@ export class RunSet {
   /** Result registers of `locate` (kept as fields so the hot path allocates nothing). */
   private lp = -1;
   private li = -1;
+  private readonly maxRuns: number;
+
+  /** `maxRuns` (≥ MIN_RUNS) is the page size; tests shrink it to exercise page boundaries. */
+  constructor(maxRuns: number = DEFAULT_MAX_RUNS) {
+    if (!Number.isInteger(maxRuns) || maxRuns < MIN_RUNS) throw new RangeError(`page size must be ≥ ${MIN_RUNS}`);
+    this.maxRuns = maxRuns;
+  }
 
   /** Number of members. */
   get size(): number {
@@ -191,7 +198,7 @@ export class RunSet {
         last.data[2 * last.count - 1] = x;
         return;
       }
-      if (last.count < MAX_RUNS) {
+      if (last.count < this.maxRuns) {
         this.insertRun(this.pages.length - 1, last.count, x, x);
         return;
       }
@@ -232,14 +239,14 @@ export class RunSet {
   private insertRun(p: number, i: number, s: number, e: number): void {
     let page = this.pages[p]!;
     if (page.count * 2 === page.data.length) {
-      if (page.count < MAX_RUNS) {
-        const grown = new Float64Array(page.data.length * 2);
+      if (page.count < this.maxRuns) {
+        const grown = new Float64Array(Math.min(page.data.length * 2, 2 * this.maxRuns));
         grown.set(page.data);
         page.data = grown;
       } else {
         // Split: the upper half moves to a new page right after p.
         const half = page.count >>> 1;
-        const upper = new Float64Array(MAX_RUNS * 2);
+        const upper = new Float64Array(this.maxRuns * 2);
         upper.set(page.data.subarray(2 * half, 2 * page.count));
         const moved: Page = { data: upper, count: page.count - half };
         page.count = half;
@@ -272,7 +279,27 @@ export class RunSet {
     }
     if (i === 0) this.pageStarts[p] = page.data[0]!;
     if (page.data.length > 2 * MIN_RUNS && page.count * 8 <= page.data.length) {
-      page.data = page.data.slice(0, page.data.length / 2);
+      const runs = Math.max(MIN_RUNS, Math.ceil(page.data.length / 4)); // half the capacity, in runs
+      page.data = page.data.slice(0, 2 * runs);
     }
+  }
+
+  /** Verifies every invariant of the module comment; throws on the first violation (tests). */
+  checkInvariants(): void {
+    let total = 0;
+    let previousEnd = -2;
+    if (this.pages.length !== this.pageStarts.length) throw new Error("pages and pageStarts differ in length");
+    this.pages.forEach((page, p) => {
+      if (page.count < 1 || page.count > this.maxRuns || page.count * 2 > page.data.length) throw new Error(`page ${p} count ${page.count}`);
+      if (this.pageStarts[p] !== page.data[0]) throw new Error(`pageStarts[${p}] is stale`);
+      for (let i = 0; i < page.count; i++) {
+        const s = page.data[2 * i]!;
+        const e = page.data[2 * i + 1]!;
+        if (s > e || s <= previousEnd + 1) throw new Error(`run [${s}, ${e}] is not sorted and maximal`);
+        total += e - s + 1;
+        previousEnd = e;
+      }
+    });
+    if (total !== this.total) throw new Error(`size ${this.total} but runs hold ${total}`);
   }
 }
