@@ -8,6 +8,7 @@ import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
 import { healthRoutes } from "./features/health/routes";
+import { toolsRoutes } from "./features/tools/routes";
 import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
 import { httpShell } from "./http/shell";
@@ -28,6 +29,7 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
     .use(apiDocs(deps.version))
     .use(healthRoutes(deps))
+    .use(toolsRoutes(deps))
     .use(activityRoutes(deps)) as unknown as Elysia;
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
   return app;
