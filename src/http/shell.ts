@@ -40,6 +40,12 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       set.headers["x-frame-options"] = "DENY";
       checkRequestShape(request);
     })
+    .onTransform({ as: "global" }, (ctx) => {
+      // Elysia's query parser for zod schemas splits values on commas (even %2C) and
+      // JSON-parses values in [] or {}, so a search for "web,db" would arrive as an array.
+      // Every query value here is the plain decoded string; a repeated key keeps its last value.
+      (ctx as { query: Record<string, string> }).query = plainQuery(ctx.request.url);
+    })
     .onError({ as: "global" }, ({ code, error, request, set, path }) => {
       const apiError = toApiError(code, error, request.method, path, routes);
       if (apiError.status === 500) {
@@ -71,6 +77,14 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       // Unmatched paths share one label so that scanners cannot grow the label set.
       metrics?.observeRequest(request.method, route || "(unmatched)", status, ms / 1000);
     });
+}
+
+function plainQuery(url: string): Record<string, string> {
+  const query: Record<string, string> = Object.create(null);
+  const start = url.indexOf("?");
+  if (start === -1) return query;
+  for (const [key, value] of new URLSearchParams(url.slice(start + 1))) query[key] = value;
+  return query;
 }
 
 function checkRequestShape(request: Request): void {
