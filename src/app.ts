@@ -6,9 +6,13 @@
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
+import { addressRoutes } from "./features/addresses/routes";
 import { healthRoutes } from "./features/health/routes";
+import { sectionRoutes } from "./features/sections/routes";
+import { subnetRoutes } from "./features/subnets/routes";
 import { apiDocs } from "./http/docs";
 import { httpShell } from "./http/shell";
+import { IpamRegistry } from "./ipam/registry";
 import type { Logger } from "./logger";
 import { VERSION } from "./version";
 
@@ -21,10 +25,15 @@ export interface AppDeps {
 
 export function createApp(input: Omit<AppDeps, "version"> & { version?: string }) {
   const deps: AppDeps = { version: VERSION, ...input };
+  // Subnet trees and allocators, built once from the database (see ipam/registry.ts).
+  const ipam = { ...deps, registry: IpamRegistry.load(deps.database) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history }))
     .use(apiDocs(deps.version))
-    .use(healthRoutes(deps)) as unknown as Elysia;
+    .use(healthRoutes(deps))
+    .use(sectionRoutes(deps))
+    .use(subnetRoutes(ipam))
+    .use(addressRoutes(ipam)) as unknown as Elysia;
   return app;
 }
 
