@@ -110,6 +110,8 @@ export function subnetService(deps: IpamDeps) {
         const moving = parent
           ? addresses.keysInRange(parent.id, ...bounds).map((r) => ({ ip: r.ip, value: valueOfKey(r.ip_key, prefix.family) }))
           : [];
+        // (A duplicate of an existing subnet finds nothing to move here: its records are not the parent's.)
+        assertNoneOnBoundary(prefix, moving, `cannot create ${cidr}`);
         const id = crypto.randomUUID();
         const added = registry.addSubnet(journal, { id, orgId: p.orgId, vrf, prefix, moved: moving.map((r) => r.value) });
         if (!added.ok) {
@@ -119,7 +121,6 @@ export function subnetService(deps: IpamDeps) {
             vrf,
           });
         }
-        assertNoneOnBoundary(prefix, moving, `cannot create ${cidr}`);
         const at = nowIso();
         repo.insert(p.orgId, {
           id,
