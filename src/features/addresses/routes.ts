@@ -5,7 +5,7 @@
 import { Elysia } from "elysia";
 import { authGuard } from "../../auth/guard";
 import type { IpamDeps } from "../../ipam/deps";
-import { errorResponses, IdParams } from "../../ipam/schemas";
+import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import {
   AddressBody,
   AddressCreateBody,
@@ -28,8 +28,8 @@ export function addressRoutes(deps: IpamDeps) {
     .use(authGuard(deps))
     .get("/subnets/:id/first-free", ({ principal, params }) => addresses.firstFree(principal, params.id), {
       params: IdParams,
-      response: { 200: FirstFreeBody, ...errorResponses(404) },
       detail: {
+        responses: documented({ 200: FirstFreeBody, ...errorResponses(404) }),
         tags,
         summary: "Find the next available IP",
         description:
@@ -41,14 +41,18 @@ export function addressRoutes(deps: IpamDeps) {
     .get("/subnets/:id/free", ({ principal, params, query }) => addresses.free(principal, params.id, query), {
       params: IdParams,
       query: FreeQuery,
-      response: { 200: FreeRangesBody, ...errorResponses(400, 404) },
-      detail: { tags, summary: "Free address ranges", description: "Maximal free usable ranges in IP order; never the whole expansion." },
+      detail: {
+        responses: documented({ 200: FreeRangesBody, ...errorResponses(400, 404) }),
+        tags, summary: "Free address ranges", description: "Maximal free usable ranges in IP order; never the whole expansion."
+      },
     })
     .get("/subnets/:id/addresses", ({ principal, params, query }) => addresses.listInSubnet(principal, params.id, query), {
       params: IdParams,
       query: SubnetAddressQuery,
-      response: { 200: AddressList, ...errorResponses(400, 404) },
-      detail: { tags, summary: "List a subnet's addresses", description: "Its own records (not its children's), in IP order." },
+      detail: {
+        responses: documented({ 200: AddressList, ...errorResponses(400, 404) }),
+        tags, summary: "List a subnet's addresses", description: "Its own records (not its children's), in IP order."
+      },
     })
     .post(
       "/subnets/:id/addresses",
@@ -60,8 +64,8 @@ export function addressRoutes(deps: IpamDeps) {
       {
         params: IdParams,
         body: AddressCreateBody,
-        response: { 201: AddressBody.or(AddressItems), ...errorResponses(400, 402, 403, 404, 409) },
         detail: {
+          responses: documented({ 201: AddressBody.or(AddressItems), ...errorResponses(400, 402, 403, 404, 409) }),
           tags,
           summary: "Assign an IP",
           description:
@@ -74,19 +78,25 @@ export function addressRoutes(deps: IpamDeps) {
     )
     .get("/addresses", ({ principal, query }) => addresses.search(principal, query), {
       query: AddressSearchQuery,
-      response: { 200: AddressList, ...errorResponses(400) },
-      detail: { tags, summary: "Search addresses across the organization", description: "Ordered by VRF, then numeric IP." },
+      detail: {
+        responses: documented({ 200: AddressList, ...errorResponses(400) }),
+        tags, summary: "Search addresses across the organization", description: "Ordered by VRF, then numeric IP."
+      },
     })
     .get("/addresses/:id", ({ principal, params }) => addresses.get(principal, params.id), {
       params: IdParams,
-      response: { 200: AddressBody, ...errorResponses(404) },
-      detail: { tags, summary: "Get an address" },
+      detail: {
+        responses: documented({ 200: AddressBody, ...errorResponses(404) }),
+        tags, summary: "Get an address"
+      },
     })
     .patch("/addresses/:id", ({ principal, params, body }) => addresses.update(principal, params.id, body), {
       params: IdParams,
       body: AddressPatchBody,
-      response: { 200: AddressBody, ...errorResponses(400, 403, 404) },
-      detail: { tags, summary: "Update an address", description: "`ip` and `subnet_id` are immutable (400 `immutable_field`)." },
+      detail: {
+        responses: documented({ 200: AddressBody, ...errorResponses(400, 403, 404) }),
+        tags, summary: "Update an address", description: "`ip` and `subnet_id` are immutable (400 `immutable_field`)."
+      },
     })
     .delete(
       "/addresses/:id",
@@ -96,8 +106,10 @@ export function addressRoutes(deps: IpamDeps) {
       },
       {
         params: IdParams,
-        response: errorResponses(403, 404),
-        detail: { tags, summary: "Delete an address", description: "The address is free at once." },
+        detail: {
+          responses: documented(errorResponses(403, 404)),
+          tags, summary: "Delete an address", description: "The address is free at once."
+        },
       },
     );
 }

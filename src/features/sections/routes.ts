@@ -2,7 +2,7 @@
 import { Elysia } from "elysia";
 import type { AppDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
-import { errorResponses, IdParams } from "../../ipam/schemas";
+import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { SectionBody, SectionCreateBody, SectionList, SectionListQuery, SectionPatchBody } from "./model";
 import { sectionService } from "./service";
 
@@ -14,8 +14,10 @@ export function sectionRoutes(deps: AppDeps) {
     .use(authGuard(deps))
     .get("", ({ principal, query }) => sections.list(principal, query), {
       query: SectionListQuery,
-      response: { 200: SectionList, ...errorResponses(400) },
-      detail: { tags, summary: "List sections (folders)", description: "Ordered by name, case-insensitively. `q`: name contains." },
+      detail: {
+        responses: documented({ 200: SectionList, ...errorResponses(400) }),
+        tags, summary: "List sections (folders)", description: "Ordered by name, case-insensitively. `q`: name contains."
+      },
     })
     .post(
       "",
@@ -25,20 +27,26 @@ export function sectionRoutes(deps: AppDeps) {
       },
       {
         body: SectionCreateBody,
-        response: { 201: SectionBody, ...errorResponses(400, 402, 403, 409) },
-        detail: { tags, summary: "Create a section", description: "Names are unique per organization, case-insensitively (409 `duplicate_name`)." },
+        detail: {
+          responses: documented({ 201: SectionBody, ...errorResponses(400, 402, 403, 409) }),
+          tags, summary: "Create a section", description: "Names are unique per organization, case-insensitively (409 `duplicate_name`)."
+        },
       },
     )
     .get("/:id", ({ principal, params }) => sections.get(principal, params.id), {
       params: IdParams,
-      response: { 200: SectionBody, ...errorResponses(404) },
-      detail: { tags, summary: "Get a section" },
+      detail: {
+        responses: documented({ 200: SectionBody, ...errorResponses(404) }),
+        tags, summary: "Get a section"
+      },
     })
     .patch("/:id", ({ principal, params, body }) => sections.update(principal, params.id, body), {
       params: IdParams,
       body: SectionPatchBody,
-      response: { 200: SectionBody, ...errorResponses(400, 403, 404, 409) },
-      detail: { tags, summary: "Rename or describe a section" },
+      detail: {
+        responses: documented({ 200: SectionBody, ...errorResponses(400, 403, 404, 409) }),
+        tags, summary: "Rename or describe a section"
+      },
     })
     .delete(
       "/:id",
@@ -48,8 +56,10 @@ export function sectionRoutes(deps: AppDeps) {
       },
       {
         params: IdParams,
-        response: errorResponses(403, 404),
-        detail: { tags, summary: "Delete a section", description: "Its subnets stay, unfiled (section_id becomes null)." },
+        detail: {
+          responses: documented(errorResponses(403, 404)),
+          tags, summary: "Delete a section", description: "Its subnets stay, unfiled (section_id becomes null)."
+        },
       },
     );
 }

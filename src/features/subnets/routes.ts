@@ -2,7 +2,7 @@
 import { Elysia } from "elysia";
 import { authGuard } from "../../auth/guard";
 import type { IpamDeps } from "../../ipam/deps";
-import { errorResponses, IdParams } from "../../ipam/schemas";
+import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { DeleteQuery, SplitBody, SubnetBody, SubnetCreateBody, SubnetItems, SubnetList, SubnetListQuery, SubnetPatchBody } from "./model";
 import { subnetService } from "./service";
 import { subnetSplitter } from "./split";
@@ -16,8 +16,8 @@ export function subnetRoutes(deps: IpamDeps) {
     .use(authGuard(deps))
     .get("", ({ principal, query }) => subnets.list(principal, query), {
       query: SubnetListQuery,
-      response: { 200: SubnetList, ...errorResponses(400) },
       detail: {
+        responses: documented({ 200: SubnetList, ...errorResponses(400) }),
         tags,
         summary: "List subnets",
         description:
@@ -34,8 +34,8 @@ export function subnetRoutes(deps: IpamDeps) {
       },
       {
         body: SubnetCreateBody,
-        response: { 201: SubnetBody, ...errorResponses(400, 402, 403, 404, 409) },
         detail: {
+          responses: documented({ 201: SubnetBody, ...errorResponses(400, 402, 403, 404, 409) }),
           tags,
           summary: "Create a subnet",
           description:
@@ -48,14 +48,18 @@ export function subnetRoutes(deps: IpamDeps) {
     )
     .get("/:id", ({ principal, params }) => subnets.get(principal, params.id), {
       params: IdParams,
-      response: { 200: SubnetBody, ...errorResponses(404) },
-      detail: { tags, summary: "Get a subnet" },
+      detail: {
+        responses: documented({ 200: SubnetBody, ...errorResponses(404) }),
+        tags, summary: "Get a subnet"
+      },
     })
     .patch("/:id", ({ principal, params, body }) => subnets.update(principal, params.id, body), {
       params: IdParams,
       body: SubnetPatchBody,
-      response: { 200: SubnetBody, ...errorResponses(400, 403, 404) },
-      detail: { tags, summary: "Update a subnet", description: "name, description, section_id, vlan. `cidr` and `vrf` are immutable (400 `immutable_field`)." },
+      detail: {
+        responses: documented({ 200: SubnetBody, ...errorResponses(400, 403, 404) }),
+        tags, summary: "Update a subnet", description: "name, description, section_id, vlan. `cidr` and `vrf` are immutable (400 `immutable_field`)."
+      },
     })
     .delete(
       "/:id",
@@ -66,8 +70,8 @@ export function subnetRoutes(deps: IpamDeps) {
       {
         params: IdParams,
         query: DeleteQuery,
-        response: errorResponses(400, 403, 404, 409),
         detail: {
+          responses: documented(errorResponses(400, 403, 404, 409)),
           tags,
           summary: "Delete a subnet",
           description:
@@ -85,8 +89,8 @@ export function subnetRoutes(deps: IpamDeps) {
       {
         params: IdParams,
         body: SplitBody,
-        response: { 201: SubnetItems, ...errorResponses(400, 402, 403, 404, 409) },
         detail: {
+          responses: documented({ 201: SubnetItems, ...errorResponses(400, 402, 403, 404, 409) }),
           tags,
           summary: "Split a subnet into equal children",
           description: "`{\"parts\": 4}` (a power of two, 2…65,536) or `{\"prefix_length\": 26}`. Addresses move into the parts. 409 if it already has children.",
