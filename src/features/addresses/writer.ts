@@ -68,7 +68,9 @@ export function addressWriter(deps: Pick<IpamDeps, "database" | "registry">) {
     const actor = actorOf(p);
     const out: Address[] = [];
     for (const value of values) {
-      const id = crypto.randomUUID();
+      // Time-ordered UUIDs (v7): new rows append to the primary-key index instead of
+      // dirtying a random page per insert, which is most of the cost of a commit.
+      const id = Bun.randomUUIDv7();
       const ip = formatIp({ family: state.prefix.family, value });
       try {
         repo.insert(state.orgId, { id, subnetId: state.id, vrf: state.vrf, ip, ipKey: keyOf(state.prefix.family, value), ...fields, at });
