@@ -9,6 +9,7 @@ import { DatabaseInUseError } from "./db/server-lock";
 import { SchemaTooNewError } from "./db/migrate";
 import { createLogger } from "./logger";
 import { backupDatabase, OpsError, restoreDatabase } from "./ops/backup";
+import { checkDatabaseFile, formatCheckReport } from "./ops/check";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -62,6 +63,22 @@ export const COMMANDS: Command[] = [
       out(`restored ${flags.db} from ${result.restoredFrom}`);
       if (result.keptAside) out(`the previous database was kept as ${result.keptAside}`);
       return 0;
+    },
+  },
+  {
+    words: ["check"],
+    usage: "ipcraft check [--db ./ipcraft.db] [--max-problems 50]",
+    summary: "verify the database: SQLite integrity, subnet hierarchy, addresses, utilization (safe while the server runs)",
+    flags: { "max-problems": { kind: "positive-int", default: 50, help: "problems to print before the total" } },
+    run: ({ flags, out }) => {
+      const report = checkDatabaseFile(flags.db as string);
+      const lines = formatCheckReport(report, flags.maxProblems as number);
+      if (report.problems.length === 0) {
+        out(`ipcraft check: ${lines[0]}`);
+        return 0;
+      }
+      for (const line of lines) out(line);
+      return 1;
     },
   },
   {
