@@ -34,6 +34,11 @@ export const SERVE_FLAGS = {
   "smtp-url": { kind: "url", help: "smtp://user:pass@host:port to mail sign-in links (else they are logged)" },
   "trusted-proxy": { kind: "cidr-list", default: [], help: "proxy allowed to set X-Forwarded-For (repeatable)" },
   metrics: { kind: "boolean", default: false, help: "serve Prometheus metrics at /metrics" },
+  "idle-timeout": {
+    kind: "positive-int",
+    default: 30,
+    help: "seconds a connection may stay silent mid-request or between requests before it is closed (1-255)",
+  },
 } satisfies FlagTable;
 
 
@@ -148,12 +153,17 @@ export interface ServerConfig {
   smtpUrl?: string;
   trustedProxy: string[];
   metrics: boolean;
+  /** Seconds of silence after which a connection is closed (slow or stalled clients). */
+  idleTimeout: number;
 }
 
 export function serverConfig(values: Record<string, unknown>): ServerConfig {
   const host = values.host as string;
   const port = values.port as number;
   const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  const idleTimeout = values.idleTimeout as number;
+  // Bun.serve accepts at most 255 s.
+  if (idleTimeout > 255) throw new ConfigError(`--idle-timeout must be at most 255 seconds (got ${idleTimeout})`);
   return {
     db: values.db as string,
     host,
@@ -164,6 +174,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
     smtpUrl: values.smtpUrl as string | undefined,
     trustedProxy: values.trustedProxy as string[],
     metrics: values.metrics as boolean,
+    idleTimeout,
   };
 }
 

@@ -35,6 +35,10 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     hostname: config.host,
     port: config.port,
     maxRequestBodySize: MAX_BODY_BYTES,
+    // A client that stalls (a body that never ends, an idle keep-alive) is cut off after this
+    // many silent seconds, so slow clients cannot hold sockets forever. (Bun itself closes a
+    // connection whose header block is still incomplete after ~10 s, whatever this says.)
+    idleTimeout: config.idleTimeout,
     fetch: (request) => app.handle(request),
     // Bun's default error page would leak a stack trace; the app maps errors itself, so
     // reaching here is a bug in the shell. Answer with the error shape anyway.
