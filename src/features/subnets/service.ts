@@ -31,7 +31,9 @@ export function subnetService(deps: IpamDeps) {
   }
 
   function assertSection(orgId: string, sectionId: string | null | undefined): void {
-    if (sectionId && !repo.sectionExists(orgId, sectionId)) {
+    // Any string must name a section of the organization: "" too (it used to slip through
+    // and fail the foreign key as a 500).
+    if (sectionId !== null && sectionId !== undefined && !repo.sectionExists(orgId, sectionId)) {
       throw new ApiError("not_found", "section not found", { field: "section_id" });
     }
   }
