@@ -8,7 +8,7 @@ import { openDatabase } from "./db/client";
 import { acquireServerLock } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
-import { MAX_BODY_BYTES } from "./http/shell";
+import { MAX_IMPORT_BYTES } from "./http/body";
 
 export interface RunningServer {
   url: string;
@@ -34,7 +34,9 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
-    maxRequestBodySize: MAX_BODY_BYTES,
+    // The largest body any route takes (CSV imports); the shell holds every other route to
+    // MAX_BODY_BYTES (1 MB) by Content-Length and while reading (http/body.ts).
+    maxRequestBodySize: MAX_IMPORT_BYTES,
     fetch: (request) => app.handle(request),
     // Bun's default error page would leak a stack trace; the app maps errors itself, so
     // reaching here is a bug in the shell. Answer with the error shape anyway.
