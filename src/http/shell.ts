@@ -156,6 +156,8 @@ function toApiError(
     case "VALIDATION":
       return validationError(error as ValidationError);
     case "PARSE":
+      // Elysia wraps what our parse hook throws (body_too_large, nesting) in a ParseError.
+      if ((error as { cause?: unknown })?.cause instanceof ApiError) return (error as { cause: ApiError }).cause;
       return new ApiError("invalid_json", "request body is not valid JSON");
     case "NOT_FOUND": {
       const allow = allowedMethods(path, routes());

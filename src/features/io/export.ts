@@ -15,6 +15,12 @@ import { csvLine } from "./csv";
 
 export const EXPORT_PAGE = 1000;
 
+/** A piece of an export: its text and how many subnet or address rows it holds (progress). */
+export interface ExportChunk {
+  text: string;
+  rows: number;
+}
+
 interface SubnetExportRow {
   id: string;
   cidr: string;
@@ -92,22 +98,22 @@ function* addressPages(sqlite: Database, orgId: string, pageSize: number): Gener
 }
 
 /** subnets.csv: the header, then one chunk per page. */
-export function* subnetsCsv(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<string> {
-  yield csvLine(SUBNET_COLUMNS);
+export function* subnetsCsv(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<ExportChunk> {
+  yield { text: csvLine(SUBNET_COLUMNS), rows: 0 };
   for (const page of subnetPages(sqlite, orgId, pageSize)) {
     let chunk = "";
     for (const s of page) chunk += csvLine([s.cidr, s.vrf, s.name, s.description, s.section, s.vlan]);
-    yield chunk;
+    yield { text: chunk, rows: page.length };
   }
 }
 
 /** addresses.csv: the header, then one chunk per page. */
-export function* addressesCsv(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<string> {
-  yield csvLine(ADDRESS_COLUMNS);
+export function* addressesCsv(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<ExportChunk> {
+  yield { text: csvLine(ADDRESS_COLUMNS), rows: 0 };
   for (const page of addressPages(sqlite, orgId, pageSize)) {
     let chunk = "";
     for (const a of page) chunk += csvLine([a.ip, a.vrf, a.hostname, a.status, a.owner, a.mac, a.description]);
-    yield chunk;
+    yield { text: chunk, rows: page.length };
   }
 }
 
@@ -116,17 +122,20 @@ export function* addressesCsv(sqlite: Database, orgId: string, pageSize = EXPORT
  * name and parent id) and address records. No users, keys, sessions or activity: nothing
  * secret or personal. Streamed like the CSVs; the text is one JSON document.
  */
-export function* organizationJson(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<string> {
+export function* organizationJson(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<ExportChunk> {
   const org = sqlite.query<{ id: string; name: string }, [string]>("SELECT id, name FROM organizations WHERE id = ?").get(orgId);
-  yield `{"format":"ipcraft-export","version":1,"exported_at":${JSON.stringify(new Date().toISOString())},` +
-    `"organization":${JSON.stringify({ id: orgId, name: org?.name ?? "" })},"sections":[`;
+  const text = (value: string): ExportChunk => ({ text: value, rows: 0 });
+  yield text(
+    `{"format":"ipcraft-export","version":1,"exported_at":${JSON.stringify(new Date().toISOString())},` +
+      `"organization":${JSON.stringify({ id: orgId, name: org?.name ?? "" })},"sections":[`,
+  );
   const sections = sqlite
     .query<SectionExportRow, [string]>(
       "SELECT id, name, description, created_at, updated_at FROM sections WHERE org_id = ? ORDER BY name_key, id",
     )
     .all(orgId); // bounded by the plan's section limit; small
-  yield sections.map((s) => JSON.stringify(s)).join(",");
-  yield `],"subnets":[`;
+  yield text(sections.map((s) => JSON.stringify(s)).join(","));
+  yield text(`],"subnets":[`);
   let first = true;
   for (const page of subnetPages(sqlite, orgId, pageSize)) {
     const items = page.map((s) =>
@@ -144,10 +153,10 @@ export function* organizationJson(sqlite: Database, orgId: string, pageSize = EX
         updated_at: s.updated_at,
       }),
     );
-    yield (first ? "" : ",") + items.join(",");
+    yield { text: (first ? "" : ",") + items.join(","), rows: page.length };
     first = false;
   }
-  yield `],"addresses":[`;
+  yield text(`],"addresses":[`);
   first = true;
   for (const page of addressPages(sqlite, orgId, pageSize)) {
     const items = page.map((a) =>
@@ -165,21 +174,21 @@ export function* organizationJson(sqlite: Database, orgId: string, pageSize = EX
         updated_at: a.updated_at,
       }),
     );
-    yield (first ? "" : ",") + items.join(",");
+    yield { text: (first ? "" : ",") + items.join(","), rows: page.length };
     first = false;
   }
-  yield "]}\n";
+  yield text("]}\n");
 }
 
 /** A ReadableStream that pulls one chunk of `chunks` each time the client wants more. */
-export function streamOf(chunks: Generator<string>): ReadableStream<Uint8Array> {
+export function streamOf(chunks: Generator<ExportChunk>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
       pull(controller) {
         const next = chunks.next();
         if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
+        else controller.enqueue(encoder.encode(next.value.text));
       },
       cancel() {
         chunks.return(undefined);

@@ -12,7 +12,7 @@ import { ApiError } from "../../http/errors";
 import type { IpamDeps } from "../../ipam/deps";
 import { documented, ErrorBody, errorResponses } from "../../ipam/schemas";
 import { ADDRESS_COLUMNS, SUBNET_COLUMNS } from "./columns";
-import { addressesCsv, organizationJson, streamOf, subnetsCsv } from "./export";
+import { addressesCsv, type ExportChunk, organizationJson, streamOf, subnetsCsv } from "./export";
 import { importAddresses } from "./import-addresses";
 import { importSubnets } from "./import-subnets";
 
@@ -40,7 +40,7 @@ const ImportFailedBody = ErrorBody.meta({
   ],
 });
 
-function download(chunks: Generator<string>, filename: string, type: string): Response {
+function download(chunks: Generator<ExportChunk>, filename: string, type: string): Response {
   return new Response(streamOf(chunks), {
     headers: {
       "content-type": type,
