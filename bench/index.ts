@@ -1,4 +1,6 @@
 /** `bun run bench`: every benchmark, one markdown table each. */
 console.log("## IPAM over HTTP (bench/http.ts)\n");
 await import("./http.ts");
+console.log("\n## CSV import and export (bench/import.ts)\n");
+await import("./import.ts");
 export {};

@@ -144,7 +144,7 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
     try {
       const result = kind === "subnets" ? importSubnets({ database, registry }, input) : importAddresses({ database, registry }, input);
       progress?.done();
-      const made = Object.entries(result.created).map(([what, n]) => `${n} ${what}`).join(" and ");
+      const made = Object.entries(result.created).map(([what, n]) => `${n} ${n === 1 ? what.replace(/s$/, "") : what}`).join(" and ");
       out(
         dryRun
           ? `dry run: ${result.rows} rows are fine; the import would create ${made}; nothing was written (${seconds(started)})`
