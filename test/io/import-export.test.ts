@@ -196,6 +196,30 @@ describe("a bad file", () => {
   });
 });
 
+describe("importing beside existing data", () => {
+  test("a new subnet takes its parent's records inside it, as POST /subnets does; a record on its boundary is a bad row", async () => {
+    const t = testApp();
+    const who = createTenant(t.database);
+    const parent = await t.call("POST", "/api/v1/subnets", { headers: who.bearer, body: { cidr: "10.0.0.0/16" } });
+    const record = await t.call("POST", `/api/v1/subnets/${parent.body.id}/addresses`, { headers: who.bearer, body: { ip: "10.0.1.5" } });
+    await t.call("POST", `/api/v1/subnets/${parent.body.id}/addresses`, { headers: who.bearer, body: { ip: "10.0.2.0" } });
+    const refused = await importCsv(t, who, "subnets", "cidr\n10.0.1.0/24\n10.0.2.0/24\n");
+    expect(refused.body.details.rows).toEqual([{ row: 3, error: expect.stringContaining("10.0.2.0 would become the network") }]);
+    const moved = await t.call("GET", `/api/v1/addresses/${record.body.id}`, { headers: who.bearer });
+    expect(moved.body.subnet_id).toBe(parent.body.id);
+
+    expect((await importCsv(t, who, "subnets", "cidr\n10.0.1.0/24\n")).status).toBe(200);
+    const child = (await t.call("GET", "/api/v1/subnets?q=10.0.1.0/24", { headers: who.bearer })).body.items[0];
+    expect(child.parent_id).toBe(parent.body.id);
+    expect(child.utilization.used).toBe("1");
+    expect((await t.call("GET", `/api/v1/addresses/${record.body.id}`, { headers: who.bearer })).body.subnet_id).toBe(child.id);
+    // A container imported later adopts existing subnets.
+    expect((await importCsv(t, who, "subnets", "cidr\n10.0.0.0/8\n")).status).toBe(200);
+    const outer = (await t.call("GET", "/api/v1/subnets?q=10.0.0.0/8", { headers: who.bearer })).body.items[0];
+    expect((await t.call("GET", `/api/v1/subnets/${parent.body.id}`, { headers: who.bearer })).body.parent_id).toBe(outer.id);
+  });
+});
+
 describe("dry run", () => {
   test("reports what would happen and changes nothing", async () => {
     const t = testApp();
