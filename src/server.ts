@@ -8,6 +8,7 @@ import { openDatabase } from "./db/client";
 import { acquireServerLock } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { MAX_BODY_BYTES } from "./http/shell";
+import { uiRoutes } from "./ui/serve";
 
 export interface RunningServer {
   url: string;
@@ -30,6 +31,11 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     hostname: config.host,
     port: config.port,
     maxRequestBodySize: MAX_BODY_BYTES,
+    // The web app's pages (HTML imports, bundled into the binary); everything else — the
+    // API, /docs, /healthz, /auth/verify — goes to the Elysia app in `fetch`.
+    routes: uiRoutes(),
+    // Never the dev server (hot reload, unminified bundles), even when run from source.
+    development: false,
     fetch: (request) => app.handle(request),
     // Bun's default error page would leak a stack trace; the app maps errors itself, so
     // reaching here is a bug in the shell. Answer with the error shape anyway.
