@@ -6,8 +6,11 @@
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
+import { activityRoutes } from "./features/activity/routes";
 import { healthRoutes } from "./features/health/routes";
+import { toolsRoutes } from "./features/tools/routes";
 import { apiDocs } from "./http/docs";
+import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
 import { httpShell } from "./http/shell";
 import type { Logger } from "./logger";
 import { VERSION } from "./version";
@@ -17,14 +20,18 @@ export interface AppDeps {
   config: ServerConfig;
   logger: Logger;
   version: string;
+  metrics: Metrics;
 }
 
-export function createApp(input: Omit<AppDeps, "version"> & { version?: string }) {
-  const deps: AppDeps = { version: VERSION, ...input };
+export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<Pick<AppDeps, "version" | "metrics">>) {
+  const deps: AppDeps = { version: VERSION, metrics: createMetrics(), ...input };
   const app: Elysia = new Elysia()
-    .use(httpShell({ logger: deps.logger, routes: () => app.router.history }))
+    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
     .use(apiDocs(deps.version))
-    .use(healthRoutes(deps)) as unknown as Elysia;
+    .use(healthRoutes(deps))
+    .use(toolsRoutes(deps))
+    .use(activityRoutes(deps)) as unknown as Elysia;
+  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
   return app;
 }
 
