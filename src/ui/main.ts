@@ -4,7 +4,7 @@
  * page that finishes after the user moved on writes into a detached element, never over
  * the new page).
  */
-import { api, ApiFailure, whenUnauthorized } from "./api";
+import { api, ApiFailure, isMissingRoute, whenUnauthorized } from "./api";
 import { h, mount } from "./dom";
 import { activityPage } from "./pages/activity";
 import { homePage } from "./pages/home";
@@ -35,7 +35,8 @@ async function whoAmI(): Promise<Me | null> {
   try {
     me = await api<Me>("GET", "/api/v1/auth/me");
   } catch (failure) {
-    if (failure instanceof ApiFailure && failure.status === 401) return null;
+    // 401: signed out. A server without the sign-in routes still serves the public pages.
+    if ((failure instanceof ApiFailure && failure.status === 401) || isMissingRoute(failure)) return null;
     throw failure;
   }
   return me;

@@ -97,7 +97,7 @@ async function revoke(key: ApiKey, reload: () => Promise<void>): Promise<void> {
 
 function generateDialog(reload: () => Promise<void>): void {
   const error = errorLine();
-  const name = h("input", { name: "name", required: true, autocomplete: "off", placeholder: "CI/CD Pipeline", maxlength: 100 });
+  const name = h("input", { name: "name", required: true, autocomplete: "off", placeholder: "CI/CD Pipeline" });
   const submit = h("button", { type: "submit", class: "primary" }, "Generate");
   const cancel = h("button", { type: "button" }, "Cancel");
   const form = h(
