@@ -109,7 +109,7 @@ function generateDialog(reload: () => Promise<void>): void {
     h("div", { class: "actions" }, h("span", { class: "spacer" }), cancel, submit),
   );
   let created = false;
-  const dialog = openDialog("Generate API key", form, { onClose: () => created && void reload() });
+  const dialog = openDialog("Generate API key", form, { wide: true, onClose: () => created && void reload() });
   cancel.addEventListener("click", () => dialog.close());
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
