@@ -7,11 +7,15 @@ import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
+import { addressRoutes } from "./features/addresses/routes";
 import { healthRoutes } from "./features/health/routes";
+import { sectionRoutes } from "./features/sections/routes";
+import { subnetRoutes } from "./features/subnets/routes";
 import { toolsRoutes } from "./features/tools/routes";
 import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
 import { httpShell } from "./http/shell";
+import { IpamRegistry } from "./ipam/registry";
 import type { Logger } from "./logger";
 import { VERSION } from "./version";
 
@@ -25,11 +29,16 @@ export interface AppDeps {
 
 export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<Pick<AppDeps, "version" | "metrics">>) {
   const deps: AppDeps = { version: VERSION, metrics: createMetrics(), ...input };
+  // Subnet trees and allocators, built once from the database (see ipam/registry.ts).
+  const ipam = { ...deps, registry: IpamRegistry.load(deps.database) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
     .use(apiDocs(deps.version))
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps))
+    .use(sectionRoutes(deps))
+    .use(subnetRoutes(ipam))
+    .use(addressRoutes(ipam))
     .use(activityRoutes(deps)) as unknown as Elysia;
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
   return app;

@@ -11,6 +11,8 @@ import type { Metrics } from "./metrics";
 import { ApiError, errorBody } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** No API body nests deeper than a few levels; 32 leaves room and stops stack-exhaustion tricks. */
+export const MAX_JSON_DEPTH = 32;
 
 /** Routes that take a body other than JSON (CSV imports); everything else under /api is JSON only. */
 const NON_JSON_BODY = /^\/api\/v1\/import\//;
@@ -39,6 +41,10 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       set.headers["referrer-policy"] = "no-referrer";
       set.headers["x-frame-options"] = "DENY";
       checkRequestShape(request);
+    })
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (!/^application\/json/i.test(contentType ?? "")) return;
+      return parseJsonBody(await request.text());
     })
     .onTransform({ as: "global" }, (ctx) => {
       // Elysia's query parser for zod schemas splits values on commas (even %2C) and
@@ -77,6 +83,30 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       // Unmatched paths share one label so that scanners cannot grow the label set.
       metrics?.observeRequest(request.method, route || "(unmatched)", status, ms / 1000);
     });
+}
+
+/** JSON.parse with the body-size and nesting limits checked first, and errors as 400s. */
+function parseJsonBody(text: string): unknown {
+  if (text.length > MAX_BODY_BYTES) throw new ApiError("body_too_large", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > MAX_JSON_DEPTH) throw new ApiError("invalid_json", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (c === 125 || c === 93) depth--;
+  }
+  // An empty JSON body reads as {}: `curl -X POST .../addresses -H "Content-Type: application/json"` allocates.
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("invalid_json", "request body is not valid JSON");
+  }
 }
 
 function plainQuery(url: string): Record<string, string> {

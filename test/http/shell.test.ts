@@ -56,6 +56,21 @@ describe("error shape for every failure kind", () => {
     expect(r.body.error).toContain("colour");
   });
 
+  test("a JSON body nested absurdly deep → 400, not a crash", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", { raw: "[".repeat(100_000) + "]".repeat(100_000), headers: { "content-type": "application/json" } });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("invalid_json");
+  });
+
+  test("an empty JSON body reads as {} (so required fields are named)", async () => {
+    const { call } = appWithProbeRoutes();
+    const r = await call("POST", "/api/v1/probe", { raw: "", headers: { "content-type": "application/json" } });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe("validation_failed");
+    expect(r.body.details.field).toBe("name");
+  });
+
   test("a valid body passes through", async () => {
     const { call } = appWithProbeRoutes();
     const r = await call("POST", "/api/v1/probe", { body: { name: "a", count: 2 } });

@@ -1,0 +1,118 @@
+/** Request and response shapes of address records (API.md §7). */
+import { z } from "zod";
+import { lineText, multilineText } from "../../http/text";
+import { PageQuery, listOf } from "../../ipam/schemas";
+
+export const STATUSES = ["assigned", "gateway", "reserved", "dhcp"] as const;
+export const Status = z.enum(STATUSES);
+
+/**
+ * A MAC in a common form: `aa:bb:cc:dd:ee:ff`, `AA-BB-CC-DD-EE-FF`, `aabb.ccdd.eeff` (Cisco)
+ * or 12 bare hex digits. Stored as lowercase `aa:bb:cc:dd:ee:ff` (normaliseMac).
+ */
+export const Mac = z
+  .string()
+  .regex(
+    /^(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}|[0-9A-Fa-f]{12})$/,
+    "must be a MAC address such as aa:bb:cc:dd:ee:ff",
+  );
+
+/** Lowercase colon form of a MAC that passed `Mac`. */
+export function normaliseMac(mac: string): string {
+  const hex = mac.replace(/[^0-9A-Fa-f]/g, "").toLowerCase();
+  return hex.match(/../g)!.join(":");
+}
+
+const fields = {
+  hostname: lineText(253).optional(),
+  status: Status.optional().describe("assigned (default) | gateway | reserved | dhcp"),
+  owner: lineText(200).optional(),
+  mac: Mac.nullable().optional(),
+  description: multilineText(2000).optional(),
+};
+
+export const AddressCreateBody = z
+  .strictObject({
+    ip: z.string().max(64).optional().describe("the address to record; omit it to get the lowest free one"),
+    count: z.number().int().min(1, "must be 1–10,000").max(10_000, "must be 1–10,000").optional()
+      .describe("allocate this many free addresses, all or nothing (answers {items})"),
+    ...fields,
+  })
+  .meta({
+    examples: [
+      { ip: "10.0.1.50", hostname: "web-server-03", status: "assigned", owner: "ops-team" },
+      { hostname: "web-server-04" },
+      { count: 4, owner: "ops-team", status: "reserved" },
+    ],
+  });
+
+export const AddressPatchBody = z.strictObject({
+  ...fields,
+  ip: z.unknown().optional().describe("immutable: 400 if it differs"),
+  subnet_id: z.unknown().optional().describe("immutable: 400 if it differs"),
+});
+
+export const AddressBody = z
+  .object({
+    id: z.string(),
+    subnet_id: z.string(),
+    ip: z.string(),
+    hostname: z.string(),
+    status: Status,
+    owner: z.string(),
+    mac: z.string().nullable(),
+    description: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({
+    examples: [
+      {
+        id: "9b2d7c4e-1f3a-4e8b-a6c5-3d2e1f0a9b87",
+        subnet_id: "5f0c9a52-3b5e-4f7e-9a0d-2f4b8f7d1c21",
+        ip: "10.0.1.50",
+        hostname: "web-server-03",
+        status: "assigned",
+        owner: "ops-team",
+        mac: null,
+        description: "",
+        created_at: "2026-11-28T09:44:46.123Z",
+        updated_at: "2026-11-28T09:44:46.123Z",
+      },
+    ],
+  });
+
+export const AddressItems = z.object({ items: z.array(AddressBody) });
+export const AddressList = listOf(AddressBody);
+
+export const SubnetAddressQuery = z.object({
+  ...PageQuery,
+  status: Status.optional(),
+  q: z.string().max(200).optional().describe("ip, hostname, owner, mac or description contains"),
+});
+
+export const AddressSearchQuery = z.object({
+  ...PageQuery,
+  ip: z.string().max(64).optional().describe("exact address"),
+  q: z.string().max(200).optional().describe("ip, hostname, owner, mac or description contains"),
+  status: Status.optional(),
+  subnet_id: z.string().max(64).optional(),
+  vrf: z.string().max(64).optional(),
+});
+
+export const FirstFreeBody = z
+  .object({ ip: z.string().nullable().describe("the lowest free usable address, or null when the subnet is full") })
+  .meta({ examples: [{ ip: "10.0.1.51" }] });
+
+export const FreeQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe("at most this many ranges, default 100"),
+  from: z.string().max(64).optional().describe("start at this address"),
+});
+
+export const FreeRangesBody = z
+  .object({ ranges: z.array(z.object({ start: z.string(), end: z.string(), size: z.string() })) })
+  .meta({ examples: [{ ranges: [{ start: "10.0.1.51", end: "10.0.1.254", size: "204" }] }] });
+
+export type Address = z.infer<typeof AddressBody>;
+export type AddressCreate = z.infer<typeof AddressCreateBody>;
+export type AddressPatch = z.infer<typeof AddressPatchBody>;

@@ -1,0 +1,135 @@
+/**
+ * SQL for address records. Hot paths (allocation, lookups by key) use statements prepared
+ * once; every statement filters on org_id or on a subnet id the caller already checked.
+ * `ip_key` (16-byte ordered BLOB) gives numeric IP order and index range scans.
+ */
+import type { OpenDatabase } from "../../db/client";
+import { containsPattern } from "../../ipam/codec";
+import type { Address } from "./model";
+
+export interface AddressRow extends Address {
+  vrf: string;
+  ip_key: Uint8Array;
+}
+
+export interface NewAddress {
+  id: string;
+  subnetId: string;
+  vrf: string;
+  ip: string;
+  ipKey: Uint8Array;
+  hostname: string;
+  status: string;
+  owner: string;
+  mac: string | null;
+  description: string;
+  at: string;
+}
+
+export interface AddressFilters {
+  subnetId?: string;
+  vrf?: string;
+  ipKey?: Uint8Array;
+  status?: string;
+  q?: string;
+}
+
+const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at";
+
+export function addressRepo(database: OpenDatabase) {
+  const { sqlite } = database;
+  const insert = sqlite.query(
+    `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const byId = sqlite.query<AddressRow, [string, string]>(`SELECT ${COLUMNS} FROM addresses WHERE org_id = ? AND id = ?`);
+  const byKey = sqlite.query<AddressRow, [string, string, Uint8Array]>(
+    `SELECT ${COLUMNS} FROM addresses WHERE org_id = ? AND vrf = ? AND ip_key = ?`,
+  );
+  const keysInRange = sqlite.query<{ id: string; ip: string; ip_key: Uint8Array }, [string, Uint8Array, Uint8Array]>(
+    "SELECT id, ip, ip_key FROM addresses WHERE subnet_id = ? AND ip_key BETWEEN ? AND ? ORDER BY ip_key",
+  );
+  const keysOfSubnet = sqlite.query<{ id: string; ip: string; ip_key: Uint8Array }, [string]>(
+    "SELECT id, ip, ip_key FROM addresses WHERE subnet_id = ? ORDER BY ip_key",
+  );
+  const moveRange = sqlite.query("UPDATE addresses SET subnet_id = ? WHERE subnet_id = ? AND ip_key BETWEEN ? AND ?");
+  const moveAll = sqlite.query("UPDATE addresses SET subnet_id = ? WHERE subnet_id = ?");
+  const deleteAll = sqlite.query("DELETE FROM addresses WHERE subnet_id = ?");
+  const anyInSubnet = sqlite.query<{ ip: string }, [string]>("SELECT ip FROM addresses WHERE subnet_id = ? LIMIT 1");
+  const countInSubnet = sqlite.query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM addresses WHERE subnet_id = ?");
+  const update = sqlite.query(
+    "UPDATE addresses SET hostname = ?, status = ?, owner = ?, mac = ?, description = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+  );
+  const remove = sqlite.query("DELETE FROM addresses WHERE org_id = ? AND id = ?");
+
+  return {
+    insert(orgId: string, a: NewAddress): void {
+      insert.run(a.id, orgId, a.subnetId, a.vrf, a.ip, a.ipKey, a.hostname, a.status, a.owner, a.mac, a.description, a.at, a.at);
+    },
+    get: (orgId: string, id: string) => byId.get(orgId, id),
+    getByKey: (orgId: string, vrf: string, key: Uint8Array) => byKey.get(orgId, vrf, key),
+    /** Records of a subnet between two keys (inclusive), in IP order. */
+    keysInRange: (subnetId: string, first: Uint8Array, last: Uint8Array) => keysInRange.all(subnetId, first, last),
+    keysOfSubnet: (subnetId: string) => keysOfSubnet.all(subnetId),
+    moveRange: (toId: string, fromId: string, first: Uint8Array, last: Uint8Array) => moveRange.run(toId, fromId, first, last),
+    moveAll: (toId: string, fromId: string) => moveAll.run(toId, fromId),
+    deleteAll: (subnetId: string) => deleteAll.run(subnetId).changes,
+    anyInSubnet: (subnetId: string) => anyInSubnet.get(subnetId),
+    countInSubnet: (subnetId: string) => countInSubnet.get(subnetId)!.n,
+    update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; at: string }) {
+      update.run(a.hostname, a.status, a.owner, a.mac, a.description, a.at, orgId, id);
+    },
+    remove: (orgId: string, id: string) => remove.run(orgId, id),
+
+    /**
+     * A page in IP order: by ip_key within one subnet, by (vrf, ip_key) across the
+     * organization. Keyset pagination (never OFFSET): `after` is the last row's sort key.
+     */
+    list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]) {
+      const where = ["org_id = ?"];
+      const params: (string | Uint8Array | number)[] = [orgId];
+      if (f.subnetId !== undefined) (where.push("subnet_id = ?"), params.push(f.subnetId));
+      if (f.vrf !== undefined) (where.push("vrf = ?"), params.push(f.vrf));
+      if (f.ipKey !== undefined) (where.push("ip_key = ?"), params.push(f.ipKey));
+      if (f.status !== undefined) (where.push("status = ?"), params.push(f.status));
+      if (f.q !== undefined && f.q !== "") {
+        const like = containsPattern(f.q);
+        where.push(
+          "(ip LIKE ? ESCAPE '\\' OR hostname LIKE ? ESCAPE '\\' OR owner LIKE ? ESCAPE '\\' OR mac LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')",
+        );
+        params.push(like, like, like, like, like);
+      }
+      const total = (sqlite.query(`SELECT COUNT(*) AS n FROM addresses WHERE ${where.join(" AND ")}`).get(...params) as { n: number }).n;
+      const bySubnet = f.subnetId !== undefined;
+      if (after) {
+        if (bySubnet) (where.push("ip_key > ?"), params.push(after[1]));
+        else (where.push("(vrf, ip_key) > (?, ?)"), params.push(after[0], after[1]));
+      }
+      const rows = sqlite
+        .query<AddressRow, (string | Uint8Array | number)[]>(
+          `SELECT ${COLUMNS} FROM addresses WHERE ${where.join(" AND ")} ORDER BY ${bySubnet ? "ip_key" : "vrf, ip_key"} LIMIT ?`,
+        )
+        .all(...params, limit + 1);
+      const more = rows.length > limit;
+      return { rows: more ? rows.slice(0, limit) : rows, total, more };
+    },
+  };
+}
+
+export type AddressRepo = ReturnType<typeof addressRepo>;
+
+/** The API form of a row (drops vrf and ip_key). */
+export function toAddress(row: AddressRow): Address {
+  return {
+    id: row.id,
+    subnet_id: row.subnet_id,
+    ip: row.ip,
+    hostname: row.hostname,
+    status: row.status as Address["status"],
+    owner: row.owner,
+    mac: row.mac,
+    description: row.description,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Address routes (API.md §7): /api/v1/subnets/{id}/addresses, /first-free, /free and
+ * /api/v1/addresses. Thin: rules live in service.ts.
+ */
+import { Elysia } from "elysia";
+import { authGuard } from "../../auth/guard";
+import type { IpamDeps } from "../../ipam/deps";
+import { documented, errorResponses, IdParams } from "../../ipam/schemas";
+import {
+  AddressBody,
+  AddressCreateBody,
+  AddressItems,
+  AddressList,
+  AddressPatchBody,
+  AddressSearchQuery,
+  FirstFreeBody,
+  FreeQuery,
+  FreeRangesBody,
+  SubnetAddressQuery,
+} from "./model";
+import { addressService } from "./service";
+
+const tags = ["Addresses"];
+
+export function addressRoutes(deps: IpamDeps) {
+  const addresses = addressService(deps);
+  return new Elysia({ name: "addresses-routes", prefix: "/api/v1" })
+    .use(authGuard(deps))
+    .get("/subnets/:id/first-free", ({ principal, params }) => addresses.firstFree(principal, params.id), {
+      params: IdParams,
+      detail: {
+        responses: documented({ 200: FirstFreeBody, ...errorResponses(404) }),
+        tags,
+        summary: "Find the next available IP",
+        description:
+          'The lowest usable address with no record and not inside a child subnet: `{"ip": "10.0.1.51"}`. ' +
+          'A full subnet answers 200 `{"ip": null}`. This only reads: to take an address atomically, ' +
+          "POST /subnets/{id}/addresses without `ip`.",
+      },
+    })
+    .get("/subnets/:id/free", ({ principal, params, query }) => addresses.free(principal, params.id, query), {
+      params: IdParams,
+      query: FreeQuery,
+      detail: {
+        responses: documented({ 200: FreeRangesBody, ...errorResponses(400, 404) }),
+        tags, summary: "Free address ranges", description: "Maximal free usable ranges in IP order; never the whole expansion."
+      },
+    })
+    .get("/subnets/:id/addresses", ({ principal, params, query }) => addresses.listInSubnet(principal, params.id, query), {
+      params: IdParams,
+      query: SubnetAddressQuery,
+      detail: {
+        responses: documented({ 200: AddressList, ...errorResponses(400, 404) }),
+        tags, summary: "List a subnet's addresses", description: "Its own records (not its children's), in IP order."
+      },
+    })
+    .post(
+      "/subnets/:id/addresses",
+      ({ principal, params, body, set }) => {
+        const result = addresses.create(principal, params.id, body);
+        set.status = result.status;
+        return result.value;
+      },
+      {
+        params: IdParams,
+        body: AddressCreateBody,
+        detail: {
+          responses: documented({ 201: AddressBody.or(AddressItems), ...errorResponses(400, 402, 403, 404, 409) }),
+          tags,
+          summary: "Assign an IP",
+          description:
+            "With `ip`: records that address (400 outside the subnet, unusable or inside a child subnet; 409 `address_in_use` " +
+            "with the existing record in `details.address`). Without `ip`: allocates the lowest free address atomically " +
+            "(409 `subnet_full` when full). With `count` (1–10,000): allocates that many, all or nothing, and answers " +
+            "`{items}` (409 `subnet_full` with `details: {requested, available}` when short).",
+        },
+      },
+    )
+    .get("/addresses", ({ principal, query }) => addresses.search(principal, query), {
+      query: AddressSearchQuery,
+      detail: {
+        responses: documented({ 200: AddressList, ...errorResponses(400) }),
+        tags, summary: "Search addresses across the organization", description: "Ordered by VRF, then numeric IP."
+      },
+    })
+    .get("/addresses/:id", ({ principal, params }) => addresses.get(principal, params.id), {
+      params: IdParams,
+      detail: {
+        responses: documented({ 200: AddressBody, ...errorResponses(404) }),
+        tags, summary: "Get an address"
+      },
+    })
+    .patch("/addresses/:id", ({ principal, params, body }) => addresses.update(principal, params.id, body), {
+      params: IdParams,
+      body: AddressPatchBody,
+      detail: {
+        responses: documented({ 200: AddressBody, ...errorResponses(400, 403, 404) }),
+        tags, summary: "Update an address", description: "`ip` and `subnet_id` are immutable (400 `immutable_field`)."
+      },
+    })
+    .delete(
+      "/addresses/:id",
+      ({ principal, params, set }) => {
+        addresses.remove(principal, params.id);
+        set.status = 204;
+      },
+      {
+        params: IdParams,
+        detail: {
+          responses: documented(errorResponses(403, 404)),
+          tags, summary: "Delete an address", description: "The address is free at once."
+        },
+      },
+    );
+}

@@ -1,0 +1,181 @@
+/**
+ * Rules for address records (API.md §7): record a given IP, allocate the lowest free one or
+ * N of them atomically, first-free and free ranges from memory, lists in IP order, patch and
+ * delete. Every write goes through `ipamWrite` (rows, activity and memory move together).
+ */
+import { actorOf, requireWrite, type Principal } from "../../auth/principal";
+import { assertPlanAllows } from "../../auth/plans";
+import { ApiError, notFound } from "../../http/errors";
+import { containsIp, formatIp, parseIp } from "../../ip";
+import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireIp, valueOfKey } from "../../ipam/codec";
+import type { IpamDeps } from "../../ipam/deps";
+import { ipamWrite } from "../../ipam/journal";
+import type { SubnetState } from "../../ipam/registry";
+import { DEFAULT_LIMIT } from "../../ipam/schemas";
+import { recordActivity } from "../activity/record";
+import { normaliseMac, type Address, type AddressCreate, type AddressPatch } from "./model";
+import { addressRepo, toAddress, type AddressFilters, type AddressRow } from "./repo";
+import { addressWriter, type AddressFields } from "./writer";
+
+export function addressService(deps: IpamDeps) {
+  const { database, registry } = deps;
+  const repo = addressRepo(database);
+  const writer = addressWriter(deps);
+
+  /** The subnet, read side: memory synced with other processes first. */
+  function subnetFor(p: Principal, subnetId: string): SubnetState {
+    registry.syncWithDatabase();
+    return mustSubnet(p, subnetId);
+  }
+
+  function mustSubnet(p: Principal, subnetId: string): SubnetState {
+    const state = registry.subnet(p.orgId, subnetId);
+    if (!state) throw notFound("subnet");
+    return state;
+  }
+
+  function mustAddress(p: Principal, id: string): AddressRow {
+    const row = repo.get(p.orgId, id);
+    if (!row) throw notFound("address");
+    return row;
+  }
+
+  function page(p: Principal, filters: AddressFilters, query: { limit?: number; cursor?: string }) {
+    let after: [string, Uint8Array] | undefined;
+    if (query.cursor) {
+      const [vrf, hex] = decodeCursor(query.cursor);
+      const key = keyFromHex(hex);
+      if (typeof vrf !== "string" || !key) throw badCursor();
+      after = [vrf, key];
+    }
+    const { rows, total, more } = repo.list(p.orgId, filters, query.limit ?? DEFAULT_LIMIT, after);
+    const last = rows[rows.length - 1];
+    return { items: rows.map(toAddress), total, next_cursor: more && last ? encodeCursor([last.vrf, keyHex(last.ip_key)]) : null };
+  }
+
+  return {
+    /** POST /subnets/{id}/addresses: a given `ip`, the first free one, or `count` of them. */
+    create(p: Principal, subnetId: string, body: AddressCreate): { status: 201; value: Address | { items: Address[] } } {
+      requireWrite(p);
+      if (body.ip !== undefined && body.count !== undefined) {
+        throw new ApiError("validation_failed", 'field "count": give either "ip" or "count", not both', { field: "count" });
+      }
+      const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
+      const fields = fieldsOf(body);
+      return ipamWrite(database, registry, (journal) => {
+        const state = mustSubnet(p, subnetId);
+        const n = body.count ?? 1;
+        assertPlanAllows(database.sqlite, p.orgId, "addresses", n);
+        if (ip !== undefined) return { status: 201, value: writer.recordAt(journal, p, state, ip, fields) };
+        const made = writer.allocate(journal, p, state, n, fields);
+        return { status: 201, value: body.count === undefined ? made[0]! : { items: made } };
+      });
+    },
+
+    firstFree(p: Principal, subnetId: string): { ip: string | null } {
+      const state = subnetFor(p, subnetId);
+      const value = state.allocator.firstFree();
+      return { ip: value === null ? null : formatIp({ family: state.prefix.family, value }) };
+    },
+
+    free(p: Principal, subnetId: string, query: { limit?: number; from?: string }) {
+      const state = subnetFor(p, subnetId);
+      let from: bigint | undefined;
+      if (query.from !== undefined) {
+        const ip = requireIp(query.from, "from");
+        if (!containsIp(state.prefix, ip)) {
+          throw new ApiError("ip_not_in_subnet", `${query.from} is not inside subnet ${state.cidr}`, { field: "from" });
+        }
+        from = ip.value;
+      }
+      const family = state.prefix.family;
+      const text = (value: bigint) => formatIp({ family, value });
+      return {
+        ranges: state.allocator
+          .freeRanges(query.limit ?? DEFAULT_LIMIT, from)
+          .map((r) => ({ start: text(r.start), end: text(r.end), size: r.size.toString() })),
+      };
+    },
+
+    listInSubnet(p: Principal, subnetId: string, query: { limit?: number; cursor?: string; status?: string; q?: string }) {
+      const state = subnetFor(p, subnetId);
+      return page(p, { subnetId: state.id, status: query.status, q: query.q }, query);
+    },
+
+    search(p: Principal, query: { limit?: number; cursor?: string; ip?: string; q?: string; status?: string; subnet_id?: string; vrf?: string }) {
+      const filters: AddressFilters = { status: query.status, q: query.q, subnetId: query.subnet_id, vrf: query.vrf };
+      if (query.ip !== undefined) {
+        const ip = requireIp(query.ip, "ip");
+        filters.ipKey = keyOf(ip.family, ip.value);
+      }
+      return page(p, filters, query);
+    },
+
+    get: (p: Principal, id: string): Address => toAddress(mustAddress(p, id)),
+
+    update(p: Principal, id: string, body: AddressPatch): Address {
+      requireWrite(p);
+      return ipamWrite(database, registry, () => {
+        const before = mustAddress(p, id);
+        if (body.ip !== undefined && !sameIp(body.ip, before.ip)) {
+          throw new ApiError("immutable_field", 'field "ip" cannot change; delete this record and create another', { field: "ip" });
+        }
+        if (body.subnet_id !== undefined && body.subnet_id !== before.subnet_id) {
+          throw new ApiError("immutable_field", 'field "subnet_id" cannot change: an address lives in its most specific subnet', {
+            field: "subnet_id",
+          });
+        }
+        const after = {
+          hostname: body.hostname ?? before.hostname,
+          status: body.status ?? before.status,
+          owner: body.owner ?? before.owner,
+          mac: body.mac === undefined ? before.mac : body.mac === null ? null : normaliseMac(body.mac),
+          description: body.description ?? before.description,
+        };
+        const changes: Record<string, [unknown, unknown]> = {};
+        for (const k of Object.keys(after) as (keyof typeof after)[]) if (after[k] !== before[k]) changes[k] = [before[k], after[k]];
+        if (Object.keys(changes).length === 0) return toAddress(before);
+        const at = nowIso();
+        repo.update(p.orgId, id, { ...after, at });
+        recordActivity(database, { orgId: p.orgId, actor: actorOf(p), action: "address.update", target: { type: "address", id, label: before.ip }, changes, at });
+        return toAddress({ ...before, ...after, updated_at: at });
+      });
+    },
+
+    /** Deletes a record; the address is free at once (memory and rows in one step). */
+    remove(p: Principal, id: string): void {
+      requireWrite(p);
+      ipamWrite(database, registry, (journal) => {
+        const row = mustAddress(p, id);
+        const state = mustSubnet(p, row.subnet_id);
+        registry.release(journal, state, valueOfKey(row.ip_key, state.prefix.family));
+        repo.remove(p.orgId, id);
+        recordActivity(database, {
+          orgId: p.orgId,
+          actor: actorOf(p),
+          action: "address.delete",
+          target: { type: "address", id, label: row.ip },
+          changes: { ip: [row.ip, null], hostname: [row.hostname, null], status: [row.status, null] },
+        });
+      });
+    },
+  };
+}
+
+/** Normalised editable fields of a create body (defaults per API.md §7). */
+export function fieldsOf(body: { hostname?: string; status?: Address["status"]; owner?: string; mac?: string | null; description?: string }): AddressFields {
+  return {
+    hostname: body.hostname ?? "",
+    status: body.status ?? "assigned",
+    owner: body.owner ?? "",
+    mac: body.mac ? normaliseMac(body.mac) : null,
+    description: body.description ?? "",
+  };
+}
+
+function sameIp(given: unknown, stored: string): boolean {
+  if (typeof given !== "string") return false;
+  const parsed = parseIp(given);
+  return parsed.ok && formatIp(parsed.value) === stored;
+}
+

@@ -1,0 +1,239 @@
+/**
+ * Rules for subnets (API.md §6): automatic nesting and adoption, duplicate refusal per VRF,
+ * addresses kept in the most specific subnet, gateway records, immutable cidr/vrf, delete
+ * moving children and addresses up. Memory (registry) and rows change in one ipamWrite.
+ */
+import { assertPlanAllows } from "../../auth/plans";
+import { actorOf, requireWrite, type Principal } from "../../auth/principal";
+import { ApiError, notFound } from "../../http/errors";
+import { containsIp, formatCidr, isUsable, lastAddress, parseCidr, type Prefix } from "../../ip";
+import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
+import type { IpamDeps } from "../../ipam/deps";
+import { ipamWrite } from "../../ipam/journal";
+import { DEFAULT_LIMIT } from "../../ipam/schemas";
+import { recordActivity } from "../activity/record";
+import { addressRepo } from "../addresses/repo";
+import { addressWriter } from "../addresses/writer";
+import type { Subnet, SubnetCreate, SubnetListFilters, SubnetPatch } from "./model";
+import { subnetRepo, type SubnetSortKey } from "./repo";
+import { viewRow } from "./view";
+
+export function subnetService(deps: IpamDeps) {
+  const { database, registry } = deps;
+  const repo = subnetRepo(database);
+  const addresses = addressRepo(database);
+  const writer = addressWriter(deps);
+
+  function mustRow(orgId: string, id: string) {
+    const row = repo.get(orgId, id);
+    if (!row) throw notFound("subnet");
+    return row;
+  }
+
+  function assertSection(orgId: string, sectionId: string | null | undefined): void {
+    if (sectionId && !repo.sectionExists(orgId, sectionId)) {
+      throw new ApiError("not_found", "section not found", { field: "section_id" });
+    }
+  }
+
+  /** 409 naming the records that would become unusable (network/broadcast) in `prefix`. */
+  function assertNoneOnBoundary(prefix: Prefix, records: { ip: string; value: bigint }[], action: string): void {
+    const bad = records.filter((r) => !isUsable(prefix, r.value));
+    if (bad.length === 0) return;
+    const names = bad.slice(0, 5).map((r) => r.ip);
+    throw new ApiError(
+      "address_on_boundary",
+      `${action}: ${names.join(", ")}${bad.length > 5 ? ` and ${bad.length - 5} more` : ""} would become the network or broadcast address of ${formatCidr(prefix)}`,
+      { addresses: bad.map((r) => r.ip), subnet: formatCidr(prefix) },
+    );
+  }
+
+  return {
+    list(p: Principal, q: SubnetListFilters) {
+      registry.syncWithDatabase();
+      let ids: string[] | undefined;
+      if (q.contains !== undefined) {
+        const ip = requireIp(q.contains, "contains");
+        ids = [];
+        const trees = q.vrf !== undefined ? [registry.tree(p.orgId, q.vrf)].filter((t) => t !== undefined) : registry.treesOf(p.orgId);
+        for (const tree of trees) {
+          for (let id = tree.mostSpecific(ip); id !== null; id = tree.parentIdOf(id) ?? null) ids.push(id);
+        }
+      }
+      let after: SubnetSortKey | undefined;
+      if (q.cursor) {
+        const [vrf, family, hex, length] = decodeCursor(q.cursor);
+        const key = keyFromHex(hex);
+        if (typeof vrf !== "string" || (family !== 4 && family !== 6) || !key || typeof length !== "number") throw badCursor();
+        after = [vrf, family, key, length];
+      }
+      const filters = {
+        sectionId: q.section_id,
+        vrf: q.vrf,
+        parentId: q.parent_id,
+        root: q.root === undefined ? undefined : q.root === "true",
+        family: q.family === undefined ? undefined : Number(q.family),
+        ids,
+        q: q.q,
+      };
+      const { rows, total, more } = repo.list(p.orgId, filters, q.limit ?? DEFAULT_LIMIT, after);
+      const last = rows[rows.length - 1];
+      return {
+        items: rows.map((row) => viewRow(registry, p.orgId, row)),
+        total,
+        next_cursor: more && last ? encodeCursor([last.vrf, last.family, keyHex(last.network_key), last.prefix_length]) : null,
+      };
+    },
+
+    get(p: Principal, id: string): Subnet {
+      registry.syncWithDatabase();
+      return viewRow(registry, p.orgId, mustRow(p.orgId, id));
+    },
+
+    create(p: Principal, body: SubnetCreate): Subnet {
+      requireWrite(p);
+      const prefix = requireCidr(body.cidr, "cidr");
+      const cidr = formatCidr(prefix);
+      const vrf = body.vrf ?? "default";
+      const gateway = body.gateway === undefined ? undefined : requireIp(body.gateway, "gateway");
+      if (gateway && !containsIp(prefix, gateway)) {
+        throw new ApiError("ip_not_in_subnet", `field "gateway": ${body.gateway} is not inside ${cidr}`, { field: "gateway" });
+      }
+      return ipamWrite(database, registry, (journal) => {
+        assertPlanAllows(database.sqlite, p.orgId, "subnets");
+        assertSection(p.orgId, body.section_id);
+        const tree = registry.tree(p.orgId, vrf);
+        // Records of the future parent that fall inside the new subnet move into it.
+        const parentId = tree?.parentOf(prefix) ?? null;
+        const parent = parentId === null ? undefined : registry.subnet(p.orgId, parentId);
+        const bounds: [Uint8Array, Uint8Array] = [keyOf(prefix.family, prefix.network), keyOf(prefix.family, lastAddress(prefix))];
+        const moving = parent
+          ? addresses.keysInRange(parent.id, ...bounds).map((r) => ({ ip: r.ip, value: valueOfKey(r.ip_key, prefix.family) }))
+          : [];
+        // (A duplicate of an existing subnet finds nothing to move here: its records are not the parent's.)
+        assertNoneOnBoundary(prefix, moving, `cannot create ${cidr}`);
+        const id = crypto.randomUUID();
+        const added = registry.addSubnet(journal, { id, orgId: p.orgId, vrf, prefix, moved: moving.map((r) => r.value) });
+        if (!added.ok) {
+          throw new ApiError("subnet_overlap", `Subnet overlaps with existing subnet ${added.existing.cidr}`, {
+            existing_id: added.existing.id,
+            existing_cidr: added.existing.cidr,
+            vrf,
+          });
+        }
+        const at = nowIso();
+        repo.insert(p.orgId, {
+          id,
+          sectionId: body.section_id ?? null,
+          parentId: added.parentId,
+          vrf,
+          family: prefix.family,
+          networkKey: bounds[0],
+          prefixLength: prefix.length,
+          cidr,
+          name: body.name ?? "",
+          description: body.description ?? "",
+          vlan: body.vlan ?? null,
+          at,
+        });
+        for (const childId of added.adopted) repo.setParent(p.orgId, childId, id);
+        if (parent && moving.length > 0) addresses.moveRange(id, parent.id, ...bounds);
+        recordActivity(database, {
+          orgId: p.orgId,
+          actor: actorOf(p),
+          action: "subnet.create",
+          target: { type: "subnet", id, label: cidr },
+          at,
+          changes: {
+            cidr: [null, cidr],
+            vrf: [null, vrf],
+            parent_id: [null, added.parentId],
+            ...(body.name ? { name: [null, body.name] } : {}),
+            ...(body.section_id ? { section_id: [null, body.section_id] } : {}),
+            ...(body.vlan ? { vlan: [null, body.vlan] } : {}),
+            ...(added.adopted.length ? { children_adopted: [0, added.adopted.length] } : {}),
+            ...(moving.length ? { addresses_moved_in: [0, moving.length] } : {}),
+          },
+        });
+        if (gateway) {
+          assertPlanAllows(database.sqlite, p.orgId, "addresses");
+          const state = registry.subnet(p.orgId, id)!;
+          writer.recordAt(journal, p, state, gateway, { hostname: "", status: "gateway", owner: "", mac: null, description: "gateway" }, "gateway");
+        }
+        return viewRow(registry, p.orgId, mustRow(p.orgId, id));
+      });
+    },
+
+    update(p: Principal, id: string, body: SubnetPatch): Subnet {
+      requireWrite(p);
+      return ipamWrite(database, registry, () => {
+        const before = mustRow(p.orgId, id);
+        if (body.cidr !== undefined && !sameCidr(body.cidr, before.cidr)) {
+          throw new ApiError("immutable_field", 'field "cidr" cannot change; create the new subnet and delete this one', { field: "cidr" });
+        }
+        if (body.vrf !== undefined && body.vrf !== before.vrf) {
+          throw new ApiError("immutable_field", 'field "vrf" cannot change', { field: "vrf" });
+        }
+        if (body.section_id !== undefined) assertSection(p.orgId, body.section_id);
+        const after = {
+          name: body.name ?? before.name,
+          description: body.description ?? before.description,
+          section_id: body.section_id === undefined ? before.section_id : body.section_id,
+          vlan: body.vlan === undefined ? before.vlan : body.vlan,
+        };
+        const changes: Record<string, [unknown, unknown]> = {};
+        for (const k of Object.keys(after) as (keyof typeof after)[]) if (after[k] !== before[k]) changes[k] = [before[k], after[k]];
+        if (Object.keys(changes).length > 0) {
+          const at = nowIso();
+          repo.update(p.orgId, id, { name: after.name, description: after.description, sectionId: after.section_id, vlan: after.vlan, at });
+          recordActivity(database, { orgId: p.orgId, actor: actorOf(p), action: "subnet.update", target: { type: "subnet", id, label: before.cidr }, changes, at });
+        }
+        return viewRow(registry, p.orgId, mustRow(p.orgId, id));
+      });
+    },
+
+    /** Deletes a subnet; children and addresses move to its parent (or 409 / `force`). */
+    remove(p: Principal, id: string, force: boolean): void {
+      requireWrite(p);
+      ipamWrite(database, registry, (journal) => {
+        const row = mustRow(p.orgId, id);
+        const state = registry.subnet(p.orgId, id)!;
+        const tree = registry.tree(p.orgId, state.vrf)!;
+        const parentId = tree.parentIdOf(id) ?? null;
+        const records = addresses.keysOfSubnet(id).map((r) => ({ ip: r.ip, value: valueOfKey(r.ip_key, state.prefix.family) }));
+        if (parentId === null && records.length > 0 && !force) {
+          throw new ApiError(
+            "subnet_not_empty",
+            `Subnet ${state.cidr} holds ${records.length} address${records.length === 1 ? "" : "es"} and has no parent to move them to; delete them first or pass ?force=true`,
+            { addresses: records.length },
+          );
+        }
+        const parent = parentId === null ? undefined : registry.subnet(p.orgId, parentId)!;
+        if (parent) assertNoneOnBoundary(parent.prefix, records, `cannot delete ${state.cidr}`);
+        registry.removeSubnet(journal, state, parent ? records.map((r) => r.value) : []);
+        repo.reparentChildren(p.orgId, id, parentId);
+        const deleted = parent ? 0 : addresses.deleteAll(id);
+        if (parent) addresses.moveAll(parent.id, id);
+        repo.remove(p.orgId, id);
+        recordActivity(database, {
+          orgId: p.orgId,
+          actor: actorOf(p),
+          action: "subnet.delete",
+          target: { type: "subnet", id, label: state.cidr },
+          changes: {
+            cidr: [state.cidr, null],
+            name: [row.name, null],
+            ...(parent && records.length ? { addresses_moved_to_parent: [records.length, 0] } : {}),
+            ...(deleted ? { addresses_deleted: [deleted, 0] } : {}),
+          },
+        });
+      });
+    },
+  };
+}
+
+function sameCidr(given: unknown, stored: string): boolean {
+  if (typeof given !== "string") return false;
+  const parsed = parseCidr(given);
+  return parsed.ok && formatCidr(parsed.value) === stored;
+}

@@ -1,0 +1,32 @@
+/** The API form of a subnet: its row plus utilization straight from the in-memory allocator. */
+import { formatIp } from "../../ip";
+import { utilizationOf } from "../../ipam/codec";
+import type { IpamRegistry, SubnetState } from "../../ipam/registry";
+import type { Subnet } from "./model";
+import type { SubnetRow } from "./repo";
+
+export function subnetView(state: SubnetState, row: Omit<SubnetRow, "network_key" | "family" | "prefix_length" | "cidr" | "vrf">): Subnet {
+  return {
+    id: row.id,
+    cidr: state.cidr,
+    network: formatIp({ family: state.prefix.family, value: state.prefix.network }),
+    prefix_length: state.prefix.length,
+    family: state.prefix.family,
+    name: row.name,
+    description: row.description,
+    section_id: row.section_id,
+    vrf: state.vrf,
+    vlan: row.vlan,
+    parent_id: row.parent_id,
+    utilization: utilizationOf(state.allocator.counts()),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** View of a row known to exist in memory (same org). */
+export function viewRow(registry: IpamRegistry, orgId: string, row: SubnetRow): Subnet {
+  const state = registry.subnet(orgId, row.id);
+  if (!state) throw new Error(`subnet ${row.id} is in the database but not in memory`);
+  return subnetView(state, row);
+}
