@@ -120,7 +120,8 @@ export class SubnetAllocator {
     const picked: bigint[] = [];
     let cursor = this.lowWater;
     while (picked.length < n) {
-      const start = this.nextFreeOffset(cursor)!; // enough are free: checked above
+      const start = this.nextFreeOffset(cursor);
+      if (start === null) return null; // unreachable while the counts are right; never loop
       const end = this.freeStretchEnd(start);
       for (let v = start; v <= end && picked.length < n; v++) picked.push(v);
       cursor = end + 1n;
