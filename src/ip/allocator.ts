@@ -232,6 +232,11 @@ export class SubnetAllocator {
     return { size: prefixSize(this.prefix), usable: this.usable, used, free: this.usable - used };
   }
 
+  /** Bytes of run storage for the records (object headers and child ranges not counted). */
+  storageBytes(): number {
+    return this.records.storageBytes();
+  }
+
   private usedCount(): bigint {
     return BigInt(this.records.size - this.recordsUnderChildren) + this.coveredUsable;
   }
