@@ -9,6 +9,7 @@ import { acquireServerLock } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
 import { MAX_IMPORT_BYTES } from "./http/body";
+import { uiRoutes } from "./ui/serve";
 
 export interface RunningServer {
   url: string;
@@ -37,6 +38,11 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     // The largest body any route takes (CSV imports); the shell holds every other route to
     // MAX_BODY_BYTES (1 MB) by Content-Length and while reading (http/body.ts).
     maxRequestBodySize: MAX_IMPORT_BYTES,
+    // The web app's pages (HTML imports, bundled into the binary); everything else — the
+    // API, /docs, /healthz, /auth/verify — goes to the Elysia app in `fetch`.
+    routes: uiRoutes(),
+    // Never the dev server (hot reload, unminified bundles), even when run from source.
+    development: false,
     fetch: (request) => app.handle(request),
     // Bun's default error page would leak a stack trace; the app maps errors itself, so
     // reaching here is a bug in the shell. Answer with the error shape anyway.
