@@ -61,7 +61,8 @@ describe("ipcraft import", () => {
     // Another organization is untouched, and the activity entry names the CLI user.
     expect(JSON.parse((await s.call("GET", "/subnets", s.other)).text).total).toBe(0);
     const log = JSON.parse((await s.call("GET", "/activity")).text);
-    expect(log.items[0]).toMatchObject({ action: "address.import", actor: { type: "user", label: `${s.tenant.email} (CLI)` } });
+    const entry = log.items.find((e: { action: string }) => e.action === "address.import");
+    expect(entry).toMatchObject({ actor: { type: "user", label: `${s.tenant.email} (CLI)` }, changes: { addresses_created: [0, 2] } });
   });
 
   test("a bad file: every bad row on its own line, exit 1, nothing written", async () => {
