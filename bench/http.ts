@@ -57,7 +57,7 @@ function percentile(sorted: number[], p: number): number {
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-async function main() {
+export default async function main() {
   const { key, subnetId } = seed();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}`;
@@ -154,4 +154,4 @@ async function main() {
   for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
 }
 
-await main();
+if (import.meta.main) await main();

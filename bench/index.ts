@@ -1,11 +1,22 @@
 /**
- * `bun run bench`: every benchmark, one markdown table each. The 60 s soak runs only when
- * asked (`bun run bench -- --soak`, or alone: `bun run bench:soak`).
+ * `bun run bench [name...]`: runs the benchmark modules below in order (all when no name is
+ * given). Each module default-exports an async function that prints markdown. Timings live
+ * here, never in tests. `soak` (60 s) runs only when named: `bun run bench soak`
+ * (or `bun run bench:soak`).
  */
-console.log("## IPAM over HTTP (bench/http.ts)\n");
-await import("./http.ts");
-if (process.argv.includes("--soak")) {
-  console.log("\n## Soak: memory under 60 s of mixed load (bench/soak.ts)\n");
-  await import("./soak.ts");
+const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ default: () => Promise<void> }> }[] = [
+  { name: "ip-core", load: () => import("./ip-core.ts") },
+  { name: "http", load: () => import("./http.ts") },
+  { name: "import", load: () => import("./import.ts") },
+  { name: "soak", onlyWhenNamed: true, load: () => import("./soak.ts") },
+];
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+for (const bench of benches) {
+  if (wanted.length > 0 ? !wanted.includes(bench.name) : bench.onlyWhenNamed) continue;
+  console.log(`\n## ${bench.name}\n`);
+  const started = performance.now();
+  await (await bench.load()).default();
+  console.log(`\n_${bench.name}: ${((performance.now() - started) / 1000).toFixed(1)} s_`);
 }
 export {};

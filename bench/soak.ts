@@ -8,7 +8,7 @@
  * lasting RSS growth would be a leak, not data. (The activity log does grow, one row per
  * write, as it must; it lives in SQLite pages on disk, not in the process.)
  *
- * Run: `bun run bench:soak` (or `bun run bench -- --soak`); `--seconds N` changes the length.
+ * Run: `bun run bench:soak` (or `bun run bench soak`); `--seconds N` changes the length.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,7 +56,7 @@ function slope(points: [number, number][]): number {
   return den === 0 ? 0 : num / den;
 }
 
-async function main() {
+export default async function main(): Promise<void> {
   const key = seed();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}/api/v1`;
@@ -152,4 +152,4 @@ async function main() {
   }
 }
 
-await main();
+if (import.meta.main) await main();

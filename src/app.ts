@@ -9,6 +9,7 @@ import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
 import { addressRoutes } from "./features/addresses/routes";
 import { healthRoutes } from "./features/health/routes";
+import { ioRoutes } from "./features/io/routes";
 import { sectionRoutes } from "./features/sections/routes";
 import { subnetRoutes } from "./features/subnets/routes";
 import { toolsRoutes } from "./features/tools/routes";
@@ -39,6 +40,7 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
     .use(sectionRoutes(deps))
     .use(subnetRoutes(ipam))
     .use(addressRoutes(ipam))
+    .use(ioRoutes(ipam))
     .use(activityRoutes(deps)) as unknown as Elysia;
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
   return app;

@@ -4,6 +4,7 @@
  * (parsed by config.ts, with IPCRAFT_<NAME> environment twins) and its handler.
  * Exit codes: 0 success, 1 failure at run time, 2 bad usage or configuration.
  */
+import { IO_COMMANDS } from "./cli/io";
 import { COMMON_FLAGS, ConfigError, type FlagTable, parseFlags, SERVE_FLAGS, serverConfig } from "./config";
 import { DatabaseInUseError } from "./db/server-lock";
 import { SchemaTooNewError } from "./db/migrate";
@@ -65,6 +66,7 @@ export const COMMANDS: Command[] = [
       return 0;
     },
   },
+  ...IO_COMMANDS,
   {
     words: ["check"],
     usage: "ipcraft check [--db ./ipcraft.db] [--max-problems 50]",

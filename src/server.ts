@@ -8,7 +8,8 @@ import { openDatabase } from "./db/client";
 import { acquireServerLock } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
-import { MAX_BODY_BYTES } from "./http/shell";
+import { MAX_IMPORT_BYTES } from "./http/body";
+import { uiRoutes } from "./ui/serve";
 
 export interface RunningServer {
   url: string;
@@ -34,7 +35,14 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
-    maxRequestBodySize: MAX_BODY_BYTES,
+    // The largest body any route takes (CSV imports); the shell holds every other route to
+    // MAX_BODY_BYTES (1 MB) by Content-Length and while reading (http/body.ts).
+    maxRequestBodySize: MAX_IMPORT_BYTES,
+    // The web app's pages (HTML imports, bundled into the binary); everything else — the
+    // API, /docs, /healthz, /auth/verify — goes to the Elysia app in `fetch`.
+    routes: uiRoutes(),
+    // Never the dev server (hot reload, unminified bundles), even when run from source.
+    development: false,
     // A client that stalls (a body that never ends, an idle keep-alive) is cut off after this
     // many silent seconds, so slow clients cannot hold sockets forever. (Bun itself closes a
     // connection whose header block is still incomplete after ~10 s, whatever this says.)

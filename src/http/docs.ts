@@ -30,7 +30,9 @@ export function apiDocs(version: string) {
         specPath: "/docs/json",
         provider: "swagger-ui",
         mapJsonSchema: { zod: zodToJsonSchema },
-        exclude: { paths: ["/docs", "/docs/json", /^\/assets\//] },
+        // staticFile: false — the plugin otherwise hides every path with a dot, which would
+        // drop /export/subnets.csv and /export.json from the document.
+        exclude: { staticFile: false, paths: ["/docs", "/docs/json", /^\/assets\//] },
         documentation: {
           info: {
             title: "IPCraft API",

@@ -14,15 +14,15 @@ export function ipInputError(field: string, error: IpError, kind: "invalid_ip" |
   });
 }
 
-/** Parses an address or throws a 400 naming `field`. */
-export function requireIp(field: string, text: string): Ip {
+/** Parses a user-supplied address or throws 400 `invalid_ip` naming `field`. */
+export function requireIp(text: string, field: string): Ip {
   const parsed = parseIp(text);
   if (!parsed.ok) throw ipInputError(field, parsed.error, "invalid_ip");
   return parsed.value;
 }
 
-/** Parses a CIDR (host bits must be clear) or throws a 400 naming `field`. */
-export function requireCidr(field: string, text: string): Prefix {
+/** Parses a user-supplied CIDR (host bits must be clear) or throws 400 `invalid_cidr` naming `field`. */
+export function requireCidr(text: string, field: string): Prefix {
   const parsed = parseCidr(text);
   if (!parsed.ok) throw ipInputError(field, parsed.error, "invalid_cidr");
   return parsed.value;

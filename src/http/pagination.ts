@@ -26,19 +26,30 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), total: z.number().int(), next_cursor: z.string().nullable() });
 }
 
-export function encodeCursor(parts: (string | number)[]): string {
+export function encodeCursor(parts: unknown[]): string {
   return Buffer.from(JSON.stringify(parts)).toString("base64url");
 }
 
-/** Decodes a cursor made by encodeCursor with `arity` parts; anything else is a 400. */
-export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+/** The 400 for a cursor this server did not hand out (or one that was tampered with). */
+export function badCursor(): ApiError {
+  return new ApiError("validation_failed", 'query field "cursor": not a cursor returned by this list', { field: "cursor" });
+}
+
+/**
+ * Decodes a cursor made by encodeCursor. With `arity`, also checks it holds that many
+ * strings/numbers; callers with richer keys validate the parts themselves.
+ */
+export function decodeCursor(cursor: string, arity?: number): unknown[] {
   try {
     const parts = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parts) && parts.length === arity && parts.every((p) => typeof p === "string" || typeof p === "number")) {
+    if (
+      Array.isArray(parts) &&
+      (arity === undefined || (parts.length === arity && parts.every((p) => typeof p === "string" || typeof p === "number")))
+    ) {
       return parts;
     }
   } catch {
     // fall through to the error below
   }
-  throw new ApiError("validation_failed", 'query "cursor": not a cursor this list returned', { field: "cursor" });
+  throw badCursor();
 }

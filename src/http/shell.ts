@@ -8,6 +8,7 @@
 import { Elysia, ValidationError } from "elysia";
 import type { Logger } from "../logger";
 import type { Metrics } from "./metrics";
+import { MAX_IMPORT_BYTES, readTextCapped } from "./body";
 import { ApiError, errorBody } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -16,6 +17,11 @@ export const MAX_JSON_DEPTH = 32;
 
 /** Routes that take a body other than JSON (CSV imports); everything else under /api is JSON only. */
 const NON_JSON_BODY = /^\/api\/v1\/import\//;
+
+/** The body limit of a path: MAX_IMPORT_BYTES for CSV imports, MAX_BODY_BYTES elsewhere. */
+export function bodyLimitOf(path: string): number {
+  return NON_JSON_BODY.test(path) ? MAX_IMPORT_BYTES : MAX_BODY_BYTES;
+}
 
 interface RequestMeta {
   id: string;
@@ -44,7 +50,8 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
     })
     .onParse({ as: "global" }, async ({ request, contentType }) => {
       if (!/^application\/json/i.test(contentType ?? "")) return;
-      return parseJsonBody(await request.text());
+      // Read with the cap: a chunked body has no Content-Length for checkRequestShape to refuse.
+      return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
     })
     .onTransform({ as: "global" }, (ctx) => {
       // Elysia's query parser for zod schemas splits values on commas (even %2C) and
@@ -119,12 +126,13 @@ function plainQuery(url: string): Record<string, string> {
 
 function checkRequestShape(request: Request): void {
   const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_BODY_BYTES) {
-    throw new ApiError("body_too_large", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  const path = new URL(request.url).pathname;
+  const limit = bodyLimitOf(path);
+  if (length > limit) {
+    throw new ApiError("body_too_large", `request body is larger than ${limit} bytes`);
   }
   const method = request.method;
   if (method !== "POST" && method !== "PUT" && method !== "PATCH") return;
-  const path = new URL(request.url).pathname;
   if (!path.startsWith("/api/") || NON_JSON_BODY.test(path)) return;
   // In-process requests (app.handle) carry a body stream but no content-length.
   const hasBody =
@@ -148,6 +156,8 @@ function toApiError(
     case "VALIDATION":
       return validationError(error as ValidationError);
     case "PARSE":
+      // Elysia wraps what our parse hook throws (body_too_large, nesting) in a ParseError.
+      if ((error as { cause?: unknown })?.cause instanceof ApiError) return (error as { cause: ApiError }).cause;
       return new ApiError("invalid_json", "request body is not valid JSON");
     case "NOT_FOUND": {
       const allow = allowedMethods(path, routes());

@@ -120,7 +120,8 @@ export class SubnetAllocator {
     const picked: bigint[] = [];
     let cursor = this.lowWater;
     while (picked.length < n) {
-      const start = this.nextFreeOffset(cursor)!; // enough are free: checked above
+      const start = this.nextFreeOffset(cursor);
+      if (start === null) return null; // unreachable while the counts are right; never loop
       const end = this.freeStretchEnd(start);
       for (let v = start; v <= end && picked.length < n; v++) picked.push(v);
       cursor = end + 1n;
@@ -229,6 +230,11 @@ export class SubnetAllocator {
   counts(): AllocatorCounts {
     const used = this.usedCount();
     return { size: prefixSize(this.prefix), usable: this.usable, used, free: this.usable - used };
+  }
+
+  /** Bytes of run storage for the records (object headers and child ranges not counted). */
+  storageBytes(): number {
+    return this.records.storageBytes();
   }
 
   private usedCount(): bigint {

@@ -39,6 +39,8 @@ export interface OffsetSet {
   appendMax(x: bigint): void;
   /** Maximal runs in order (tests and diagnostics). */
   runs(): Iterable<[bigint, bigint]>;
+  /** Bytes of run storage (see RunSet.storageBytes), for metrics and benchmarks. */
+  storageBytes(): number;
 }
 
 /** The right set for a subnet spanning `span` addresses. */
@@ -73,6 +75,9 @@ export class NarrowOffsetSet implements OffsetSet {
   }
   appendMax(x: bigint): void {
     this.set.appendMax(Number(x));
+  }
+  storageBytes(): number {
+    return this.set.storageBytes();
   }
   *runs(): Generator<[bigint, bigint]> {
     for (const [s, e] of this.set.runs()) yield [BigInt(s), BigInt(e)];
@@ -156,6 +161,11 @@ export class WideOffsetSet implements OffsetSet {
     }
     bucket.appendMax(Number(x & LOW_MASK));
     this.total++;
+  }
+  storageBytes(): number {
+    let bytes = 8 * this.bucketKeys.length;
+    for (const bucket of this.buckets.values()) bytes += bucket.storageBytes();
+    return bytes;
   }
   *runs(): Generator<[bigint, bigint]> {
     // Runs never cross buckets in storage; join the ones that touch across a boundary.

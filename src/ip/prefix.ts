@@ -11,7 +11,7 @@
  * (network & wildcard = 0). Every constructor in this module keeps it; code that builds a
  * Prefix by hand must too (`makePrefix` masks for you).
  */
-import { familyBits, formatIp, ipError, parseIp, type Family, type Ip, type IpError, type Parsed } from "./address.ts";
+import { familyBits, formatIp, ipError, parseIp, type Family, type Ip, type Parsed } from "./address.ts";
 
 /** A CIDR block. Invariant: host bits of `network` are zero; 0 ≤ length ≤ familyBits(family). */
 export interface Prefix {
@@ -171,5 +171,4 @@ export function prefixBounds(p: Prefix): { network: Ip; last: Ip } {
   return { network: { family: p.family, value: p.network }, last: { family: p.family, value: lastAddress(p) } };
 }
 
-export type { IpError };
 export { splitPrefix, rangeToCidrs, summarize } from "./prefix-lists.ts";

@@ -228,6 +228,13 @@ export class RunSet {
     return n;
   }
 
+  /** Bytes of run storage (typed arrays and the page index; object headers not counted). */
+  storageBytes(): number {
+    let bytes = 8 * this.pageStarts.length;
+    for (const page of this.pages) bytes += page.data.byteLength;
+    return bytes;
+  }
+
   /** The runs in order, as [start, end] pairs (tests and diagnostics). */
   *runs(): Generator<[number, number]> {
     for (const page of this.pages) {

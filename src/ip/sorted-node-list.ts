@@ -9,11 +9,12 @@
  *     mins:  [ 10.0.0.0 , 10.3.0.0 , ... ]        (network of each page's first node)
  *     pages: [ [10.0.0.0/24, 10.0.1.0/24, ...], [10.3.0.0/24, ...], ... ]
  *
- * Invariants: nodes sorted by network across pages; each page holds 1..MAX_PAGE nodes;
+ * Invariants: nodes sorted by network across pages; each page holds 1..maxPage nodes;
  * mins[p] === pages[p][0].prefix.network.
  */
 
-const MAX_PAGE = 128;
+/** Default page size, in nodes. */
+const DEFAULT_MAX_PAGE = 128;
 
 /** What the list needs to know of a node. */
 export interface HasNetwork {
@@ -25,6 +26,13 @@ export class SortedNodeList<T extends HasNetwork> {
   private readonly pages: T[][] = [];
   private readonly mins: bigint[] = [];
   private count = 0;
+  private readonly maxPage: number;
+
+  /** `maxPage` (≥ 2) is the page size; tests shrink it to exercise page boundaries. */
+  constructor(maxPage: number = DEFAULT_MAX_PAGE) {
+    if (!Number.isInteger(maxPage) || maxPage < 2) throw new RangeError("page size must be ≥ 2");
+    this.maxPage = maxPage;
+  }
 
   /** Number of nodes. */
   get length(): number {
@@ -69,7 +77,7 @@ export class SortedNodeList<T extends HasNetwork> {
     const page = this.pages[p]!;
     page.splice(SortedNodeList.lowerBound(page, key), 0, node);
     this.mins[p] = page[0]!.prefix.network;
-    if (page.length > MAX_PAGE) {
+    if (page.length > this.maxPage) {
       const upper = page.splice(page.length >>> 1);
       this.pages.splice(p + 1, 0, upper);
       this.mins.splice(p + 1, 0, upper[0]!.prefix.network);
@@ -126,5 +134,22 @@ export class SortedNodeList<T extends HasNetwork> {
     const out: T[] = [];
     for (const page of this.pages) for (const node of page) out.push(node);
     return out;
+  }
+
+  /** Verifies the invariants of the module comment; throws on the first violation (tests). */
+  checkInvariants(): void {
+    let previous = -1n;
+    let n = 0;
+    if (this.pages.length !== this.mins.length) throw new Error("pages and mins differ in length");
+    this.pages.forEach((page, p) => {
+      if (page.length < 1 || page.length > this.maxPage) throw new Error(`page ${p} holds ${page.length}`);
+      if (this.mins[p] !== page[0]!.prefix.network) throw new Error(`mins[${p}] is stale`);
+      for (const node of page) {
+        if (node.prefix.network <= previous) throw new Error("nodes are not sorted");
+        previous = node.prefix.network;
+        n++;
+      }
+    });
+    if (n !== this.count) throw new Error(`length ${this.count} but pages hold ${n}`);
   }
 }

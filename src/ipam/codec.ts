@@ -2,9 +2,8 @@
  * Small value conversions shared by the IPAM features: database keys, opaque cursors,
  * utilization numbers and the "ip" error messages. No state, no I/O.
  */
-import { ipKey, parseCidr, parseIp, type Family, type Ip, type Prefix } from "../ip";
+import { ipKey, type Family } from "../ip";
 import type { AllocatorCounts } from "../ip";
-import { ApiError } from "../http/errors";
 
 /** The 16-byte ordered key of an address value, as bun:sqlite binds it (a BLOB). */
 export function keyOf(family: Family, value: bigint): Uint8Array {
@@ -32,25 +31,9 @@ export function keyFromHex(hex: unknown): Uint8Array | null {
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
-/** An opaque cursor: base64url of a JSON array of the last row's sort key. */
-export function encodeCursor(parts: unknown[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString("base64url");
-}
-
-/** Decodes a cursor made by encodeCursor; a tampered one is a 400 naming `cursor`. */
-export function decodeCursor(cursor: string): unknown[] {
-  try {
-    const parts = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parts)) return parts;
-  } catch {
-    // fall through
-  }
-  throw badCursor();
-}
-
-export function badCursor(): ApiError {
-  return new ApiError("validation_failed", 'query field "cursor": not a cursor returned by this list', { field: "cursor" });
-}
+// Cursors and IP input errors are shared with every list and route: one home each in src/http.
+export { badCursor, decodeCursor, encodeCursor } from "../http/pagination";
+export { requireCidr, requireIp } from "../http/ip-input";
 
 /** Utilization in API form (API.md §1, §6): counts as decimal strings, percent with 2 decimals. */
 export interface Utilization {
@@ -71,24 +54,6 @@ export function utilizationOf(counts: AllocatorCounts): Utilization {
     free: counts.free.toString(),
     percent: Number(hundredths) / 100,
   };
-}
-
-/** Parses a user-supplied address or throws 400 `invalid_ip` naming `field`. */
-export function requireIp(text: string, field: string): Ip {
-  const parsed = parseIp(text);
-  if (!parsed.ok) throw new ApiError("invalid_ip", `field "${field}": ${parsed.error.message}`, { field });
-  return parsed.value;
-}
-
-/** Parses a user-supplied CIDR or throws 400 `invalid_cidr` naming `field` (with the suggestion on host bits). */
-export function requireCidr(text: string, field: string): Prefix {
-  const parsed = parseCidr(text);
-  if (!parsed.ok) {
-    const details: Record<string, unknown> = { field, reason: parsed.error.code };
-    if (parsed.error.suggestion) details.suggestion = parsed.error.suggestion;
-    throw new ApiError("invalid_cidr", `field "${field}": ${parsed.error.message}`, details);
-  }
-  return parsed.value;
 }
 
 /** ISO-8601 UTC now. */

@@ -24,7 +24,8 @@ describe("one server per database file", () => {
   test("a killed holder's lock does not block the next start", async () => {
     const path = `${tempDir()}/crash.db`;
     const holder = Bun.spawn(
-      [process.execPath, "-e", `require(${JSON.stringify(`${import.meta.dir}/../../src/db/server-lock.ts`)}).acquireServerLock(${JSON.stringify(path)}); console.log("held"); setInterval(() => {}, 1000);`],
+      // Keep a reference: a collected lock connection would release the lock early.
+      [process.execPath, "-e", `globalThis.heldLock = require(${JSON.stringify(`${import.meta.dir}/../../src/db/server-lock.ts`)}).acquireServerLock(${JSON.stringify(path)}); console.log("held"); setInterval(() => {}, 1000);`],
       { stdout: "pipe" },
     );
     const reader = holder.stdout.getReader();

@@ -18,6 +18,7 @@ function runsOf(values: Iterable<number>): [number, number][] {
 describe("RunSet against a Set<number>", () => {
   // A span of 6,000 with ~50% density gives ~1,500 runs: several page splits and merges.
   // Pages of 4 runs put a page boundary next to almost every run; 256 is the production size.
+  // Pages of 7 (odd) once shrank a page to an odd-length array, splitting a run in half.
   for (const [seed, pageRuns] of [[1, 4], [2, 4], [3, 256], [4, 7]] as const) {
     test(`seed ${seed}, pages of ${pageRuns} runs`, () => {
       const rng = new Prng(seed);

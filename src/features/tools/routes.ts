@@ -106,8 +106,8 @@ export function toolsRoutes(_deps: AppDeps) {
     .get(
       "/range-to-cidrs",
       ({ query }) => {
-        const start = requireIp("start", query.start);
-        const end = requireIp("end", query.end);
+        const start = requireIp(query.start, "start");
+        const end = requireIp(query.end, "end");
         if (start.family !== end.family) {
           throw new ApiError("validation_failed", 'fields "start" and "end" must be the same IP family', { field: "end" });
         }

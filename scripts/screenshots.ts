@@ -1,0 +1,79 @@
+/**
+ * `bun run scripts/screenshots.ts` → docs/screenshots/*.png for the README: the tree, the IP
+ * grid and the "key shown once" dialog, on a throwaway server with believable data.
+ * Not part of the tests; needs /usr/bin/chromium (or IPCRAFT_CHROMIUM).
+ */
+import { mkdirSync } from "node:fs";
+import { createTenant } from "../test/helpers/tenant";
+import { apiCall, newContext, signInByLink, startUi } from "../test/ui/harness";
+
+const out = `${import.meta.dir}/../docs/screenshots`;
+mkdirSync(out, { recursive: true });
+
+const env = await startUi();
+try {
+  const tenant = createTenant(env.database, { orgName: "Homelab", email: "admin@homelab.example" });
+  const post = async (path: string, body: unknown) => {
+    const r = await apiCall(env, tenant.key, "POST", path, body);
+    if (r.status !== 201) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const home = await post("/api/v1/sections", { name: "Home", description: "House network" });
+  const lab = await post("/api/v1/sections", { name: "Lab", description: "Rack in the garage" });
+  await post("/api/v1/subnets", { cidr: "192.168.0.0/16", name: "Home LAN", section_id: home.id });
+  const lan = await post("/api/v1/subnets", { cidr: "192.168.1.0/24", name: "Clients", section_id: home.id, gateway: "192.168.1.1", vlan: 10 });
+  const iot = await post("/api/v1/subnets", { cidr: "192.168.20.0/26", name: "IoT", section_id: home.id, vlan: 20 });
+  await post(`/api/v1/subnets/${iot.id}/addresses`, { count: 48, hostname: "", status: "dhcp", owner: "" });
+  await post("/api/v1/subnets", { cidr: "10.10.0.0/16", name: "Lab core", section_id: lab.id });
+  const k8s = await post("/api/v1/subnets", { cidr: "10.10.1.0/27", name: "k8s nodes", section_id: lab.id });
+  await post(`/api/v1/subnets/${k8s.id}/addresses`, { count: 28, hostname: "", status: "assigned", owner: "platform" });
+  await post("/api/v1/subnets", { cidr: "10.10.8.0/22", name: "VM pool", section_id: lab.id });
+  await post("/api/v1/subnets", { cidr: "2001:db8:42::/48", name: "IPv6 lab", section_id: lab.id });
+  const hosts: [string, string, string, string][] = [
+    ["192.168.1.2", "nas", "assigned", "me"],
+    ["192.168.1.3", "pihole", "assigned", "me"],
+    ["192.168.1.4", "proxmox-01", "assigned", "me"],
+    ["192.168.1.5", "proxmox-02", "assigned", "me"],
+    ["192.168.1.10", "printer", "reserved", ""],
+    ["192.168.1.20", "tv", "assigned", "family"],
+    ["192.168.1.21", "laptop-anna", "assigned", "family"],
+    ["192.168.1.30", "ups", "reserved", ""],
+  ];
+  for (const [ip, hostname, status, owner] of hosts) await post(`/api/v1/subnets/${lan.id}/addresses`, { ip, hostname, status, owner });
+  for (let n = 100; n < 150; n++) await post(`/api/v1/subnets/${lan.id}/addresses`, { ip: `192.168.1.${n}`, hostname: "", status: "dhcp", owner: "" });
+
+  const { context, page } = await newContext(env, { width: 1280, height: 860 });
+  await signInByLink(env, page, tenant.email);
+  await page.screenshot({ path: `${out}/tree.png` });
+  await page.goto(`/subnets/${lan.id}`);
+  await page.locator(".ip-grid .cell").first().waitFor();
+  await page.locator('.cell[data-ip="192.168.1.4"]').hover();
+  await page.screenshot({ path: `${out}/grid.png`, fullPage: true });
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Generate Key" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name").fill("CI/CD Pipeline");
+  await dialog.getByLabel("Scope").selectOption("write");
+  await dialog.getByRole("button", { name: "Generate" }).click();
+  await dialog.getByLabel("Your new API key").waitFor();
+  await page.screenshot({ path: `${out}/api-key-dialog.png` });
+  await context.close();
+
+  const dark = await newContext(env, { width: 1280, height: 860 }, "dark");
+  await signInByLink(env, dark.page, tenant.email);
+  await dark.page.goto(`/subnets/${lan.id}`);
+  await dark.page.locator(".ip-grid .cell").first().waitFor();
+  await dark.page.screenshot({ path: `${out}/grid-dark.png` });
+  await dark.context.close();
+
+  const phone = await newContext(env, { width: 390, height: 844 });
+  await signInByLink(env, phone.page, tenant.email);
+  await phone.page.goto(`/subnets/${lan.id}`);
+  await phone.page.locator(".ip-grid .cell").first().waitFor();
+  await phone.page.screenshot({ path: `${out}/grid-phone.png` });
+  await phone.context.close();
+  if (env.offsite.length) throw new Error(`offsite requests: ${env.offsite.join(", ")}`);
+  console.log(`screenshots written to ${out}`);
+} finally {
+  await env.stop();
+}

@@ -1,0 +1,227 @@
+/**
+ * `ipcraft export` and `ipcraft import` (API.md §12): the same CSV as the API, run on the
+ * database file directly. No server lock: WAL lets them run beside a server, and the
+ * server's registry notices their commits (PRAGMA data_version) before its next request.
+ * `--email` names a user; the command works on that user's organization and the import's
+ * activity entry names them.
+ *
+ * Progress goes to stderr: a redrawn bar on a terminal, plain lines otherwise (logs, CI),
+ * then one summary line. Exit codes: 0 done, 1 failed (bad rows listed one per line), 2 usage.
+ */
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { ConfigError, type FlagTable } from "../config";
+import { openDatabase, type OpenDatabase } from "../db/client";
+import { ApiError } from "../http/errors";
+import { IpamRegistry } from "../ipam/registry";
+import type { Actor } from "../features/activity/record";
+import { addressesCsv, organizationJson, subnetsCsv } from "../features/io/export";
+import { importAddresses } from "../features/io/import-addresses";
+import { importSubnets } from "../features/io/import-subnets";
+import type { Command, CommandContext } from "../main";
+
+const EMAIL_FLAG = { email: { kind: "string", help: "a user of the organization to export from / import into" } } satisfies FlagTable;
+
+/** The two commands, for the COMMANDS table in main.ts. */
+export const IO_COMMANDS: Command[] = [
+  {
+    words: ["export"],
+    usage: "ipcraft export subnets|addresses|json [FILE] --email <user email> [--force]",
+    summary: "write an organization's subnets or addresses as CSV (or everything as JSON) to FILE or stdout",
+    flags: { ...EMAIL_FLAG, force: { kind: "boolean", default: false, help: "overwrite FILE if it exists" } },
+    run: exportCommand,
+  },
+  {
+    words: ["import"],
+    usage: "ipcraft import subnets|addresses FILE --email <user email> [--dry-run]",
+    summary: "import a CSV file, all or nothing; bad rows are listed and nothing is written",
+    flags: { ...EMAIL_FLAG, "dry-run": { kind: "boolean", default: false, help: "check the file and report; write nothing" } },
+    run: importCommand,
+  },
+];
+
+class IoError extends Error {}
+
+interface OrgUser {
+  id: string;
+  org_id: string;
+  email: string;
+  role: string;
+}
+
+function openExisting(path: string): OpenDatabase {
+  if (!existsSync(path)) throw new IoError(`no database at ${path}; pass --db`);
+  return openDatabase(path);
+}
+
+function userOf(database: OpenDatabase, email: unknown): OrgUser {
+  if (typeof email !== "string" || !email.includes("@")) throw new ConfigError("--email <user email> is required: it picks the organization");
+  const user = database.sqlite
+    .query<OrgUser, [string]>("SELECT id, org_id, email, role FROM users WHERE email = ?")
+    .get(email.trim().toLowerCase());
+  if (!user) throw new IoError(`no user with the email ${email.trim().toLowerCase()}`);
+  return user;
+}
+
+function kindOf<K extends string>(value: string | undefined, kinds: readonly K[], usage: string): K {
+  if (!value || !(kinds as readonly string[]).includes(value)) throw new ConfigError(`usage: ${usage}`);
+  return value as K;
+}
+
+/** `ipcraft export subnets|addresses|json [FILE]`. */
+async function exportCommand({ flags, args, out, err }: CommandContext): Promise<number> {
+  const usage = IO_COMMANDS[0]!.usage;
+  if (args.length > 2) throw new ConfigError(`usage: ${usage}`);
+  const kind = kindOf(args[0], ["subnets", "addresses", "json"] as const, usage);
+  const file = args[1];
+  if (file && existsSync(file) && !flags.force) throw new IoError(`${file} already exists; pass --force to overwrite it`);
+  const database = openExisting(flags.db as string);
+  try {
+    const user = userOf(database, flags.email);
+    const { sqlite } = database;
+    const countSql =
+      kind === "subnets" ? "SELECT COUNT(*) AS n FROM subnets WHERE org_id = ?"
+        : kind === "addresses" ? "SELECT COUNT(*) AS n FROM addresses WHERE org_id = ?"
+          : "SELECT (SELECT COUNT(*) FROM subnets WHERE org_id = ?1) + (SELECT COUNT(*) FROM addresses WHERE org_id = ?1) AS n";
+    const total = sqlite.query<{ n: number }, [string]>(countSql).get(user.org_id)!.n;
+    const chunks =
+      kind === "subnets" ? subnetsCsv(sqlite, user.org_id) : kind === "addresses" ? addressesCsv(sqlite, user.org_id) : organizationJson(sqlite, user.org_id);
+    const started = performance.now();
+    const progress = createProgress(`exporting ${kind === "json" ? "rows" : kind}`, total, err);
+    const fd = file ? openSync(file, "w") : 1;
+    let rows = 0;
+    try {
+      for (const chunk of chunks) {
+        writeAll(fd, chunk.text);
+        rows += chunk.rows;
+        progress.update(Math.min(rows, total));
+      }
+    } catch (error) {
+      if (file) {
+        closeSync(fd);
+        unlinkSync(file);
+      }
+      throw error;
+    }
+    if (file) closeSync(fd);
+    progress.done();
+    const summary = `exported ${total} ${kind === "json" ? "subnets and addresses" : kind}${file ? ` to ${file}` : ""} in ${seconds(started)}`;
+    // On stdout the data is the output: the summary goes to stderr.
+    (file ? out : err)(summary);
+    return 0;
+  } finally {
+    database.close();
+  }
+}
+
+/** `ipcraft import subnets|addresses FILE [--dry-run]`. */
+async function importCommand({ flags, args, out, err }: CommandContext): Promise<number> {
+  const usage = IO_COMMANDS[1]!.usage;
+  if (args.length !== 2) throw new ConfigError(`usage: ${usage}`);
+  const kind = kindOf(args[0], ["subnets", "addresses"] as const, usage);
+  const file = args[1]!;
+  if (!existsSync(file)) throw new IoError(`no file ${file}`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
+  } catch (error) {
+    if (error instanceof TypeError) throw new IoError(`${file} is not UTF-8 text; save it as CSV UTF-8`);
+    throw error;
+  }
+  const dryRun = flags.dryRun as boolean;
+  const database = openExisting(flags.db as string);
+  try {
+    const user = userOf(database, flags.email);
+    if (user.role === "viewer") throw new IoError(`${user.email} is a viewer and may not change data`);
+    const actor: Actor = { type: "user", id: user.id, label: `${user.email} (CLI)` };
+    const started = performance.now();
+    const registry = IpamRegistry.load(database);
+    let progress: Progress | undefined;
+    const onProgress = (done: number, total: number) => {
+      progress ??= createProgress(`${dryRun ? "checking" : "importing"} ${kind}`, total, err);
+      progress.update(done);
+    };
+    const input = { orgId: user.org_id, actor, text, dryRun, onProgress };
+    try {
+      const result = kind === "subnets" ? importSubnets({ database, registry }, input) : importAddresses({ database, registry }, input);
+      progress?.done();
+      const made = Object.entries(result.created).map(([what, n]) => `${n} ${n === 1 ? what.replace(/s$/, "") : what}`).join(" and ");
+      out(
+        dryRun
+          ? `dry run: ${result.rows} rows are fine; the import would create ${made}; nothing was written (${seconds(started)})`
+          : `imported ${result.rows} rows from ${file}: created ${made} in ${seconds(started)}`,
+      );
+      return 0;
+    } catch (error) {
+      progress?.done();
+      if (!(error instanceof ApiError)) throw error;
+      const rows = (error.details?.rows as { row: number; error: string }[] | undefined) ?? [];
+      for (const bad of rows) err(`row ${bad.row}: ${bad.error}`);
+      err(rows.length > 0 ? `nothing was imported: ${rows.length} bad row${rows.length === 1 ? "" : "s"} in ${file}` : `nothing was imported: ${error.message}`);
+      return 1;
+    }
+  } finally {
+    database.close();
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
+}
+
+function seconds(started: number): string {
+  return `${((performance.now() - started) / 1000).toFixed(2)} s`;
+}
+
+/** Progress of a long step on stderr. */
+export interface Progress {
+  update(done: number): void;
+  done(): void;
+}
+
+/**
+ * A bar redrawn in place when stderr is a terminal (at most ~10 times a second), else a
+ * plain line at every 10 %. Nothing for an empty job.
+ */
+export function createProgress(label: string, total: number, err: (line: string) => void, tty = Boolean(process.stderr.isTTY)): Progress {
+  let lastDraw = 0;
+  let lastTenth = 0;
+  let current = 0;
+  let finished = false;
+  const draw = () => writeSync(2, `\r${progressBar(label, current, total)}`);
+  return {
+    update(done) {
+      current = done;
+      if (total === 0) return;
+      if (tty) {
+        const now = performance.now();
+        if (now - lastDraw >= 100 || done === total) {
+          lastDraw = now;
+          draw();
+        }
+        return;
+      }
+      const tenth = Math.floor((done * 10) / total);
+      if (tenth > lastTenth) {
+        lastTenth = tenth;
+        err(`${label}: ${done}/${total} rows (${tenth * 10}%)`);
+      }
+    },
+    done() {
+      if (finished || total === 0) return;
+      finished = true;
+      if (tty) {
+        draw();
+        writeSync(2, "\n");
+      }
+    },
+  };
+}
+
+/** `importing addresses [##########----------]  50% 50000/100000` */
+export function progressBar(label: string, done: number, total: number, width = 30): string {
+  const fraction = total === 0 ? 1 : Math.min(1, done / total);
+  const filled = Math.round(fraction * width);
+  return `${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${done}/${total}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * The few DOM helpers the app is built from: `h()` creates an element (text children are
+ * always text nodes, so API data can never become markup), `mount()` replaces a container's
+ * content. No framework: pages re-render their own region after each change.
+ */
+
+export type Child = Node | string | number | null | undefined | false | Child[];
+type AttrValue = string | number | boolean | null | undefined | ((event: any) => void);
+export type Attrs = Record<string, AttrValue>;
+
+/**
+ * `h("button", { class: "primary", onclick: save }, "Save")`.
+ * Attributes: `on*` functions become listeners; `true` sets an empty attribute; `false`,
+ * `null` and `undefined` are skipped; `value`/`checked` set the property.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (typeof value === "function") el.addEventListener(key.slice(2).toLowerCase(), value);
+    else if (key === "value" || key === "checked") (el as any)[key] = value;
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(parent: Node, children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(parent, child);
+    else parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** Replaces everything inside `container` with `children`. */
+export function mount(container: Element, ...children: Child[]): void {
+  container.replaceChildren();
+  append(container, children);
+}
+
+let ids = 0;
+/** A fresh element id, for label/aria wiring. */
+export function uid(prefix = "f"): string {
+  return `${prefix}-${++ids}`;
+}
+
+/** A labelled form field: `<label for>` + control, wrapped in a `.field`. */
+export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLElement {
+  control.id ||= uid();
+  const hintEl = hint ? h("small", { id: `${control.id}-hint`, class: "hint" }, hint) : null;
+  if (hintEl) control.setAttribute("aria-describedby", hintEl.id);
+  return h("div", { class: "field" }, h("label", { for: control.id }, label), control, hintEl);
+}
+
+/** A `<select>` over `[value, label]` pairs. */
+export function select(name: string, options: [string, string][], selected?: string): HTMLSelectElement {
+  return h(
+    "select",
+    { name },
+    options.map(([value, label]) => h("option", { value, selected: value === selected }, label)),
+  );
+}
+
+/** A line that shows an error sentence (role=alert, so screen readers announce it). */
+export function errorLine(): HTMLElement & { show(message: string | null): void } {
+  const el = h("p", { class: "error", role: "alert", hidden: true }) as unknown as HTMLElement & { show(message: string | null): void };
+  el.show = (message) => {
+    el.textContent = message ?? "";
+    el.hidden = !message;
+  };
+  return el;
+}
+
+/** A short-lived status message at the bottom of the screen. */
+export function toast(message: string): void {
+  let region = document.getElementById("toasts");
+  if (!region) {
+    region = h("div", { id: "toasts", role: "status", "aria-live": "polite" });
+    document.body.append(region);
+  }
+  const item = h("div", { class: "toast" }, message);
+  region.append(item);
+  setTimeout(() => item.remove(), 4000);
+}

@@ -1,0 +1,94 @@
+/**
+ * The web app's entry: decides, for the current path, whether the visitor must sign in,
+ * builds the signed-in layout once, and renders the page into a fresh container (so a slow
+ * page that finishes after the user moved on writes into a detached element, never over
+ * the new page).
+ */
+import { api, ApiFailure, isMissingRoute, whenUnauthorized } from "./api";
+import { h, mount } from "./dom";
+import { activityPage } from "./pages/activity";
+import { homePage } from "./pages/home";
+import { searchPage } from "./pages/search";
+import { settingsPage } from "./pages/settings";
+import { publicHeader, signinPage } from "./pages/signin";
+import { subnetPage } from "./pages/subnet";
+import { toolsPage } from "./pages/tools";
+import { match, navigate, onNavigate } from "./router";
+import { dropShell, shellFor } from "./shell";
+import type { Me } from "./types";
+
+const app = document.getElementById("app")!;
+let me: Me | null = null;
+let firstRender = true;
+
+/** Pages anyone may see. */
+const PUBLIC = new Set(["/signin", "/tools"]);
+
+whenUnauthorized(() => {
+  me = null;
+  dropShell();
+  if (!PUBLIC.has(location.pathname)) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, true);
+});
+
+async function whoAmI(): Promise<Me | null> {
+  if (me) return me;
+  try {
+    me = await api<Me>("GET", "/api/v1/auth/me");
+  } catch (failure) {
+    // 401: signed out. A server without the sign-in routes still serves the public pages.
+    if ((failure instanceof ApiFailure && failure.status === 401) || isMissingRoute(failure)) return null;
+    throw failure;
+  }
+  return me;
+}
+
+async function render(): Promise<void> {
+  const path = location.pathname;
+  const moveFocus = !firstRender;
+  firstRender = false;
+  let user: Me | null;
+  try {
+    user = path === "/signin" ? null : await whoAmI();
+  } catch (failure) {
+    mount(app, publicHeader(), h("main", { id: "main", class: "public-main" }, h("p", { class: "error", role: "alert" }, (failure as Error).message)));
+    return;
+  }
+  if (!user) {
+    if (path === "/tools") {
+      const main = h("main", { id: "main", class: "public-main" });
+      mount(app, publicHeader(), main);
+      toolsPage(main);
+    } else if (path === "/signin") {
+      signinPage(app);
+    } else {
+      navigate(`/signin?next=${encodeURIComponent(path + location.search)}`, true);
+    }
+    return;
+  }
+  const shell = shellFor(app, user);
+  shell.setPath(path);
+  shell.closeNav();
+  const page = h("div", { class: "page" });
+  shell.main.replaceChildren(page);
+  const subnet = match("/subnets/:id", path);
+  if (path === "/") await homePage(page, user);
+  else if (subnet) await subnetPage(page, subnet.id!);
+  else if (path === "/settings") settingsPage(page, user);
+  else if (path === "/activity") await activityPage(page);
+  else if (path === "/search") await searchPage(page);
+  else if (path === "/tools") toolsPage(page);
+  else mount(page, h("h1", { tabindex: "-1" }, "Not found"), h("p", null, "There is no page here. ", h("a", { href: "/" }, "Go to the overview"), "."));
+  if (moveFocus && page.isConnected) page.querySelector<HTMLElement>("h1")?.focus();
+}
+
+/** Signed in while on /signin (e.g. came back with a live session): go where they wanted. */
+async function start(): Promise<void> {
+  if (location.pathname === "/signin" && (await whoAmI().catch(() => null))) {
+    const next = new URLSearchParams(location.search).get("next");
+    history.replaceState(null, "", next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+  }
+  onNavigate(() => void render());
+  await render();
+}
+
+void start();

@@ -1,0 +1,117 @@
+/**
+ * Address forms: assign a chosen IP, allocate the next free one, edit or release a taken one.
+ * Labelled fields Hostname, Status, Owner, MAC, Description; the API's sentence on error.
+ */
+import { api } from "../api";
+import { confirmDialog, formDialog, valueOf } from "../dialog";
+import { field, h, select, toast } from "../dom";
+import { ADDRESS_STATUSES, type Address, type AddressStatus } from "../types";
+
+/** The status label/colour chip used in tables. */
+export function statusBadge(status: string): HTMLElement {
+  return h("span", { class: "badge status", "data-status": status }, status);
+}
+
+function addressFields(current?: Partial<Address>) {
+  return [
+    field("Hostname", h("input", { name: "hostname", autocomplete: "off", spellcheck: "false", value: current?.hostname ?? "" })),
+    field(
+      "Status",
+      select(
+        "status",
+        ADDRESS_STATUSES.map((s): [string, string] => [s, s]),
+        current?.status ?? "assigned",
+      ),
+    ),
+    field("Owner", h("input", { name: "owner", autocomplete: "off", value: current?.owner ?? "" })),
+    field("MAC", h("input", { name: "mac", autocomplete: "off", spellcheck: "false", placeholder: "aa:bb:cc:dd:ee:ff", value: current?.mac ?? "" })),
+    field("Description", h("input", { name: "description", autocomplete: "off", value: current?.description ?? "" })),
+  ];
+}
+
+/** The body fields of a create: hostname/status/owner always, MAC and description when given. */
+function createBody(form: HTMLFormElement): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    hostname: valueOf(form, "hostname"),
+    status: valueOf(form, "status") as AddressStatus,
+    owner: valueOf(form, "owner"),
+  };
+  const mac = valueOf(form, "mac");
+  const description = valueOf(form, "description");
+  if (mac) body.mac = mac;
+  if (description) body.description = description;
+  return body;
+}
+
+/** Assign `ip` in `subnetId` (clicking an available grid cell). */
+export function assignDialog(subnetId: string, ip: string, done: () => void): void {
+  formDialog({
+    title: `Assign ${ip}`,
+    submitLabel: "Assign",
+    fields: addressFields(),
+    async onSubmit(form) {
+      const address = await api<Address>("POST", `/api/v1/subnets/${subnetId}/addresses`, { ip, ...createBody(form) });
+      toast(`${address.ip} assigned`);
+      done();
+    },
+  });
+}
+
+/** "Next free": the server picks the lowest free address atomically (no `ip` in the body). */
+export function allocateDialog(subnetId: string, suggestion: string, done: (address: Address) => void): void {
+  formDialog({
+    title: "Allocate the next free address",
+    submitLabel: "Allocate",
+    intro: h("p", null, "Next free: ", h("strong", { class: "next-free" }, suggestion), h("span", { class: "muted" }, " (the server takes the lowest free address when you confirm)")),
+    fields: addressFields(),
+    async onSubmit(form) {
+      const address = await api<Address>("POST", `/api/v1/subnets/${subnetId}/addresses`, createBody(form));
+      toast(`${address.ip} allocated`);
+      done(address);
+    },
+  });
+}
+
+/** Edit or release a taken address (clicking a taken cell or a table row). */
+export function editAddressDialog(address: Address, done: () => void): void {
+  formDialog({
+    title: `Edit ${address.ip}`,
+    submitLabel: "Save",
+    fields: addressFields(address),
+    async onSubmit(form) {
+      const changes: Record<string, unknown> = {};
+      for (const key of ["hostname", "status", "owner", "description"] as const) {
+        const value = valueOf(form, key);
+        if (value !== (address[key] ?? "")) changes[key] = value;
+      }
+      const mac = valueOf(form, "mac");
+      if (mac !== (address.mac ?? "")) changes.mac = mac || null;
+      if (Object.keys(changes).length) {
+        await api<Address>("PATCH", `/api/v1/addresses/${address.id}`, changes);
+        toast(`${address.ip} saved`);
+      }
+      done();
+    },
+    extra: (dialog, error) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "danger",
+          onclick: async () => {
+            dialog.close();
+            if (!(await confirmDialog(`Release ${address.ip}?`, `Its record (${address.hostname || "no hostname"}) is deleted and the address becomes available.`, "Release"))) return;
+            try {
+              await api("DELETE", `/api/v1/addresses/${address.id}`);
+              toast(`${address.ip} released`);
+            } catch (failure) {
+              error.show(String(failure));
+              toast(`Could not release ${address.ip}: ${(failure as Error).message}`);
+            }
+            done();
+          },
+        },
+        "Release",
+      ),
+  });
+}

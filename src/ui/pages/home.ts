@@ -1,0 +1,123 @@
+/** `/`: the overview — folders with rename/delete, top-level subnets with utilization, and "get started". */
+import { api, messageOf } from "../api";
+import { newSectionDialog, newSubnetDialog } from "../create-dialogs";
+import { confirmDialog, formDialog, valueOf } from "../dialog";
+import { field, h, mount, toast } from "../dom";
+import { icon } from "../icons";
+import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
+import type { Me, Section } from "../types";
+import { utilBar } from "../util-bar";
+
+export async function homePage(container: HTMLElement, me: Me): Promise<void> {
+  document.title = "Overview · IPCraft";
+  markCurrent(null);
+  await treeReady();
+  const { sections, subnets } = treeData();
+  const roots = subnets.filter((s) => !s.parent_id);
+  const rerender = async () => {
+    await refreshTree();
+    if (container.isConnected) await homePage(container, me);
+  };
+  mount(
+    container,
+    h(
+      "div",
+      { class: "page-head" },
+      h("div", null, h("h1", { tabindex: "-1" }, me.organization.name), h("p", { class: "subtitle" }, `${subnets.length} subnets in ${sections.length} folders`)),
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { type: "button", onclick: () => newSectionDialog() }, icon("folder"), "New folder"),
+        h("button", { type: "button", class: "primary", onclick: () => newSubnetDialog() }, icon("plus"), "New subnet"),
+      ),
+    ),
+    subnets.length === 0
+      ? h(
+          "section",
+          { class: "card empty" },
+          h("h2", null, "Get started"),
+          h("p", null, "Create a folder for a site or a purpose, then add subnets: they nest themselves under the smallest subnet that contains them."),
+        )
+      : null,
+    sections.length
+      ? h(
+          "section",
+          null,
+          h("h2", null, "Folders"),
+          h(
+            "div",
+            { class: "table-wrap" },
+            h(
+              "table",
+              null,
+              h("thead", null, h("tr", null, ["Name", "Description", "Subnets", ""].map((t) => h("th", { scope: "col" }, t)))),
+              h("tbody", null, sections.map((s) => sectionRow(s, rerender))),
+            ),
+          ),
+        )
+      : null,
+    roots.length
+      ? h(
+          "section",
+          null,
+          h("h2", null, "Top-level subnets"),
+          h("ul", { class: "plain root-list" }, roots.map((s) => h("li", null, h("a", { href: `/subnets/${s.id}` }, s.cidr), s.name ? ` ${s.name} ` : " ", utilBar(s.utilization)))),
+        )
+      : null,
+  );
+}
+
+function sectionRow(section: Section, rerender: () => Promise<void>): HTMLElement {
+  return h(
+    "tr",
+    null,
+    h("td", null, section.name),
+    h("td", null, section.description),
+    h("td", null, String(section.subnet_count)),
+    h(
+      "td",
+      { class: "row-actions" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "icon-button",
+          "aria-label": `Edit ${section.name}`,
+          onclick: () =>
+            formDialog({
+              title: `Edit folder ${section.name}`,
+              submitLabel: "Save",
+              fields: [
+                field("Name", h("input", { name: "name", value: section.name, autocomplete: "off" })),
+                field("Description", h("input", { name: "description", value: section.description, autocomplete: "off" })),
+              ],
+              async onSubmit(form) {
+                await api("PATCH", `/api/v1/sections/${section.id}`, { name: valueOf(form, "name"), description: valueOf(form, "description") });
+                await rerender();
+              },
+            }),
+        },
+        icon("edit"),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "icon-button danger",
+          "aria-label": `Delete ${section.name}`,
+          onclick: async () => {
+            if (!(await confirmDialog(`Delete folder ${section.name}?`, "Its subnets are kept, unfiled.", "Delete"))) return;
+            try {
+              await api("DELETE", `/api/v1/sections/${section.id}`);
+              toast(`Folder ${section.name} deleted`);
+            } catch (failure) {
+              toast(messageOf(failure));
+            }
+            await rerender();
+          },
+        },
+        icon("trash"),
+      ),
+    ),
+  );
+}

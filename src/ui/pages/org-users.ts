@@ -1,0 +1,175 @@
+/**
+ * Settings → Organization (name, plan, limits and usage) and Users (invite, role, remove) for
+ * admins. Each shows the API's error sentence, and a plain note if this server lacks the routes.
+ */
+import { api, isMissingRoute, messageOf } from "../api";
+import { confirmDialog, formDialog, valueOf } from "../dialog";
+import { errorLine, field, h, mount, select, toast } from "../dom";
+import { count, when } from "../format";
+import type { List, Me, Organization, Role, User } from "../types";
+
+const ROLES: [Role, string][] = [
+  ["owner", "Owner"],
+  ["admin", "Admin — users, keys, settings"],
+  ["member", "Member — read and write data"],
+  ["viewer", "Viewer — read only"],
+];
+
+export function organizationSection(me: Me): HTMLElement {
+  const body = h("div", null, h("p", { class: "muted" }, "Loading…"));
+  const section = h("section", { class: "card", "aria-labelledby": "org-title" }, h("h2", { id: "org-title" }, "Organization"), body);
+  void (async () => {
+    try {
+      const org = await api<Organization>("GET", "/api/v1/organization");
+      const canEdit = me.user.role === "owner" || me.user.role === "admin";
+      const name = h("input", { name: "name", autocomplete: "organization", value: org.name, readonly: !canEdit });
+      const error = errorLine();
+      const form = h(
+        "form",
+        {
+          class: "inline-form",
+          onsubmit: async (event: SubmitEvent) => {
+            event.preventDefault();
+            error.show(null);
+            try {
+              await api("PATCH", "/api/v1/organization", { name: name.value.trim() });
+              toast("Organization renamed");
+            } catch (failure) {
+              error.show(messageOf(failure));
+            }
+          },
+        },
+        field("Name", name),
+        canEdit ? h("button", { type: "submit" }, "Rename") : null,
+      );
+      const limits = org.limits ?? {};
+      const usage = org.usage ?? {};
+      const keys = [...new Set([...Object.keys(usage), ...Object.keys(limits)])];
+      mount(
+        body,
+        form,
+        error,
+        h("dl", { class: "facts" }, h("dt", null, "Plan"), h("dd", null, h("span", { class: "badge plan" }, org.plan ?? me.organization.plan))),
+        keys.length
+          ? h(
+              "table",
+              { class: "usage" },
+              h("thead", null, h("tr", null, h("th", { scope: "col" }, "Resource"), h("th", { scope: "col" }, "Used"), h("th", { scope: "col" }, "Limit"))),
+              h("tbody", null, keys.map((k) => h("tr", null, h("th", { scope: "row" }, k.replace(/_/g, " ")), h("td", null, show(usage[k])), h("td", null, show(limits[k], "no limit"))))),
+            )
+          : null,
+      );
+    } catch (failure) {
+      mount(body, h("p", { class: isMissingRoute(failure) ? "muted" : "error" }, isMissingRoute(failure) ? "Organization settings are not available on this server." : messageOf(failure)));
+    }
+  })();
+  return section;
+}
+
+function show(value: unknown, none = "—"): string {
+  if (value === null || value === undefined) return none;
+  if (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) return count(String(value));
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function usersSection(me: Me): HTMLElement | null {
+  if (me.user.role !== "owner" && me.user.role !== "admin") return null;
+  const body = h("div", null, h("p", { class: "muted" }, "Loading…"));
+  const reload = () => loadUsers(body, me, reload);
+  const section = h(
+    "section",
+    { class: "card", "aria-labelledby": "users-title" },
+    h("div", { class: "section-head" }, h("h2", { id: "users-title" }, "Users"), h("button", { type: "button", onclick: () => inviteDialog(reload) }, "Invite user")),
+    body,
+  );
+  void reload();
+  return section;
+}
+
+async function loadUsers(body: HTMLElement, me: Me, reload: () => Promise<void>): Promise<void> {
+  try {
+    const page = await api<List<User>>("GET", "/api/v1/users?limit=1000");
+    mount(
+      body,
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          null,
+          h("thead", null, h("tr", null, ["Email", "Name", "Role", "Last sign-in", ""].map((t) => h("th", { scope: "col" }, t)))),
+          h(
+            "tbody",
+            null,
+            page.items.map((user) => {
+              const role = select("role", ROLES.map(([r]) => [r, r]), user.role);
+              role.setAttribute("aria-label", `Role of ${user.email}`);
+              role.disabled = user.id === me.user.id;
+              role.addEventListener("change", async () => {
+                try {
+                  await api("PATCH", `/api/v1/users/${user.id}`, { role: role.value });
+                  toast(`${user.email} is now ${role.value}`);
+                } catch (failure) {
+                  toast(messageOf(failure));
+                  role.value = user.role;
+                }
+              });
+              return h(
+                "tr",
+                null,
+                h("td", null, user.email),
+                h("td", null, user.name),
+                h("td", null, role),
+                h("td", null, when(user.last_login_at ?? null)),
+                h(
+                  "td",
+                  { class: "row-actions" },
+                  user.id === me.user.id
+                    ? h("span", { class: "muted" }, "you")
+                    : h(
+                        "button",
+                        {
+                          type: "button",
+                          class: "danger",
+                          "aria-label": `Remove ${user.email}`,
+                          onclick: async () => {
+                            if (!(await confirmDialog(`Remove ${user.email}?`, "Their API keys and sessions stop working at once.", "Remove"))) return;
+                            try {
+                              await api("DELETE", `/api/v1/users/${user.id}`);
+                              toast(`${user.email} removed`);
+                            } catch (failure) {
+                              toast(messageOf(failure));
+                            }
+                            await reload();
+                          },
+                        },
+                        "Remove",
+                      ),
+                ),
+              );
+            }),
+          ),
+        ),
+      ),
+    );
+  } catch (failure) {
+    mount(body, h("p", { class: isMissingRoute(failure) ? "muted" : "error" }, isMissingRoute(failure) ? "User management is not available on this server yet." : messageOf(failure)));
+  }
+}
+
+function inviteDialog(reload: () => Promise<void>): void {
+  formDialog({
+    title: "Invite a user",
+    submitLabel: "Send invitation",
+    intro: h("p", { class: "muted" }, "They get a sign-in link (in the server log when no SMTP is configured)."),
+    fields: [
+      field("Email", h("input", { type: "email", name: "email", required: true, autocomplete: "off" })),
+      field("Role", select("role", ROLES.filter(([r]) => r !== "owner"), "member")),
+    ],
+    async onSubmit(form) {
+      await api("POST", "/api/v1/users/invite", { email: valueOf(form, "email"), role: valueOf(form, "role") });
+      toast(`Invitation sent to ${valueOf(form, "email")}`);
+      await reload();
+    },
+  });
+}

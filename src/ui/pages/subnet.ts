@@ -1,0 +1,187 @@
+/**
+ * `/subnets/:id`: details, utilization, Next free, split, edit, delete; then the IP grid
+ * (IPv4 /22 and smaller) or the paginated address table and free ranges (larger, IPv6).
+ */
+import { api, ApiFailure, listAll, messageOf } from "../api";
+import { sectionOptions } from "../create-dialogs";
+import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
+import { field, h, mount, select, toast } from "../dom";
+import { count, when } from "../format";
+import { icon } from "../icons";
+import { GRID_MAX_PREFIX } from "../ipv4";
+import { navigate } from "../router";
+import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
+import type { Subnet } from "../types";
+import { utilBar } from "../util-bar";
+import { allocateDialog } from "./address-dialogs";
+import { renderAddressTable } from "./address-table";
+import { renderGrid } from "./grid";
+
+export async function subnetPage(container: HTMLElement, id: string): Promise<void> {
+  markCurrent(id);
+  let subnet: Subnet;
+  let children: Subnet[];
+  try {
+    [subnet, children] = await Promise.all([api<Subnet>("GET", `/api/v1/subnets/${id}`), listAll<Subnet>("/api/v1/subnets", { parent_id: id }), treeReady()]);
+  } catch (failure) {
+    document.title = "Subnet · IPCraft";
+    mount(container, h("h1", { tabindex: "-1" }, "Subnet"), h("p", { class: "error", role: "alert" }, messageOf(failure)));
+    return;
+  }
+  document.title = `${subnet.cidr} · IPCraft`;
+  // After a write: refresh the tree (utilization) and this page, if it is still shown.
+  const changed = () => {
+    void refreshTree();
+    if (container.isConnected) void subnetPage(container, id);
+  };
+  const parent = subnet.parent_id ? treeData().subnets.find((s) => s.id === subnet.parent_id) : undefined;
+  const section = subnet.section_id ? treeData().sections.find((s) => s.id === subnet.section_id) : undefined;
+  const u = subnet.utilization;
+  const addresses = h("div", { class: "addresses-region" }, h("p", { class: "muted" }, "Loading addresses…"));
+  const small = subnet.family === 4 && subnet.prefix_length >= GRID_MAX_PREFIX;
+
+  mount(
+    container,
+    h(
+      "div",
+      { class: "page-head" },
+      h("div", null, h("h1", { tabindex: "-1" }, subnet.cidr), subnet.name ? h("p", { class: "subtitle" }, subnet.name) : null),
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { type: "button", class: "primary", onclick: () => nextFree(subnet, changed) }, "Next free"),
+        h("button", { type: "button", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
+        h("button", { type: "button", onclick: () => editDialog(subnet, changed) }, icon("edit"), "Edit"),
+        h("button", { type: "button", class: "danger", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
+      ),
+    ),
+    h(
+      "section",
+      { class: "card utilization", "aria-label": "Utilization" },
+      h("div", { class: "util-head" }, h("strong", null, `${u.percent.toFixed(2)}% used`), h("span", { class: "muted" }, `${count(u.used)} used · ${count(u.free)} free · ${count(u.usable)} usable of ${count(u.size)}`)),
+      utilBar(u, true),
+    ),
+    h(
+      "dl",
+      { class: "facts card" },
+      fact("Network", subnet.network),
+      fact("Prefix length", `/${subnet.prefix_length}`),
+      fact("Family", `IPv${subnet.family}`),
+      fact("VRF", subnet.vrf),
+      fact("VLAN", subnet.vlan ?? "—"),
+      fact("Folder", section?.name ?? "—"),
+      fact("Parent", parent ? h("a", { href: `/subnets/${parent.id}` }, parent.cidr) : "—"),
+      fact("Description", subnet.description || "—"),
+      fact("Updated", when(subnet.updated_at)),
+    ),
+    children.length
+      ? h(
+          "section",
+          { class: "children" },
+          h("h2", null, `Child subnets (${children.length})`),
+          h("ul", { class: "plain child-list" }, children.map((c) => h("li", null, h("a", { href: `/subnets/${c.id}` }, c.cidr), c.name ? ` ${c.name} ` : " ", utilBar(c.utilization)))),
+        )
+      : null,
+    h("section", null, h("h2", null, small ? "Addresses" : "Address records"), addresses),
+  );
+  try {
+    if (small) await renderGrid(addresses, subnet, children, changed);
+    else await renderAddressTable(addresses, subnet, changed);
+  } catch (failure) {
+    mount(addresses, h("p", { class: "error", role: "alert" }, messageOf(failure)));
+  }
+}
+
+function fact(label: string, value: string | number | Node): Node[] {
+  return [h("dt", null, label), h("dd", null, value)];
+}
+
+async function nextFree(subnet: Subnet, changed: () => void): Promise<void> {
+  try {
+    const { ip } = await api<{ ip: string | null }>("GET", `/api/v1/subnets/${subnet.id}/first-free`);
+    if (ip === null) {
+      const close = h("button", { type: "button", class: "primary", autofocus: true }, "OK");
+      const dialog = openDialog("No free address", [h("p", null, `${subnet.cidr} is full: every usable address has a record or belongs to a child subnet.`), h("div", { class: "actions" }, h("span", { class: "spacer" }), close)]);
+      close.addEventListener("click", () => dialog.close());
+      return;
+    }
+    allocateDialog(subnet.id, ip, () => changed());
+  } catch (failure) {
+    toast(messageOf(failure));
+  }
+}
+
+function splitDialog(subnet: Subnet, hasChildren: boolean): void {
+  const max = subnet.family === 4 ? 32 : 128;
+  const options: [string, string][] = [];
+  for (let len = subnet.prefix_length + 1; len <= Math.min(max, subnet.prefix_length + 16); len++) {
+    options.push([String(len), `/${len} — ${2 ** (len - subnet.prefix_length)} parts`]);
+  }
+  formDialog({
+    title: `Split ${subnet.cidr}`,
+    submitLabel: "Split",
+    intro: hasChildren ? h("p", { class: "warning" }, "This subnet already has children; the server will refuse to split it.") : h("p", { class: "muted" }, "Creates equal child subnets and moves each address into its child."),
+    fields: [field("Into", select("prefix_length", options, options[0]?.[0]))],
+    async onSubmit(form) {
+      const result = await api<{ items: Subnet[] }>("POST", `/api/v1/subnets/${subnet.id}/split`, { prefix_length: Number(valueOf(form, "prefix_length")) });
+      toast(`${subnet.cidr} split into ${result.items.length} subnets`);
+      await refreshTree();
+      navigate(`/subnets/${subnet.id}`, true);
+    },
+  });
+}
+
+function editDialog(subnet: Subnet, changed: () => void): void {
+  formDialog({
+    title: `Edit ${subnet.cidr}`,
+    submitLabel: "Save",
+    intro: h("p", { class: "muted" }, "The CIDR and VRF cannot change; create a new subnet instead."),
+    fields: [
+      field("Name", h("input", { name: "name", autocomplete: "off", value: subnet.name })),
+      field("Description", h("input", { name: "description", autocomplete: "off", value: subnet.description })),
+      field("Folder", select("section_id", sectionOptions(), subnet.section_id ?? "")),
+      field("VLAN", h("input", { name: "vlan", inputmode: "numeric", autocomplete: "off", value: subnet.vlan === null ? "" : String(subnet.vlan) })),
+    ],
+    async onSubmit(form) {
+      const changes: Record<string, unknown> = {};
+      if (valueOf(form, "name") !== subnet.name) changes.name = valueOf(form, "name");
+      if (valueOf(form, "description") !== subnet.description) changes.description = valueOf(form, "description");
+      const section = valueOf(form, "section_id") || null;
+      if (section !== subnet.section_id) changes.section_id = section;
+      const vlan = valueOf(form, "vlan");
+      const vlanValue = vlan === "" ? null : /^\d+$/.test(vlan) ? Number(vlan) : vlan;
+      if (vlanValue !== subnet.vlan) changes.vlan = vlanValue;
+      if (Object.keys(changes).length) await api<Subnet>("PATCH", `/api/v1/subnets/${subnet.id}`, changes);
+      toast(`${subnet.cidr} saved`);
+      changed();
+    },
+  });
+}
+
+async function deleteSubnet(subnet: Subnet): Promise<void> {
+  const ok = await confirmDialog(
+    `Delete ${subnet.cidr}?`,
+    "Its child subnets and addresses move up to its parent subnet. This cannot be undone.",
+    "Delete",
+  );
+  if (!ok) return;
+  try {
+    await api("DELETE", `/api/v1/subnets/${subnet.id}`);
+  } catch (failure) {
+    if (!(failure instanceof ApiFailure) || failure.status !== 409) {
+      toast(messageOf(failure));
+      return;
+    }
+    const force = await confirmDialog(`${subnet.cidr} still holds addresses`, `${failure.message} Delete it together with its address records?`, "Delete with addresses");
+    if (!force) return;
+    try {
+      await api("DELETE", `/api/v1/subnets/${subnet.id}?force=true`);
+    } catch (again) {
+      toast(messageOf(again));
+      return;
+    }
+  }
+  toast(`${subnet.cidr} deleted`);
+  await refreshTree();
+  navigate(subnet.parent_id ? `/subnets/${subnet.parent_id}` : "/");
+}
