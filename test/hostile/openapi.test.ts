@@ -31,6 +31,42 @@ interface Operation {
   path: string;
   parameters: { name: string; in: string; required?: boolean; schema?: Schema }[];
   body?: Schema;
+  /** the route takes a text/csv body (imports) */
+  csv?: boolean;
+}
+
+/** Per CSV import route: its key column with a valid value, and a free-text column. */
+const CSV_ROUTES: Record<string, { key: string; valid: string; text: string }> = {
+  "/api/v1/import/subnets": { key: "cidr", valid: "10.200.0.0/24", text: "name" },
+  "/api/v1/import/addresses": { key: "ip", valid: "10.0.1.20", text: "hostname" },
+};
+
+function csvCell(value: unknown): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** CSV bodies every import must refuse as a whole: each holds a valid row and a hostile one. */
+function csvAttacks(route: { key: string; valid: string }): [string, string][] {
+  const { key, valid } = route;
+  const withRow = (cell: string) => `${key}\n${valid}\n${csvCell(cell)}\n`;
+  return [
+    ["control characters", withRow("10.0.0.1\u0000\u001b[31m")],
+    ["lone surrogate", withRow("bad\ud800")],
+    ["huge cell", withRow("x".repeat(100_000))],
+    ["sql", withRow("'; DROP TABLE subnets; --")],
+    ["traversal", withRow("../../../../etc/passwd")],
+    ["v6 beyond /128", withRow("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/129")],
+    ["zone id", withRow("fe80::1%eth0")],
+    ["leading zeros", withRow("010.0.0.1")],
+    ["unterminated quote", `${key}\n${valid}\n"10.0.0.1\n`],
+    ["too many cells", `${key}\n${valid}\na,b,c,d,e,f,g,h,i\n`],
+    ["unknown column", `${key},evil\n${valid},1\n`],
+    ["no key column", "nothing\n1\n"],
+    ["NUL bytes", "\u0000".repeat(1000)],
+    ["200,000 bad rows", `${key}\n${valid}\n` + "nope\n".repeat(200_000)],
+    ["JSON sent as CSV", JSON.stringify({ [key]: valid })],
+  ];
 }
 
 const LONG = "x".repeat(100_000);
@@ -84,10 +120,12 @@ function operations(doc: any, routeBodies: Map<string, Schema>): Operation[] {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
     for (const [method, op] of Object.entries(methods)) {
+      const csv = op.requestBody?.content?.["text/csv"] !== undefined;
       let body = op.requestBody?.content?.["application/json"]?.schema as Schema | undefined;
-      if (!body && op.requestBody) body = routeBodies.get(`${method.toUpperCase()} ${path}`);
-      if (op.requestBody && !body) throw new Error(`${method} ${path} documents a body with no schema`);
-      ops.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], body });
+      if (!body && op.requestBody && !csv) body = routeBodies.get(`${method.toUpperCase()} ${path}`);
+      if (op.requestBody && !body && !csv) throw new Error(`${method} ${path} documents a body with no schema`);
+      if (csv && !CSV_ROUTES[path]) throw new Error(`${method} ${path} takes CSV: add it to CSV_ROUTES`);
+      ops.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], body, csv });
     }
   }
   return ops;
@@ -240,6 +278,25 @@ describe("hostile input on every documented route", async () => {
         expectClean(unknown, `${op.method} ${op.path} unknown field`);
         expect(unknown.status).toBeGreaterThanOrEqual(400);
       }
+      if (op.csv) {
+        const route = CSV_ROUTES[op.path]!;
+        for (const [label, csv] of csvAttacks(route)) {
+          for (const query of ["", "?dry_run=true"]) {
+            const r = await send(op.method, `${path}${query}`, { raw: csv, headers: { "content-type": "text/csv" } });
+            requests++;
+            bodyAttacks++;
+            expectClean(r, `${op.method} ${op.path}${query} ${label}`);
+            if (r.status < 400) throw new Error(`${op.method} ${op.path}${query} accepted ${label}: ${r.status} ${r.text.slice(0, 200)}`);
+          }
+        }
+        const valid = `${route.key}\n${route.valid}\n`;
+        for (const [label, type] of [["JSON content type", "application/json"], ["form content type", "application/x-www-form-urlencoded"], ["no content type", ""]] as const) {
+          const r = await send(op.method, path, { raw: valid, headers: type ? { "content-type": type } : {} });
+          requests++;
+          expectClean(r, `${op.method} ${op.path} ${label}`);
+          expect(r.status).toBeGreaterThanOrEqual(400);
+        }
+      }
       for (const param of op.parameters.filter((p) => p.in === "query")) {
         for (const value of QUERY_VALUES) {
           const r = await send(op.method, `${path}?${param.name}=${value}`);
@@ -277,6 +334,16 @@ describe("hostile input on every documented route", async () => {
         for (const field of Object.keys(op.body.properties ?? {})) {
           for (const [label, value] of ODD) {
             expectClean(await send(op.method, path, { body: { ...base, [field]: value } }), `${op.method} ${op.path} ${field}=${label}`);
+          }
+        }
+      }
+      if (op.csv) {
+        const route = CSV_ROUTES[op.path]!;
+        for (const [label, value] of [...ODD, ["formula", "=HYPERLINK(\"http://evil\",\"x\")"], ["empty body", undefined]] as [string, unknown][]) {
+          const csv = value === undefined ? "" : `${route.key},${route.text}\n${route.valid},${csvCell(value)}\n`;
+          for (const query of ["?dry_run=true", ""]) {
+            const r = await send(op.method, `${path}${query}`, { raw: csv, headers: { "content-type": "text/csv" } });
+            expectClean(r, `${op.method} ${op.path}${query} ${route.text}=${label}`);
           }
         }
       }
