@@ -22,8 +22,24 @@ function zodToJsonSchema(schema: z.ZodType) {
   return z.toJSONSchema(schema, { unrepresentable: "any", io: "output" });
 }
 
+/**
+ * The plugin lists JSON, urlencoded and multipart for every body; this API takes JSON only
+ * (anything else is a 415), so the document says exactly that.
+ */
+function onlyJsonBodies(spec: { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>> }) {
+  for (const methods of Object.values(spec.paths ?? {})) {
+    for (const operation of Object.values(methods)) {
+      const content = operation.requestBody?.content;
+      if (content?.["application/json"]) operation.requestBody!.content = { "application/json": content["application/json"] };
+    }
+  }
+}
+
 export function apiDocs(version: string) {
   return new Elysia({ name: "api-docs" })
+    .onAfterHandle({ as: "global" }, ({ path, response }) => {
+      if (path === "/docs/json" && response && typeof response === "object") onlyJsonBodies(response as Parameters<typeof onlyJsonBodies>[0]);
+    })
     .use(
       openapi({
         path: "/docs",

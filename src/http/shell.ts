@@ -39,7 +39,7 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
   const meta = new WeakMap<Request, RequestMeta>();
 
   return new Elysia({ name: "http-shell" })
-    .onRequest(({ request, set }) => {
+    .onRequest(async ({ request, set }) => {
       const id = crypto.randomUUID();
       meta.set(request, { id, startedAt: performance.now() });
       set.headers["x-request-id"] = id;
@@ -47,11 +47,11 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       set.headers["referrer-policy"] = "no-referrer";
       set.headers["x-frame-options"] = "DENY";
       checkRequestShape(request);
-    })
-    .onParse({ as: "global" }, async ({ request, contentType }) => {
-      if (!/^application\/json/i.test(contentType ?? "")) return;
-      // Read with the cap: a chunked body has no Content-Length for checkRequestShape to refuse.
-      return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
+      // JSON bodies are vetted on a copy before Elysia parses the original. Not a parse
+      // hook: a custom parser makes the OpenAPI plugin drop every request body schema.
+      if (request.body !== null && /^application\/json/i.test(request.headers.get("content-type") ?? "")) {
+        checkJsonShape(await readTextCapped(request.clone(), MAX_BODY_BYTES));
+      }
     })
     .onTransform({ as: "global" }, (ctx) => {
       // Elysia's query parser for zod schemas splits values on commas (even %2C) and
@@ -92,9 +92,12 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
     });
 }
 
-/** JSON.parse with the body-size and nesting limits checked first, and errors as 400s. */
-function parseJsonBody(text: string): unknown {
-  if (text.length > MAX_BODY_BYTES) throw new ApiError("body_too_large", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+/**
+ * Refuses JSON that nests deeper than MAX_JSON_DEPTH before JSON.parse sees it: absurd
+ * nesting exhausts the parser's stack, which would surface as a 500. (Read with a cap
+ * first: a chunked body has no Content-Length for checkRequestShape to refuse.)
+ */
+function checkJsonShape(text: string): void {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -106,13 +109,6 @@ function parseJsonBody(text: string): unknown {
     else if (c === 123 || c === 91) {
       if (++depth > MAX_JSON_DEPTH) throw new ApiError("invalid_json", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
     } else if (c === 125 || c === 93) depth--;
-  }
-  // An empty JSON body reads as {}: `curl -X POST .../addresses -H "Content-Type: application/json"` allocates.
-  if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError("invalid_json", "request body is not valid JSON");
   }
 }
 
@@ -158,7 +154,7 @@ function toApiError(
     case "PARSE":
       // Elysia wraps what our parse hook throws (body_too_large, nesting) in a ParseError.
       if ((error as { cause?: unknown })?.cause instanceof ApiError) return (error as { cause: ApiError }).cause;
-      return new ApiError("invalid_json", "request body is not valid JSON");
+      return new ApiError("invalid_json", "request body is not valid JSON (send {} for an empty object)");
     case "NOT_FOUND": {
       const allow = allowedMethods(path, routes());
       if (allow.length > 0 && !allow.includes(method)) {

@@ -63,12 +63,12 @@ describe("error shape for every failure kind", () => {
     expect(r.body.code).toBe("invalid_json");
   });
 
-  test("an empty JSON body reads as {} (so required fields are named)", async () => {
+  test("an empty body declared as JSON is a 400 that says to send {}", async () => {
     const { call } = appWithProbeRoutes();
     const r = await call("POST", "/api/v1/probe", { raw: "", headers: { "content-type": "application/json" } });
     expect(r.status).toBe(400);
-    expect(r.body.code).toBe("validation_failed");
-    expect(r.body.details.field).toBe("name");
+    expect(r.body.code).toBe("invalid_json");
+    expect(r.body.error).toContain("{}");
   });
 
   test("a valid body passes through", async () => {

@@ -24,7 +24,11 @@ describe("IPAM in /docs/json", () => {
       expect(op).toBeDefined();
       expect(op.summary).toBeTruthy();
       expect(op.responses["401"]).toBeDefined();
-      if (method === "post" || method === "patch") expect(op.requestBody).toBeDefined();
+      if (method === "post" || method === "patch") {
+        // the JSON schema itself, not just an empty requestBody shell
+        expect(op.requestBody?.content?.["application/json"]?.schema).toBeDefined();
+        expect(Object.keys(op.requestBody.content)).toEqual(["application/json"]); // JSON only; anything else is a 415
+      }
     }
     const text = JSON.stringify(spec);
     expect(text).toContain('"hostname":"web-server-03"');
