@@ -34,7 +34,7 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
   const ipam = { ...deps, registry: IpamRegistry.load(deps.database) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
-    .use(apiDocs(deps.version))
+    .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps))
     .use(sectionRoutes(deps))

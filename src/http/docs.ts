@@ -18,27 +18,34 @@ const ASSETS = {
 } as const;
 
 /** zod → JSON Schema for the document; types JSON Schema cannot express become `{}` instead of failing. */
-function zodToJsonSchema(schema: z.ZodType) {
-  return z.toJSONSchema(schema, { unrepresentable: "any", io: "output" });
+function zodToJsonSchema(schema: z.ZodType, io: "input" | "output" = "output") {
+  return z.toJSONSchema(schema, { unrepresentable: "any", io });
 }
 
+type Spec = { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown>; required?: boolean } }>> };
+type RouteEntry = { method: string; path: string; hooks?: { body?: unknown } };
+
 /**
- * The plugin lists JSON, urlencoded and multipart for every body; this API takes JSON only
- * (anything else is a 415), so the document says exactly that.
+ * Request bodies, from the routes' own zod schemas. The plugin cannot infer them once the
+ * app has its own JSON parser (http/shell.ts), and would otherwise list urlencoded and
+ * multipart too; this API takes JSON only (anything else is a 415), so the document says that.
  */
-function onlyJsonBodies(spec: { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>> }) {
-  for (const methods of Object.values(spec.paths ?? {})) {
-    for (const operation of Object.values(methods)) {
-      const content = operation.requestBody?.content;
-      if (content?.["application/json"]) operation.requestBody!.content = { "application/json": content["application/json"] };
-    }
+function documentJsonBodies(spec: Spec, routes: RouteEntry[]): void {
+  for (const route of routes) {
+    const body = route.hooks?.body;
+    if (!(body instanceof z.ZodType)) continue;
+    const operation = spec.paths?.[route.path.replace(/:([^/]+)/g, "{$1}")]?.[route.method.toLowerCase()];
+    if (!operation) continue;
+    operation.requestBody = { required: true, content: { "application/json": { schema: zodToJsonSchema(body, "input") } } };
   }
 }
 
-export function apiDocs(version: string) {
+/** `routes` is read when the document is served, after every feature has been mounted. */
+export function apiDocs(version: string, routes: () => RouteEntry[]) {
   return new Elysia({ name: "api-docs" })
     .onAfterHandle({ as: "global" }, ({ path, response }) => {
-      if (path === "/docs/json" && response && typeof response === "object") onlyJsonBodies(response as Parameters<typeof onlyJsonBodies>[0]);
+      // Idempotent, and /docs/json is not a hot path: filled on every serve.
+      if (path === "/docs/json" && response && typeof response === "object") documentJsonBodies(response as Spec, routes());
     })
     .use(
       openapi({

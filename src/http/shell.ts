@@ -39,7 +39,7 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
   const meta = new WeakMap<Request, RequestMeta>();
 
   return new Elysia({ name: "http-shell" })
-    .onRequest(async ({ request, set }) => {
+    .onRequest(({ request, set }) => {
       const id = crypto.randomUUID();
       meta.set(request, { id, startedAt: performance.now() });
       set.headers["x-request-id"] = id;
@@ -47,11 +47,13 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       set.headers["referrer-policy"] = "no-referrer";
       set.headers["x-frame-options"] = "DENY";
       checkRequestShape(request);
-      // JSON bodies are vetted on a copy before Elysia parses the original. Not a parse
-      // hook: a custom parser makes the OpenAPI plugin drop every request body schema.
-      if (request.body !== null && /^application\/json/i.test(request.headers.get("content-type") ?? "")) {
-        checkJsonShape(await readTextCapped(request.clone(), MAX_BODY_BYTES));
-      }
+    })
+    // Our own JSON parser: one capped read (a chunked body has no Content-Length for
+    // checkRequestShape to refuse) and a nesting check before JSON.parse. A parse hook makes
+    // the OpenAPI plugin forget request bodies; http/docs.ts puts them back from the routes.
+    .onParse({ as: "global" }, async ({ request, contentType }) => {
+      if (!/^application\/json/i.test(contentType ?? "")) return;
+      return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
     })
     .onTransform({ as: "global" }, (ctx) => {
       // Elysia's query parser for zod schemas splits values on commas (even %2C) and
@@ -93,11 +95,10 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
 }
 
 /**
- * Refuses JSON that nests deeper than MAX_JSON_DEPTH before JSON.parse sees it: absurd
- * nesting exhausts the parser's stack, which would surface as a 500. (Read with a cap
- * first: a chunked body has no Content-Length for checkRequestShape to refuse.)
+ * JSON.parse, after refusing nesting deeper than MAX_JSON_DEPTH: absurd nesting exhausts
+ * the parser's stack, which would otherwise surface as a 500.
  */
-function checkJsonShape(text: string): void {
+function parseJsonBody(text: string): unknown {
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -109,6 +110,11 @@ function checkJsonShape(text: string): void {
     else if (c === 123 || c === 91) {
       if (++depth > MAX_JSON_DEPTH) throw new ApiError("invalid_json", `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
     } else if (c === 125 || c === 93) depth--;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("invalid_json", "request body is not valid JSON (send {} for an empty object)");
   }
 }
 

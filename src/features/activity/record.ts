@@ -37,7 +37,8 @@ export function recordActivity(database: OpenDatabase, entry: ActivityEntry): vo
     statements.set(database, insert);
   }
   insert.run(
-    crypto.randomUUID(),
+    // Time-ordered ids append to the primary-key index instead of dirtying a random page.
+    Bun.randomUUIDv7(),
     entry.orgId,
     entry.at ?? new Date().toISOString(),
     entry.actor.type,
