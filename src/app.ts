@@ -6,6 +6,8 @@
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
+import { rateLimits } from "./auth/request-limits";
+import { authRoutes, meRoutes } from "./features/auth/routes";
 import { healthRoutes } from "./features/health/routes";
 import { apiDocs } from "./http/docs";
 import { httpShell } from "./http/shell";
@@ -23,8 +25,11 @@ export function createApp(input: Omit<AppDeps, "version"> & { version?: string }
   const deps: AppDeps = { version: VERSION, ...input };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history }))
+    .use(rateLimits(deps))
     .use(apiDocs(deps.version))
-    .use(healthRoutes(deps)) as unknown as Elysia;
+    .use(healthRoutes(deps))
+    .use(authRoutes(deps))
+    .use(meRoutes(deps)) as unknown as Elysia;
   return app;
 }
 
