@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
 import { rateLimits } from "./auth/request-limits";
+import { apiKeyRoutes } from "./features/api-keys/routes";
 import { authRoutes, meRoutes } from "./features/auth/routes";
 import { healthRoutes } from "./features/health/routes";
 import { apiDocs } from "./http/docs";
@@ -29,7 +30,8 @@ export function createApp(input: Omit<AppDeps, "version"> & { version?: string }
     .use(apiDocs(deps.version))
     .use(healthRoutes(deps))
     .use(authRoutes(deps))
-    .use(meRoutes(deps)) as unknown as Elysia;
+    .use(meRoutes(deps))
+    .use(apiKeyRoutes(deps)) as unknown as Elysia;
   return app;
 }
 
