@@ -9,6 +9,7 @@ import type { OpenDatabase } from "./db/client";
 import { rateLimits } from "./auth/request-limits";
 import { apiKeyRoutes } from "./features/api-keys/routes";
 import { authRoutes, meRoutes } from "./features/auth/routes";
+import { organizationRoutes } from "./features/organization/routes";
 import { healthRoutes } from "./features/health/routes";
 import { apiDocs } from "./http/docs";
 import { httpShell } from "./http/shell";
@@ -31,7 +32,8 @@ export function createApp(input: Omit<AppDeps, "version"> & { version?: string }
     .use(healthRoutes(deps))
     .use(authRoutes(deps))
     .use(meRoutes(deps))
-    .use(apiKeyRoutes(deps)) as unknown as Elysia;
+    .use(apiKeyRoutes(deps))
+    .use(organizationRoutes(deps)) as unknown as Elysia;
   return app;
 }
 
