@@ -10,6 +10,7 @@ import { COMMON_FLAGS, ConfigError, type FlagTable, parseFlags, SERVE_FLAGS, ser
 import { DatabaseInUseError } from "./db/server-lock";
 import { SchemaTooNewError } from "./db/migrate";
 import { createLogger } from "./logger";
+import { backupDatabase, OpsError, restoreDatabase } from "./ops/backup";
 import { startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -81,6 +82,31 @@ export const COMMANDS: Command[] = [
     run: orgSetPlan,
   },
   {
+    words: ["backup"],
+    usage: "ipcraft backup <file> [--db ./ipcraft.db] [--force]",
+    summary: "write a consistent copy of the database (safe while the server runs)",
+    flags: { force: { kind: "boolean", default: false, help: "overwrite <file> if it exists" } },
+    run: ({ flags, args, out }) => {
+      const target = onlyArgument(args, "backup <file>");
+      const result = backupDatabase(flags.db as string, target, { force: flags.force as boolean });
+      out(`backup written to ${result.file} (${result.bytes} bytes)`);
+      return 0;
+    },
+  },
+  {
+    words: ["restore"],
+    usage: "ipcraft restore <file> [--db ./ipcraft.db]",
+    summary: "replace the database with a backup (the server must be stopped)",
+    flags: {},
+    run: ({ flags, args, out }) => {
+      const source = onlyArgument(args, "restore <file>");
+      const result = restoreDatabase(flags.db as string, source);
+      out(`restored ${flags.db} from ${result.restoredFrom}`);
+      if (result.keptAside) out(`the previous database was kept as ${result.keptAside}`);
+      return 0;
+    },
+  },
+  {
     words: ["version"],
     usage: "ipcraft version",
     summary: "print the version",
@@ -91,6 +117,12 @@ export const COMMANDS: Command[] = [
     },
   },
 ];
+
+/** The one positional argument a command takes, or a usage error. */
+export function onlyArgument(args: string[], usage: string): string {
+  if (args.length !== 1 || !args[0]) throw new ConfigError(`usage: ipcraft ${usage}`);
+  return args[0];
+}
 
 async function serve({ flags, out }: CommandContext): Promise<number> {
   const config = serverConfig(flags);
@@ -154,7 +186,7 @@ export async function runCli(
       err(`ipcraft ${command.words.join(" ")}: ${error.message}`);
       return 2;
     }
-    if (error instanceof DatabaseInUseError || error instanceof SchemaTooNewError || error instanceof CliError) {
+    if (error instanceof DatabaseInUseError || error instanceof SchemaTooNewError || error instanceof OpsError || error instanceof CliError) {
       err(`ipcraft: ${error.message}`);
       return 1;
     }

@@ -9,6 +9,7 @@ import type { ServerConfig } from "./config";
 import { openDatabase } from "./db/client";
 import { acquireServerLock } from "./db/server-lock";
 import type { Logger } from "./logger";
+import { pruneActivity } from "./features/activity/prune";
 import { MAX_BODY_BYTES } from "./http/shell";
 
 export interface RunningServer {
@@ -28,6 +29,10 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     throw error;
   }
   const app = createApp({ database, config, logger });
+  const pruned = pruneActivity(database);
+  if (pruned > 0) logger.info("activity pruned", { entries: pruned });
+  const pruneTimer = setInterval(() => pruneActivity(database), 3600_000);
+  pruneTimer.unref();
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
@@ -59,6 +64,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     stop() {
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
+        clearInterval(pruneTimer);
         await server.stop(false);
         database.close();
         lock.release();

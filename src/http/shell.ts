@@ -7,6 +7,7 @@
  */
 import { Elysia, ValidationError } from "elysia";
 import type { Logger } from "../logger";
+import type { Metrics } from "./metrics";
 import { ApiError, errorBody } from "./errors";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -23,9 +24,10 @@ interface RequestMeta {
 export interface ShellOptions {
   logger: Logger;
   routes: () => { method: string; path: string }[];
+  metrics?: Metrics;
 }
 
-export function httpShell({ logger, routes }: ShellOptions) {
+export function httpShell({ logger, routes, metrics }: ShellOptions) {
   const meta = new WeakMap<Request, RequestMeta>();
 
   return new Elysia({ name: "http-shell" })
@@ -37,6 +39,12 @@ export function httpShell({ logger, routes }: ShellOptions) {
       set.headers["referrer-policy"] = "no-referrer";
       set.headers["x-frame-options"] = "DENY";
       checkRequestShape(request);
+    })
+    .onTransform({ as: "global" }, (ctx) => {
+      // Elysia's query parser for zod schemas splits values on commas (even %2C) and
+      // JSON-parses values in [] or {}, so a search for "web,db" would arrive as an array.
+      // Every query value here is the plain decoded string; a repeated key keeps its last value.
+      (ctx as { query: Record<string, string> }).query = plainQuery(ctx.request.url);
     })
     .onError({ as: "global" }, ({ code, error, request, set, path }) => {
       const apiError = toApiError(code, error, request.method, path, routes);
@@ -54,17 +62,29 @@ export function httpShell({ logger, routes }: ShellOptions) {
       set.status = apiError.status;
       return errorBody(apiError);
     })
-    .onAfterResponse({ as: "global" }, ({ request, set, path }) => {
+    .onAfterResponse({ as: "global" }, ({ request, set, path, route }) => {
       const m = meta.get(request);
+      const status = typeof set.status === "number" ? set.status : 200;
+      const ms = m ? performance.now() - m.startedAt : 0;
       logger.info("request", {
         method: request.method,
         // The path only: query strings can hold sign-in tokens.
         path,
-        status: typeof set.status === "number" ? set.status : 200,
-        ms: m ? Math.round((performance.now() - m.startedAt) * 10) / 10 : undefined,
+        status,
+        ms: Math.round(ms * 10) / 10,
         rid: m?.id,
       });
+      // Unmatched paths share one label so that scanners cannot grow the label set.
+      metrics?.observeRequest(request.method, route || "(unmatched)", status, ms / 1000);
     });
+}
+
+function plainQuery(url: string): Record<string, string> {
+  const query: Record<string, string> = Object.create(null);
+  const start = url.indexOf("?");
+  if (start === -1) return query;
+  for (const [key, value] of new URLSearchParams(url.slice(start + 1))) query[key] = value;
+  return query;
 }
 
 function checkRequestShape(request: Request): void {

@@ -168,3 +168,15 @@ describe("health and docs", () => {
     expect(r.body.paths["/healthz"].get).toBeDefined();
   });
 });
+
+describe("query strings", () => {
+  test("values reach routes as plain strings: commas, brackets and braces are not reinterpreted", async () => {
+    const t = testApp();
+    t.app.get("/api/v1/echo-query", ({ query }) => query, { query: z.strictObject({ q: z.string().optional() }) });
+    for (const value of ["web,db", "[1,2]", '{"a":1}', "a b+c"]) {
+      const r = await t.call("GET", `/api/v1/echo-query?q=${encodeURIComponent(value)}`);
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({ q: value });
+    }
+  });
+});

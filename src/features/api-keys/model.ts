@@ -1,17 +1,16 @@
 /** Shapes of the API-key routes (API.md §2 "API keys"). The key itself appears only in `CreatedApiKey`. */
 import { z } from "zod";
+import { pageOf, pageQuery } from "../../http/pagination";
+import { lineText } from "../../http/text";
 
 export const CreateApiKeyBody = z.strictObject({
-  name: z.string().trim().min(1, "must not be empty").max(100),
+  name: lineText(100).refine((v) => v.length > 0, "must not be empty"),
   /** Default `write`: as documented, a key's permissions then follow the plan and the user's role. */
   scope: z.enum(["read", "write"]).default("write"),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 
-export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
-});
+export const ListQuery = z.object({ ...pageQuery });
 
 export const KeyIdParams = z.object({ id: z.string() });
 
@@ -28,10 +27,6 @@ export const ApiKeyItem = z.object({
 
 export const CreatedApiKey = ApiKeyItem.extend({ key: z.string() });
 
-export const ApiKeyList = z.object({
-  items: z.array(ApiKeyItem),
-  total: z.number(),
-  next_cursor: z.string().nullable(),
-});
+export const ApiKeyList = pageOf(ApiKeyItem);
 
 export type ApiKeyItem = z.infer<typeof ApiKeyItem>;

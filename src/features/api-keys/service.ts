@@ -15,6 +15,7 @@ import { generateApiKey } from "../../auth/tokens";
 import type { OpenDatabase } from "../../db/client";
 import { writeTransaction } from "../../db/tx";
 import { ApiError, notFound } from "../../http/errors";
+import { decodeCursor, DEFAULT_LIMIT, encodeCursor } from "../../http/pagination";
 import { type Actor, recordActivity } from "../activity/record";
 import type { ApiKeyItem } from "./model";
 import { deleteKey, findKey, insertKey, listKeys, type StoredKey, toItem } from "./repo";
@@ -77,21 +78,21 @@ function managesAll(role: Role): boolean {
   return role === "owner" || role === "admin";
 }
 
-export interface Page {
-  limit: number;
+export interface PageRequest {
+  limit?: number;
   cursor?: string;
 }
 
 /** The keys `manager` may see, newest first, paginated. Never the key or its hash. */
-export function listApiKeys(database: OpenDatabase, manager: Pick<KeyManager, "orgId" | "userId" | "role">, page: Page) {
-  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+export function listApiKeys(database: OpenDatabase, manager: Pick<KeyManager, "orgId" | "userId" | "role">, page: PageRequest) {
+  const after = page.cursor === undefined ? undefined : decodeKeyCursor(page.cursor);
   const filter = managesAll(manager.role) ? { orgId: manager.orgId } : { orgId: manager.orgId, userId: manager.userId };
-  const { rows, more, total } = listKeys(database, filter, page.limit, after);
+  const { rows, more, total } = listKeys(database, filter, page.limit ?? DEFAULT_LIMIT, after);
   const last = rows.at(-1);
   return {
     items: rows.map(toItem),
     total,
-    next_cursor: more && last ? encodeCursor(last.created_at, last.id) : null,
+    next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null,
   };
 }
 
@@ -116,14 +117,7 @@ export function revokeStoredKey(database: OpenDatabase, key: StoredKey, actor: A
   });
 }
 
-function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(`${createdAt}|${id}`, "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw new ApiError("validation_failed", 'query field "cursor": not a cursor from this list', { field: "cursor" });
-  }
+function decodeKeyCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = decodeCursor(cursor, 2).map(String) as [string, string];
   return { createdAt, id };
 }

@@ -1,8 +1,9 @@
 /** Shapes of /api/v1/organization (API.md §3). */
 import { z } from "zod";
+import { lineText } from "../../http/text";
 
 export const PatchOrganizationBody = z.strictObject({
-  name: z.string().trim().min(1, "must not be empty").max(100),
+  name: lineText(100).refine((v) => v.length > 0, "must not be empty"),
 });
 
 const Limit = z.number().nullable();

@@ -1,0 +1,307 @@
+/**
+ * The per-subnet allocator: which usable addresses are used, the lowest free one, free ranges
+ * and exact counts. Pure and in memory; the server builds one per subnet at boot
+ * (`rebuildAllocators`) and updates it in the same synchronous step as the database write.
+ *
+ * Representation. Offsets (value − network) of address records live in an `OffsetSet`, an
+ * interval set: maximal runs of taken offsets in paged Float64Arrays (see run-set.ts). We chose
+ * runs over a chunked bitmap because real subnets are filled bottom-up, so taken addresses
+ * form few long runs: a /8 with ten addresses or an IPv6 /64 with a million allocated ones
+ * costs a few kilobytes, and first-free is "end of the first run + 1". The worst case is
+ * random half-filling (every run one or two long): ~16–40 bytes per run, still bounded by the
+ * number of taken addresses — where a bitmap would be 16× smaller for a dense random /8.
+ * Child subnets are ranges in a separate `RangeList`: they can be astronomically large
+ * (a /64 child of a /48), which only an interval can hold.
+ *
+ *     usable:   first ........................................... last
+ *     records:    [###]    [#]         [####]            [#]
+ *     children:          [==========]          [=====]
+ *     used = records outside children + usable part of children
+ *
+ * Invariants:
+ * - every record offset is usable (take refuses the rest);
+ * - child ranges are disjoint and inside the subnet; records may lie under a child (briefly,
+ *   while the caller moves them into the new child) and are then counted once;
+ * - `recordsUnderChildren` = records inside some child range;
+ * - `coveredUsable` = Σ over children of |child ∩ usable range|;
+ * - `lowWater`: every usable offset below it is used (so first-free starts there).
+ */
+import { offsetSetFor, type OffsetSet } from "./offset-set.ts";
+import { lastAddress, prefixSize, usableCount, usableRange, type Prefix } from "./prefix.ts";
+import { RangeList } from "./range-list.ts";
+
+/** A free stretch of usable addresses, bounds inclusive; `size` = end − start + 1. */
+export interface FreeRange {
+  start: bigint;
+  end: bigint;
+  size: bigint;
+}
+
+/** Address counts of a subnet (API.md §6 utilization). */
+export interface AllocatorCounts {
+  size: bigint;
+  usable: bigint;
+  used: bigint;
+  free: bigint;
+}
+
+/** What `take` did: taken now, already used (record or child subnet), or not usable here. */
+export type TakeResult = "ok" | "taken" | "unusable";
+
+/** Which addresses of one subnet are used; see the module comment. */
+export class SubnetAllocator {
+  /** The subnet. */
+  readonly prefix: Prefix;
+  private readonly base: bigint;
+  private readonly firstOffset: bigint;
+  private readonly lastOffset: bigint;
+  private readonly usable: bigint;
+  private readonly records: OffsetSet;
+  private readonly children = new RangeList();
+  private recordsUnderChildren = 0;
+  private coveredUsable = 0n;
+  private lowWater: bigint;
+
+  /** An allocator for `prefix` with nothing taken. */
+  constructor(prefix: Prefix) {
+    this.prefix = prefix;
+    this.base = prefix.network;
+    const { first, last } = usableRange(prefix);
+    this.firstOffset = first - this.base;
+    this.lastOffset = last - this.base;
+    this.usable = usableCount(prefix);
+    this.records = offsetSetFor(prefixSize(prefix));
+    this.lowWater = this.firstOffset;
+  }
+
+  /**
+   * Builds an allocator from stored records (best in increasing order: then loading is a
+   * linear append) and direct child subnets. Throws a RangeError on an unusable or duplicate
+   * value — a database in that state needs `ipcraft check`, not a silent repair.
+   */
+  static fromTaken(prefix: Prefix, taken: Iterable<bigint>, children: Iterable<Prefix> = []): SubnetAllocator {
+    const a = new SubnetAllocator(prefix);
+    let previous = -1n;
+    for (const value of taken) {
+      const offset = value - a.base;
+      if (offset < a.firstOffset || offset > a.lastOffset) {
+        throw new RangeError(`address value ${value} is not usable in subnet ${prefix.network}/${prefix.length}`);
+      }
+      if (offset > previous) a.records.appendMax(offset);
+      else if (!a.records.add(offset)) throw new RangeError(`address value ${value} is listed twice`);
+      previous = offset > previous ? offset : previous;
+    }
+    for (const child of children) a.takePrefix(child);
+    return a;
+  }
+
+  /** The lowest usable address that holds no record and lies in no child subnet; null when full. */
+  firstFree(): bigint | null {
+    const offset = this.firstFreeOffset();
+    return offset === null ? null : this.base + offset;
+  }
+
+  /** Takes and returns the lowest free address; null when the subnet is full. */
+  allocate(): bigint | null {
+    const offset = this.firstFreeOffset();
+    if (offset === null) return null;
+    this.records.add(offset);
+    this.lowWater = offset + 1n;
+    return this.base + offset;
+  }
+
+  /**
+   * All or nothing: takes the `n` lowest free addresses and returns them in order, or returns
+   * null and changes nothing when fewer than `n` are free.
+   */
+  allocateMany(n: number): bigint[] | null {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`allocateMany(${n}): n must be a non-negative integer`);
+    if (BigInt(n) > this.freeCount()) return null;
+    const picked: bigint[] = [];
+    let cursor = this.lowWater;
+    while (picked.length < n) {
+      const start = this.nextFreeOffset(cursor)!; // enough are free: checked above
+      const end = this.freeStretchEnd(start);
+      for (let v = start; v <= end && picked.length < n; v++) picked.push(v);
+      cursor = end + 1n;
+    }
+    for (const offset of picked) this.records.add(offset);
+    if (picked.length > 0) this.lowWater = picked[picked.length - 1]! + 1n;
+    return picked.map((offset) => this.base + offset);
+  }
+
+  /** Takes one given address: "unusable" outside the usable range, "taken" when already used. */
+  take(value: bigint): TakeResult {
+    const offset = value - this.base;
+    if (offset < this.firstOffset || offset > this.lastOffset) return "unusable";
+    if (this.children.length > 0 && this.children.endOfRangeCovering(offset) !== null) return "taken";
+    return this.records.add(offset) ? "ok" : "taken";
+  }
+
+  /** Removes the record at `value`; false when there was none (a child subnet is no record). */
+  release(value: bigint): boolean {
+    const offset = value - this.base;
+    if (offset < this.firstOffset || offset > this.lastOffset) return false;
+    if (!this.records.delete(offset)) return false;
+    if (this.children.length > 0 && this.children.endOfRangeCovering(offset) !== null) {
+      this.recordsUnderChildren--;
+    } else if (offset < this.lowWater) {
+      this.lowWater = offset;
+    }
+    return true;
+  }
+
+  /** Whether `value` is a used usable address (a record, or inside a child subnet). */
+  isTaken(value: bigint): boolean {
+    const offset = value - this.base;
+    if (offset < this.firstOffset || offset > this.lastOffset) return false;
+    return this.children.endOfRangeCovering(offset) !== null || this.records.has(offset);
+  }
+
+  /** The child range (absolute bounds) containing `value`, or null. */
+  coveringRange(value: bigint): { first: bigint; last: bigint } | null {
+    const range = this.children.rangeCovering(value - this.base);
+    return range === null ? null : { first: this.base + range.first, last: this.base + range.last };
+  }
+
+  /**
+   * Marks [first, last] (a direct child subnet) as used; it is never handed out. Throws a
+   * RangeError when the range leaves the subnet, is reversed, or overlaps another child.
+   */
+  takeRange(first: bigint, last: bigint): void {
+    const a = first - this.base;
+    const b = last - this.base;
+    if (a > b || a < 0n || last > lastAddress(this.prefix)) {
+      throw new RangeError(`takeRange: [${first}, ${last}] is not a range inside the subnet`);
+    }
+    this.children.add(a, b);
+    this.coveredUsable += this.usableOverlap(a, b);
+    this.recordsUnderChildren += this.records.countInRange(a, b);
+  }
+
+  /** Undoes `takeRange` for exactly [first, last]; false when no such child range exists. */
+  releaseRange(first: bigint, last: bigint): boolean {
+    const a = first - this.base;
+    const b = last - this.base;
+    if (!this.children.remove(a, b)) return false;
+    this.coveredUsable -= this.usableOverlap(a, b);
+    this.recordsUnderChildren -= this.records.countInRange(a, b);
+    const firstFreed = a > this.firstOffset ? a : this.firstOffset;
+    if (firstFreed < this.lowWater) this.lowWater = firstFreed;
+    return true;
+  }
+
+  /** `takeRange` for a child subnet. */
+  takePrefix(child: Prefix): void {
+    this.takeRange(child.network, lastAddress(child));
+  }
+
+  /** `releaseRange` for a child subnet. */
+  releasePrefix(child: Prefix): boolean {
+    return this.releaseRange(child.network, lastAddress(child));
+  }
+
+  /** Smallest free usable address > value, or null. */
+  nextFreeAfter(value: bigint): bigint | null {
+    const offset = this.nextFreeOffset(value - this.base + 1n);
+    return offset === null ? null : this.base + offset;
+  }
+
+  /**
+   * Up to `limit` maximal free usable ranges in increasing order, starting at `from`
+   * (default: the first usable address; a `from` inside a free range cuts that range).
+   * Never expands a range into addresses.
+   */
+  freeRanges(limit: number, from?: bigint): FreeRange[] {
+    const out: FreeRange[] = [];
+    let cursor = from === undefined ? this.firstOffset : from - this.base;
+    while (out.length < limit) {
+      const start = this.nextFreeOffset(cursor);
+      if (start === null) break;
+      const end = this.freeStretchEnd(start);
+      out.push({ start: this.base + start, end: this.base + end, size: end - start + 1n });
+      cursor = end + 1n;
+    }
+    return out;
+  }
+
+  /** Exact counts; `used` clips child subnets to the usable range and counts a record once. */
+  counts(): AllocatorCounts {
+    const used = this.usedCount();
+    return { size: prefixSize(this.prefix), usable: this.usable, used, free: this.usable - used };
+  }
+
+  private usedCount(): bigint {
+    return BigInt(this.records.size - this.recordsUnderChildren) + this.coveredUsable;
+  }
+
+  private freeCount(): bigint {
+    return this.usable - this.usedCount();
+  }
+
+  /** First free offset, advancing `lowWater` to it (everything below is used). */
+  private firstFreeOffset(): bigint | null {
+    const offset = this.nextFreeOffset(this.lowWater);
+    this.lowWater = offset ?? this.lastOffset + 1n;
+    return offset;
+  }
+
+  /**
+   * Smallest free usable offset ≥ cursor. Each turn of the loop skips a whole run of records
+   * or a whole child range, so the loop ends (cursor only grows, and stops past lastOffset).
+   */
+  private nextFreeOffset(cursor: bigint): bigint | null {
+    let x = cursor > this.firstOffset ? cursor : this.firstOffset;
+    const hasChildren = this.children.length > 0;
+    while (x <= this.lastOffset) {
+      if (hasChildren) {
+        const childEnd = this.children.endOfRangeCovering(x);
+        if (childEnd !== null) {
+          x = childEnd + 1n;
+          continue;
+        }
+      }
+      const absent = this.records.nextAbsent(x);
+      if (absent === x) return x;
+      x = absent;
+    }
+    return null;
+  }
+
+  /** Last offset of the free stretch that begins at the free offset `start`. */
+  private freeStretchEnd(start: bigint): bigint {
+    let end = this.lastOffset;
+    const record = this.records.nextPresent(start);
+    if (record !== null && record - 1n < end) end = record - 1n;
+    const child = this.children.nextStartAfter(start);
+    if (child !== null && child - 1n < end) end = child - 1n;
+    return end;
+  }
+
+  /** |[a, b] ∩ usable range|. */
+  private usableOverlap(a: bigint, b: bigint): bigint {
+    const lo = a > this.firstOffset ? a : this.firstOffset;
+    const hi = b < this.lastOffset ? b : this.lastOffset;
+    return hi >= lo ? hi - lo + 1n : 0n;
+  }
+}
+
+/** What the server knows about one subnet at boot. */
+export interface AllocatorSeed<K> {
+  id: K;
+  prefix: Prefix;
+  /** Values of the subnet's own address records, ideally sorted ascending. */
+  taken: Iterable<bigint>;
+  /** The subnet's direct child subnets. */
+  children?: Iterable<Prefix>;
+}
+
+/**
+ * Builds the allocators of many subnets (server boot). Linear in the number of records when
+ * each seed's values are sorted — order the query by the address key.
+ */
+export function rebuildAllocators<K>(seeds: Iterable<AllocatorSeed<K>>): Map<K, SubnetAllocator> {
+  const out = new Map<K, SubnetAllocator>();
+  for (const seed of seeds) out.set(seed.id, SubnetAllocator.fromTaken(seed.prefix, seed.taken, seed.children));
+  return out;
+}

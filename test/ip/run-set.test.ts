@@ -1,0 +1,104 @@
+import { describe, expect, test } from "bun:test";
+import { WideOffsetSet } from "../../src/ip/offset-set.ts";
+import { RunSet } from "../../src/ip/run-set.ts";
+import { Prng } from "./prng.ts";
+
+/** Runs of a plain Set, computed the slow way. */
+function runsOf(values: Iterable<number>): [number, number][] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const v of sorted) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[1] + 1 === v) last[1] = v;
+    else runs.push([v, v]);
+  }
+  return runs;
+}
+
+describe("RunSet against a Set<number>", () => {
+  // A span of 6,000 with ~50% density gives ~1,500 runs: several page splits and merges.
+  // Pages of 4 runs put a page boundary next to almost every run; 256 is the production size.
+  for (const [seed, pageRuns] of [[1, 4], [2, 4], [3, 256], [4, 7]] as const) {
+    test(`seed ${seed}, pages of ${pageRuns} runs`, () => {
+      const rng = new Prng(seed);
+      const set = new RunSet(pageRuns);
+      const oracle = new Set<number>();
+      for (let step = 0; step < 20_000; step++) {
+        const x = rng.int(6000);
+        const r = rng.next();
+        if (r < 0.55) expect(set.add(x)).toBe(!oracle.has(x));
+        else if (r < 0.95) expect(set.delete(x)).toBe(oracle.has(x));
+        else {
+          const b = x + rng.int(300);
+          let n = 0;
+          for (const v of oracle) if (v >= x && v <= b) n++;
+          expect(set.countInRange(x, b)).toBe(n);
+        }
+        if (r < 0.55) oracle.add(x);
+        else if (r < 0.95) oracle.delete(x);
+        expect(set.size).toBe(oracle.size);
+        const probe = rng.int(6100);
+        expect(set.has(probe)).toBe(oracle.has(probe));
+        let absent = probe;
+        while (oracle.has(absent)) absent++;
+        expect(set.nextAbsent(probe)).toBe(absent);
+        let present = probe;
+        while (present < 6000 && !oracle.has(present)) present++;
+        expect(set.nextPresent(probe)).toBe(present < 6000 ? present : -1);
+        if (step % 1000 === 0) expect([...set.runs()]).toEqual(runsOf(oracle));
+        if (step % 16 === 0) set.checkInvariants();
+      }
+      expect([...set.runs()]).toEqual(runsOf(oracle));
+    });
+  }
+
+  test("appendMax bulk load equals adds, and refuses unsorted input", () => {
+    const rng = new Prng(11);
+    const values: number[] = [];
+    for (let v = 0; values.length < 5000; v += 1 + (rng.next() < 0.7 ? 0 : rng.int(5))) values.push(v);
+    const bulk = new RunSet(8);
+    for (const v of values) bulk.appendMax(v);
+    expect(bulk.size).toBe(values.length);
+    expect([...bulk.runs()]).toEqual(runsOf(values));
+    // still editable after a bulk load (pages are full there)
+    for (const v of values.slice(0, 2000)) if (rng.next() < 0.5) bulk.delete(v);
+    for (let i = 0; i < 2000; i++) bulk.add(rng.int(values[values.length - 1]!));
+    bulk.checkInvariants();
+    const copy = new Set([...bulk.runs()].flatMap(([s, e]) => Array.from({ length: e - s + 1 }, (_, k) => s + k)));
+    expect(bulk.size).toBe(copy.size);
+    expect(() => bulk.appendMax(0)).toThrow(RangeError);
+  });
+});
+
+describe("WideOffsetSet across 2^52 bucket boundaries", () => {
+  test("against a Set<bigint>", () => {
+    const rng = new Prng(52);
+    const boundary = 1n << 52n;
+    // Candidates cluster around bucket edges, at 0, and near 2^64.
+    const candidates: bigint[] = [];
+    for (const centre of [0n, boundary, 2n * boundary, 3n * boundary, (1n << 64n) - 8n]) {
+      for (let d = -6n; d <= 6n; d++) if (centre + d >= 0n) candidates.push(centre + d);
+    }
+    const set = new WideOffsetSet();
+    const oracle = new Set<bigint>();
+    for (let step = 0; step < 5000; step++) {
+      const x = rng.pick(candidates);
+      if (rng.next() < 0.6) {
+        expect(set.add(x)).toBe(!oracle.has(x));
+        oracle.add(x);
+      } else {
+        expect(set.delete(x)).toBe(oracle.has(x));
+        oracle.delete(x);
+      }
+      const probe = rng.pick(candidates);
+      let absent = probe;
+      while (oracle.has(absent)) absent++;
+      expect(set.nextAbsent(probe)).toBe(absent);
+      const sorted = [...oracle].sort((a, b) => (a < b ? -1 : 1));
+      expect(set.nextPresent(probe)).toBe(sorted.find((v) => v >= probe) ?? null);
+      const hi = probe + BigInt(rng.int(20)) * boundary;
+      expect(set.countInRange(probe, hi)).toBe(sorted.filter((v) => v >= probe && v <= hi).length);
+      expect(set.size).toBe(oracle.size);
+    }
+  });
+});
