@@ -7,7 +7,11 @@ import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
+import { rateLimits } from "./auth/request-limits";
 import { addressRoutes } from "./features/addresses/routes";
+import { apiKeyRoutes } from "./features/api-keys/routes";
+import { authRoutes, meRoutes } from "./features/auth/routes";
+import { organizationRoutes } from "./features/organization/routes";
 import { healthRoutes } from "./features/health/routes";
 import { ioRoutes } from "./features/io/routes";
 import { sectionRoutes } from "./features/sections/routes";
@@ -34,9 +38,14 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
   const ipam = { ...deps, registry: IpamRegistry.load(deps.database) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
+    .use(rateLimits(deps))
     .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps))
+    .use(authRoutes(deps))
+    .use(meRoutes(deps))
+    .use(apiKeyRoutes(deps))
+    .use(organizationRoutes(deps))
     .use(sectionRoutes(deps))
     .use(subnetRoutes(ipam))
     .use(addressRoutes(ipam))

@@ -29,7 +29,9 @@ export const SERVE_FLAGS = {
   host: { kind: "string", default: "127.0.0.1", help: "address to listen on" },
   port: { kind: "port", default: 8080, help: "TCP port (0 picks a free one)" },
   "public-url": { kind: "url", help: "URL users reach the server at (sign-in links, Secure cookies)" },
-  "rate-limit": { kind: "nonneg-number", default: 20, help: "requests per second per organization (0 = off)" },
+  // 100/s with bursts of 2 s' worth (200): a UI page load or a script's back-to-back calls never
+  // notice it; a runaway loop does. Plans with their own rate (free/pro/teams) use theirs.
+  "rate-limit": { kind: "nonneg-number", default: 100, help: "requests per second per organization or client IP, bursts of 2 s (0 = off)" },
   signup: { kind: "string", default: "closed", choices: ["closed", "open"], help: "who may sign in: closed = known and invited emails" },
   "smtp-url": { kind: "url", help: "smtp://user:pass@host:port to mail sign-in links (else they are logged)" },
   "trusted-proxy": { kind: "cidr-list", default: [], help: "proxy allowed to set X-Forwarded-For (repeatable)" },

@@ -4,6 +4,8 @@
  * (parsed by config.ts, with IPCRAFT_<NAME> environment twins) and its handler.
  * Exit codes: 0 success, 1 failure at run time, 2 bad usage or configuration.
  */
+import { keysCreate, keysList, keysRevoke, loginLink, orgSetPlan } from "./cli/accounts";
+import { CliError } from "./cli/database";
 import { IO_COMMANDS } from "./cli/io";
 import { COMMON_FLAGS, ConfigError, type FlagTable, parseFlags, SERVE_FLAGS, serverConfig } from "./config";
 import { DatabaseInUseError } from "./db/server-lock";
@@ -40,6 +42,46 @@ export const COMMANDS: Command[] = [
     summary: "run the server",
     flags: SERVE_FLAGS,
     run: serve,
+  },
+  {
+    words: ["login-link"],
+    usage: "ipcraft login-link <email> [--public-url URL]",
+    summary: "print a one-time sign-in URL (on an empty database, first create that owner)",
+    flags: { "public-url": { kind: "url", help: "the URL users reach the server at (as given to serve)" } },
+    run: loginLink,
+  },
+  {
+    words: ["keys", "create"],
+    usage: "ipcraft keys create --email <email> --name <name> [--scope read|write] [--expires-days N]",
+    summary: "create an API key for a user and print it (only it) on stdout",
+    flags: {
+      email: { kind: "string", help: "the user who owns the key" },
+      name: { kind: "string", help: 'what the key is for, e.g. "CI/CD Pipeline"' },
+      scope: { kind: "string", default: "write", choices: ["read", "write"], help: "read, or write (still limited by plan and role)" },
+      "expires-days": { kind: "positive-int", help: "expire after this many days (default: never)" },
+    },
+    run: keysCreate,
+  },
+  {
+    words: ["keys", "list"],
+    usage: "ipcraft keys list --email <email>",
+    summary: "list a user's API keys (prefixes, never the keys)",
+    flags: { email: { kind: "string", help: "whose keys" } },
+    run: keysList,
+  },
+  {
+    words: ["keys", "revoke"],
+    usage: "ipcraft keys revoke <id|prefix>",
+    summary: "revoke an API key; a running server refuses it from the next request",
+    flags: {},
+    run: keysRevoke,
+  },
+  {
+    words: ["org", "set-plan"],
+    usage: "ipcraft org set-plan <free|pro|teams|unlimited> [--email <owner email>]",
+    summary: "set an organization's plan (its limits)",
+    flags: { email: { kind: "string", help: "a user of the organization (needed when there are several)" } },
+    run: orgSetPlan,
   },
   {
     words: ["backup"],
@@ -163,7 +205,7 @@ export async function runCli(
       err(`ipcraft ${command.words.join(" ")}: ${error.message}`);
       return 2;
     }
-    if (error instanceof DatabaseInUseError || error instanceof SchemaTooNewError || error instanceof OpsError) {
+    if (error instanceof DatabaseInUseError || error instanceof SchemaTooNewError || error instanceof OpsError || error instanceof CliError) {
       err(`ipcraft: ${error.message}`);
       return 1;
     }

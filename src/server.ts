@@ -3,6 +3,8 @@
  * down gracefully (stop accepting, let in-flight requests finish, checkpoint, close, unlock).
  */
 import { createApp } from "./app";
+import { countUsers } from "./auth/accounts";
+import { rememberPeer } from "./auth/client-ip";
 import type { ServerConfig } from "./config";
 import { openDatabase } from "./db/client";
 import { acquireServerLock } from "./db/server-lock";
@@ -47,7 +49,12 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     // many silent seconds, so slow clients cannot hold sockets forever. (Bun itself closes a
     // connection whose header block is still incomplete after ~10 s, whatever this says.)
     idleTimeout: config.idleTimeout,
-    fetch: (request) => app.handle(request),
+    fetch: (request, bun) => {
+      // The socket's peer address, for per-IP rate limits (auth/client-ip.ts); a client
+      // cannot forge it, unlike X-Forwarded-For.
+      rememberPeer(request, bun.requestIP(request)?.address);
+      return app.handle(request);
+    },
     // Bun's default error page would leak a stack trace; the app maps errors itself, so
     // reaching here is a bug in the shell. Answer with the error shape anyway.
     error: () => Response.json({ error: "internal error", code: "internal_error" }, { status: 500 }),
@@ -55,6 +62,12 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   const port = server.port ?? config.port;
   const url = config.publicUrl.endsWith(":0") ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
+  if (countUsers(database) === 0) {
+    // First run: nobody can sign in yet. The CLI makes the first owner and prints a link.
+    logger.info("no users yet: run `ipcraft login-link you@example.org` (with the same --db) for a one-time sign-in link", {
+      signup: config.signup,
+    });
+  }
 
   let stopping: Promise<void> | undefined;
   return {

@@ -15,14 +15,15 @@ import { Elysia } from "elysia";
 import type { AppDeps } from "../app";
 import { ApiError } from "../http/errors";
 import { enforceCsrf } from "./csrf";
-import { planLimits } from "./plans";
+import { type PlanName, planLimits } from "./plans";
+import { SESSION_COOKIE_NAME, SESSION_LIFETIME_MS, sessionCookie } from "./sessions";
 import { effectiveScope, type Principal, type Role, type Scope } from "./principal";
 import { digestsEqual, looksLikeApiKey, sha256Hex } from "./tokens";
 
 /** How often last_used_at / session last_seen_at may be written for one credential. */
 const TOUCH_INTERVAL_MS = 60_000;
-export const SESSION_TTL_MS = 30 * 24 * 3600_000;
-export const SESSION_COOKIE = "session";
+export const SESSION_TTL_MS = SESSION_LIFETIME_MS;
+export const SESSION_COOKIE = SESSION_COOKIE_NAME;
 
 interface KeyRow {
   id: string;
@@ -55,6 +56,7 @@ interface SessionRow {
 export function createAuthenticator({ database, config }: Pick<AppDeps, "database" | "config">) {
   const { sqlite } = database;
   const allowedOrigins = [new URL(config.publicUrl).origin];
+  const secureCookies = config.publicUrl.startsWith("https:");
   const keyByHash = sqlite.query<KeyRow, [string]>(
     `SELECT k.id, k.name, k.prefix, k.key_hash, k.scope, k.expires_at, k.last_used_at,
             u.id AS user_id, u.email, u.role, o.id AS org_id, o.plan
@@ -86,49 +88,88 @@ export function createAuthenticator({ database, config }: Pick<AppDeps, "databas
       email: row.email,
       role: row.role,
       via: "api_key",
+      plan: planLimits(row.plan).name,
       scope: effectiveScope(row.scope, row.role, planLimits(row.plan).api),
       apiKey: { id: row.id, name: row.name, prefix: row.prefix },
     };
   }
 
-  function fromSession(token: string, now: Date): Principal {
+  function fromSession(token: string, now: Date): { principal: Principal; renewed: boolean } {
     const hash = sha256Hex(token);
     const row = sessionByHash.get(hash);
     if (!row || !digestsEqual(row.token_hash, hash) || row.expires_at <= now.toISOString()) {
       throw new ApiError("unauthorized", "your session has ended; sign in again");
     }
     // Sliding expiry: each use (at most one write a minute) pushes the end 30 days out.
-    if (now.getTime() - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS) {
+    const renewed = now.getTime() - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS;
+    if (renewed) {
       touchSession.run(now.toISOString(), new Date(now.getTime() + SESSION_TTL_MS).toISOString(), row.id);
     }
-    return {
+    const principal: Principal = {
       orgId: row.org_id,
       userId: row.user_id,
       email: row.email,
       role: row.role,
       via: "session",
+      plan: planLimits(row.plan).name,
       // A session carries its user's full rights; the plan's API access limit applies to keys.
       scope: row.role === "viewer" ? "read" : "write",
       sessionId: row.id,
     };
+    return { principal, renewed };
   }
 
-  return function authenticate(request: Request, now = new Date()): Principal {
-    const authorization = request.headers.get("authorization");
-    if (authorization !== null) {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-      if (!m) throw new ApiError("unauthorized", "the Authorization header must be `Bearer ipc_...`");
-      return fromApiKey(m[1]!, now);
+  function resolve(request: Request, now: Date): AuthOutcome {
+    try {
+      const authorization = request.headers.get("authorization");
+      if (authorization !== null) {
+        const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+        if (!m) throw new ApiError("unauthorized", "the Authorization header must be `Bearer ipc_...`");
+        return { ok: true, principal: fromApiKey(m[1]!, now) };
+      }
+      const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+      if (token) {
+        const { principal, renewed } = fromSession(token, now);
+        enforceCsrf(request, allowedOrigins);
+        return renewed ? { ok: true, principal, renewCookie: sessionCookie(token, secureCookies) } : { ok: true, principal };
+      }
+      throw new ApiError("unauthorized", "authentication required: send `Authorization: Bearer ipc_...` or sign in");
+    } catch (error) {
+      if (error instanceof ApiError) return { ok: false, error };
+      throw error;
     }
-    const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
-    if (token) {
-      const principal = fromSession(token, now);
-      enforceCsrf(request, allowedOrigins);
-      return principal;
+  }
+
+  /**
+   * The outcome for `request`, computed once: the rate limiter (auth/request-limits.ts)
+   * authenticates before routing to find the organization's bucket, and the guard then
+   * reuses that outcome instead of hitting the database a second time.
+   */
+  function outcomeOf(request: Request, now = new Date()): AuthOutcome {
+    let outcome = outcomes.get(request);
+    if (!outcome) {
+      outcome = resolve(request, now);
+      outcomes.set(request, outcome);
     }
-    throw new ApiError("unauthorized", "authentication required: send `Authorization: Bearer ipc_...` or sign in");
-  };
+    return outcome;
+  }
+
+  function authenticate(request: Request, now = new Date()): Principal {
+    const outcome = outcomeOf(request, now);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.principal;
+  }
+
+  return Object.assign(authenticate, { outcomeOf });
 }
+
+/** What authenticating one request came to; `renewCookie` is set when a session slid forward. */
+export type AuthOutcome =
+  | { ok: true; principal: Principal; renewCookie?: string }
+  | { ok: false; error: ApiError };
+
+/** Per-request memo of the outcome (Requests are unique objects; entries vanish with them). */
+const outcomes = new WeakMap<Request, AuthOutcome>();
 
 export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
@@ -144,8 +185,12 @@ export function readCookie(header: string | null, name: string): string | undefi
  * Elysia deduplicates it by name, so it runs once per request.
  */
 export function authGuard(deps: Pick<AppDeps, "database" | "config">) {
-  const authenticate = createAuthenticator(deps);
-  return new Elysia({ name: "auth-guard" }).derive({ as: "scoped" }, ({ request }) => ({
-    principal: authenticate(request),
-  }));
+  const { outcomeOf } = createAuthenticator(deps);
+  return new Elysia({ name: "auth-guard" }).derive({ as: "scoped" }, ({ request, set }) => {
+    const outcome = outcomeOf(request);
+    if (!outcome.ok) throw outcome.error;
+    // The session slid 30 days forward: move the cookie's own expiry with it.
+    if (outcome.renewCookie) set.headers["set-cookie"] = outcome.renewCookie;
+    return { principal: outcome.principal };
+  });
 }

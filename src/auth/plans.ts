@@ -8,6 +8,7 @@ import type { Scope } from "./principal";
 export type PlanName = "free" | "pro" | "teams" | "unlimited";
 
 export interface PlanLimits {
+  name: PlanName;
   users: number | null;
   sections: number | null;
   subnets: number | null;
@@ -19,14 +20,17 @@ export interface PlanLimits {
 }
 
 export const PLANS: Record<PlanName, PlanLimits> = {
-  free: { users: 1, sections: 5, subnets: 100, addresses: 1500, api: "read", rateLimit: 10, activityDays: 7 },
-  pro: { users: 1, sections: 25, subnets: 500, addresses: 7000, api: "write", rateLimit: 30, activityDays: 14 },
-  teams: { users: 5, sections: 50, subnets: 500, addresses: 7000, api: "write", rateLimit: 50, activityDays: 90 },
-  unlimited: { users: null, sections: null, subnets: null, addresses: null, api: "write", rateLimit: null, activityDays: 90 },
+  free: { name: "free", users: 1, sections: 5, subnets: 100, addresses: 1500, api: "read", rateLimit: 10, activityDays: 7 },
+  pro: { name: "pro", users: 1, sections: 25, subnets: 500, addresses: 7000, api: "write", rateLimit: 30, activityDays: 14 },
+  teams: { name: "teams", users: 5, sections: 50, subnets: 500, addresses: 7000, api: "write", rateLimit: 50, activityDays: 90 },
+  unlimited: { name: "unlimited", users: null, sections: null, subnets: null, addresses: null, api: "write", rateLimit: null, activityDays: 90 },
 };
 
+export const PLAN_NAMES = Object.keys(PLANS) as PlanName[];
+
+/** The limits of `plan`; an unknown name (never written by us) counts as `unlimited`. */
 export function planLimits(plan: string): PlanLimits {
-  return PLANS[(plan in PLANS ? plan : "unlimited") as PlanName];
+  return PLANS[(Object.hasOwn(PLANS, plan) ? plan : "unlimited") as PlanName];
 }
 
 export type CountedResource = "users" | "sections" | "subnets" | "addresses";

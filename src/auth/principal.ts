@@ -4,6 +4,7 @@
  * (API.md §2): `scope` below is already that intersection.
  */
 import { ApiError } from "../http/errors";
+import type { PlanName } from "./plans";
 
 export type Role = "owner" | "admin" | "member" | "viewer";
 export type Scope = "read" | "write";
@@ -14,6 +15,8 @@ export interface Principal {
   email: string;
   role: Role;
   via: "session" | "api_key";
+  /** the organization's plan */
+  plan: PlanName;
   /** effective scope after role and plan */
   scope: Scope;
   /** set when via === "api_key" */
@@ -36,6 +39,16 @@ export function requireWrite(p: Principal): void {
       "insufficient_scope",
       p.via === "api_key" ? "this API key (or your role or plan) only allows reading" : "your role or plan only allows reading",
     );
+  }
+}
+
+/**
+ * Key management and other account settings need a signed-in person (API.md §2): an API
+ * key must not be able to mint more keys, or revoke the keys that could stop it.
+ */
+export function requireSession(p: Principal): void {
+  if (p.via !== "session") {
+    throw new ApiError("session_required", "managing API keys needs a signed-in session (or the ipcraft CLI), not an API key");
   }
 }
 

@@ -24,7 +24,8 @@ export interface CallResult<T = any> {
 export function testApp(config: Partial<ServerConfig> = {}) {
   const database: OpenDatabase = openDatabase(":memory:");
   const logger = createMemoryLogger();
-  const app = createApp({ database, config: defaultServerConfig(config), logger });
+  // Rate limits off unless a test asks for them: other tests fire many requests at once.
+  const app = createApp({ database, config: defaultServerConfig({ rateLimit: 0, ...config }), logger });
 
   async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };

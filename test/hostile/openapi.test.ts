@@ -207,6 +207,8 @@ describe("hostile input on every documented route", async () => {
     [/^\/api\/v1\/sections\/\{/, section.id],
     [/^\/api\/v1\/subnets\/\{/, subnet.id],
     [/^\/api\/v1\/addresses\/\{/, address.id],
+    // Key management needs a session, so with the Bearer key these stay 403: never revoked here.
+    [/^\/api\/v1\/api-keys\/\{/, tenant.keyId],
   ];
 
   function fillPath(path: string, value: string): string {

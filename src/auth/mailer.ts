@@ -1,0 +1,48 @@
+/**
+ * Delivering sign-in links (API.md §2). With `--smtp-url` the link is mailed; without it
+ * the link is written to the server log — the air-gapped default, where the operator
+ * reads it off the console. That log line is the ONE place a secret is ever logged, by
+ * design: it is the delivery channel. Delivery runs in the background so that
+ * `send-link` answers at once and the same way whether or not the email is known.
+ */
+import type { Logger } from "../logger";
+import { parseSmtpUrl, sendMail } from "./smtp";
+
+export interface SignInMail {
+  to: string;
+  url: string;
+}
+
+export type Deliver = (mail: SignInMail) => Promise<void>;
+
+/** Builds the delivery function for a server's settings. */
+export function createSignInMailer(config: { smtpUrl?: string; publicUrl: string }, logger: Logger): Deliver {
+  if (!config.smtpUrl) {
+    return async ({ to, url }) => {
+      logger.info("sign-in link (no --smtp-url: delivered here)", { email: to, url });
+    };
+  }
+  const target = parseSmtpUrl(config.smtpUrl);
+  const host = new URL(config.publicUrl).hostname;
+  const from = target.from ?? `ipcraft@${host.includes(".") ? host : "localhost"}`;
+  return async ({ to, url }) => {
+    try {
+      await sendMail(target, {
+        from,
+        to,
+        subject: "Your IPCraft sign-in link",
+        text: [
+          "Open this link to sign in to IPCraft:",
+          "",
+          url,
+          "",
+          "It works once and expires in 15 minutes. If you did not ask for it, ignore this mail.",
+        ].join("\n"),
+      }, { helo: host });
+      logger.info("sign-in link mailed", { email: to });
+    } catch (error) {
+      // Never the link here: a failed delivery must not turn the log into the channel.
+      logger.warn("sign-in link could not be mailed", { email: to, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}

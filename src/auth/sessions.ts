@@ -1,0 +1,41 @@
+/**
+ * Browser sessions (API.md §2): an opaque 256-bit token in the `session` cookie, of which
+ * only the SHA-256 is stored. They live 30 days from the last use (the guard slides them).
+ */
+import type { OpenDatabase } from "../db/client";
+import { generateOpaqueToken, sha256Hex } from "./tokens";
+
+export const SESSION_COOKIE_NAME = "session";
+export const SESSION_LIFETIME_MS = 30 * 24 * 3600_000;
+
+/** Creates a session for `userId` and returns the cookie value (shown to the browser only). */
+export function createSession(database: OpenDatabase, userId: string, now = new Date()): string {
+  const { token, hash } = generateOpaqueToken();
+  database.sqlite
+    .query("INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
+    .run(crypto.randomUUID(), hash, userId, now.toISOString(), now.toISOString(), new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString());
+  return token;
+}
+
+/** Deletes the session whose cookie value is `token`, if any. */
+export function deleteSession(database: OpenDatabase, token: string): void {
+  database.sqlite.query("DELETE FROM sessions WHERE token_hash = ?").run(sha256Hex(token));
+}
+
+/**
+ * `Set-Cookie` for a session: HttpOnly (no script reads it), SameSite=Strict (never sent
+ * on cross-site requests), Path=/, Secure when the public URL is https. Max-Age matches
+ * the server-side lifetime and is renewed whenever the session slides forward.
+ */
+export function sessionCookie(token: string, secure: boolean): string {
+  return cookie(`${SESSION_COOKIE_NAME}=${token}`, Math.floor(SESSION_LIFETIME_MS / 1000), secure);
+}
+
+/** `Set-Cookie` that removes the session cookie. */
+export function clearedSessionCookie(secure: boolean): string {
+  return cookie(`${SESSION_COOKIE_NAME}=`, 0, secure);
+}
+
+function cookie(pair: string, maxAge: number, secure: boolean): string {
+  return `${pair}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Strict${secure ? "; Secure" : ""}`;
+}

@@ -1,0 +1,32 @@
+/** Shapes of the API-key routes (API.md §2 "API keys"). The key itself appears only in `CreatedApiKey`. */
+import { z } from "zod";
+import { pageOf, pageQuery } from "../../http/pagination";
+import { lineText } from "../../http/text";
+
+export const CreateApiKeyBody = z.strictObject({
+  name: lineText(100).refine((v) => v.length > 0, "must not be empty"),
+  /** Default `write`: as documented, a key's permissions then follow the plan and the user's role. */
+  scope: z.enum(["read", "write"]).default("write"),
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+
+export const ListQuery = z.object({ ...pageQuery });
+
+export const KeyIdParams = z.object({ id: z.string() });
+
+export const ApiKeyItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  scope: z.enum(["read", "write"]),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  expires_at: z.string().nullable(),
+  created_by: z.object({ id: z.string(), email: z.string() }),
+});
+
+export const CreatedApiKey = ApiKeyItem.extend({ key: z.string() });
+
+export const ApiKeyList = pageOf(ApiKeyItem);
+
+export type ApiKeyItem = z.infer<typeof ApiKeyItem>;

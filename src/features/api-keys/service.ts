@@ -1,0 +1,123 @@
+/**
+ * API-key rules (API.md §2), shared by the HTTP routes and the CLI:
+ * - the full key is returned once, by `createApiKey`, and stored only as SHA-256;
+ * - who sees and revokes what: everyone manages their own keys; owners and admins also
+ *   list and revoke the keys of everyone in their organization (they manage users, and
+ *   must be able to cut off a leaked key of a colleague who is away). Keys another person
+ *   may not see answer 404, like any id of another organization;
+ * - a key can never do more than its user: a viewer gets only read keys, and an
+ *   organization whose plan allows read-only API access gets only read keys (402);
+ * - every create and revoke is recorded in the activity log, without any secret.
+ */
+import { planLimits } from "../../auth/plans";
+import type { Role, Scope } from "../../auth/principal";
+import { generateApiKey } from "../../auth/tokens";
+import type { OpenDatabase } from "../../db/client";
+import { writeTransaction } from "../../db/tx";
+import { ApiError, notFound } from "../../http/errors";
+import { decodeCursor, DEFAULT_LIMIT, encodeCursor } from "../../http/pagination";
+import { type Actor, recordActivity } from "../activity/record";
+import type { ApiKeyItem } from "./model";
+import { deleteKey, findKey, insertKey, listKeys, type StoredKey, toItem } from "./repo";
+
+/** Who is acting on keys: the signed-in user, or the CLI (operator) acting for `userId`. */
+export interface KeyManager {
+  orgId: string;
+  userId: string;
+  role: Role;
+  actor: Actor;
+}
+
+export interface NewKeyRequest {
+  name: string;
+  scope: Scope;
+  expiresInDays?: number;
+}
+
+const DAY_MS = 86400_000;
+
+function label(key: { name: string; prefix: string }): string {
+  return `${key.name} (${key.prefix}…)`;
+}
+
+/** Creates a key for `manager.userId`; returns the listed fields plus the full key, once. */
+export function createApiKey(database: OpenDatabase, manager: KeyManager, request: NewKeyRequest, now = new Date()): ApiKeyItem & { key: string } {
+  if (request.scope === "write" && manager.role === "viewer") {
+    throw new ApiError("insufficient_scope", "a viewer can only create read keys; ask for scope \"read\"");
+  }
+  return writeTransaction(database, () => {
+    const org = database.sqlite.query("SELECT plan FROM organizations WHERE id = ?").get(manager.orgId) as { plan: string } | null;
+    if (!org) throw notFound("organization");
+    const plan = planLimits(org.plan);
+    if (request.scope === "write" && plan.api !== "write") {
+      throw new ApiError("plan_limit", `your plan (${plan.name}) allows read-only API access; create a key with scope "read" or change the plan`, {
+        resource: "api_access",
+        limit: plan.api,
+      });
+    }
+    const { key, prefix, hash } = generateApiKey();
+    const id = crypto.randomUUID();
+    const createdAt = now.toISOString();
+    const expiresAt = request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * DAY_MS).toISOString() : null;
+    insertKey(database, { id, orgId: manager.orgId, userId: manager.userId, name: request.name, prefix, hash, scope: request.scope, createdAt, expiresAt });
+    recordActivity(database, {
+      orgId: manager.orgId,
+      actor: manager.actor,
+      action: "api_key.create",
+      target: { type: "api_key", id, label: label({ name: request.name, prefix }) },
+      changes: { name: [null, request.name], scope: [null, request.scope], expires_at: [null, expiresAt] },
+      at: createdAt,
+    });
+    const stored = findKey(database, manager.orgId, id)!;
+    return { ...toItem(stored), key };
+  });
+}
+
+/** Owners and admins manage everyone's keys in their organization; others only their own. */
+function managesAll(role: Role): boolean {
+  return role === "owner" || role === "admin";
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+/** The keys `manager` may see, newest first, paginated. Never the key or its hash. */
+export function listApiKeys(database: OpenDatabase, manager: Pick<KeyManager, "orgId" | "userId" | "role">, page: PageRequest) {
+  const after = page.cursor === undefined ? undefined : decodeKeyCursor(page.cursor);
+  const filter = managesAll(manager.role) ? { orgId: manager.orgId } : { orgId: manager.orgId, userId: manager.userId };
+  const { rows, more, total } = listKeys(database, filter, page.limit ?? DEFAULT_LIMIT, after);
+  const last = rows.at(-1);
+  return {
+    items: rows.map(toItem),
+    total,
+    next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null,
+  };
+}
+
+/** Revokes key `id` if `manager` may see it; else 404. Takes effect on the very next request. */
+export function revokeApiKey(database: OpenDatabase, manager: KeyManager, id: string): void {
+  writeTransaction(database, () => {
+    const key = findKey(database, manager.orgId, id);
+    if (!key || (!managesAll(manager.role) && key.user_id !== manager.userId)) throw notFound("API key");
+    revokeStoredKey(database, key, manager.actor);
+  });
+}
+
+/** Deletes a key found by the caller (the CLI finds keys by id or prefix). Call inside a write transaction. */
+export function revokeStoredKey(database: OpenDatabase, key: StoredKey, actor: Actor): void {
+  deleteKey(database, key.id);
+  recordActivity(database, {
+    orgId: key.org_id,
+    actor,
+    action: "api_key.revoke",
+    target: { type: "api_key", id: key.id, label: label(key) },
+    changes: {},
+  });
+}
+
+function decodeKeyCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = decodeCursor(cursor, 2).map(String) as [string, string];
+  return { createdAt, id };
+}

@@ -1,0 +1,37 @@
+/** Request and response shapes of the sign-in routes (API.md §2). */
+import { z } from "zod";
+
+export const SendLinkBody = z.strictObject({
+  email: z.email("must be an email address").max(254),
+});
+
+export const VerifyBody = z.strictObject({
+  token: z.string().min(1).max(200),
+});
+
+export const MessageBody = z.object({ message: z.string() });
+
+export const UserSummary = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(["owner", "admin", "member", "viewer"]),
+});
+
+export const OrganizationSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  plan: z.enum(["free", "pro", "teams", "unlimited"]),
+});
+
+export const SignedIn = z.object({ user: UserSummary, organization: OrganizationSummary });
+
+export const Me = z.object({
+  user: UserSummary,
+  organization: OrganizationSummary,
+  auth: z.enum(["session", "api_key"]),
+  scope: z.enum(["read", "write"]),
+});
+
+export type UserSummary = z.infer<typeof UserSummary>;
+export type OrganizationSummary = z.infer<typeof OrganizationSummary>;

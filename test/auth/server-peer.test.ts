@@ -1,0 +1,56 @@
+/**
+ * The real server threads the socket's peer address into the app: X-Forwarded-For counts
+ * only when that peer is a trusted proxy. Listening on ::1 makes the peer differ from the
+ * in-process default (127.0.0.1), so this fails if server.ts stops recording the peer.
+ */
+import { describe, expect, test } from "bun:test";
+import { defaultServerConfig } from "../../src/config";
+import { createMemoryLogger } from "../../src/logger";
+import { startServer } from "../../src/server";
+import { tempDir } from "../helpers/tmp";
+
+async function sendLinkFrom(base: string, forwardedFor: string): Promise<number> {
+  const response = await fetch(`${base}/api/v1/auth/send-link`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor },
+    body: JSON.stringify({ email: "someone@example.org" }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe("a listening server", () => {
+  test("trusts X-Forwarded-For from a trusted peer (::1), and prints the first-run hint", async () => {
+    const logger = createMemoryLogger();
+    const server = startServer(
+      defaultServerConfig({ db: `${tempDir()}/ipcraft.db`, host: "::1", port: 0, rateLimit: 1, trustedProxy: ["::1"] }),
+      logger,
+    );
+    try {
+      const base = `http://[::1]:${server.port}`;
+      expect(await sendLinkFrom(base, "203.0.113.1")).toBe(200);
+      expect(await sendLinkFrom(base, "203.0.113.1")).toBe(200);
+      expect(await sendLinkFrom(base, "203.0.113.1")).toBe(429);
+      // another client behind the same proxy has its own bucket
+      expect(await sendLinkFrom(base, "203.0.113.2")).toBe(200);
+      expect(logger.lines.join("\n")).toContain("no users yet: run `ipcraft login-link");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("ignores X-Forwarded-For when the peer is not trusted", async () => {
+    const server = startServer(
+      defaultServerConfig({ db: `${tempDir()}/ipcraft.db`, host: "::1", port: 0, rateLimit: 1, trustedProxy: ["127.0.0.1"] }),
+      createMemoryLogger(),
+    );
+    try {
+      const base = `http://[::1]:${server.port}`;
+      await sendLinkFrom(base, "203.0.113.1");
+      await sendLinkFrom(base, "203.0.113.2");
+      expect(await sendLinkFrom(base, "203.0.113.3")).toBe(429);
+    } finally {
+      await server.stop();
+    }
+  });
+});
