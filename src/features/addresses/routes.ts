@@ -56,8 +56,8 @@ export function addressRoutes(deps: IpamDeps) {
     })
     .post(
       "/subnets/:id/addresses",
-      ({ principal, params, body, set }) => {
-        const result = addresses.create(principal, params.id, body);
+      async ({ principal, params, body, set }) => {
+        const result = await addresses.create(principal, params.id, body);
         set.status = result.status;
         return result.value;
       },

@@ -1,7 +1,8 @@
 /**
  * Rules for address records (API.md §7): record a given IP, allocate the lowest free one or
  * N of them atomically, first-free and free ranges from memory, lists in IP order, patch and
- * delete. Every write goes through `ipamWrite` (rows, activity and memory move together).
+ * delete. Every write goes through `ipamWrite`, or for allocation its batched twin `GroupCommit`
+ * (rows, activity and memory move together either way).
  */
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
 import { assertPlanAllows } from "../../auth/plans";
@@ -9,6 +10,7 @@ import { ApiError, notFound } from "../../http/errors";
 import { containsIp, formatIp, parseIp } from "../../ip";
 import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireIp, valueOfKey } from "../../ipam/codec";
 import type { IpamDeps } from "../../ipam/deps";
+import { GroupCommit } from "../../ipam/group-commit";
 import { ipamWrite } from "../../ipam/journal";
 import type { SubnetState } from "../../ipam/registry";
 import { DEFAULT_LIMIT } from "../../ipam/schemas";
@@ -21,6 +23,8 @@ export function addressService(deps: IpamDeps) {
   const { database, registry } = deps;
   const repo = addressRepo(database);
   const writer = addressWriter(deps);
+  // Allocation is the hot write: concurrent ones share a transaction (ipam/group-commit.ts).
+  const groupCommit = new GroupCommit(database, registry);
 
   /** The subnet, read side: memory synced with other processes first. */
   function subnetFor(p: Principal, subnetId: string): SubnetState {
@@ -55,20 +59,20 @@ export function addressService(deps: IpamDeps) {
 
   return {
     /** POST /subnets/{id}/addresses: a given `ip`, the first free one, or `count` of them. */
-    create(p: Principal, subnetId: string, body: AddressCreate): { status: 201; value: Address | { items: Address[] } } {
+    create(p: Principal, subnetId: string, body: AddressCreate): Promise<{ status: 201; value: Address | { items: Address[] } }> {
       requireWrite(p);
       if (body.ip !== undefined && body.count !== undefined) {
         throw new ApiError("validation_failed", 'field "count": give either "ip" or "count", not both', { field: "count" });
       }
       const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
       const fields = fieldsOf(body);
-      return ipamWrite(database, registry, (journal) => {
+      return groupCommit.run((journal) => {
         const state = mustSubnet(p, subnetId);
         const n = body.count ?? 1;
         assertPlanAllows(database.sqlite, p.orgId, "addresses", n);
-        if (ip !== undefined) return { status: 201, value: writer.recordAt(journal, p, state, ip, fields) };
+        if (ip !== undefined) return { status: 201 as const, value: writer.recordAt(journal, p, state, ip, fields) };
         const made = writer.allocate(journal, p, state, n, fields);
-        return { status: 201, value: body.count === undefined ? made[0]! : { items: made } };
+        return { status: 201 as const, value: body.count === undefined ? made[0]! : { items: made } };
       });
     },
 
