@@ -159,10 +159,15 @@ export interface ServerConfig {
   idleTimeout: number;
 }
 
+/** The public URL when none is configured: where this machine's own browser reaches the server. */
+export function autoPublicUrl(host: string, port: number): string {
+  const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  return `http://${shownHost}:${port}`;
+}
+
 export function serverConfig(values: Record<string, unknown>): ServerConfig {
   const host = values.host as string;
   const port = values.port as number;
-  const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const idleTimeout = values.idleTimeout as number;
   // Bun.serve accepts at most 255 s.
   if (idleTimeout > 255) throw new ConfigError(`--idle-timeout must be at most 255 seconds (got ${idleTimeout})`);
@@ -170,7 +175,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
     db: values.db as string,
     host,
     port,
-    publicUrl: (values.publicUrl as string | undefined) ?? `http://${shownHost}:${port}`,
+    publicUrl: (values.publicUrl as string | undefined) ?? autoPublicUrl(host, port),
     rateLimit: values.rateLimit as number,
     signup: values.signup as "closed" | "open",
     smtpUrl: values.smtpUrl as string | undefined,
@@ -182,5 +187,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
 
 /** A configuration for tests and in-process use, with every default filled. */
 export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  return { ...serverConfig(parseFlags(SERVE_FLAGS, [], {}).values), db: ":memory:", ...overrides };
+  const config = { ...serverConfig(parseFlags(SERVE_FLAGS, [], {}).values), db: ":memory:", ...overrides };
+  if (overrides.publicUrl === undefined) config.publicUrl = autoPublicUrl(config.host, config.port);
+  return config;
 }

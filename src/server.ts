@@ -5,7 +5,7 @@
 import { createApp } from "./app";
 import { countUsers } from "./auth/accounts";
 import { rememberPeer } from "./auth/client-ip";
-import type { ServerConfig } from "./config";
+import { autoPublicUrl, type ServerConfig } from "./config";
 import { openDatabase } from "./db/client";
 import { acquireServerLock } from "./db/server-lock";
 import type { Logger } from "./logger";
@@ -29,7 +29,11 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     lock.release();
     throw error;
   }
-  const app = createApp({ database, config, logger });
+  // With --port 0 the port is known only once bound; an automatic public URL (sign-in links,
+  // allowed origins) must name the real one. `app` is assigned right after binding, before
+  // this synchronous function returns, so no request can see it unset.
+  const automaticUrl = config.publicUrl === autoPublicUrl(config.host, config.port);
+  let app: ReturnType<typeof createApp>;
   const pruned = pruneActivity(database);
   if (pruned > 0) logger.info("activity pruned", { entries: pruned });
   const pruneTimer = setInterval(() => pruneActivity(database), 3600_000);
@@ -53,14 +57,25 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
       // The socket's peer address, for per-IP rate limits (auth/client-ip.ts); a client
       // cannot forge it, unlike X-Forwarded-For.
       rememberPeer(request, bun.requestIP(request)?.address);
-      return app.handle(request);
+      return app!.handle(request);
     },
     // Bun's default error page would leak a stack trace; the app maps errors itself, so
     // reaching here is a bug in the shell. Answer with the error shape anyway.
     error: () => Response.json({ error: "internal error", code: "internal_error" }, { status: 500 }),
   });
   const port = server.port ?? config.port;
-  const url = config.publicUrl.endsWith(":0") ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+  if (automaticUrl) config.publicUrl = autoPublicUrl(config.host, port);
+  try {
+    app = createApp({ database, config, logger });
+  } catch (error) {
+    // e.g. rows the allocator refuses to load: fail the start cleanly, leave nothing held.
+    server.stop(true);
+    clearInterval(pruneTimer);
+    database.close();
+    lock.release();
+    throw error;
+  }
+  const url = config.publicUrl;
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
   if (countUsers(database) === 0) {
     // First run: nobody can sign in yet. The CLI makes the first owner and prints a link.

@@ -156,3 +156,11 @@ export function ipFromKey(key: Uint8Array): Ip {
   if (wide >> 32n === 0xffffn) return { family: 4, value: wide & 0xffff_ffffn };
   return { family: 6, value: wide };
 }
+
+/**
+ * True for IPv6 addresses in ::ffff:0:0/96 (IPv4-mapped). They share their storage key with
+ * the IPv4 address they map (see `ipKey`), so IPAM records the IPv4 address instead.
+ */
+export function isIpv4Mapped(ip: Ip): boolean {
+  return ip.family === 6 && ip.value >> 32n === 0xffffn;
+}

@@ -54,3 +54,31 @@ describe("a listening server", () => {
     }
   });
 });
+
+describe("an automatic public URL", () => {
+  test("names the port actually bound when started with port 0, so logged sign-in links work", async () => {
+    const db = `${tempDir()}/ipcraft.db`;
+    const { openDatabase } = await import("../../src/db/client");
+    const { createTenant } = await import("../helpers/tenant");
+    const seeded = openDatabase(db);
+    const user = createTenant(seeded);
+    seeded.close();
+    const logger = createMemoryLogger();
+    const server = startServer(defaultServerConfig({ db, port: 0, rateLimit: 0 }), logger);
+    try {
+      expect(server.port).toBeGreaterThan(0);
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+      const r = await fetch(`${server.url}/api/v1/auth/send-link`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: user.email }),
+      });
+      expect(r.status).toBe(200);
+      const link = logger.lines.join("\n").match(/http:\/\/\S+\/auth\/verify\?token=\S+/)?.[0];
+      expect(link).toStartWith(`http://127.0.0.1:${server.port}/auth/verify?token=`);
+      expect((await fetch(link!)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});

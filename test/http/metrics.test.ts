@@ -28,5 +28,20 @@ describe("/metrics", () => {
     expect(r.text).toMatch(/ipcraft_http_request_duration_seconds_bucket\{method="GET",route="\/healthz",le="\+Inf"\} 2/);
     expect(r.text).toContain("ipcraft_organizations 1");
     expect(r.text).toContain("ipcraft_subnets 0");
+    expect(r.text).toContain("ipcraft_allocations_total 0");
+  });
+
+  test("allocations and stored counts follow the data", async () => {
+    const { call, database } = testApp({ metrics: true });
+    const t = createTenant(database);
+    const subnet = (await call("POST", "/api/v1/subnets", { headers: t.bearer, body: { cidr: "10.1.0.0/24" } })).body;
+    await call("POST", `/api/v1/subnets/${subnet.id}/addresses`, { headers: t.bearer, body: {} });
+    await call("POST", `/api/v1/subnets/${subnet.id}/addresses`, { headers: t.bearer, body: { count: 5 } });
+    await call("POST", `/api/v1/subnets/${subnet.id}/addresses`, { headers: t.bearer, body: { ip: "10.1.0.200" } }); // given, not allocated
+    await call("POST", `/api/v1/subnets/${subnet.id}/addresses`, { headers: t.bearer, body: { count: 1000 } }); // refused
+    const r = await call("GET", "/metrics");
+    expect(r.text).toContain("ipcraft_allocations_total 6");
+    expect(r.text).toContain("ipcraft_subnets 1");
+    expect(r.text).toContain("ipcraft_addresses 7");
   });
 });

@@ -316,3 +316,21 @@ describe("splitting subnets", () => {
     expect(many.body.items[65535].cidr).toBe("10.8.255.255/32");
   });
 });
+
+describe("IPv4-mapped IPv6 space", () => {
+  test("is refused for subnets and for addresses, since it would share keys with IPv4 (and nothing is written)", async () => {
+    const { ipamFixture } = await import("./fixture");
+    const f = ipamFixture();
+    const mapped = await f.api.post("/subnets", { cidr: "::ffff:10.0.0.0/120" });
+    expect(mapped.status).toBe(400);
+    expect(mapped.body.error).toContain("IPv4-mapped");
+    const wide = await f.subnet("::/64"); // contains ::ffff:0:0/96
+    const v4 = await f.subnet("10.0.0.0/24");
+    const ip = await f.api.post(`/subnets/${wide.id}/addresses`, { ip: "::ffff:10.0.0.5" });
+    expect(ip.status).toBe(400);
+    expect(ip.body.error).toContain("IPv4-mapped");
+    // the IPv4 address itself stays free and recordable
+    expect((await f.api.post(`/subnets/${v4.id}/addresses`, { ip: "10.0.0.5" })).status).toBe(201);
+    expect(f.database.sqlite.query("SELECT COUNT(*) AS n FROM addresses").get()).toEqual({ n: 1 });
+  });
+});

@@ -66,14 +66,17 @@ export function addressService(deps: IpamDeps) {
       }
       const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
       const fields = fieldsOf(body);
-      return groupCommit.run((journal) => {
+      const n = body.count ?? 1;
+      const created = groupCommit.run((journal) => {
         const state = mustSubnet(p, subnetId);
-        const n = body.count ?? 1;
         assertPlanAllows(database.sqlite, p.orgId, "addresses", n);
         if (ip !== undefined) return { status: 201 as const, value: writer.recordAt(journal, p, state, ip, fields) };
         const made = writer.allocate(journal, p, state, n, fields);
         return { status: 201 as const, value: body.count === undefined ? made[0]! : { items: made } };
       });
+      // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip` is not an allocation).
+      if (ip === undefined) void created.then(() => deps.metrics.countAllocations(n), () => {});
+      return created;
     },
 
     firstFree(p: Principal, subnetId: string): { ip: string | null } {

@@ -6,7 +6,7 @@
 import { assertPlanAllows } from "../../auth/plans";
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
 import { ApiError, notFound } from "../../http/errors";
-import { containsIp, formatCidr, isUsable, lastAddress, parseCidr, type Prefix } from "../../ip";
+import { containsIp, formatCidr, isIpv4Mapped, isUsable, lastAddress, parseCidr, type Prefix } from "../../ip";
 import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
 import type { IpamDeps } from "../../ipam/deps";
 import { ipamWrite } from "../../ipam/journal";
@@ -96,6 +96,12 @@ export function subnetService(deps: IpamDeps) {
       requireWrite(p);
       const prefix = requireCidr(body.cidr, "cidr");
       const cidr = formatCidr(prefix);
+      if (prefix.length >= 96 && isIpv4Mapped({ family: prefix.family, value: prefix.network })) {
+        throw new ApiError("invalid_cidr", `field "cidr": ${cidr} is IPv4-mapped IPv6 space (::ffff:0:0/96); create the IPv4 subnet instead`, {
+          field: "cidr",
+          reason: "ipv4_mapped",
+        });
+      }
       const vrf = body.vrf ?? "default";
       const gateway = body.gateway === undefined ? undefined : requireIp(body.gateway, "gateway");
       if (gateway && !containsIp(prefix, gateway)) {
