@@ -76,6 +76,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     throw error;
   }
   const url = config.publicUrl;
+  lock.announce(url);
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
   if (countUsers(database) === 0) {
     // First run: nobody can sign in yet. The CLI makes the first owner and prints a link.

@@ -17,6 +17,7 @@ import type { Scope } from "../auth/principal";
 import { issueSignInToken, signInUrl } from "../auth/sign-in-tokens";
 import { ConfigError } from "../config";
 import type { OpenDatabase } from "../db/client";
+import { runningServerUrl } from "../db/server-lock";
 import { writeTransaction } from "../db/tx";
 import { recordActivity } from "../features/activity/record";
 import { findKey, findKeysByPrefix } from "../features/api-keys/repo";
@@ -42,7 +43,8 @@ function userOrFail(database: OpenDatabase, email: string): UserRow {
 /** `ipcraft login-link <email>`: prints a one-time sign-in URL; on an empty database it first creates the owner. */
 export async function loginLink({ flags, args, out, err }: CommandContext): Promise<number> {
   const email = emailArg(args[0], "login-link needs an email: ipcraft login-link <email>; the email");
-  const publicUrl = (flags.publicUrl as string | undefined) ?? "http://127.0.0.1:8080";
+  // The link must reach the server: --public-url, else the running server's own URL, else the default.
+  const publicUrl = (flags.publicUrl as string | undefined) ?? runningServerUrl(flags.db as string) ?? "http://127.0.0.1:8080";
   const url = await withDatabase(flags.db as string, { create: true }, (database) =>
     writeTransaction(database, () => {
       if (countUsers(database) === 0) {

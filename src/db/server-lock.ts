@@ -13,7 +13,36 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 export class DatabaseInUseError extends Error {}
 
 export interface ServerLock {
+  /** Records the URL the server answers at, for CLI commands that print links (login-link). */
+  announce(url: string): void;
   release(): void;
+}
+
+/** What `<db>.lock.pid` says: the holder's pid and, once listening, its URL. */
+interface HolderInfo {
+  pid: number;
+  url?: string;
+}
+
+function readHolder(pidPath: string): HolderInfo | null {
+  if (!existsSync(pidPath)) return null;
+  const [pid, url] = readFileSync(pidPath, "utf8").split("\n");
+  return pid && /^\d+$/.test(pid.trim()) ? { pid: Number(pid), url: url?.trim() || undefined } : null;
+}
+
+/**
+ * The URL of the server running on `dbPath`, if one is running and said where it listens.
+ * A stale file from a crashed server is ignored (its pid is gone).
+ */
+export function runningServerUrl(dbPath: string): string | undefined {
+  const holder = readHolder(`${dbPath}.lock.pid`);
+  if (!holder?.url) return undefined;
+  try {
+    process.kill(holder.pid, 0);
+    return holder.url;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Takes the lock for `dbPath` or throws DatabaseInUseError naming the holder when it can. */
@@ -32,12 +61,15 @@ export function acquireServerLock(dbPath: string): ServerLock {
     lock.run("COMMIT");
   } catch {
     lock.close();
-    const holder = existsSync(pidPath) ? readFileSync(pidPath, "utf8").trim() : "";
-    const who = /^\d+$/.test(holder) ? ` by another ipcraft server (pid ${holder})` : " by another ipcraft server";
+    const holder = readHolder(pidPath);
+    const who = holder ? ` by another ipcraft server (pid ${holder.pid})` : " by another ipcraft server";
     throw new DatabaseInUseError(`database ${dbPath} is in use${who}; stop it first or use another --db`);
   }
   writeFileSync(pidPath, `${process.pid}\n`);
   return {
+    announce(url: string) {
+      writeFileSync(pidPath, `${process.pid}\n${url}\n`);
+    },
     release() {
       lock.close();
       rmSync(pidPath, { force: true });

@@ -54,6 +54,21 @@ describe("ipcraft login-link", () => {
     expect(query(db, "SELECT id FROM users")).toHaveLength(1);
   });
 
+  test("beside a running server, the link names that server's URL (here a random port); after it stops, the default", async () => {
+    const db = freshDb();
+    await cli(["login-link", "admin@example.org", "--db", db]);
+    const server = startServer(defaultServerConfig({ db, port: 0, rateLimit: 0 }), createMemoryLogger());
+    try {
+      const link = await cli(["login-link", "admin@example.org", "--db", db]);
+      expect(link.out[0]).toStartWith(`http://127.0.0.1:${server.port}/auth/verify?token=`);
+      // and it works there: the verify page answers
+      expect((await fetch(link.out[0]!)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+    expect((await cli(["login-link", "admin@example.org", "--db", db])).out[0]).toStartWith("http://127.0.0.1:8080/");
+  });
+
   test("a missing or bad email is a usage error (exit 2)", async () => {
     expect((await cli(["login-link", "--db", freshDb()])).code).toBe(2);
     expect((await cli(["login-link", "nope", "--db", freshDb()])).code).toBe(2);
