@@ -47,6 +47,9 @@ describe("GET /api/v1/users", () => {
     const stranger = createTenant(t.database);
     t.database.sqlite.run("UPDATE users SET last_login_at = ? WHERE id = ?", ["2026-01-01T00:00:00.000Z", owner.userId]);
     const member = colleague(t, owner, "member");
+    // Fixtures made in the same millisecond would tie (then id decides): make the order certain.
+    t.database.sqlite.run("UPDATE users SET created_at = ? WHERE id = ?", ["2026-02-01T00:00:00.000Z", member.userId]);
+    t.database.sqlite.run("UPDATE users SET created_at = ? WHERE id = ?", ["2026-01-01T00:00:00.000Z", owner.userId]);
     const r = await t.call("GET", "/api/v1/users", { headers: owner.bearer });
     expect(r.status).toBe(200);
     expect(r.body.total).toBe(2);
