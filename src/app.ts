@@ -17,6 +17,7 @@ import { ioRoutes } from "./features/io/routes";
 import { sectionRoutes } from "./features/sections/routes";
 import { subnetRoutes } from "./features/subnets/routes";
 import { toolsRoutes } from "./features/tools/routes";
+import { userRoutes } from "./features/users/routes";
 import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
 import { httpShell } from "./http/shell";
@@ -46,6 +47,7 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
     .use(meRoutes(deps))
     .use(apiKeyRoutes(deps))
     .use(organizationRoutes(deps))
+    .use(userRoutes(deps))
     .use(sectionRoutes(deps))
     .use(subnetRoutes(ipam))
     .use(addressRoutes(ipam))

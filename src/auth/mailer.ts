@@ -11,6 +11,8 @@ import { parseSmtpUrl, sendMail } from "./smtp";
 export interface SignInMail {
   to: string;
   url: string;
+  /** set when the link comes with an invitation (POST /api/v1/users/invite): who asked, to which organization */
+  invitation?: { organization: string; invitedBy: string };
 }
 
 export type Deliver = (mail: SignInMail) => Promise<void>;
@@ -18,26 +20,37 @@ export type Deliver = (mail: SignInMail) => Promise<void>;
 /** Builds the delivery function for a server's settings. */
 export function createSignInMailer(config: { smtpUrl?: string; publicUrl: string }, logger: Logger): Deliver {
   if (!config.smtpUrl) {
-    return async ({ to, url }) => {
-      logger.info("sign-in link (no --smtp-url: delivered here)", { email: to, url });
+    return async ({ to, url, invitation }) => {
+      logger.info("sign-in link (no --smtp-url: delivered here)", { email: to, url, invited_by: invitation?.invitedBy });
     };
   }
   const target = parseSmtpUrl(config.smtpUrl);
   const host = new URL(config.publicUrl).hostname;
   const from = target.from ?? `ipcraft@${host.includes(".") ? host : "localhost"}`;
-  return async ({ to, url }) => {
+  return async ({ to, url, invitation }) => {
     try {
       await sendMail(target, {
         from,
         to,
-        subject: "Your IPCraft sign-in link",
-        text: [
-          "Open this link to sign in to IPCraft:",
-          "",
-          url,
-          "",
-          "It works once and expires in 15 minutes. If you did not ask for it, ignore this mail.",
-        ].join("\n"),
+        // ASCII only: the subject header is not MIME-encoded, and organization names may not be ASCII.
+        subject: invitation ? "You are invited to IPCraft" : "Your IPCraft sign-in link",
+        text: (invitation
+          ? [
+              `${invitation.invitedBy} invited you to the organization "${invitation.organization}" on IPCraft.`,
+              "Open this link to sign in:",
+              "",
+              url,
+              "",
+              `It works once and expires in 15 minutes. Later, ask for a new link on the sign-in page (${new URL(config.publicUrl).origin}/signin) with this email address.`,
+            ]
+          : [
+              "Open this link to sign in to IPCraft:",
+              "",
+              url,
+              "",
+              "It works once and expires in 15 minutes. If you did not ask for it, ignore this mail.",
+            ]
+        ).join("\n"),
       }, { helo: host });
       logger.info("sign-in link mailed", { email: to });
     } catch (error) {

@@ -79,6 +79,8 @@ export interface User {
   role: Role;
   created_at?: string;
   last_login_at?: string | null;
+  /** true until their first sign-in */
+  invited?: boolean;
 }
 
 export interface Organization {

@@ -203,12 +203,15 @@ describe("hostile input on every documented route", async () => {
   const address = await create(`/subnets/${subnet.id}/addresses`, { ip: "10.0.1.10", hostname: "seeded" });
   await create(`/subnets/${subnet.id}/addresses`, { count: 5 });
   await create("/subnets", { cidr: "2001:db8::/64" });
+  // A second, non-owner user: the Bearer key is an owner's, so attacks on this id can never remove the caller.
+  const colleague = await create("/users/invite", { email: "seeded.member@example.org", role: "member" });
   const REAL: [RegExp, string][] = [
     [/^\/api\/v1\/sections\/\{/, section.id],
     [/^\/api\/v1\/subnets\/\{/, subnet.id],
     [/^\/api\/v1\/addresses\/\{/, address.id],
     // Key management needs a session, so with the Bearer key these stay 403: never revoked here.
     [/^\/api\/v1\/api-keys\/\{/, tenant.keyId],
+    [/^\/api\/v1\/users\/\{/, colleague.id],
   ];
 
   function fillPath(path: string, value: string): string {

@@ -65,7 +65,7 @@ export function completeSignIn({ database, config }: Deps, token: string): SignI
         actor: { type: "user", id: user.id, label: email },
         action: "organization.create",
         target: { type: "organization", id: organization.id, label: organization.name },
-        changes: { name: [null, organization.name] },
+        changes: { name: [null, organization.name], owner: [null, user.email] },
       });
     } else {
       // Signup was closed after this link was sent (or the user was removed): refuse.

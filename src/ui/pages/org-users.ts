@@ -72,6 +72,12 @@ function show(value: unknown, none = "—"): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+/**
+ * Settings → Users (owners and admins): the members with their role, invite (the API sends
+ * the sign-in link), change a role in place, remove after a confirmation. Owners are only
+ * changed by owners, and nobody changes or removes themselves here (the API also refuses
+ * to leave an organization without an owner).
+ */
 export function usersSection(me: Me): HTMLElement | null {
   if (me.user.role !== "owner" && me.user.role !== "admin") return null;
   const body = h("div", null, h("p", { class: "muted" }, "Loading…"));
@@ -79,11 +85,67 @@ export function usersSection(me: Me): HTMLElement | null {
   const section = h(
     "section",
     { class: "card", "aria-labelledby": "users-title" },
-    h("div", { class: "section-head" }, h("h2", { id: "users-title" }, "Users"), h("button", { type: "button", onclick: () => inviteDialog(reload) }, "Invite user")),
+    h("div", { class: "section-head" }, h("h2", { id: "users-title" }, "Users"), h("button", { type: "button", onclick: () => inviteDialog(me, reload) }, "Invite user")),
     body,
   );
   void reload();
   return section;
+}
+
+/** The roles `me` may hand out: only owners make owners. */
+function grantable(me: Me): [Role, string][] {
+  return me.user.role === "owner" ? ROLES : ROLES.filter(([r]) => r !== "owner");
+}
+
+function userRow(user: User, me: Me, reload: () => Promise<void>): HTMLElement {
+  const isMe = user.id === me.user.id;
+  // Admins see an owner's role but cannot change or remove an owner.
+  const locked = isMe || (user.role === "owner" && me.user.role !== "owner");
+  const options = locked ? ROLES.filter(([r]) => r === user.role) : grantable(me);
+  const role = select("role", options.map(([r]) => [r, r]), user.role);
+  role.setAttribute("aria-label", `Role of ${user.email}`);
+  role.disabled = locked;
+  role.addEventListener("change", async () => {
+    role.disabled = true;
+    try {
+      const updated = await api<User>("PATCH", `/api/v1/users/${user.id}`, { role: role.value });
+      user.role = updated.role;
+      toast(`${user.email} is now ${updated.role}`);
+    } catch (failure) {
+      toast(messageOf(failure));
+      role.value = user.role;
+    }
+    role.disabled = false;
+  });
+  const remove = h(
+    "button",
+    {
+      type: "button",
+      class: "danger",
+      "aria-label": `Remove ${user.email}`,
+      onclick: async () => {
+        const question = user.invited ? "Their invitation is withdrawn and their sign-in link stops working." : "Their API keys and sessions stop working at once. What they created stays.";
+        if (!(await confirmDialog(`Remove ${user.email}?`, question, "Remove"))) return;
+        try {
+          await api("DELETE", `/api/v1/users/${user.id}`);
+          toast(`${user.email} removed`);
+        } catch (failure) {
+          toast(messageOf(failure));
+        }
+        await reload();
+      },
+    },
+    "Remove",
+  );
+  return h(
+    "tr",
+    { "data-user": user.email },
+    h("td", null, user.email, user.invited ? [" ", h("span", { class: "badge", title: "has not signed in yet" }, "invited")] : null),
+    h("td", null, user.name),
+    h("td", null, role),
+    h("td", null, when(user.last_login_at ?? null)),
+    h("td", { class: "row-actions" }, isMe ? h("span", { class: "muted" }, "you") : locked ? null : remove),
+  );
 }
 
 async function loadUsers(body: HTMLElement, me: Me, reload: () => Promise<void>): Promise<void> {
@@ -96,78 +158,35 @@ async function loadUsers(body: HTMLElement, me: Me, reload: () => Promise<void>)
         { class: "table-wrap" },
         h(
           "table",
-          null,
+          { class: "users" },
           h("thead", null, h("tr", null, ["Email", "Name", "Role", "Last sign-in", ""].map((t) => h("th", { scope: "col" }, t)))),
-          h(
-            "tbody",
-            null,
-            page.items.map((user) => {
-              const role = select("role", ROLES.map(([r]) => [r, r]), user.role);
-              role.setAttribute("aria-label", `Role of ${user.email}`);
-              role.disabled = user.id === me.user.id;
-              role.addEventListener("change", async () => {
-                try {
-                  await api("PATCH", `/api/v1/users/${user.id}`, { role: role.value });
-                  toast(`${user.email} is now ${role.value}`);
-                } catch (failure) {
-                  toast(messageOf(failure));
-                  role.value = user.role;
-                }
-              });
-              return h(
-                "tr",
-                null,
-                h("td", null, user.email),
-                h("td", null, user.name),
-                h("td", null, role),
-                h("td", null, when(user.last_login_at ?? null)),
-                h(
-                  "td",
-                  { class: "row-actions" },
-                  user.id === me.user.id
-                    ? h("span", { class: "muted" }, "you")
-                    : h(
-                        "button",
-                        {
-                          type: "button",
-                          class: "danger",
-                          "aria-label": `Remove ${user.email}`,
-                          onclick: async () => {
-                            if (!(await confirmDialog(`Remove ${user.email}?`, "Their API keys and sessions stop working at once.", "Remove"))) return;
-                            try {
-                              await api("DELETE", `/api/v1/users/${user.id}`);
-                              toast(`${user.email} removed`);
-                            } catch (failure) {
-                              toast(messageOf(failure));
-                            }
-                            await reload();
-                          },
-                        },
-                        "Remove",
-                      ),
-                ),
-              );
-            }),
-          ),
+          h("tbody", null, page.items.map((user) => userRow(user, me, reload))),
         ),
       ),
+      page.next_cursor ? h("p", { class: "muted" }, `Showing the first ${page.items.length} of ${count(String(page.total))} users.`) : null,
     );
   } catch (failure) {
     mount(body, h("p", { class: isMissingRoute(failure) ? "muted" : "error" }, isMissingRoute(failure) ? "User management is not available on this server yet." : messageOf(failure)));
   }
 }
 
-function inviteDialog(reload: () => Promise<void>): void {
+function inviteDialog(me: Me, reload: () => Promise<void>): void {
   formDialog({
     title: "Invite a user",
     submitLabel: "Send invitation",
-    intro: h("p", { class: "muted" }, "They get a sign-in link (in the server log when no SMTP is configured)."),
+    intro: h(
+      "p",
+      { class: "muted" },
+      "They get a sign-in link (by mail, or in the server log when no SMTP is configured). It works once, for 15 minutes; after that they ask for a new one on the sign-in page.",
+    ),
     fields: [
       field("Email", h("input", { type: "email", name: "email", required: true, autocomplete: "off" })),
-      field("Role", select("role", ROLES.filter(([r]) => r !== "owner"), "member")),
+      field("Name", h("input", { name: "name", autocomplete: "off", maxlength: 100 }), "optional"),
+      field("Role", select("role", grantable(me), "member")),
     ],
     async onSubmit(form) {
-      await api("POST", "/api/v1/users/invite", { email: valueOf(form, "email"), role: valueOf(form, "role") });
+      const name = valueOf(form, "name");
+      await api("POST", "/api/v1/users/invite", { email: valueOf(form, "email"), role: valueOf(form, "role"), ...(name ? { name } : {}) });
       toast(`Invitation sent to ${valueOf(form, "email")}`);
       await reload();
     },

@@ -1,0 +1,44 @@
+/** Shapes of /api/v1/users (API.md §3). No route here ever returns a token, a key or a hash. */
+import { z } from "zod";
+import { pageOf, pageQuery } from "../../http/pagination";
+import { lineText } from "../../http/text";
+
+export const ROLES = ["owner", "admin", "member", "viewer"] as const;
+const Role = z.enum(ROLES);
+
+export const InviteBody = z
+  .strictObject({
+    email: z.email("must be an email address").max(254),
+    /** Default `member`: reads and writes data, manages nothing. */
+    role: Role.default("member"),
+    /** How the organization knows them; they are listed by email when empty. */
+    name: lineText(100).optional(),
+  })
+  .meta({ examples: [{ email: "new.colleague@example.org", role: "member", name: "New Colleague" }] });
+
+export const PatchUserBody = z
+  .strictObject({
+    role: Role.optional(),
+    name: lineText(100).optional(),
+  })
+  .refine((body) => body.role !== undefined || body.name !== undefined, { message: "give role or name", path: ["role"] })
+  .meta({ examples: [{ role: "admin" }] });
+
+export const UserListQuery = z.object({ ...pageQuery });
+
+export const UserItem = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  created_at: z.string(),
+  last_login_at: z.string().nullable(),
+  /** true until they sign in for the first time (the user row is the invitation) */
+  invited: z.boolean(),
+});
+
+export const UserList = pageOf(UserItem);
+
+export type UserItem = z.infer<typeof UserItem>;
+export type InviteBody = z.infer<typeof InviteBody>;
+export type PatchUserBody = z.infer<typeof PatchUserBody>;

@@ -1,0 +1,187 @@
+/**
+ * User management (API.md §3). The rules:
+ * - everyone in an organization sees its members; owners and admins invite, change roles
+ *   and remove (members and viewers get 403);
+ * - only an owner may make, unmake, change or remove an owner (admins manage everyone else);
+ * - an organization always keeps an owner: the last one cannot be demoted or removed (409
+ *   last_owner), not even by themselves;
+ * - an invitation is a user row that has never signed in, plus a sign-in link sent by the
+ *   same delivery as sign-in (SMTP or the server log). When that link expires, the invited
+ *   person simply asks for a new one on the sign-in page: their row is what lets them in;
+ * - an email belongs to one organization: inviting an email that already has an account
+ *   anywhere is 409 conflict, with the same sentence whichever organization holds it;
+ * - removal deletes the user's sessions, API keys and pending links in the same
+ *   transaction, so their very next request is 401 (the guard looks credentials up on
+ *   every request and caches nothing);
+ * - every write is recorded in the activity log; no token, key or hash ever goes into it.
+ *
+ * API keys: unlike key management (which needs a session, so a key cannot mint keys or
+ * revoke the keys that could stop it), user management is allowed with a write-scoped key
+ * of an owner or admin. Offboarding from a script is a real need; an invitation's link goes
+ * to the invited mailbox (or the server log), never to the caller, so a key cannot use
+ * invitations to get itself a session; and owners can only be made by owners.
+ */
+import type { AppDeps } from "../../app";
+import { normaliseEmail } from "../../auth/accounts";
+import type { Deliver } from "../../auth/mailer";
+import { assertPlanAllows } from "../../auth/plans";
+import { actorOf, type Principal, type Role, requireRole, requireWrite } from "../../auth/principal";
+import { issueSignInToken, signInUrl } from "../../auth/sign-in-tokens";
+import { writeTransaction } from "../../db/tx";
+import { ApiError, notFound } from "../../http/errors";
+import { decodeCursor, DEFAULT_LIMIT, encodeCursor, type Page } from "../../http/pagination";
+import { recordActivity } from "../activity/record";
+import { findKey } from "../api-keys/repo";
+import { revokeStoredKey } from "../api-keys/service";
+import type { InviteBody, PatchUserBody, UserItem } from "./model";
+import {
+  countOwners,
+  deleteUserAndCredentials,
+  emailTaken,
+  findUser,
+  insertUser,
+  keyIdsOf,
+  listUsers,
+  type StoredUser,
+  toItem,
+  updateUser,
+} from "./repo";
+
+type Deps = Pick<AppDeps, "database" | "config">;
+
+/** Owners and admins manage users, with a credential that may write. */
+function requireManager(p: Principal): void {
+  requireWrite(p);
+  requireRole(p, ["owner", "admin"]);
+}
+
+const OWNERS_ONLY = "only an owner can make, change or remove an owner";
+
+function requireOwnerFor(p: Principal, ...roles: Role[]): void {
+  if (roles.includes("owner") && p.role !== "owner") throw new ApiError("forbidden", OWNERS_ONLY);
+}
+
+function lastOwner(what: string): ApiError {
+  return new ApiError("last_owner", `${what}: an organization needs an owner. Make someone else an owner first`);
+}
+
+export function userService({ database, config }: Deps, deliver: Deliver) {
+  return {
+    /** The members of the caller's organization, oldest first. */
+    list(p: Principal, page: { limit?: number; cursor?: string }): Page<UserItem> {
+      const after = page.cursor === undefined ? undefined : decodeUserCursor(page.cursor);
+      const { rows, more, total } = listUsers(database, p.orgId, page.limit ?? DEFAULT_LIMIT, after);
+      const last = rows.at(-1);
+      return { items: rows.map(toItem), total, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null };
+    },
+
+    get(p: Principal, id: string): UserItem {
+      const user = findUser(database, p.orgId, id);
+      if (!user) throw notFound("user");
+      return toItem(user);
+    },
+
+    /** Creates the user row (the invitation) and sends them a sign-in link. */
+    invite(p: Principal, body: InviteBody): UserItem {
+      requireManager(p);
+      requireOwnerFor(p, body.role);
+      const email = normaliseEmail(body.email);
+      const { user, token, organization } = writeTransaction(database, () => {
+        if (emailTaken(database, email)) {
+          // One sentence whichever organization holds it: nothing about other tenants leaks.
+          throw new ApiError("conflict", "this email already has an IPCraft account; an email can belong to one organization only");
+        }
+        assertPlanAllows(database.sqlite, p.orgId, "users", 1);
+        const user: StoredUser = {
+          id: crypto.randomUUID(),
+          org_id: p.orgId,
+          email,
+          name: body.name ?? "",
+          role: body.role,
+          created_at: new Date().toISOString(),
+          last_login_at: null,
+        };
+        insertUser(database, user);
+        const token = issueSignInToken(database, email);
+        recordActivity(database, {
+          orgId: p.orgId,
+          actor: actorOf(p),
+          action: "user.invite",
+          target: { type: "user", id: user.id, label: email },
+          changes: { email: [null, email], role: [null, user.role], ...(user.name ? { name: [null, user.name] } : {}) },
+          at: user.created_at,
+        });
+        const organization = (database.sqlite.query("SELECT name FROM organizations WHERE id = ?").get(p.orgId) as { name: string }).name;
+        return { user, token, organization };
+      });
+      // After the commit, and not awaited: a slow mail relay must not hold the answer.
+      void deliver({ to: email, url: signInUrl(config.publicUrl, token), invitation: { organization, invitedBy: p.email } });
+      return toItem(user);
+    },
+
+    /** Changes a user's role and/or name. */
+    update(p: Principal, id: string, body: PatchUserBody): UserItem {
+      requireManager(p);
+      return writeTransaction(database, () => {
+        const before = findUser(database, p.orgId, id);
+        if (!before) throw notFound("user");
+        const after = { role: body.role ?? before.role, name: body.name ?? before.name };
+        const changes: Record<string, [unknown, unknown]> = {};
+        if (after.role !== before.role) changes.role = [before.role, after.role];
+        if (after.name !== before.name) changes.name = [before.name, after.name];
+        if (Object.keys(changes).length === 0) return toItem(before);
+        requireOwnerFor(p, before.role, after.role);
+        if (before.role === "owner" && after.role !== "owner" && countOwners(database, p.orgId) === 1) {
+          throw lastOwner(`${before.email} is the last owner and cannot become ${after.role}`);
+        }
+        const now = new Date().toISOString();
+        updateUser(database, id, after, now);
+        recordActivity(database, {
+          orgId: p.orgId,
+          actor: actorOf(p),
+          action: "user.update",
+          target: { type: "user", id, label: before.email },
+          changes,
+          at: now,
+        });
+        return toItem({ ...before, ...after });
+      });
+    },
+
+    /** Removes a user and, in the same transaction, every credential they hold. */
+    remove(p: Principal, id: string): void {
+      requireManager(p);
+      writeTransaction(database, () => {
+        const user = findUser(database, p.orgId, id);
+        if (!user) throw notFound("user");
+        requireOwnerFor(p, user.role);
+        if (user.role === "owner" && countOwners(database, p.orgId) === 1) {
+          throw lastOwner(`${user.email} is the last owner and cannot be removed`);
+        }
+        const actor = actorOf(p);
+        // Each key gets its own api_key.revoke entry, so the key's history says how it ended.
+        const keyIds = keyIdsOf(database, user.id);
+        for (const keyId of keyIds) revokeStoredKey(database, findKey(database, p.orgId, keyId)!, actor);
+        const sessions = deleteUserAndCredentials(database, user);
+        recordActivity(database, {
+          orgId: p.orgId,
+          actor,
+          action: "user.remove",
+          target: { type: "user", id: user.id, label: user.email },
+          changes: {
+            email: [user.email, null],
+            role: [user.role, null],
+            ...(user.name ? { name: [user.name, null] } : {}),
+            api_keys: [keyIds.length, 0],
+            sessions: [sessions, 0],
+          },
+        });
+      });
+    },
+  };
+}
+
+function decodeUserCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = decodeCursor(cursor, 2).map(String) as [string, string];
+  return { createdAt, id };
+}
