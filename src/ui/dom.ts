@@ -11,7 +11,8 @@ export type Attrs = Record<string, AttrValue>;
 /**
  * `h("button", { class: "primary", onclick: save }, "Save")`.
  * Attributes: `on*` functions become listeners; `true` sets an empty attribute; `false`,
- * `null` and `undefined` are skipped; `value`/`checked` set the property.
+ * `null` and `undefined` are skipped; `value`/`checked` set the property; `style` goes
+ * through `el.style` (the CSP allows no style attributes).
  */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
@@ -19,6 +20,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs |
     if (value === false || value === null || value === undefined) continue;
     if (typeof value === "function") el.addEventListener(key.slice(2).toLowerCase(), value);
     else if (key === "value" || key === "checked") (el as any)[key] = value;
+    // Through the CSSOM: the page's Content-Security-Policy blocks style *attributes*.
+    else if (key === "style") el.style.cssText = String(value);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
   append(el, children);

@@ -76,6 +76,11 @@ export async function newContext(env: UiEnv, viewport = { width: 1280, height: 9
   context.on("request", (request) => {
     if (!isLoopback(request.url())) env.offsite.push(request.url());
   });
+  // Counts what the page's Content-Security-Policy refused (window.__cspViolations).
+  await context.addInitScript(() => {
+    (window as any).__cspViolations = 0;
+    document.addEventListener("securitypolicyviolation", () => (window as any).__cspViolations++);
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   return { context, page };

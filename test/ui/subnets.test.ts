@@ -65,6 +65,13 @@ describe("the sidebar tree", () => {
     const colour = (cidr: string) => bar(cidr).locator(".fill").evaluate((el) => getComputedStyle(el).backgroundColor);
     const [g, y, r] = [await colour("10.0.1.0/24"), await colour("10.0.2.0/28"), await colour("10.0.3.0/28")];
     expect(new Set([g, y, r]).size).toBe(3);
+    // The fill's length is the utilization (10 of 14 usable = 71.4 %; 13 of 14 = 92.9 %).
+    const filled = (cidr: string) =>
+      bar(cidr).evaluate((el) => (el.querySelector(".fill") as HTMLElement).getBoundingClientRect().width / el.getBoundingClientRect().width);
+    expect(await filled("10.0.2.0/28")).toBeCloseTo(10 / 14, 1);
+    expect(await filled("10.0.3.0/28")).toBeCloseTo(13 / 14, 1);
+    // Nothing on the page was refused by its Content-Security-Policy.
+    expect(await page.evaluate(() => (window as any).__cspViolations ?? 0)).toBe(0);
     await page.context().close();
   }, 30_000);
 });
