@@ -181,6 +181,11 @@ describe("listing subnets", () => {
     expect(await cidrs("root=true&vrf=default")).toEqual(["10.0.0.0/8", "172.16.0.0/12", "2001:db8::/32"]);
     expect((await f.api.get("/subnets?contains=10.1")).status).toBe(400);
     expect((await f.api.get("/subnets?family=5")).status).toBe(400);
+    // A bad `root` names the field `root` (not the whole query, which validators also call "root").
+    const badRoot = await f.api.get("/subnets?root=yes");
+    expect(badRoot.status).toBe(400);
+    expect(badRoot.body.details.field).toBe("root");
+    expect(badRoot.body.error).toStartWith('query field "root": ');
     expect((await f.api.get("/subnets?limit=1001")).status).toBe(400);
     expect((await f.api.get("/subnets?cursor=abc")).status).toBe(400);
   });
