@@ -86,3 +86,25 @@ export function toast(message: string): void {
   region.append(item);
   setTimeout(() => item.remove(), 4000);
 }
+
+/**
+ * A selector that finds "the same" control again after a page re-renders itself: by its
+ * `data-ip` (grid cells, address rows) or its `data-focus` key (toolbar buttons). Null when
+ * `el` carries neither.
+ */
+export function focusKeyOf(el: Element | null): string | null {
+  if (!(el instanceof HTMLElement)) return null;
+  const ip = el.getAttribute("data-ip");
+  if (ip) return `[data-ip="${CSS.escape(ip)}"]`;
+  const key = el.getAttribute("data-focus");
+  return key ? `[data-focus="${CSS.escape(key)}"]` : null;
+}
+
+/**
+ * Keyboard users keep their place: when a re-render removed the focused control (focus fell
+ * back to `<body>`), focus `target` instead. Does nothing if the user has moved on.
+ */
+export function focusIfLost(target: HTMLElement | null | undefined): void {
+  const active = document.activeElement;
+  if (target && target.isConnected && (!active || active === document.body)) target.focus();
+}

@@ -33,7 +33,7 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
           h(
             "tr",
             null,
-            h("td", null, h("button", { type: "button", class: "link-button", onclick: () => editAddressDialog(a, changed) }, a.ip)),
+            h("td", null, h("button", { type: "button", class: "link-button", "data-ip": a.ip, onclick: () => editAddressDialog(a, changed) }, a.ip)),
             h("td", null, a.hostname),
             h("td", null, statusBadge(a.status)),
             h("td", null, a.owner),
