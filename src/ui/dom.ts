@@ -108,3 +108,19 @@ export function focusIfLost(target: HTMLElement | null | undefined): void {
   const active = document.activeElement;
   if (target && target.isConnected && (!active || active === document.body)) target.focus();
 }
+
+/**
+ * Marks `table` as one that stacks on narrow screens (each row a card, each cell labelled by
+ * its column heading through `data-label`, styles.css), so a 390 px phone shows every column
+ * and the row's buttons without sideways scrolling. Call again after adding rows.
+ */
+export function stackable<T extends HTMLTableElement>(table: T): T {
+  table.classList.add("stack");
+  const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent ?? "");
+  for (const row of table.tBodies[0]?.rows ?? []) {
+    [...row.cells].forEach((cell, i) => {
+      if (headings[i]) cell.setAttribute("data-label", headings[i]!);
+    });
+  }
+  return table;
+}

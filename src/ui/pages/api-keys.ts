@@ -5,7 +5,7 @@
  */
 import { api, messageOf } from "../api";
 import { confirmDialog, openDialog, valueOf } from "../dialog";
-import { errorLine, field, focusIfLost, h, mount, select, toast } from "../dom";
+import { errorLine, field, focusIfLost, h, mount, select, stackable, toast } from "../dom";
 import { when } from "../format";
 import { icon } from "../icons";
 import type { ApiKey, List } from "../types";
@@ -49,7 +49,7 @@ async function loadKeys(container: HTMLElement, reload: (afterRevoke?: boolean) 
       h(
         "div",
         { class: "table-wrap" },
-        h(
+        stackable(h(
           "table",
           { class: "keys" },
           h("thead", null, h("tr", null, ["Name", "Prefix", "Scope", "Created", "Last used", ""].map((t) => h("th", { scope: "col" }, t)))),
@@ -63,8 +63,8 @@ async function loadKeys(container: HTMLElement, reload: (afterRevoke?: boolean) 
                 h("td", { class: "key-name" }, key.name),
                 h("td", null, h("code", { class: "key-prefix" }, key.prefix)),
                 h("td", null, h("span", { class: "badge" }, key.scope)),
-                h("td", { title: key.created_at }, when(key.created_at)),
-                h("td", { title: key.last_used_at ?? "" }, when(key.last_used_at)),
+                h("td", { class: "when", title: key.created_at }, when(key.created_at)),
+                h("td", { class: "when", title: key.last_used_at ?? "" }, when(key.last_used_at)),
                 h(
                   "td",
                   { class: "row-actions" },
@@ -77,7 +77,7 @@ async function loadKeys(container: HTMLElement, reload: (afterRevoke?: boolean) 
               ),
             ),
           ),
-        ),
+        )),
       ),
     );
   } catch (failure) {

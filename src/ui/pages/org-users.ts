@@ -4,7 +4,7 @@
  */
 import { api, isMissingRoute, messageOf } from "../api";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
-import { errorLine, field, focusIfLost, h, mount, select, toast } from "../dom";
+import { errorLine, field, focusIfLost, h, mount, select, stackable, toast } from "../dom";
 import { count, when } from "../format";
 import type { List, Me, Organization, Role, User } from "../types";
 
@@ -145,7 +145,7 @@ function userRow(user: User, me: Me, reload: (afterRemove?: boolean) => Promise<
     h("td", null, user.email, user.invited ? [" ", h("span", { class: "badge", title: "has not signed in yet" }, "invited")] : null),
     h("td", null, user.name),
     h("td", null, role),
-    h("td", null, when(user.last_login_at ?? null)),
+    h("td", { class: "when" }, when(user.last_login_at ?? null)),
     h("td", { class: "row-actions" }, isMe ? h("span", { class: "muted" }, "you") : locked ? null : remove),
   );
 }
@@ -158,11 +158,13 @@ async function loadUsers(body: HTMLElement, me: Me, reload: (afterRemove?: boole
       h(
         "div",
         { class: "table-wrap" },
-        h(
-          "table",
-          { class: "users" },
-          h("thead", null, h("tr", null, ["Email", "Name", "Role", "Last sign-in", ""].map((t) => h("th", { scope: "col" }, t)))),
-          h("tbody", null, page.items.map((user) => userRow(user, me, reload))),
+        stackable(
+          h(
+            "table",
+            { class: "users" },
+            h("thead", null, h("tr", null, ["Email", "Name", "Role", "Last sign-in", ""].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", null, page.items.map((user) => userRow(user, me, reload))),
+          ),
         ),
       ),
       page.next_cursor ? h("p", { class: "muted" }, `Showing the first ${page.items.length} of ${count(String(page.total))} users.`) : null,
