@@ -86,3 +86,41 @@ export function toast(message: string): void {
   region.append(item);
   setTimeout(() => item.remove(), 4000);
 }
+
+/**
+ * A selector that finds "the same" control again after a page re-renders itself: by its
+ * `data-ip` (grid cells, address rows) or its `data-focus` key (toolbar buttons). Null when
+ * `el` carries neither.
+ */
+export function focusKeyOf(el: Element | null): string | null {
+  if (!(el instanceof HTMLElement)) return null;
+  const ip = el.getAttribute("data-ip");
+  if (ip) return `[data-ip="${CSS.escape(ip)}"]`;
+  const key = el.getAttribute("data-focus");
+  return key ? `[data-focus="${CSS.escape(key)}"]` : null;
+}
+
+/**
+ * Keyboard users keep their place: when a re-render removed the focused control (focus fell
+ * back to `<body>`), focus `target` instead. Does nothing if the user has moved on.
+ */
+export function focusIfLost(target: HTMLElement | null | undefined): void {
+  const active = document.activeElement;
+  if (target && target.isConnected && (!active || active === document.body)) target.focus();
+}
+
+/**
+ * Marks `table` as one that stacks on narrow screens (each row a card, each cell labelled by
+ * its column heading through `data-label`, styles.css), so a 390 px phone shows every column
+ * and the row's buttons without sideways scrolling. Call again after adding rows.
+ */
+export function stackable<T extends HTMLTableElement>(table: T): T {
+  table.classList.add("stack");
+  const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent ?? "");
+  for (const row of table.tBodies[0]?.rows ?? []) {
+    [...row.cells].forEach((cell, i) => {
+      if (headings[i]) cell.setAttribute("data-label", headings[i]!);
+    });
+  }
+  return table;
+}

@@ -95,7 +95,8 @@ export function shellFor(app: HTMLElement, me: Me): Shell {
     treeEl,
   );
   const main = h("main", { id: "main", tabindex: "-1" });
-  const root = h("div", { class: "app" }, h("a", { href: "#main", class: "skip" }, "Skip to content"), header, h("div", { class: "layout" }, sidebar, main));
+  const layout = h("div", { class: "layout" }, sidebar, main);
+  const root = h("div", { class: "app" }, h("a", { href: "#main", class: "skip" }, "Skip to content"), header, layout);
   const closeNav = () => {
     root.classList.remove("nav-open");
     navToggle.setAttribute("aria-expanded", "false");
@@ -113,6 +114,16 @@ export function shellFor(app: HTMLElement, me: Me): Shell {
       closeNav();
       navToggle.focus();
     }
+  });
+  // The narrow-screen panel closes when the dimmed page behind it is tapped (the backdrop is
+  // the layout's ::after) or when Tab leaves it, so focus never wanders behind the panel.
+  layout.addEventListener("click", (event) => {
+    if (event.target === layout && root.classList.contains("nav-open")) closeNav();
+  });
+  sidebar.addEventListener("focusout", (event) => {
+    const to = event.relatedTarget as Element | null;
+    if (!root.classList.contains("nav-open") || !to || sidebar.contains(to) || to.closest("dialog")) return;
+    closeNav();
   });
   app.replaceChildren(root);
   void attachTree(treeEl);

@@ -76,6 +76,27 @@ describe("Settings → API Keys", () => {
     await context.close();
   }, 45_000);
 
+  test("at 390 px every key's columns and its Revoke button are on screen, no sideways scrolling", async () => {
+    const { context, page } = await newContext(env, { width: 390, height: 844 });
+    await signInByLink(env, page, tenant.email);
+    await page.goto("/settings");
+    const row = page.locator("table.keys tbody tr").first(); // the tenant's own key at least
+    await row.waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const name = (await row.locator(".key-name").textContent())!;
+    for (const label of ["Prefix", "Scope", "Created", "Last used"]) {
+      const cell = row.locator(`td[data-label="${label}"]`);
+      expect(await cell.isVisible()).toBe(true);
+      const box = (await cell.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    const revoke = page.getByRole("button", { name: `Revoke ${name}` }).first();
+    const box = (await revoke.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    await context.close();
+  }, 30_000);
+
   test("the generate form shows the API's sentence for a bad name and creates nothing", async () => {
     const { context, page } = await newContext(env);
     await signInByLink(env, page, tenant.email);

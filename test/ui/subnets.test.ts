@@ -28,7 +28,7 @@ beforeAll(async () => {
   ids.servers = (await create("/api/v1/subnets", { cidr: "10.0.1.0/24", name: "Servers", gateway: "10.0.1.1" })).id;
   await create(`/api/v1/subnets/${ids.servers}/addresses`, { ip: "10.0.1.10", hostname: "spare", status: "reserved", owner: "" });
   for (const ip of ["10.0.1.100", "10.0.1.101"]) await create(`/api/v1/subnets/${ids.servers}/addresses`, { ip, hostname: "", status: "dhcp", owner: "" });
-  await create(`/api/v1/subnets/${ids.servers}/addresses`, { ip: "10.0.1.50", hostname: "web-01", status: "assigned", owner: "ops" });
+  await create(`/api/v1/subnets/${ids.servers}/addresses`, { ip: "10.0.1.50", hostname: "web-01", status: "assigned", owner: "ops", mac: "AA:BB:CC:00:00:50" });
   // yellow: 10 of 14 = 71.4 %
   ids.yellow = (await create("/api/v1/subnets", { cidr: "10.0.2.0/28", name: "Mgmt" })).id;
   await create(`/api/v1/subnets/${ids.yellow}/addresses`, { count: 10, hostname: "", status: "assigned", owner: "" });
@@ -194,7 +194,7 @@ describe("creating and large subnets", () => {
     await page.context().close();
   }, 30_000);
 
-  test("search finds an address by hostname", async () => {
+  test("search finds an address by hostname, IP, owner and MAC, and names its subnet", async () => {
     const page = await signedIn();
     await page.getByLabel("Search addresses").fill("web-01");
     await page.keyboard.press("Enter");
@@ -202,7 +202,77 @@ describe("creating and large subnets", () => {
     const row = page.locator("table.results tbody tr", { hasText: "web-01" });
     await row.waitFor();
     expect(await row.textContent()).toContain("10.0.1.50");
+    expect(await row.textContent()).toContain("10.0.1.0/24");
+    for (const q of ["10.0.1.50", "ops", "aa:bb:cc:00:00:50"]) {
+      await page.goto(`/search?q=${encodeURIComponent(q)}`);
+      await page.getByRole("heading", { name: `Results for “${q}”` }).waitFor();
+      await row.waitFor();
+      expect(await page.locator("table.results tbody tr").count()).toBe(1);
+    }
     await page.context().close();
+  }, 30_000);
+
+  test("the New folder dialog shows the API's sentence for a duplicate name", async () => {
+    const page = await signedIn();
+    await page.getByRole("button", { name: "New folder" }).first().click();
+    const dialog = page.getByRole("dialog", { name: "New folder" });
+    await dialog.getByLabel("Name").fill("datacenter"); // names are unique case-insensitively
+    await dialog.getByRole("button", { name: "Create folder" }).click();
+    const error = dialog.getByRole("alert");
+    await error.waitFor();
+    expect(await error.textContent()).toContain("already exists");
+    const sections = await apiCall(env, tenant.key, "GET", "/api/v1/sections");
+    expect(sections.body.items.map((s: any) => s.name)).toEqual(["Datacenter"]);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await page.context().close();
+  }, 30_000);
+
+  test("an IPv6 subnet is a paged table of records with its free ranges", async () => {
+    const v6 = await create("/api/v1/subnets", { cidr: "2001:db8:7::/64", name: "v6 lab" });
+    await create(`/api/v1/subnets/${v6.id}/addresses`, { count: 130, hostname: "node", status: "assigned", owner: "" });
+    const page = await signedIn();
+    await page.goto(`/subnets/${v6.id}`);
+    const rows = page.locator("table.addresses tbody tr");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(100);
+    expect(await page.locator(".pager").textContent()).toContain("page 1 of 2");
+    await page.getByRole("button", { name: "Next page" }).click();
+    await page.locator(".pager", { hasText: "page 2 of 2" }).waitFor();
+    expect(await rows.count()).toBe(30);
+    expect(await rows.first().locator("td").first().textContent()).toBe("2001:db8:7::65"); // the 101st: ::1 + 100
+    expect(await page.locator(".free-ranges tbody tr").first().textContent()).toContain("2001:db8:7::83");
+    expect(await page.locator(".cell").count()).toBe(0);
+    await page.context().close();
+  }, 30_000);
+});
+
+describe("dark and light", () => {
+  test("prefers-color-scheme: dark gives dark surfaces, and grid statuses keep distinct colours", async () => {
+    const colours = async (scheme: "light" | "dark") => {
+      const { context, page } = await newContext(env, undefined, scheme);
+      await signInByLink(env, page, tenant.email);
+      await page.goto(`/subnets/${ids.servers}`);
+      await page.locator(".ip-grid .cell").first().waitFor();
+      const result = await page.evaluate(() => {
+        const lightness = (css: string) => {
+          const [r, g, b] = css.match(/\d+/g)!.map(Number);
+          return (0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255;
+        };
+        const cells = ["available", "assigned", "gateway", "reserved", "dhcp"].map((s) => getComputedStyle(document.querySelector(`.cell[data-status="${s}"]`)!).backgroundColor);
+        return { body: lightness(getComputedStyle(document.body).backgroundColor), text: lightness(getComputedStyle(document.body).color), cells };
+      });
+      expect(await page.evaluate(() => (window as any).__cspViolations ?? 0)).toBe(0);
+      await context.close();
+      return result;
+    };
+    const light = await colours("light");
+    const dark = await colours("dark");
+    expect(light.body).toBeGreaterThan(0.8);
+    expect(light.text).toBeLessThan(0.3);
+    expect(dark.body).toBeLessThan(0.2);
+    expect(dark.text).toBeGreaterThan(0.7);
+    expect(new Set(dark.cells).size).toBe(5);
   }, 30_000);
 });
 

@@ -50,14 +50,23 @@ const HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="color-scheme" content="light dark">
 <title>Sign in · IPCraft</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; margin: 0; min-height: 100vh; display: grid; place-items: center; background: #f4f5f7; color: #1d2330; }
-  main { background: #fff; padding: 2rem 2.5rem; border-radius: 10px; box-shadow: 0 2px 12px rgba(0,0,0,.08); max-width: 24rem; text-align: center; }
+  main { background: #fff; padding: 2rem 2.5rem; margin: 1rem; border-radius: 10px; box-shadow: 0 2px 12px rgba(0,0,0,.08); max-width: 24rem; text-align: center; }
   h1 { font-size: 1.3rem; margin: 0 0 .5rem; }
   button { font: inherit; padding: .6rem 1.6rem; border: 0; border-radius: 6px; background: #2456d3; color: #fff; cursor: pointer; }
   button:disabled { opacity: .5; cursor: default; }
   #status { min-height: 1.5em; margin: 1rem 0 0; color: #5a6275; }
+  button:focus-visible { outline: 2px solid #2f6df6; outline-offset: 3px; }
+  @media (prefers-color-scheme: dark) {
+    body { background: #0f1115; color: #e5e8ec; }
+    main { background: #171a20; box-shadow: none; border: 1px solid #2d333c; }
+    button { background: #5b8cff; color: #0b0d10; }
+    button:focus-visible { outline-color: #8fb0ff; }
+    #status { color: #9ba4af; }
+  }
 </style>
 </head>
 <body>

@@ -1,6 +1,6 @@
 /** The activity log: every write, newest first, paged with the API's cursor. */
 import { api, messageOf, withQuery } from "../api";
-import { h, mount } from "../dom";
+import { h, mount, stackable } from "../dom";
 import { when } from "../format";
 import type { ActivityEntry, List } from "../types";
 
@@ -9,12 +9,14 @@ export async function activityPage(container: HTMLElement): Promise<void> {
   const body = h("tbody");
   const status = h("p", { class: "muted", "aria-live": "polite" });
   const more = h("button", { type: "button", hidden: true }, "Load more");
+  const table = h("table", { class: "activity" }, h("thead", null, h("tr", null, ["When", "Who", "Action", "Target", "Changes"].map((t) => h("th", { scope: "col" }, t)))), body);
   let cursor: string | null = null;
   const load = async () => {
     more.disabled = true;
     try {
       const page = await api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { limit: 50, cursor }));
       for (const entry of page.items) body.append(row(entry));
+      stackable(table);
       cursor = page.next_cursor;
       more.hidden = !cursor;
       status.textContent = body.children.length ? "" : "Nothing has happened yet.";
@@ -32,7 +34,7 @@ export async function activityPage(container: HTMLElement): Promise<void> {
     h(
       "div",
       { class: "table-wrap" },
-      h("table", null, h("thead", null, h("tr", null, ["When", "Who", "Action", "Target", "Changes"].map((t) => h("th", { scope: "col" }, t)))), body),
+      table,
     ),
     status,
     more,
@@ -49,7 +51,7 @@ function row(entry: ActivityEntry): HTMLElement {
   return h(
     "tr",
     null,
-    h("td", { title: entry.at }, when(entry.at)),
+    h("td", { class: "when", title: entry.at }, when(entry.at)),
     h("td", null, entry.actor.label, entry.actor.type === "api_key" ? h("span", { class: "badge" }, "key") : null),
     h("td", null, h("code", null, entry.action)),
     h("td", null, target),

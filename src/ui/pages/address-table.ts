@@ -3,7 +3,7 @@
  * the API's cursor) and the free ranges. Never an expansion of the whole subnet.
  */
 import { api, messageOf, withQuery } from "../api";
-import { h, mount, select } from "../dom";
+import { h, mount, select, stackable } from "../dom";
 import { count } from "../format";
 import type { Address, FreeRange, List, Subnet } from "../types";
 import { ADDRESS_STATUSES } from "../types";
@@ -19,6 +19,7 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
   const q = h("input", { type: "search", name: "q", placeholder: "Filter: IP, hostname, owner, MAC", "aria-label": "Filter addresses" });
   const status = select("status", [["", "any status"], ...ADDRESS_STATUSES.map((s): [string, string] => [s, s])]);
   status.setAttribute("aria-label", "Status filter");
+  const table = h("table", { class: "addresses" }, h("thead", null, h("tr", null, ["IP", "Hostname", "Status", "Owner", "MAC", "Description"].map((t) => h("th", { scope: "col" }, t)))), body);
   const cursors: (string | null)[] = [null];
   let pageIndex = 0;
 
@@ -33,7 +34,7 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
           h(
             "tr",
             null,
-            h("td", null, h("button", { type: "button", class: "link-button", onclick: () => editAddressDialog(a, changed) }, a.ip)),
+            h("td", null, h("button", { type: "button", class: "link-button", "data-ip": a.ip, onclick: () => editAddressDialog(a, changed) }, a.ip)),
             h("td", null, a.hostname),
             h("td", null, statusBadge(a.status)),
             h("td", null, a.owner),
@@ -42,6 +43,7 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
           ),
         ),
       );
+      stackable(table);
       cursors[pageIndex + 1] = page.next_cursor;
       prev.disabled = pageIndex === 0;
       next.disabled = !page.next_cursor;
@@ -84,7 +86,7 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
     h(
       "div",
       { class: "table-wrap" },
-      h("table", { class: "addresses" }, h("thead", null, h("tr", null, ["IP", "Hostname", "Status", "Owner", "MAC", "Description"].map((t) => h("th", { scope: "col" }, t)))), body),
+      table,
     ),
     h("div", { class: "pager" }, prev, info, next),
     h("h3", null, "Free ranges"),

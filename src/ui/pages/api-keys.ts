@@ -5,14 +5,16 @@
  */
 import { api, messageOf } from "../api";
 import { confirmDialog, openDialog, valueOf } from "../dialog";
-import { errorLine, field, h, mount, select, toast } from "../dom";
+import { errorLine, field, focusIfLost, h, mount, select, stackable, toast } from "../dom";
 import { when } from "../format";
 import { icon } from "../icons";
 import type { ApiKey, List } from "../types";
 
 export function apiKeysSection(): HTMLElement {
   const list = h("div", { class: "keys-list" }, h("p", { class: "muted" }, "Loading keys…"));
-  const reload = () => loadKeys(list, reload);
+  const generate = h("button", { type: "button", class: "primary", onclick: () => generateDialog(reload) }, icon("key"), "Generate Key");
+  // After a revoke the row (and the trash button that had focus) is gone: focus Generate Key.
+  const reload = (afterRevoke = false): Promise<void> => loadKeys(list, reload).then(() => void (afterRevoke && focusIfLost(generate)));
   const section = h(
     "section",
     { class: "card", id: "api-keys", "aria-labelledby": "api-keys-title" },
@@ -20,7 +22,7 @@ export function apiKeysSection(): HTMLElement {
       "div",
       { class: "section-head" },
       h("h2", { id: "api-keys-title" }, "API Keys"),
-      h("button", { type: "button", class: "primary", onclick: () => generateDialog(reload) }, icon("key"), "Generate Key"),
+      generate,
     ),
     h(
       "p",
@@ -35,7 +37,7 @@ export function apiKeysSection(): HTMLElement {
   return section;
 }
 
-async function loadKeys(container: HTMLElement, reload: () => Promise<void>): Promise<void> {
+async function loadKeys(container: HTMLElement, reload: (afterRevoke?: boolean) => Promise<void>): Promise<void> {
   try {
     const page = await api<List<ApiKey>>("GET", "/api/v1/api-keys?limit=1000");
     if (page.items.length === 0) {
@@ -47,7 +49,7 @@ async function loadKeys(container: HTMLElement, reload: () => Promise<void>): Pr
       h(
         "div",
         { class: "table-wrap" },
-        h(
+        stackable(h(
           "table",
           { class: "keys" },
           h("thead", null, h("tr", null, ["Name", "Prefix", "Scope", "Created", "Last used", ""].map((t) => h("th", { scope: "col" }, t)))),
@@ -61,8 +63,8 @@ async function loadKeys(container: HTMLElement, reload: () => Promise<void>): Pr
                 h("td", { class: "key-name" }, key.name),
                 h("td", null, h("code", { class: "key-prefix" }, key.prefix)),
                 h("td", null, h("span", { class: "badge" }, key.scope)),
-                h("td", { title: key.created_at }, when(key.created_at)),
-                h("td", { title: key.last_used_at ?? "" }, when(key.last_used_at)),
+                h("td", { class: "when", title: key.created_at }, when(key.created_at)),
+                h("td", { class: "when", title: key.last_used_at ?? "" }, when(key.last_used_at)),
                 h(
                   "td",
                   { class: "row-actions" },
@@ -75,7 +77,7 @@ async function loadKeys(container: HTMLElement, reload: () => Promise<void>): Pr
               ),
             ),
           ),
-        ),
+        )),
       ),
     );
   } catch (failure) {
@@ -83,7 +85,7 @@ async function loadKeys(container: HTMLElement, reload: () => Promise<void>): Pr
   }
 }
 
-async function revoke(key: ApiKey, reload: () => Promise<void>): Promise<void> {
+async function revoke(key: ApiKey, reload: (afterRevoke?: boolean) => Promise<void>): Promise<void> {
   const ok = await confirmDialog(`Revoke “${key.name}”?`, `Anything using ${key.prefix}… stops working immediately. This cannot be undone.`, "Revoke");
   if (!ok) return;
   try {
@@ -92,7 +94,7 @@ async function revoke(key: ApiKey, reload: () => Promise<void>): Promise<void> {
   } catch (failure) {
     toast(messageOf(failure));
   }
-  await reload();
+  await reload(true);
 }
 
 function generateDialog(reload: () => Promise<void>): void {

@@ -73,7 +73,12 @@ function moveFocus(grid: HTMLElement, event: KeyboardEvent): void {
   else return;
   event.preventDefault();
   next = Math.max(0, Math.min(cells.length - 1, next));
-  cells[index]!.tabIndex = -1;
-  cells[next]!.tabIndex = 0;
+  makeTabStop(cells[next]!);
   cells[next]!.focus();
+}
+
+/** Makes `cell` the grid's one cell in the tab order (roving tabindex). */
+export function makeTabStop(cell: HTMLElement): void {
+  for (const other of cell.parentElement?.querySelectorAll<HTMLElement>('.cell[tabindex="0"]') ?? []) other.tabIndex = -1;
+  cell.tabIndex = 0;
 }

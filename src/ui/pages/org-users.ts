@@ -4,7 +4,7 @@
  */
 import { api, isMissingRoute, messageOf } from "../api";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
-import { errorLine, field, h, mount, select, toast } from "../dom";
+import { errorLine, field, focusIfLost, h, mount, select, stackable, toast } from "../dom";
 import { count, when } from "../format";
 import type { List, Me, Organization, Role, User } from "../types";
 
@@ -81,11 +81,13 @@ function show(value: unknown, none = "—"): string {
 export function usersSection(me: Me): HTMLElement | null {
   if (me.user.role !== "owner" && me.user.role !== "admin") return null;
   const body = h("div", null, h("p", { class: "muted" }, "Loading…"));
-  const reload = () => loadUsers(body, me, reload);
+  const invite = h("button", { type: "button", onclick: () => inviteDialog(me, reload) }, "Invite user");
+  // After a removal the row (and its focused Remove button) is gone: focus Invite user.
+  const reload = (afterRemove = false): Promise<void> => loadUsers(body, me, reload).then(() => void (afterRemove && focusIfLost(invite)));
   const section = h(
     "section",
     { class: "card", "aria-labelledby": "users-title" },
-    h("div", { class: "section-head" }, h("h2", { id: "users-title" }, "Users"), h("button", { type: "button", onclick: () => inviteDialog(me, reload) }, "Invite user")),
+    h("div", { class: "section-head" }, h("h2", { id: "users-title" }, "Users"), invite),
     body,
   );
   void reload();
@@ -97,7 +99,7 @@ function grantable(me: Me): [Role, string][] {
   return me.user.role === "owner" ? ROLES : ROLES.filter(([r]) => r !== "owner");
 }
 
-function userRow(user: User, me: Me, reload: () => Promise<void>): HTMLElement {
+function userRow(user: User, me: Me, reload: (afterRemove?: boolean) => Promise<void>): HTMLElement {
   const isMe = user.id === me.user.id;
   // Admins see an owner's role but cannot change or remove an owner.
   const locked = isMe || (user.role === "owner" && me.user.role !== "owner");
@@ -132,7 +134,7 @@ function userRow(user: User, me: Me, reload: () => Promise<void>): HTMLElement {
         } catch (failure) {
           toast(messageOf(failure));
         }
-        await reload();
+        await reload(true);
       },
     },
     "Remove",
@@ -143,12 +145,12 @@ function userRow(user: User, me: Me, reload: () => Promise<void>): HTMLElement {
     h("td", null, user.email, user.invited ? [" ", h("span", { class: "badge", title: "has not signed in yet" }, "invited")] : null),
     h("td", null, user.name),
     h("td", null, role),
-    h("td", null, when(user.last_login_at ?? null)),
+    h("td", { class: "when" }, when(user.last_login_at ?? null)),
     h("td", { class: "row-actions" }, isMe ? h("span", { class: "muted" }, "you") : locked ? null : remove),
   );
 }
 
-async function loadUsers(body: HTMLElement, me: Me, reload: () => Promise<void>): Promise<void> {
+async function loadUsers(body: HTMLElement, me: Me, reload: (afterRemove?: boolean) => Promise<void>): Promise<void> {
   try {
     const page = await api<List<User>>("GET", "/api/v1/users?limit=1000");
     mount(
@@ -156,11 +158,13 @@ async function loadUsers(body: HTMLElement, me: Me, reload: () => Promise<void>)
       h(
         "div",
         { class: "table-wrap" },
-        h(
-          "table",
-          { class: "users" },
-          h("thead", null, h("tr", null, ["Email", "Name", "Role", "Last sign-in", ""].map((t) => h("th", { scope: "col" }, t)))),
-          h("tbody", null, page.items.map((user) => userRow(user, me, reload))),
+        stackable(
+          h(
+            "table",
+            { class: "users" },
+            h("thead", null, h("tr", null, ["Email", "Name", "Role", "Last sign-in", ""].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", null, page.items.map((user) => userRow(user, me, reload))),
+          ),
         ),
       ),
       page.next_cursor ? h("p", { class: "muted" }, `Showing the first ${page.items.length} of ${count(String(page.total))} users.`) : null,
@@ -170,7 +174,7 @@ async function loadUsers(body: HTMLElement, me: Me, reload: () => Promise<void>)
   }
 }
 
-function inviteDialog(me: Me, reload: () => Promise<void>): void {
+function inviteDialog(me: Me, reload: (afterRemove?: boolean) => Promise<void>): void {
   formDialog({
     title: "Invite a user",
     submitLabel: "Send invitation",

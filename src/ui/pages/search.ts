@@ -1,6 +1,7 @@
 /** Search across the organization: addresses by IP, hostname, owner, MAC (and subnets by CIDR/name). */
 import { api, messageOf, withQuery } from "../api";
-import { h, mount } from "../dom";
+import { h, mount, stackable } from "../dom";
+import { treeData, treeReady } from "../tree";
 import type { Address, List, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 import { statusBadge } from "./address-dialogs";
@@ -18,7 +19,10 @@ export async function searchPage(container: HTMLElement): Promise<void> {
     const [addresses, subnets] = await Promise.all([
       api<List<Address>>("GET", withQuery("/api/v1/addresses", { q, limit: 200 })),
       api<List<Subnet>>("GET", withQuery("/api/v1/subnets", { q, limit: 50 })).catch(() => null),
+      treeReady(),
     ]);
+    // Which subnet each hit lives in, from the sidebar's data (already loaded).
+    const cidrs = new Map(treeData().subnets.map((s) => [s.id, s.cidr]));
     mount(
       container,
       heading,
@@ -35,10 +39,10 @@ export async function searchPage(container: HTMLElement): Promise<void> {
         ? h(
             "div",
             { class: "table-wrap" },
-            h(
+            stackable(h(
               "table",
               { class: "results" },
-              h("thead", null, h("tr", null, ["IP", "Hostname", "Status", "Owner", "MAC", "Description"].map((t) => h("th", { scope: "col" }, t)))),
+              h("thead", null, h("tr", null, ["IP", "Subnet", "Hostname", "Status", "Owner", "MAC", "Description"].map((t) => h("th", { scope: "col" }, t)))),
               h(
                 "tbody",
                 null,
@@ -47,6 +51,7 @@ export async function searchPage(container: HTMLElement): Promise<void> {
                     "tr",
                     null,
                     h("td", null, h("a", { href: `/subnets/${a.subnet_id}` }, a.ip)),
+                    h("td", null, cidrs.get(a.subnet_id) ?? ""),
                     h("td", null, a.hostname),
                     h("td", null, statusBadge(a.status)),
                     h("td", null, a.owner),
@@ -55,7 +60,7 @@ export async function searchPage(container: HTMLElement): Promise<void> {
                   ),
                 ),
               ),
-            ),
+            )),
           )
         : h("p", { class: "muted" }, "No address matches."),
     );

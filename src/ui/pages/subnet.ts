@@ -5,7 +5,7 @@
 import { api, ApiFailure, listAll, messageOf } from "../api";
 import { sectionOptions } from "../create-dialogs";
 import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
-import { field, h, mount, select, toast } from "../dom";
+import { field, focusIfLost, focusKeyOf, h, mount, select, toast } from "../dom";
 import { count, when } from "../format";
 import { icon } from "../icons";
 import { GRID_MAX_PREFIX } from "../ipv4";
@@ -15,7 +15,7 @@ import type { Subnet } from "../types";
 import { utilBar } from "../util-bar";
 import { allocateDialog } from "./address-dialogs";
 import { renderAddressTable } from "./address-table";
-import { renderGrid } from "./grid";
+import { makeTabStop, renderGrid } from "./grid";
 
 export async function subnetPage(container: HTMLElement, id: string): Promise<void> {
   markCurrent(id);
@@ -39,6 +39,9 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
   const u = subnet.utilization;
   const addresses = h("div", { class: "addresses-region" }, h("p", { class: "muted" }, "Loading addresses…"));
   const small = subnet.family === 4 && subnet.prefix_length >= GRID_MAX_PREFIX;
+  // A re-render after a write replaces every control: remember which one had focus (the
+  // cell or button that opened the dialog) to give it back once the new page is drawn.
+  const refocus = container.contains(document.activeElement) ? focusKeyOf(document.activeElement) : null;
 
   mount(
     container,
@@ -49,10 +52,10 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
       h(
         "div",
         { class: "toolbar" },
-        h("button", { type: "button", class: "primary", onclick: () => nextFree(subnet, changed) }, "Next free"),
-        h("button", { type: "button", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
-        h("button", { type: "button", onclick: () => editDialog(subnet, changed) }, icon("edit"), "Edit"),
-        h("button", { type: "button", class: "danger", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
+        h("button", { type: "button", class: "primary", "data-focus": "next-free", onclick: () => nextFree(subnet, changed) }, "Next free"),
+        h("button", { type: "button", "data-focus": "split", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
+        h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, changed) }, icon("edit"), "Edit"),
+        h("button", { type: "button", class: "danger", "data-focus": "delete", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
       ),
     ),
     h(
@@ -90,6 +93,9 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
   } catch (failure) {
     mount(addresses, h("p", { class: "error", role: "alert" }, messageOf(failure)));
   }
+  const target = refocus ? container.querySelector<HTMLElement>(refocus) : null;
+  if (target?.classList.contains("cell")) makeTabStop(target);
+  focusIfLost(target);
 }
 
 function fact(label: string, value: string | number | Node): Node[] {
