@@ -57,7 +57,11 @@ export const COMMANDS: Command[] = [
     flags: {
       email: { kind: "string", help: "the user who owns the key" },
       name: { kind: "string", help: 'what the key is for, e.g. "CI/CD Pipeline"' },
-      scope: { kind: "string", default: "write", choices: ["read", "write"], help: "read, or write (still limited by plan and role)" },
+      scope: {
+        kind: "string",
+        choices: ["read", "write"],
+        help: "read or write (default: write, or read for a viewer or on a read-only plan)",
+      },
       "expires-days": { kind: "positive-int", help: "expire after this many days (default: never)" },
     },
     run: keysCreate,
