@@ -15,7 +15,7 @@ import { generateApiKey } from "../../auth/tokens";
 import type { OpenDatabase } from "../../db/client";
 import { writeTransaction } from "../../db/tx";
 import { ApiError, notFound } from "../../http/errors";
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor } from "../../http/pagination";
+import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor } from "../../http/pagination";
 import { type Actor, recordActivity } from "../activity/record";
 import type { ApiKeyItem } from "./model";
 import { deleteKey, findKey, insertKey, listKeys, type StoredKey, toItem } from "./repo";
@@ -121,6 +121,6 @@ export function revokeStoredKey(database: OpenDatabase, key: StoredKey, actor: A
 }
 
 function decodeKeyCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = decodeCursor(cursor, 2).map(String) as [string, string];
+  const [createdAt, id] = decodeStringCursor(cursor, 2) as [string, string];
   return { createdAt, id };
 }
