@@ -199,17 +199,11 @@ function validationError(error: ValidationError): ApiError {
   const where = error.type === "body" ? "" : `${error.type} `;
   const issues: Issue[] = [];
   const raw = (error as unknown as { valueError?: { path?: unknown[]; message?: string; keys?: string[]; code?: string } }).valueError;
-  let all: { path?: string; message?: string }[] = [];
-  try {
-    all = (error.all as { path?: string; message?: string }[]) ?? [];
-  } catch {
-    all = [];
-  }
   if (raw?.code === "unrecognized_keys" && raw.keys?.length) {
     for (const key of raw.keys) issues.push({ field: key, message: `unknown field "${key}"` });
   }
-  for (const item of all) {
-    const field = normalisePath(item.path);
+  for (const item of standardIssues(error) ?? elysiaIssues(error)) {
+    const field = item.field;
     if (issues.some((i) => i.field === field)) continue;
     if (/Unrecognized key/.test(item.message ?? "")) continue;
     issues.push({ field, message: item.message ?? "invalid value" });
@@ -221,6 +215,46 @@ function validationError(error: ValidationError): ApiError {
       ? `${where}body: ${first.message}`
       : `${where}field "${first.field}": ${first.message}`;
   return new ApiError("validation_failed", sentence, { field: first.field, issues });
+}
+
+/**
+ * The issues of a zod (standard schema) validator with their real paths. Elysia's own list
+ * spells the empty path "root", which is also the name of a real field (GET /subnets?root=).
+ */
+function standardIssues(error: ValidationError): { field: string; message?: string }[] | null {
+  const validator = error.validator as { "~standard"?: StandardLike; schema?: { "~standard"?: StandardLike } } | undefined;
+  const standard = validator?.["~standard"] ?? validator?.schema?.["~standard"];
+  if (!standard) return null;
+  try {
+    const result = standard.validate(error.value);
+    if (!result || typeof (result as Promise<unknown>).then === "function") return null;
+    const issues = (result as { issues?: StandardIssue[] }).issues;
+    if (!issues) return null;
+    return issues.map((issue) => ({
+      field: issue.path?.length ? issue.path.map((part) => (typeof part === "object" ? String(part.key) : String(part))).join(".") : "(root)",
+      message: issue.message,
+    }));
+  } catch {
+    return null;
+  }
+}
+
+interface StandardIssue {
+  message?: string;
+  path?: (PropertyKey | { key: PropertyKey })[];
+}
+interface StandardLike {
+  validate: (value: unknown) => unknown;
+}
+
+/** Elysia's issue list (non-zod validators). */
+function elysiaIssues(error: ValidationError): { field: string; message?: string }[] {
+  try {
+    const all = (error.all as { path?: string; message?: string }[]) ?? [];
+    return all.map((item) => ({ field: normalisePath(item.path), message: item.message }));
+  } catch {
+    return [];
+  }
 }
 
 function normalisePath(path: string | undefined): string {

@@ -205,6 +205,12 @@ describe("reading, updating and searching addresses", () => {
     expect(await ips("ip=2001:db8:21:0::5")).toEqual(["2001:db8:21::5"]);
     expect(await ips("q=DB-")).toEqual(["10.21.0.5"]);
     expect(await ips("q=33:44")).toEqual(["10.21.0.5"]);
+    // A MAC as a device prints it finds the stored aa:bb:cc:dd:ee:ff form (not a 10.21.x address).
+    expect(await ips("q=00-11-22-33-44-55")).toEqual(["10.21.0.5"]);
+    expect(await ips("q=0011.2233.4455")).toEqual(["10.21.0.5"]);
+    expect(await ips("q=001122334455")).toEqual(["10.21.0.5"]);
+    expect(await ips("q=22-33-44")).toEqual(["10.21.0.5"]);
+    expect((await f.api.get(`/subnets/${a.id}/addresses?q=00-11-22-33-44-55`)).body.items.map((x: any) => x.ip)).toEqual(["10.21.0.5"]);
     expect(await ips("q=printer")).toEqual(["10.21.0.6"]);
     expect(await ips("q=stor")).toEqual(["2001:db8:21::5"]);
     expect(await ips("q=21::")).toEqual(["2001:db8:21::5"]);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { IpamRegistry } from "../../src/ipam/registry";
 import { ipamFixture } from "./fixture";
 
 describe("creating subnets", () => {
@@ -143,6 +144,13 @@ describe("creating subnets", () => {
     expect((await f.api.get(`/addresses/${a.id}`)).body.subnet_id).toBe(p64.id);
     expect((await f.api.get(`/subnets/${p48.id}`)).body.utilization.used).toBe("18446744073709551616");
     expect((await f.api.get(`/subnets/${p64.id}/first-free`)).body).toEqual({ ip: "2001:db8:abcd:12::1" });
+    // A record on the new child's subnet-router anycast address refuses it, named as such (IPv6 has no broadcast).
+    await f.address(p48.id, { ip: "2001:db8:abcd:13::" });
+    const bad = await f.api.post("/subnets", { cidr: "2001:db8:abcd:13::/64" });
+    expect(bad.status).toBe(409);
+    expect(bad.body).toMatchObject({ code: "address_on_boundary", details: { addresses: ["2001:db8:abcd:13::"] } });
+    expect(bad.body.error).toContain("2001:db8:abcd:13:: would become the subnet-router anycast address of 2001:db8:abcd:13::/64");
+    expect(bad.body.error).not.toContain("broadcast");
   });
 });
 
@@ -181,6 +189,11 @@ describe("listing subnets", () => {
     expect(await cidrs("root=true&vrf=default")).toEqual(["10.0.0.0/8", "172.16.0.0/12", "2001:db8::/32"]);
     expect((await f.api.get("/subnets?contains=10.1")).status).toBe(400);
     expect((await f.api.get("/subnets?family=5")).status).toBe(400);
+    // A bad `root` names the field `root` (not the whole query, which validators also call "root").
+    const badRoot = await f.api.get("/subnets?root=yes");
+    expect(badRoot.status).toBe(400);
+    expect(badRoot.body.details.field).toBe("root");
+    expect(badRoot.body.error).toStartWith('query field "root": ');
     expect((await f.api.get("/subnets?limit=1001")).status).toBe(400);
     expect((await f.api.get("/subnets?cursor=abc")).status).toBe(400);
   });
@@ -243,6 +256,33 @@ describe("deleting subnets", () => {
     expect((await f.api.get("/subnets")).body.total).toBe(0);
     // The same CIDR can be created again: memory forgot it.
     expect((await f.api.post("/subnets", { cidr: "10.4.0.0/24" })).status).toBe(201);
+  });
+
+  test("a record that would land on the parent's network address: 409 naming it, or deleted with ?force=true while the rest move up", async () => {
+    const f = ipamFixture();
+    const parent = await f.subnet("10.6.0.0/24");
+    const child = await f.subnet("10.6.0.0/31"); // RFC 3021: both addresses usable here, not in the /24
+    const stranded = await f.address(child.id, { ip: "10.6.0.0" });
+    const mover = await f.address(child.id, { ip: "10.6.0.1" });
+    const refused = await f.api.del(`/subnets/${child.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: "address_on_boundary", details: { addresses: ["10.6.0.0"], subnet: "10.6.0.0/24" } });
+    expect(refused.body.error).toContain("?force=true");
+    expect((await f.api.get(`/addresses/${mover.id}`)).body.subnet_id).toBe(child.id);
+
+    expect((await f.api.del(`/subnets/${child.id}?force=true`)).status).toBe(204);
+    expect((await f.api.get(`/subnets/${child.id}`)).status).toBe(404);
+    expect((await f.api.get(`/addresses/${stranded.id}`)).status).toBe(404);
+    expect((await f.api.get(`/addresses/${mover.id}`)).body.subnet_id).toBe(parent.id);
+    expect((await f.api.get(`/subnets/${parent.id}`)).body.utilization).toMatchObject({ used: "1", free: "253" });
+    expect((await f.api.get(`/subnets/${parent.id}/first-free`)).body).toEqual({ ip: "10.6.0.2" });
+    expect((await f.api.post(`/subnets/${parent.id}/addresses`, { ip: "10.6.0.1" })).status).toBe(409);
+    const [entry] = f.activity("subnet.delete");
+    expect(JSON.parse(entry!.changes)).toMatchObject({ addresses_deleted: [1, 0], addresses_moved_to_parent: [1, 0] });
+    // What a restart would load from the database agrees with memory.
+    const rebuilt = IpamRegistry.load(f.database).subnet(f.tenant.orgId, parent.id)!;
+    expect(rebuilt.allocator.counts().used).toBe(1n);
+    expect(rebuilt.allocator.firstFree()).toBe((10n << 24n) + (6n << 16n) + 2n);
   });
 
   test("another organization's subnet is 404 on every route", async () => {

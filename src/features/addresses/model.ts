@@ -23,6 +23,18 @@ export function normaliseMac(mac: string): string {
   return hex.match(/../g)!.join(":");
 }
 
+/**
+ * What to look for in the stored `mac` column when a search text is written as a MAC in
+ * another notation: a whole MAC in any form `Mac` accepts (`AA-BB-CC-DD-EE-FF`,
+ * `aabb.ccdd.eeff`, `aabbccddeeff`), or a dash-separated piece (`AA-BB-CC`), becomes the
+ * stored lowercase colon form. Anything else is searched as typed.
+ */
+export function macSearchText(text: string): string {
+  if (Mac.safeParse(text).success) return normaliseMac(text);
+  if (/^[0-9A-Fa-f]{1,2}(?:-[0-9A-Fa-f]{2})+-?$/.test(text)) return text.replaceAll("-", ":").toLowerCase();
+  return text;
+}
+
 const fields = {
   hostname: lineText(253).optional(),
   status: Status.optional().describe("assigned (default) | gateway | reserved | dhcp"),

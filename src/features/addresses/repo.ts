@@ -5,7 +5,7 @@
  */
 import type { OpenDatabase } from "../../db/client";
 import { containsPattern } from "../../ipam/codec";
-import type { Address } from "./model";
+import { type Address, macSearchText } from "./model";
 
 export interface AddressRow extends Address {
   vrf: string;
@@ -97,7 +97,8 @@ export function addressRepo(database: OpenDatabase) {
         where.push(
           "(ip LIKE ? ESCAPE '\\' OR hostname LIKE ? ESCAPE '\\' OR owner LIKE ? ESCAPE '\\' OR mac LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')",
         );
-        params.push(like, like, like, like, like);
+        // MACs are stored as aa:bb:cc:dd:ee:ff: a MAC typed in another notation still finds them.
+        params.push(like, like, like, containsPattern(macSearchText(f.q)), like);
       }
       const total = (sqlite.query(`SELECT COUNT(*) AS n FROM addresses WHERE ${where.join(" AND ")}`).get(...params) as { n: number }).n;
       const bySubnet = f.subnetId !== undefined;

@@ -16,6 +16,7 @@ import { recordActivity } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
 import { sectionRepo } from "../sections/repo";
 import { subnetRepo } from "../subnets/repo";
+import { unusableName } from "../subnets/service";
 import { parseCsv, type RowError } from "./csv";
 import { isRowError, readHeader, readSubnetRow, SUBNET_COLUMNS, type SubnetImportRow } from "./columns";
 import { deferred, type ImportDeps, type ImportInput, importFailed, PROGRESS_EVERY, runImport } from "./import-run";
@@ -84,7 +85,7 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): SubnetImpor
         if (onBoundary.length > 0) {
           throw new ApiError(
             "address_on_boundary",
-            `${onBoundary.map((r) => r.ip).join(", ")} would become the network or broadcast address of ${formatCidr(row.prefix)}`,
+            `${onBoundary.map((r) => r.ip).join(", ")} would become ${unusableName(row.prefix)} of ${formatCidr(row.prefix)}`,
           );
         }
         const added = registry.addSubnet(journal, {

@@ -42,7 +42,7 @@ export const SplitBody = z
   .meta({ examples: [{ parts: 4 }, { prefix_length: 26 }] });
 
 export const DeleteQuery = z.object({
-  force: z.enum(["true", "false"]).optional().describe("delete the addresses of a root subnet instead of refusing"),
+  force: z.enum(["true", "false"]).optional().describe("delete the addresses that cannot move up (a root subnet's, or those on the parent's boundary) instead of refusing"),
 });
 
 export const SubnetBody = z

@@ -76,7 +76,9 @@ export function subnetRoutes(deps: IpamDeps) {
           summary: "Delete a subnet",
           description:
             "Its children and addresses move up to its parent. Without a parent, a subnet holding addresses is 409 " +
-            "`subnet_not_empty` unless `?force=true`, which deletes those addresses.",
+            "`subnet_not_empty` unless `?force=true`, which deletes those addresses. An address that would become the " +
+            "parent's network or broadcast (IPv6: anycast) address is 409 `address_on_boundary` naming it, unless `?force=true`, " +
+            "which deletes that address while the others move up.",
         },
       },
     )

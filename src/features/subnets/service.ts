@@ -38,14 +38,14 @@ export function subnetService(deps: IpamDeps) {
     }
   }
 
-  /** 409 naming the records that would become unusable (network/broadcast) in `prefix`. */
-  function assertNoneOnBoundary(prefix: Prefix, records: { ip: string; value: bigint }[], action: string): void {
+  /** 409 naming the records that would become unusable (network/broadcast, IPv6 anycast) in `prefix`. */
+  function assertNoneOnBoundary(prefix: Prefix, records: { ip: string; value: bigint }[], action: string, hint = ""): void {
     const bad = records.filter((r) => !isUsable(prefix, r.value));
     if (bad.length === 0) return;
     const names = bad.slice(0, 5).map((r) => r.ip);
     throw new ApiError(
       "address_on_boundary",
-      `${action}: ${names.join(", ")}${bad.length > 5 ? ` and ${bad.length - 5} more` : ""} would become the network or broadcast address of ${formatCidr(prefix)}`,
+      `${action}: ${names.join(", ")}${bad.length > 5 ? ` and ${bad.length - 5} more` : ""} would become ${unusableName(prefix)} of ${formatCidr(prefix)}${hint}`,
       { addresses: bad.map((r) => r.ip), subnet: formatCidr(prefix) },
     );
   }
@@ -208,7 +208,7 @@ export function subnetService(deps: IpamDeps) {
         const state = registry.subnet(p.orgId, id)!;
         const tree = registry.tree(p.orgId, state.vrf)!;
         const parentId = tree.parentIdOf(id) ?? null;
-        const records = addresses.keysOfSubnet(id).map((r) => ({ ip: r.ip, value: valueOfKey(r.ip_key, state.prefix.family) }));
+        const records = addresses.keysOfSubnet(id).map((r) => ({ id: r.id, ip: r.ip, value: valueOfKey(r.ip_key, state.prefix.family) }));
         if (parentId === null && records.length > 0 && !force) {
           throw new ApiError(
             "subnet_not_empty",
@@ -217,10 +217,15 @@ export function subnetService(deps: IpamDeps) {
           );
         }
         const parent = parentId === null ? undefined : registry.subnet(p.orgId, parentId)!;
-        if (parent) assertNoneOnBoundary(parent.prefix, records, `cannot delete ${state.cidr}`);
-        registry.removeSubnet(journal, state, parent ? records.map((r) => r.value) : []);
+        // Records that would land on the parent's network/broadcast (anycast) address cannot
+        // move up: 409 naming them, or with ?force=true they are deleted with the subnet.
+        if (parent && !force) assertNoneOnBoundary(parent.prefix, records, `cannot delete ${state.cidr}`, "; delete them first or pass ?force=true");
+        const stranded = parent ? records.filter((r) => !isUsable(parent.prefix, r.value)) : [];
+        const moving = parent ? records.filter((r) => isUsable(parent.prefix, r.value)) : [];
+        registry.removeSubnet(journal, state, moving.map((r) => r.value));
         repo.reparentChildren(p.orgId, id, parentId);
-        const deleted = parent ? 0 : addresses.deleteAll(id);
+        for (const r of stranded) addresses.remove(p.orgId, r.id);
+        const deleted = parent ? stranded.length : addresses.deleteAll(id);
         if (parent) addresses.moveAll(parent.id, id);
         repo.remove(p.orgId, id);
         recordActivity(database, {
@@ -231,7 +236,7 @@ export function subnetService(deps: IpamDeps) {
           changes: {
             cidr: [state.cidr, null],
             name: [row.name, null],
-            ...(parent && records.length ? { addresses_moved_to_parent: [records.length, 0] } : {}),
+            ...(moving.length ? { addresses_moved_to_parent: [moving.length, 0] } : {}),
             ...(deleted ? { addresses_deleted: [deleted, 0] } : {}),
           },
         });
@@ -244,4 +249,9 @@ function sameCidr(given: unknown, stored: string): boolean {
   if (typeof given !== "string") return false;
   const parsed = parseCidr(given);
   return parsed.ok && formatCidr(parsed.value) === stored;
+}
+
+/** What an unusable address of `prefix` is called: IPv6 has no broadcast, only the subnet-router anycast address. */
+export function unusableName(prefix: Prefix): string {
+  return prefix.family === 4 ? "the network or broadcast address" : "the subnet-router anycast address";
 }

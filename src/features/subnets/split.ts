@@ -14,6 +14,7 @@ import { recordActivity } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
 import type { Subnet } from "./model";
 import { subnetRepo } from "./repo";
+import { unusableName } from "./service";
 import { subnetView } from "./view";
 
 export const MAX_SPLIT_PARTS = 65_536;
@@ -81,7 +82,7 @@ export function subnetSplitter(deps: IpamDeps) {
         if (onBoundary.length > 0) {
           throw new ApiError(
             "address_on_boundary",
-            `cannot split ${state.cidr}: ${onBoundary.slice(0, 5).join(", ")}${onBoundary.length > 5 ? ` and ${onBoundary.length - 5} more` : ""} would become a network or broadcast address`,
+            `cannot split ${state.cidr}: ${onBoundary.slice(0, 5).join(", ")}${onBoundary.length > 5 ? ` and ${onBoundary.length - 5} more` : ""} would become ${unusableName(state.prefix).replace(/^the /, "a ")} of its part`,
             { addresses: onBoundary },
           );
         }
