@@ -20,7 +20,7 @@ import { toolsRoutes } from "./features/tools/routes";
 import { userRoutes } from "./features/users/routes";
 import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
-import { httpShell } from "./http/shell";
+import { httpShell, requestShape } from "./http/shell";
 import { IpamRegistry } from "./ipam/registry";
 import type { Logger } from "./logger";
 import { VERSION } from "./version";
@@ -40,6 +40,7 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
     .use(rateLimits(deps))
+    .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps))

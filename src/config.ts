@@ -21,7 +21,7 @@ export type FlagTable = Record<string, FlagSpec>;
 
 /** Flags shared by every command. */
 export const COMMON_FLAGS = {
-  db: { kind: "string", default: "./ipcraft.db", help: "SQLite database file (created if missing)" },
+  db: { kind: "string", default: "./ipcraft.db", help: "the SQLite database file (serve and login-link create it)" },
 } satisfies FlagTable;
 
 export const SERVE_FLAGS = {

@@ -57,7 +57,11 @@ export const COMMANDS: Command[] = [
     flags: {
       email: { kind: "string", help: "the user who owns the key" },
       name: { kind: "string", help: 'what the key is for, e.g. "CI/CD Pipeline"' },
-      scope: { kind: "string", default: "write", choices: ["read", "write"], help: "read, or write (still limited by plan and role)" },
+      scope: {
+        kind: "string",
+        choices: ["read", "write"],
+        help: "read or write (default: write, or read for a viewer or on a read-only plan)",
+      },
       "expires-days": { kind: "positive-int", help: "expire after this many days (default: never)" },
     },
     run: keysCreate,
@@ -158,17 +162,40 @@ async function serve({ flags, out }: CommandContext): Promise<number> {
   return 0;
 }
 
+function commandList(commands: Command[]): string[] {
+  const width = Math.max(...commands.map((c) => c.words.join(" ").length));
+  return commands.map((c) => `  ${c.words.join(" ").padEnd(width)}  ${c.summary}`);
+}
+
 function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.words.join(" ").length));
-  const lines = COMMANDS.map((c) => `  ${c.words.join(" ").padEnd(width)}  ${c.summary}`);
-  return ["usage: ipcraft <command> [flags]", "", "commands:", ...lines, "", "Every flag also reads IPCRAFT_<NAME> (e.g. IPCRAFT_PORT)."].join("\n");
+  return [
+    "usage: ipcraft <command> [flags]",
+    "",
+    "commands:",
+    ...commandList(COMMANDS),
+    "",
+    "Every command takes --db (default ./ipcraft.db); every flag also reads IPCRAFT_<NAME> (e.g. IPCRAFT_PORT, IPCRAFT_DB).",
+    'Run "ipcraft <command> --help" for its flags.',
+  ].join("\n");
+}
+
+/** The environment variable that stands in for `--name` (config.ts reads it). */
+function envTwin(name: string): string {
+  return `IPCRAFT_${name.toUpperCase().replace(/-/g, "_")}`;
 }
 
 function commandHelp(command: Command): string {
-  const flags = Object.entries(command.flags).map(
-    ([name, spec]) => `  --${name.padEnd(14)} ${spec.help}${spec.default !== undefined && String(spec.default) !== "" ? ` (default ${String(spec.default)})` : ""}`,
-  );
-  return [`usage: ${command.usage}`, command.summary, ...(flags.length ? ["", "flags:", ...flags] : [])].join("\n");
+  // COMMON_FLAGS (--db) first: every command takes them, so every command's help shows them.
+  const flags = Object.entries({ ...COMMON_FLAGS, ...command.flags }).map(([name, spec]) => {
+    const fallback = spec.default !== undefined && String(spec.default) !== "" ? ` (default ${String(spec.default)})` : "";
+    return `  --${name.padEnd(14)} ${spec.help}${fallback} [${envTwin(name)}]`;
+  });
+  return [`usage: ${command.usage}`, command.summary, "", "flags:", ...flags].join("\n");
+}
+
+/** Commands whose first word is `word` when it names a group (`keys`, `org`), else none. */
+function groupOf(word: string | undefined): Command[] {
+  return COMMANDS.filter((c) => c.words.length > 1 && c.words[0] === word);
 }
 
 /** Finds the longest command whose words start argv. */
@@ -189,6 +216,14 @@ export async function runCli(
   if (argv[0] === "--version") argv = ["version"];
   const command = findCommand(argv);
   if (!command) {
+    const group = groupOf(argv[0]);
+    if (group.length > 0) {
+      // `ipcraft keys` or `ipcraft keys --help`: the group's own commands.
+      const asked = argv.slice(1).some((a) => a === "--help" || a === "-h" || a === "help");
+      const text = [`usage: ipcraft ${argv[0]} <${group.map((c) => c.words[1]).join("|")}> [flags]`, "", "commands:", ...commandList(group)].join("\n");
+      (asked ? out : err)(text);
+      return asked ? 0 : 2;
+    }
     err(`ipcraft: unknown command "${argv.join(" ")}"; run "ipcraft help" for the list`);
     return 2;
   }

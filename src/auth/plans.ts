@@ -35,6 +35,13 @@ export function planLimits(plan: string): PlanLimits {
 
 export type CountedResource = "users" | "sections" | "subnets" | "addresses";
 
+/** How a sentence names one of each resource ("allows 1 user", "allows 1,500 addresses"). */
+const SINGULAR: Record<CountedResource, string> = { users: "user", sections: "section", subnets: "subnet", addresses: "address" };
+
+function countOf(n: number, resource: CountedResource): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? SINGULAR[resource] : resource}`;
+}
+
 const COUNT_SQL: Record<CountedResource, string> = {
   users: "SELECT COUNT(*) AS n FROM users WHERE org_id = ?",
   sections: "SELECT COUNT(*) AS n FROM sections WHERE org_id = ?",
@@ -60,7 +67,7 @@ export function assertPlanAllows(
   if (n + adding > limit) {
     throw new ApiError(
       "plan_limit",
-      `your plan (${org?.plan}) allows ${limit} ${resource}; you have ${n}${adding > 1 ? ` and asked for ${adding} more` : ""}`,
+      `your plan (${org?.plan}) allows ${countOf(limit, resource)}; you have ${n.toLocaleString("en-US")}${adding > 1 ? ` and asked for ${adding.toLocaleString("en-US")} more` : ""}`,
       { resource, limit, current: n, requested: adding },
     );
   }

@@ -78,7 +78,7 @@ export async function keysCreate({ flags, out }: CommandContext): Promise<number
     return createApiKey(
       database,
       { orgId: user.org_id, userId: user.id, role: user.role, actor: CLI_ACTOR },
-      { name, scope: flags.scope as Scope, expiresInDays: flags.expiresDays as number | undefined },
+      { name, scope: flags.scope as Scope | undefined, expiresInDays: flags.expiresDays as number | undefined },
     );
   });
   out(created.key);

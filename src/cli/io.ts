@@ -100,6 +100,9 @@ async function exportCommand({ flags, args, out, err }: CommandContext): Promise
         closeSync(fd);
         unlinkSync(file);
       }
+      // `ipcraft export addresses | head`: the reader has all it wanted. Stop quietly, as
+      // Unix tools do, instead of reporting the closed pipe as a failure.
+      if (!file && (error as { code?: string })?.code === "EPIPE") return 0;
       throw error;
     }
     if (file) closeSync(fd);

@@ -36,7 +36,8 @@ function documentJsonBodies(spec: Spec, routes: RouteEntry[]): void {
     if (!(body instanceof z.ZodType)) continue;
     const operation = spec.paths?.[route.path.replace(/:([^/]+)/g, "{$1}")]?.[route.method.toLowerCase()];
     if (!operation) continue;
-    operation.requestBody = { required: true, content: { "application/json": { schema: zodToJsonSchema(body, "input") } } };
+    // Optional when the schema accepts no body at all (logout takes none, or `{}`).
+    operation.requestBody = { required: !body.safeParse(undefined).success, content: { "application/json": { schema: zodToJsonSchema(body, "input") } } };
   }
 }
 

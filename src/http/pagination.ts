@@ -53,3 +53,10 @@ export function decodeCursor(cursor: string, arity?: number): unknown[] {
   }
   throw badCursor();
 }
+
+/** Decodes a cursor of exactly `arity` strings (e.g. [created_at, id]); anything else is a 400. */
+export function decodeStringCursor(cursor: string, arity: number): string[] {
+  const parts = decodeCursor(cursor, arity);
+  if (!parts.every((p) => typeof p === "string")) throw badCursor();
+  return parts as string[];
+}

@@ -46,7 +46,6 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       set.headers["x-content-type-options"] = "nosniff";
       set.headers["referrer-policy"] = "no-referrer";
       set.headers["x-frame-options"] = "DENY";
-      checkRequestShape(request);
     })
     // Our own JSON parser: one capped read (a chunked body has no Content-Length for
     // checkRequestShape to refuse) and a nesting check before JSON.parse. A parse hook makes
@@ -92,6 +91,16 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       // Unmatched paths share one label so that scanners cannot grow the label set.
       metrics?.observeRequest(request.method, route || "(unmatched)", status, ms / 1000);
     });
+}
+
+/**
+ * Refuses a request whose shape is wrong before any route runs: a declared body over the
+ * limit (413) or a non-JSON body on an API write (415). A separate plugin from the shell so
+ * that the app mounts it after the rate limiter: malformed requests then still take a
+ * token (a client cannot flood with them unthrottled) and carry the RateLimit-* headers.
+ */
+export function requestShape() {
+  return new Elysia({ name: "request-shape" }).onRequest(({ request }) => checkRequestShape(request));
 }
 
 /**

@@ -75,6 +75,22 @@ describe("creating keys", () => {
     expect(p.body.error).toContain("read-only");
     expect((await t.call("POST", "/api/v1/api-keys", { headers: free.browser, body: { name: "x", scope: "read" } })).status).toBe(201);
   });
+
+  test("without a scope, a viewer or a read-only plan gets a read key instead of a refusal", async () => {
+    const t = testApp();
+    const viewer = createTenant(t.database, { role: "viewer" });
+    const free = createTenant(t.database, { plan: "free" });
+    for (const tenant of [viewer, free]) {
+      const r = await t.call("POST", "/api/v1/api-keys", { headers: tenant.browser, body: { name: "Monitoring Script" } });
+      expect(r.status).toBe(201);
+      expect(r.body.scope).toBe("read");
+      const write = await t.call("POST", "/api/v1/sections", { headers: { authorization: `Bearer ${r.body.key}` }, body: { name: "x" } });
+      expect(write.status).toBe(403);
+      expect(write.body.code).toBe("insufficient_scope");
+    }
+    const activity = await t.call("GET", "/api/v1/activity?action=api_key.create", { headers: free.browser });
+    expect(activity.body.items[0].changes.scope).toEqual([null, "read"]);
+  });
 });
 
 describe("key management needs a session", () => {

@@ -122,6 +122,24 @@ describe("rate limits through the app", () => {
     expect((await hit(direct, "203.0.113.3")).status).toBe(429);
   });
 
+  test("malformed requests (413, 415) carry the RateLimit headers and take a token", async () => {
+    const t = testApp({ rateLimit: 1 }); // burst 2
+    const tenant = createTenant(t.database);
+    const wrongType = await t.call("POST", "/api/v1/sections", { headers: { ...tenant.bearer, "content-type": "text/plain" }, raw: "name=x" });
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.headers.get("ratelimit-limit")).toBe("2");
+    expect(wrongType.headers.get("ratelimit-remaining")).toBe("1");
+    const tooBig = await t.call("POST", "/api/v1/sections", {
+      headers: { ...tenant.bearer, "content-type": "application/json", "content-length": String(2 * 1024 * 1024) },
+      raw: "{}",
+    });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.headers.get("ratelimit-remaining")).toBe("0");
+    const next = await t.call("POST", "/api/v1/sections", { headers: { ...tenant.bearer, "content-type": "text/plain" }, raw: "name=x" });
+    expect(next.status).toBe(429);
+    expect(next.headers.get("x-request-id")).not.toBeNull();
+  });
+
   test("--rate-limit 0 turns limits and their headers off", async () => {
     const t = testApp({ rateLimit: 0 });
     const tenant = createTenant(t.database);

@@ -185,6 +185,21 @@ describe("sessions, logout and me", () => {
     expect((await t.call("GET", "/api/v1/auth/me", { headers: tenant.browser })).status).toBe(401);
   });
 
+  test("logout takes no fields: none or {} sign out, an unknown field is 400 and keeps the session", async () => {
+    const t = testApp();
+    const tenant = createTenant(t.database);
+    const bad = await t.call("POST", "/api/v1/auth/logout", { headers: tenant.browser, body: { everywhere: true } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toContain("everywhere");
+    expect((await t.call("GET", "/api/v1/auth/me", { headers: tenant.browser })).status).toBe(200);
+    expect((await t.call("POST", "/api/v1/auth/logout", { headers: tenant.browser, body: {} })).status).toBe(204);
+    expect((await t.call("GET", "/api/v1/auth/me", { headers: tenant.browser })).status).toBe(401);
+    const other = createTenant(t.database);
+    expect((await t.call("POST", "/api/v1/auth/logout", { headers: other.browser })).status).toBe(204);
+    const doc = await t.call("GET", "/docs/json");
+    expect(doc.body.paths["/api/v1/auth/logout"].post.requestBody.required).toBe(false);
+  });
+
   test("logout by cookie without X-Requested-With is refused and keeps the session", async () => {
     const t = testApp();
     const tenant = createTenant(t.database);

@@ -144,10 +144,14 @@ describe("ipcraft keys and org, beside a running server", () => {
     expect(set.code).toBe(0);
     expect(set.out[0]).toContain("unlimited → free");
     expect(query<{ plan: string }>(db, "SELECT plan FROM organizations")).toEqual([{ plan: "free" }]);
-    const write = await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "x"]);
+    const write = await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "x", "--scope", "write"]);
     expect(write.code).toBe(1);
     expect(write.err).toContain("read-only");
     expect((await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "x", "--scope", "read"])).code).toBe(0);
+    // No --scope on a read-only plan: a read key, not a refusal.
+    const plain = await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "plain"]);
+    expect(plain.code).toBe(0);
+    expect(query<{ scope: string }>(db, "SELECT scope FROM api_keys WHERE name = 'plain'")).toEqual([{ scope: "read" }]);
     expect((await cli(["org", "set-plan", "gold", "--db", db])).code).toBe(2);
     expect((await cli(["org", "set-plan", "pro", "--db", db, "--email", "admin@example.org"])).code).toBe(0);
     expect(query<{ plan: string }>(db, "SELECT plan FROM organizations")).toEqual([{ plan: "pro" }]);

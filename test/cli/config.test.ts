@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, parseFlags, SERVE_FLAGS, serverConfig } from "../../src/config";
-import { runCli } from "../../src/main";
+import { COMMANDS, runCli } from "../../src/main";
 
 describe("serve flags", () => {
   test("defaults bind to localhost:8080 with ./ipcraft.db", () => {
@@ -88,6 +88,29 @@ describe("the command line", () => {
     const r = await cli(["frobnicate"]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("ipcraft help");
+  });
+
+  test("every command's --help names --db and each flag's IPCRAFT_<NAME> twin", async () => {
+    for (const command of COMMANDS) {
+      const r = await cli([...command.words, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain("--db");
+      expect(r.out).toContain("[IPCRAFT_DB]");
+      for (const name of Object.keys(command.flags)) {
+        expect(r.out).toContain(`--${name}`);
+        expect(r.out).toContain(`[IPCRAFT_${name.toUpperCase().replace(/-/g, "_")}]`);
+      }
+    }
+  });
+
+  test("a command group alone lists its commands: with --help on stdout (0), bare on stderr (2)", async () => {
+    const help = await cli(["keys", "--help"]);
+    expect(help.code).toBe(0);
+    for (const sub of ["keys create", "keys list", "keys revoke"]) expect(help.out).toContain(sub);
+    expect(help.out).not.toContain("org set-plan");
+    const bare = await cli(["org"]);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain("org set-plan");
   });
 
   test("help lists serve and version", async () => {

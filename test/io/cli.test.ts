@@ -138,4 +138,23 @@ describe("ipcraft export", () => {
     expect(child.stdout.toString()).toBe((await s.call("GET", "/export/subnets.csv")).text);
     expect(child.stderr.toString()).toContain("exported 2 subnets in");
   });
+
+  test("piped into a reader that stops early (| head), it stops quietly with exit 0", async () => {
+    const s = setup();
+    await s.cli("import", "subnets", s.file("subnets.csv", "cidr\n10.8.0.0/16\n"), "--email", s.tenant.email);
+    const subnet = JSON.parse((await s.call("GET", "/subnets")).text).items[0];
+    // ~4,000 rows: far more than a pipe's buffer, so the writer meets the closed pipe.
+    const allocate = new Request(`http://localhost/api/v1/subnets/${subnet.id}/addresses`, {
+      method: "POST",
+      headers: { ...s.tenant.bearer, "content-type": "application/json" },
+      body: JSON.stringify({ count: 4000, hostname: "host-with-a-long-enough-name" }),
+    });
+    const app = createApp({ database: s.database, config: defaultServerConfig({ db: s.db }), logger: createMemoryLogger() });
+    expect((await app.handle(allocate)).status).toBe(201);
+    const script = `bun src/main.ts export addresses --db '${s.db}' --email '${s.tenant.email}' | head -c 100 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`;
+    const child = Bun.spawnSync(["bash", "-c", script], { cwd: join(import.meta.dir, "../.."), stdout: "pipe", stderr: "pipe" });
+    const stderr = child.stderr.toString();
+    expect(stderr).not.toContain("EPIPE");
+    expect(stderr).toContain("exit=0");
+  });
 });

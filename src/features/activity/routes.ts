@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import { z } from "zod";
 import type { AppDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor, pageOf, pageQuery } from "../../http/pagination";
+import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor, pageOf, pageQuery } from "../../http/pagination";
 
 export const ActivityItem = z.object({
   id: z.string(),
@@ -48,7 +48,7 @@ export function activityRoutes(deps: AppDeps) {
       }
       const total = (sqlite.query(`SELECT COUNT(*) AS n FROM activity WHERE ${where.join(" AND ")}`).get(...args) as { n: number }).n;
       if (query.cursor) {
-        const [at, id] = decodeCursor(query.cursor, 2) as [string, string];
+        const [at, id] = decodeStringCursor(query.cursor, 2) as [string, string];
         where.push("(at < ? OR (at = ? AND id < ?))");
         args.push(at, at, id);
       }

@@ -5,8 +5,11 @@ import { lineText } from "../../http/text";
 
 export const CreateApiKeyBody = z.strictObject({
   name: lineText(100).refine((v) => v.length > 0, "must not be empty"),
-  /** Default `write`: as documented, a key's permissions then follow the plan and the user's role. */
-  scope: z.enum(["read", "write"]).default("write"),
+  /**
+   * Omitted: the most the key could ever do now — `write`, or `read` for a viewer or on a
+   * read-only plan (asking for `write` there is refused, so a plain "Generate Key" still works).
+   */
+  scope: z.enum(["read", "write"]).optional(),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 

@@ -15,7 +15,7 @@ import { generateApiKey } from "../../auth/tokens";
 import type { OpenDatabase } from "../../db/client";
 import { writeTransaction } from "../../db/tx";
 import { ApiError, notFound } from "../../http/errors";
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor } from "../../http/pagination";
+import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor } from "../../http/pagination";
 import { type Actor, recordActivity } from "../activity/record";
 import type { ApiKeyItem } from "./model";
 import { deleteKey, findKey, insertKey, listKeys, type StoredKey, toItem } from "./repo";
@@ -30,7 +30,8 @@ export interface KeyManager {
 
 export interface NewKeyRequest {
   name: string;
-  scope: Scope;
+  /** omitted: `write` when the user's role and the plan allow writing, else `read` */
+  scope?: Scope;
   expiresInDays?: number;
 }
 
@@ -49,7 +50,9 @@ export function createApiKey(database: OpenDatabase, manager: KeyManager, reques
     const org = database.sqlite.query("SELECT plan FROM organizations WHERE id = ?").get(manager.orgId) as { plan: string } | null;
     if (!org) throw notFound("organization");
     const plan = planLimits(org.plan);
-    if (request.scope === "write" && plan.api !== "write") {
+    // No scope asked for: the widest one this user may hold on this plan, rather than a refusal.
+    const scope: Scope = request.scope ?? (manager.role !== "viewer" && plan.api === "write" ? "write" : "read");
+    if (scope === "write" && plan.api !== "write") {
       throw new ApiError("plan_limit", `your plan (${plan.name}) allows read-only API access; create a key with scope "read" or change the plan`, {
         resource: "api_access",
         limit: plan.api,
@@ -59,13 +62,13 @@ export function createApiKey(database: OpenDatabase, manager: KeyManager, reques
     const id = crypto.randomUUID();
     const createdAt = now.toISOString();
     const expiresAt = request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * DAY_MS).toISOString() : null;
-    insertKey(database, { id, orgId: manager.orgId, userId: manager.userId, name: request.name, prefix, hash, scope: request.scope, createdAt, expiresAt });
+    insertKey(database, { id, orgId: manager.orgId, userId: manager.userId, name: request.name, prefix, hash, scope, createdAt, expiresAt });
     recordActivity(database, {
       orgId: manager.orgId,
       actor: manager.actor,
       action: "api_key.create",
       target: { type: "api_key", id, label: label({ name: request.name, prefix }) },
-      changes: { name: [null, request.name], scope: [null, request.scope], expires_at: [null, expiresAt] },
+      changes: { name: [null, request.name], scope: [null, scope], expires_at: [null, expiresAt] },
       at: createdAt,
     });
     const stored = findKey(database, manager.orgId, id)!;
@@ -118,6 +121,6 @@ export function revokeStoredKey(database: OpenDatabase, key: StoredKey, actor: A
 }
 
 function decodeKeyCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = decodeCursor(cursor, 2).map(String) as [string, string];
+  const [createdAt, id] = decodeStringCursor(cursor, 2) as [string, string];
   return { createdAt, id };
 }

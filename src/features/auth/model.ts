@@ -9,6 +9,9 @@ export const VerifyBody = z.strictObject({
   token: z.string().min(1).max(200),
 });
 
+/** Logout takes no fields; a body, if sent, must be `{}` (unknown fields are 400 everywhere). */
+export const LogoutBody = z.strictObject({}).optional();
+
 export const MessageBody = z.object({ message: z.string() });
 
 export const UserSummary = z.object({

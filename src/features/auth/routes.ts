@@ -8,7 +8,7 @@ import { enforceCsrf } from "../../auth/csrf";
 import { authGuard, readCookie } from "../../auth/guard";
 import { createSignInMailer, type Deliver } from "../../auth/mailer";
 import { clearedSessionCookie, deleteSession, SESSION_COOKIE_NAME, sessionCookie } from "../../auth/sessions";
-import { Me, MessageBody, SendLinkBody, SignedIn, VerifyBody } from "./model";
+import { LogoutBody, Me, MessageBody, SendLinkBody, SignedIn, VerifyBody } from "./model";
 import { completeSignIn, describePrincipal, sendSignInLink } from "./service";
 import { verifyPage } from "./verify-page";
 
@@ -58,7 +58,7 @@ export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
         set.headers["set-cookie"] = clearedSessionCookie(secure);
         set.status = 204;
       },
-      { detail: { tags: TAGS, summary: "End this session and clear the cookie", security: [{ session: [] }] } },
+      { body: LogoutBody, detail: { tags: TAGS, summary: "End this session and clear the cookie", security: [{ session: [] }] } },
     )
     .get("/auth/verify", () => verifyPage(), { detail: { hide: true } });
 }

@@ -29,7 +29,7 @@ import { actorOf, type Principal, type Role, requireRole, requireWrite } from ".
 import { issueSignInToken, signInUrl } from "../../auth/sign-in-tokens";
 import { writeTransaction } from "../../db/tx";
 import { ApiError, notFound } from "../../http/errors";
-import { decodeCursor, DEFAULT_LIMIT, encodeCursor, type Page } from "../../http/pagination";
+import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor, type Page } from "../../http/pagination";
 import { recordActivity } from "../activity/record";
 import { findKey } from "../api-keys/repo";
 import { revokeStoredKey } from "../api-keys/service";
@@ -182,6 +182,6 @@ export function userService({ database, config }: Deps, deliver: Deliver) {
 }
 
 function decodeUserCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = decodeCursor(cursor, 2).map(String) as [string, string];
+  const [createdAt, id] = decodeStringCursor(cursor, 2) as [string, string];
   return { createdAt, id };
 }
