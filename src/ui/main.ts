@@ -91,4 +91,22 @@ async function start(): Promise<void> {
   await render();
 }
 
-void start();
+/**
+ * Clickjacking guard. The page's HTML is served by Bun's bundler routes, which cannot send
+ * X-Frame-Options or a CSP frame-ancestors header (and a <meta> CSP cannot forbid framing),
+ * so the app refuses to run inside a frame: another site could otherwise overlay its
+ * buttons (Revoke, Delete) and trick a signed-in user into clicking them.
+ */
+function framed(): boolean {
+  try {
+    return window.self !== window.top;
+  } catch {
+    return true; // a cross-origin parent: reading window.top threw
+  }
+}
+
+if (framed()) {
+  mount(app, h("p", null, "IPCraft does not run inside a frame. ", h("a", { href: location.href, target: "_top" }, "Open it directly"), "."));
+} else {
+  void start();
+}

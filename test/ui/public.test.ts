@@ -51,3 +51,15 @@ describe("nothing leaves this machine", () => {
     await context.close();
   }, 30_000);
 });
+
+describe("clickjacking", () => {
+  test("inside another site's frame the app does not run, and offers to open it directly", async () => {
+    const { context, page } = await newContext(env);
+    await page.setContent(`<iframe id="f" src="${env.url}/tools" width="800" height="600"></iframe>`);
+    const frame = page.frameLocator("#f");
+    await frame.getByText("IPCraft does not run inside a frame.").waitFor();
+    expect(await frame.getByRole("button", { name: "Calculate" }).count()).toBe(0);
+    expect(await frame.getByRole("link", { name: "Open it directly" }).getAttribute("target")).toBe("_top");
+    await context.close();
+  }, 30_000);
+});
