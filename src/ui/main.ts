@@ -10,7 +10,7 @@ import { activityPage } from "./pages/activity";
 import { homePage } from "./pages/home";
 import { searchPage } from "./pages/search";
 import { settingsPage } from "./pages/settings";
-import { publicHeader, signinPage } from "./pages/signin";
+import { publicHeader, signinPage, takeDestination } from "./pages/signin";
 import { subnetPage } from "./pages/subnet";
 import { toolsPage } from "./pages/tools";
 import { match, navigate, onNavigate } from "./router";
@@ -86,6 +86,10 @@ async function start(): Promise<void> {
   if (location.pathname === "/signin" && (await whoAmI().catch(() => null))) {
     const next = new URLSearchParams(location.search).get("next");
     history.replaceState(null, "", next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+  } else if (location.pathname === "/" && (await whoAmI().catch(() => null))) {
+    // Just signed in by link (the verify page lands on /): continue to the deep link that sent us to sign in.
+    const destination = takeDestination();
+    if (destination) history.replaceState(null, "", destination);
   }
   onNavigate(() => void render());
   await render();

@@ -23,6 +23,27 @@ describe("signing in", () => {
     await context.close();
   }, 30_000);
 
+  test("after signing in by link, the deep link that asked for it opens (not the overview)", async () => {
+    const tenant = createTenant(env.database, { orgName: "Deep" });
+    const { context, page } = await newContext(env);
+    await page.goto("/settings");
+    await page.waitForURL(/\/signin\?next=%2Fsettings/);
+    const before = loggedSignInLinks(env).length;
+    await page.getByLabel("Email").fill(tenant.email);
+    await page.getByRole("button", { name: "Send sign-in link" }).click();
+    await page.getByText(/magic link sent/i).waitFor();
+    const link = loggedSignInLinks(env).slice(before).at(-1)!;
+    await page.goto(link); // as if opened from the mail, in the same browser
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(`${env.url}/settings`);
+    await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+    // used once: the next visit to / stays on the overview
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Deep", level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/");
+    await context.close();
+  }, 30_000);
+
   test("the answer says the link was sent and where a self-hoster finds it", async () => {
     const { context, page } = await newContext(env);
     await page.goto("/signin");

@@ -28,6 +28,7 @@ export function signinPage(container: HTMLElement): void {
         submit.disabled = true;
         try {
           const answer = await api<{ message: string }>("POST", "/api/v1/auth/send-link", { email: address });
+          rememberDestination();
           sent(card, address, answer?.message ?? "magic link sent");
         } catch (failure) {
           error.show(messageOf(failure));
@@ -43,6 +44,33 @@ export function signinPage(container: HTMLElement): void {
   );
   const card = h("div", { class: "signin-wrap" }, form);
   mount(container, publicHeader(), h("main", { id: "main", class: "public-main" }, card));
+}
+
+const DESTINATION_KEY = "ipcraft.after-sign-in";
+/** The link outlives this tab (it opens from a mail or the log), so the wanted page is kept in localStorage. */
+const DESTINATION_TTL_MS = 15 * 60_000;
+
+/** A same-site path only: never a full URL, never `//host` (an open redirect). */
+function safePath(path: string | null): string | null {
+  return path && path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/signin") ? path : null;
+}
+
+function rememberDestination(): void {
+  const next = safePath(new URLSearchParams(location.search).get("next"));
+  if (next) localStorage.setItem(DESTINATION_KEY, JSON.stringify({ path: next, at: Date.now() }));
+  else localStorage.removeItem(DESTINATION_KEY);
+}
+
+/** Where to go after signing in by link, if the sign-in page was reached from a deep link; read once. */
+export function takeDestination(): string | null {
+  const raw = localStorage.getItem(DESTINATION_KEY);
+  localStorage.removeItem(DESTINATION_KEY);
+  try {
+    const { path, at } = JSON.parse(raw ?? "null") ?? {};
+    return typeof at === "number" && Date.now() - at < DESTINATION_TTL_MS ? safePath(typeof path === "string" ? path : null) : null;
+  } catch {
+    return null;
+  }
 }
 
 function sent(card: HTMLElement, address: string, message: string): void {
