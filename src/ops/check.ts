@@ -287,7 +287,8 @@ export function countUsed(prefix: Prefix, records: bigint[], children: Prefix[])
 /** The report as lines for people: problems capped at `max`, then the total; or the ok summary. */
 export function formatCheckReport(report: CheckReport, max = 50): string[] {
   const { counts, problems } = report;
-  const sizes = `${counts.organizations} organizations, ${counts.subnets} subnets, ${counts.addresses} addresses`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : word.endsWith("s") ? "es" : "s"}`;
+  const sizes = `${plural(counts.organizations, "organization")}, ${plural(counts.subnets, "subnet")}, ${plural(counts.addresses, "address")}`;
   if (problems.length === 0) {
     return [`ok: ${sizes}; SQLite integrity and foreign keys, subnet hierarchy, address placement, no duplicates, utilization`];
   }

@@ -195,3 +195,17 @@ describe("query strings", () => {
     }
   });
 });
+
+describe("unknown query parameters on lists", () => {
+  test("a misspelled filter is a 400 naming it, not a silently unfiltered list", async () => {
+    const { call, database } = testApp();
+    const { createTenant } = await import("../helpers/tenant");
+    const t = createTenant(database);
+    for (const path of ["/api/v1/subnets?famly=4", "/api/v1/addresses?stauts=dhcp", "/api/v1/sections?qq=x", "/api/v1/activity?actr=x"]) {
+      const r = await call("GET", path, { headers: t.bearer });
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe("validation_failed");
+      expect(r.body.error).toContain(path.split("?")[1]!.split("=")[0]!);
+    }
+  });
+});

@@ -217,7 +217,7 @@ describe("the CLI: ipcraft check --db", () => {
     // The writer connection stays open, as a running server's would.
     const ok = await cli(["check", "--db", path]);
     expect(ok.code).toBe(0);
-    expect(ok.out.join("\n")).toMatch(/^ipcraft check: ok: 1 organizations, 60 subnets, 120 addresses/);
+    expect(ok.out.join("\n")).toMatch(/^ipcraft check: ok: 1 organization, 60 subnets, 120 addresses/);
 
     database.sqlite.run("UPDATE addresses SET ip = ip || ' '");
     const bad = await cli(["check", "--db", path, "--max-problems", "5"]);
@@ -225,7 +225,7 @@ describe("the CLI: ipcraft check --db", () => {
     expect(bad.out).toHaveLength(7);
     expect(bad.out[0]).toMatch(/^address: address \S+ \(10\.\d+\.0\.\d \): stored ip text is not the canonical 10\.\d+\.0\.\d of its key$/);
     expect(bad.out[5]).toBe("... and 115 more");
-    expect(bad.out[6]).toBe("120 problems found (1 organizations, 60 subnets, 120 addresses)");
+    expect(bad.out[6]).toBe("120 problems found (1 organization, 60 subnets, 120 addresses)");
     expect(subnets).toHaveLength(60);
     database.close();
   });

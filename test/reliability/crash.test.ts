@@ -44,11 +44,11 @@ describe("SIGKILL mid-load", () => {
 
     // check works beside the running server (its own read-only connection) and after it stops.
     const beside = await runBinary(["check", "--db", db]);
-    expect(beside.out + beside.err).toMatch(/^ipcraft check: ok: 1 organizations, 1 subnets, \d+ addresses/);
+    expect(beside.out + beside.err).toMatch(/^ipcraft check: ok: 1 organization, 1 subnet, \d+ addresses/);
     expect(beside.code).toBe(0);
     expect(await second.stop("SIGTERM")).toBe(0);
     const after = await runBinary(["check", "--db", db]);
     expect(after.code).toBe(0);
-    expect(after.out).toContain(`1 subnets, ${stored.size + 1} addresses`);
+    expect(after.out).toContain(`1 subnet, ${stored.size + 1} addresses`);
   }, 90_000);
 });

@@ -97,13 +97,13 @@ export const AddressBody = z
 export const AddressItems = z.object({ items: z.array(AddressBody) });
 export const AddressList = listOf(AddressBody);
 
-export const SubnetAddressQuery = z.object({
+export const SubnetAddressQuery = z.strictObject({
   ...PageQuery,
   status: Status.optional(),
   q: z.string().max(200).optional().describe("ip, hostname, owner, mac or description contains"),
 });
 
-export const AddressSearchQuery = z.object({
+export const AddressSearchQuery = z.strictObject({
   ...PageQuery,
   ip: z.string().max(64).optional().describe("exact address"),
   q: z.string().max(200).optional().describe("ip, hostname, owner, mac or description contains"),
@@ -116,7 +116,7 @@ export const FirstFreeBody = z
   .object({ ip: z.string().nullable().describe("the lowest free usable address, or null when the subnet is full") })
   .meta({ examples: [{ ip: "10.0.1.51" }] });
 
-export const FreeQuery = z.object({
+export const FreeQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional().describe("at most this many ranges, default 100"),
   from: z.string().max(64).optional().describe("start at this address"),
 });

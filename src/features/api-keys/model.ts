@@ -13,7 +13,7 @@ export const CreateApiKeyBody = z.strictObject({
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 
-export const ListQuery = z.object({ ...pageQuery });
+export const ListQuery = z.strictObject({ ...pageQuery });
 
 export const KeyIdParams = z.object({ id: z.string() });
 

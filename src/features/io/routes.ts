@@ -18,7 +18,7 @@ import { importSubnets } from "./import-subnets";
 
 const tags = ["Export and import"];
 
-const ImportQuery = z.object({
+const ImportQuery = z.strictObject({
   dry_run: z.enum(["true", "false"]).optional().describe("true: check the file and report what would happen; write nothing"),
 });
 

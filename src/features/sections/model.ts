@@ -35,7 +35,7 @@ export const SectionBody = z
   });
 
 export const SectionList = listOf(SectionBody);
-export const SectionListQuery = z.object({ ...PageQuery, q: z.string().max(200).optional().describe("name contains") });
+export const SectionListQuery = z.strictObject({ ...PageQuery, q: z.string().max(200).optional().describe("name contains") });
 
 export type SectionCreate = z.infer<typeof SectionCreateBody>;
 export type SectionPatch = z.infer<typeof SectionPatchBody>;

@@ -41,7 +41,7 @@ export const SplitBody = z
   })
   .meta({ examples: [{ parts: 4 }, { prefix_length: 26 }] });
 
-export const DeleteQuery = z.object({
+export const DeleteQuery = z.strictObject({
   force: z.enum(["true", "false"]).optional().describe("delete the addresses that cannot move up (a root subnet's, or those on the parent's boundary) instead of refusing"),
 });
 
@@ -86,7 +86,7 @@ export const SubnetBody = z
 export const SubnetList = listOf(SubnetBody);
 export const SubnetItems = z.object({ items: z.array(SubnetBody) });
 
-export const SubnetListQuery = z.object({
+export const SubnetListQuery = z.strictObject({
   ...PageQuery,
   section_id: z.string().max(64).optional(),
   vrf: z.string().max(64).optional(),

@@ -24,7 +24,7 @@ export const PatchUserBody = z
   .refine((body) => body.role !== undefined || body.name !== undefined, { message: "give role or name", path: ["role"] })
   .meta({ examples: [{ role: "admin" }] });
 
-export const UserListQuery = z.object({ ...pageQuery });
+export const UserListQuery = z.strictObject({ ...pageQuery });
 
 export const UserItem = z.object({
   id: z.string(),
