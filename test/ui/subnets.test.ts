@@ -247,6 +247,77 @@ describe("creating and large subnets", () => {
   }, 30_000);
 });
 
+describe("assigning a chosen address without a grid", () => {
+  test("on an IPv6 subnet, Assign address records the typed IP and shows the API's sentence when it cannot", async () => {
+    const v6 = await create("/api/v1/subnets", { cidr: "2001:db8:9::/64", name: "v6 assign" });
+    await create("/api/v1/subnets", { cidr: "2001:db8:9:0:1::/80", name: "v6 child" });
+    await create(`/api/v1/subnets/${v6.id}/addresses`, { ip: "2001:db8:9::5", hostname: "taken-host", status: "assigned", owner: "" });
+    const records = async () => (await apiCall(env, tenant.key, "GET", `/api/v1/subnets/${v6.id}/addresses`)).body.items.map((a: any) => a.ip);
+    const page = await signedIn();
+    await page.goto(`/subnets/${v6.id}`);
+    await page.locator('table.addresses button[data-ip="2001:db8:9::5"]').waitFor();
+    // Keyboard only: focus the toolbar button, Enter opens the form with focus on its IP field.
+    const opener = page.getByRole("button", { name: "Assign address" });
+    await opener.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Assign an address in 2001:db8:9::/64" });
+    await dialog.waitFor();
+    const ip = dialog.getByLabel("IP address");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("ip");
+    for (const label of ["Hostname", "Status", "Owner", "MAC", "Description"]) expect(await dialog.getByLabel(label).count()).toBe(1);
+    const error = dialog.getByRole("alert");
+    const refused = async (typed: string, sentence: string) => {
+      await ip.fill(typed);
+      await dialog.getByRole("button", { name: "Assign" }).click();
+      await error.filter({ hasText: sentence }).waitFor();
+      expect(await ip.getAttribute("aria-invalid")).toBe("true");
+    };
+    // An empty IP must not fall through to "next free" (a POST without ip allocates one).
+    await refused("", "Enter the IP address");
+    await refused("2001:db8:a::1", "is not inside subnet 2001:db8:9::/64");
+    await refused("2001:db8:9:0:1::7", "inside the child subnet 2001:db8:9:0:1::/80");
+    await refused("2001:db8:9::5", "2001:db8:9::5 is already in use by taken-host");
+    expect(await records()).toEqual(["2001:db8:9::5"]);
+
+    await ip.fill("2001:DB8:9::ABC");
+    await dialog.getByLabel("Hostname").fill("v6-host");
+    await dialog.getByLabel("Owner").fill("lab");
+    await page.keyboard.press("Enter");
+    await dialog.waitFor({ state: "detached" });
+    await page.locator('table.addresses button[data-ip="2001:db8:9::abc"]').waitFor();
+    const listed = await apiCall(env, tenant.key, "GET", `/api/v1/addresses?ip=2001:db8:9::abc`);
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0]).toMatchObject({ hostname: "v6-host", owner: "lab", status: "assigned", subnet_id: v6.id });
+    // The page re-rendered; focus is back on the (new) Assign address button.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Assign address");
+    expect(await page.evaluate(() => (window as any).__cspViolations ?? 0)).toBe(0);
+    await page.context().close();
+  }, 30_000);
+
+  test("a free range's start opens the form with that address filled in", async () => {
+    const big = await create("/api/v1/subnets", { cidr: "172.16.0.0/20", name: "big v4" });
+    await create(`/api/v1/subnets/${big.id}/addresses`, { ip: "172.16.0.1", hostname: "gw", status: "gateway", owner: "" });
+    const page = await signedIn();
+    await page.goto(`/subnets/${big.id}`);
+    const start = page.locator(".free-ranges").getByRole("button", { name: "Assign 172.16.0.2" });
+    await start.click();
+    const dialog = page.getByRole("dialog", { name: "Assign an address in 172.16.0.0/20" });
+    expect(await dialog.getByLabel("IP address").inputValue()).toBe("172.16.0.2");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("hostname");
+    await page.keyboard.type("printer");
+    await dialog.getByRole("button", { name: "Assign" }).click();
+    await dialog.waitFor({ state: "detached" });
+    // The first free range now starts one further, and keeps the focus for the next one.
+    const next = page.locator(".free-ranges").getByRole("button", { name: "Assign 172.16.0.3" });
+    await next.waitFor();
+    expect(await next.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await page.locator(".pager").textContent()).toContain("2 records");
+    const listed = await apiCall(env, tenant.key, "GET", `/api/v1/addresses?ip=172.16.0.2`);
+    expect(listed.body.items[0]).toMatchObject({ hostname: "printer", subnet_id: big.id });
+    await page.context().close();
+  }, 30_000);
+});
+
 describe("dark and light", () => {
   test("prefers-color-scheme: dark gives dark surfaces, and grid statuses keep distinct colours", async () => {
     const colours = async (scheme: "light" | "dark") => {

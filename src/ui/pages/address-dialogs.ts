@@ -2,10 +2,10 @@
  * Address forms: assign a chosen IP, allocate the next free one, edit or release a taken one.
  * Labelled fields Hostname, Status, Owner, MAC, Description; the API's sentence on error.
  */
-import { api } from "../api";
+import { api, ApiFailure } from "../api";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
 import { field, h, select, toast } from "../dom";
-import { ADDRESS_STATUSES, type Address, type AddressStatus } from "../types";
+import { ADDRESS_STATUSES, type Address, type AddressStatus, type Subnet } from "../types";
 
 /** The status label/colour chip used in tables. */
 export function statusBadge(status: string): HTMLElement {
@@ -52,6 +52,46 @@ export function assignDialog(subnetId: string, ip: string, done: () => void): vo
     async onSubmit(form) {
       const address = await api<Address>("POST", `/api/v1/subnets/${subnetId}/addresses`, { ip, ...createBody(form) });
       toast(`${address.ip} assigned`);
+      done();
+    },
+  });
+}
+
+/**
+ * Assign an address the user types: large IPv4 and all IPv6 subnets have no grid to click.
+ * The same form as a grid cell's plus an "IP address" field, prefilled with `suggestion`
+ * (a free range's start) when given; focus then starts on Hostname, the field left to fill.
+ */
+export function assignChosenDialog(subnet: Subnet, suggestion: string, done: () => void): void {
+  const ipInput = h("input", {
+    name: "ip",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: subnet.family === 4 ? "e.g. 10.0.0.25" : "e.g. 2001:db8::25",
+    value: suggestion,
+  });
+  const fields = [field("IP address", ipInput, `An address inside ${subnet.cidr} with no record yet.`), ...addressFields()];
+  if (suggestion) fields[1]?.querySelector("input")?.setAttribute("autofocus", "");
+  formDialog({
+    title: `Assign an address in ${subnet.cidr}`,
+    submitLabel: "Assign",
+    fields,
+    async onSubmit(form) {
+      const ip = valueOf(form, "ip");
+      ipInput.removeAttribute("aria-invalid");
+      try {
+        // Never post without `ip`: the server would then pick the next free address itself.
+        if (!ip) throw new Error("Enter the IP address to assign.");
+        const address = await api<Address>("POST", `/api/v1/subnets/${subnet.id}/addresses`, { ip, ...createBody(form) });
+        toast(`${address.ip} assigned`);
+      } catch (failure) {
+        // Outside the subnet, unusable, inside a child, already in use: the IP is what to fix.
+        if (!(failure instanceof ApiFailure) || failure.details?.field === "ip") {
+          ipInput.setAttribute("aria-invalid", "true");
+          ipInput.focus();
+        }
+        throw failure;
+      }
       done();
     },
   });

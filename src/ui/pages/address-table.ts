@@ -1,13 +1,14 @@
 /**
  * Larger IPv4 and all IPv6 subnets: a paginated table of the address records (100 a page,
  * the API's cursor) and the free ranges. Never an expansion of the whole subnet.
+ * A free range's start is a button that opens the assign form with that address filled in.
  */
 import { api, messageOf, withQuery } from "../api";
 import { h, mount, select, stackable } from "../dom";
 import { count } from "../format";
 import type { Address, FreeRange, List, Subnet } from "../types";
 import { ADDRESS_STATUSES } from "../types";
-import { editAddressDialog, statusBadge } from "./address-dialogs";
+import { assignChosenDialog, editAddressDialog, statusBadge } from "./address-dialogs";
 
 const PAGE = 100;
 
@@ -92,10 +93,10 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
     h("h3", null, "Free ranges"),
     free,
   );
-  await Promise.all([load(), loadFree(free, subnet)]);
+  await Promise.all([load(), loadFree(free, subnet, changed)]);
 }
 
-async function loadFree(container: HTMLElement, subnet: Subnet): Promise<void> {
+async function loadFree(container: HTMLElement, subnet: Subnet, changed: () => void): Promise<void> {
   try {
     const { ranges } = await api<{ ranges: FreeRange[] }>("GET", withQuery(`/api/v1/subnets/${subnet.id}/free`, { limit: 50 }));
     mount(
@@ -105,7 +106,25 @@ async function loadFree(container: HTMLElement, subnet: Subnet): Promise<void> {
             "table",
             { class: "free" },
             h("thead", null, h("tr", null, ["Start", "End", "Size"].map((t) => h("th", { scope: "col" }, t)))),
-            h("tbody", null, ranges.map((r) => h("tr", null, h("td", null, r.start), h("td", null, r.end), h("td", null, count(r.size))))),
+            h(
+              "tbody",
+              null,
+              ranges.map((r, i) =>
+                h(
+                  "tr",
+                  null,
+                  h(
+                    "td",
+                    null,
+                    // Keyed by position, not IP: after assigning a range's start, focus comes
+                    // back to the same row, whose start is now the next free address.
+                    h("button", { type: "button", class: "link-button", "data-focus": `free-${i}`, "aria-label": `Assign ${r.start}`, onclick: () => assignChosenDialog(subnet, r.start, changed) }, r.start),
+                  ),
+                  h("td", null, r.end),
+                  h("td", null, count(r.size)),
+                ),
+              ),
+            ),
           )
         : h("p", { class: "muted" }, "No free addresses."),
     );

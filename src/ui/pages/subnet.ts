@@ -13,7 +13,7 @@ import { navigate } from "../router";
 import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
 import type { Subnet } from "../types";
 import { utilBar } from "../util-bar";
-import { allocateDialog } from "./address-dialogs";
+import { allocateDialog, assignChosenDialog } from "./address-dialogs";
 import { renderAddressTable } from "./address-table";
 import { makeTabStop, renderGrid } from "./grid";
 
@@ -53,6 +53,8 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
         "div",
         { class: "toolbar" },
         h("button", { type: "button", class: "primary", "data-focus": "next-free", onclick: () => nextFree(subnet, changed) }, "Next free"),
+        // No grid to click on large and IPv6 subnets: the address is typed instead.
+        small ? null : h("button", { type: "button", "data-focus": "assign-address", onclick: () => assignChosenDialog(subnet, "", changed) }, icon("plus"), "Assign address"),
         h("button", { type: "button", "data-focus": "split", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
         h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, changed) }, icon("edit"), "Edit"),
         h("button", { type: "button", class: "danger", "data-focus": "delete", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
