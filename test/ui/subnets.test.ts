@@ -360,6 +360,37 @@ describe("phone width and offline", () => {
     await page.context().close();
   }, 30_000);
 
+  test("at 390 px no page scrolls sideways and every main navigation link is in view", async () => {
+    const v6 = await create("/api/v1/subnets", { cidr: "2001:db8:39::/48", name: "phone v6" });
+    await create(`/api/v1/subnets/${v6.id}/addresses`, { ip: "2001:db8:39::5", hostname: "phone-host", status: "assigned", owner: "ops" });
+    const page = await signedIn({ width: 390, height: 844 });
+    // Before: the links sat in a sideways-scrolling strip with "API docs" cut off, and an
+    // IPv6 subnet's free-range table (a 39-character end, a 31-digit size) widened the page.
+    for (const path of ["/", `/subnets/${ids.servers}`, `/subnets/${ids.dc}`, `/subnets/${v6.id}`, "/search?q=10.0", "/activity", "/settings", "/tools"]) {
+      await page.goto(path, { waitUntil: "networkidle" });
+      await page.locator("main h1").first().waitFor();
+      const layout = await page.evaluate(() => {
+        const nav = document.querySelector<HTMLElement>(".main-nav")!;
+        return {
+          page: document.documentElement.scrollWidth,
+          navOverflow: nav.scrollWidth - nav.clientWidth,
+          links: [...nav.querySelectorAll("a")].map((a) => {
+            const box = a.getBoundingClientRect();
+            return { text: a.textContent, left: box.left, right: box.right };
+          }),
+        };
+      });
+      expect({ path, width: layout.page }).toEqual({ path, width: 390 });
+      expect(layout.navOverflow).toBeLessThanOrEqual(0);
+      expect(layout.links.map((l) => l.text)).toEqual(["Overview", "Activity", "Tools", "Settings", "API docs"]);
+      for (const link of layout.links) {
+        expect(link.left).toBeGreaterThanOrEqual(0);
+        expect(link.right).toBeLessThanOrEqual(390);
+      }
+    }
+    await page.context().close();
+  }, 60_000);
+
   test("zero requests to non-loopback addresses on every signed-in page", async () => {
     const before = env.offsite.length;
     const page = await signedIn();

@@ -99,35 +99,25 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
 async function loadFree(container: HTMLElement, subnet: Subnet, changed: () => void): Promise<void> {
   try {
     const { ranges } = await api<{ ranges: FreeRange[] }>("GET", withQuery(`/api/v1/subnets/${subnet.id}/free`, { limit: 50 }));
-    mount(
-      container,
-      ranges.length
-        ? h(
-            "table",
-            { class: "free" },
-            h("thead", null, h("tr", null, ["Start", "End", "Size"].map((t) => h("th", { scope: "col" }, t)))),
-            h(
-              "tbody",
-              null,
-              ranges.map((r, i) =>
-                h(
-                  "tr",
-                  null,
-                  h(
-                    "td",
-                    null,
-                    // Keyed by position, not IP: after assigning a range's start, focus comes
-                    // back to the same row, whose start is now the next free address.
-                    h("button", { type: "button", class: "link-button", "data-focus": `free-${i}`, "aria-label": `Assign ${r.start}`, onclick: () => assignChosenDialog(subnet, r.start, changed) }, r.start),
-                  ),
-                  h("td", null, r.end),
-                  h("td", null, count(r.size)),
-                ),
-              ),
-            ),
-          )
-        : h("p", { class: "muted" }, "No free addresses."),
+    const rows = ranges.map((r, i) =>
+      h(
+        "tr",
+        null,
+        h(
+          "td",
+          null,
+          // Keyed by position, not IP: after assigning a range's start, focus comes back to
+          // the same row, whose start is now the next free address.
+          h("button", { type: "button", class: "link-button", "data-focus": `free-${i}`, "aria-label": `Assign ${r.start}`, onclick: () => assignChosenDialog(subnet, r.start, changed) }, r.start),
+        ),
+        h("td", null, r.end),
+        h("td", null, count(r.size)),
+      ),
     );
+    // An IPv6 range's end and size do not fit a narrow window side by side: stacked on
+    // phones, scrolled inside its own box a little wider (never the whole page).
+    const table = h("table", { class: "free" }, h("thead", null, h("tr", null, ["Start", "End", "Size"].map((t) => h("th", { scope: "col" }, t)))), h("tbody", null, rows));
+    mount(container, ranges.length ? h("div", { class: "table-wrap" }, stackable(table)) : h("p", { class: "muted" }, "No free addresses."));
   } catch (failure) {
     mount(container, h("p", { class: "error" }, messageOf(failure)));
   }
