@@ -15,6 +15,14 @@ export function count(value: string | number): string {
   return /^\d+$/.test(text) ? text.replace(/\B(?=(\d{3})+(?!\d))/g, ",") : text;
 }
 
+/**
+ * "1 record", "2 records", "1,022 records": `value` with its noun in the right number.
+ * `many` for irregular plurals ("address" → "addresses"). Takes IPv6-sized decimal strings.
+ */
+export function plural(value: string | number, one: string, many = `${one}s`): string {
+  return `${count(value)} ${String(value) === "1" ? one : many}`;
+}
+
 export function percent(value: number): string {
   return `${value.toFixed(value >= 10 || value === 0 ? 0 : 1)}%`;
 }

@@ -318,6 +318,31 @@ describe("assigning a chosen address without a grid", () => {
   }, 30_000);
 });
 
+describe("counters", () => {
+  test("read as English: 1 subnet in 1 folder, 1 record; 2 subnets, 2 records", async () => {
+    // A tenant of its own, so the counts are exactly what this test made.
+    const solo = createTenant(env.database, { orgName: "Solo" });
+    const post = async (path: string, body: unknown) => (await apiCall(env, solo.key, "POST", path, body)).body;
+    const folder = await post("/api/v1/sections", { name: "Only folder" });
+    const big = await post("/api/v1/subnets", { cidr: "10.8.0.0/16", section_id: folder.id });
+    await post(`/api/v1/subnets/${big.id}/addresses`, { ip: "10.8.0.1", hostname: "one", status: "assigned", owner: "" });
+    const { context, page } = await newContext(env);
+    await signInByLink(env, page, solo.email);
+    const subtitle = page.locator(".page-head .subtitle");
+    expect(await subtitle.textContent()).toBe("1 subnet in 1 folder");
+    await page.goto(`/subnets/${big.id}`);
+    await page.locator(".pager", { hasText: "1 record · page 1 of 1" }).waitFor();
+
+    await post("/api/v1/subnets", { cidr: "10.9.0.0/24" });
+    await post(`/api/v1/subnets/${big.id}/addresses`, { ip: "10.8.0.2", hostname: "two", status: "assigned", owner: "" });
+    await page.reload();
+    await page.locator(".pager", { hasText: "2 records · page 1 of 1" }).waitFor();
+    await page.goto("/");
+    await page.locator(".page-head .subtitle", { hasText: "2 subnets in 1 folder" }).waitFor();
+    await context.close();
+  }, 30_000);
+});
+
 describe("dark and light", () => {
   test("prefers-color-scheme: dark gives dark surfaces, and grid statuses keep distinct colours", async () => {
     const colours = async (scheme: "light" | "dark") => {

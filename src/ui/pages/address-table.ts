@@ -5,7 +5,7 @@
  */
 import { api, messageOf, withQuery } from "../api";
 import { h, mount, select, stackable } from "../dom";
-import { count } from "../format";
+import { count, plural } from "../format";
 import type { Address, FreeRange, List, Subnet } from "../types";
 import { ADDRESS_STATUSES } from "../types";
 import { assignChosenDialog, editAddressDialog, statusBadge } from "./address-dialogs";
@@ -49,7 +49,7 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
       prev.disabled = pageIndex === 0;
       next.disabled = !page.next_cursor;
       info.textContent = page.total
-        ? `${count(page.total)} records · page ${pageIndex + 1} of ${Math.max(1, Math.ceil(page.total / PAGE))}`
+        ? `${plural(page.total, "record")} · page ${pageIndex + 1} of ${Math.max(1, Math.ceil(page.total / PAGE))}`
         : "No address records yet.";
     } catch (failure) {
       info.textContent = messageOf(failure);

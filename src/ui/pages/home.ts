@@ -3,6 +3,7 @@ import { api, messageOf } from "../api";
 import { newSectionDialog, newSubnetDialog } from "../create-dialogs";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
 import { field, h, mount, toast } from "../dom";
+import { plural } from "../format";
 import { icon } from "../icons";
 import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
 import type { Me, Section } from "../types";
@@ -23,7 +24,7 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
     h(
       "div",
       { class: "page-head" },
-      h("div", null, h("h1", { tabindex: "-1" }, me.organization.name), h("p", { class: "subtitle" }, `${subnets.length} subnets in ${sections.length} folders`)),
+      h("div", null, h("h1", { tabindex: "-1" }, me.organization.name), h("p", { class: "subtitle" }, `${plural(subnets.length, "subnet")} in ${plural(sections.length, "folder")}`)),
       h(
         "div",
         { class: "toolbar" },

@@ -5,7 +5,7 @@
 import { api, isMissingRoute, messageOf } from "../api";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
 import { errorLine, field, focusIfLost, h, mount, select, stackable, toast } from "../dom";
-import { count, when } from "../format";
+import { count, plural, when } from "../format";
 import type { List, Me, Organization, Role, User } from "../types";
 
 const ROLES: [Role, string][] = [
@@ -167,7 +167,7 @@ async function loadUsers(body: HTMLElement, me: Me, reload: (afterRemove?: boole
           ),
         ),
       ),
-      page.next_cursor ? h("p", { class: "muted" }, `Showing the first ${page.items.length} of ${count(String(page.total))} users.`) : null,
+      page.next_cursor ? h("p", { class: "muted" }, `Showing the first ${page.items.length} of ${plural(page.total, "user")}.`) : null,
     );
   } catch (failure) {
     mount(body, h("p", { class: isMissingRoute(failure) ? "muted" : "error" }, isMissingRoute(failure) ? "User management is not available on this server yet." : messageOf(failure)));

@@ -6,7 +6,7 @@ import { api, ApiFailure, listAll, messageOf } from "../api";
 import { sectionOptions } from "../create-dialogs";
 import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
 import { field, focusIfLost, focusKeyOf, h, mount, select, toast } from "../dom";
-import { count, when } from "../format";
+import { count, plural, when } from "../format";
 import { icon } from "../icons";
 import { GRID_MAX_PREFIX } from "../ipv4";
 import { navigate } from "../router";
@@ -132,7 +132,7 @@ function splitDialog(subnet: Subnet, hasChildren: boolean): void {
     fields: [field("Into", select("prefix_length", options, options[0]?.[0]))],
     async onSubmit(form) {
       const result = await api<{ items: Subnet[] }>("POST", `/api/v1/subnets/${subnet.id}/split`, { prefix_length: Number(valueOf(form, "prefix_length")) });
-      toast(`${subnet.cidr} split into ${result.items.length} subnets`);
+      toast(`${subnet.cidr} split into ${plural(result.items.length, "subnet")}`);
       await refreshTree();
       navigate(`/subnets/${subnet.id}`, true);
     },
