@@ -11,8 +11,8 @@ export const MAX_LIMIT = 1000;
 
 /** zod fields to spread into a route's query schema. */
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional(),
-  cursor: z.string().max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional().describe("page size, default 100, max 1000"),
+  cursor: z.string().max(512).optional().describe("opaque cursor from the previous page's next_cursor"),
 };
 
 export interface Page<T> {
@@ -35,19 +35,11 @@ export function badCursor(): ApiError {
   return new ApiError("validation_failed", 'query field "cursor": not a cursor returned by this list', { field: "cursor" });
 }
 
-/**
- * Decodes a cursor made by encodeCursor. With `arity`, also checks it holds that many
- * strings/numbers; callers with richer keys validate the parts themselves.
- */
-export function decodeCursor(cursor: string, arity?: number): unknown[] {
+/** Decodes a cursor made by encodeCursor; callers with richer keys validate the parts themselves. */
+export function decodeCursor(cursor: string): unknown[] {
   try {
     const parts = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (
-      Array.isArray(parts) &&
-      (arity === undefined || (parts.length === arity && parts.every((p) => typeof p === "string" || typeof p === "number")))
-    ) {
-      return parts;
-    }
+    if (Array.isArray(parts)) return parts;
   } catch {
     // fall through to the error below
   }
@@ -56,7 +48,7 @@ export function decodeCursor(cursor: string, arity?: number): unknown[] {
 
 /** Decodes a cursor of exactly `arity` strings (e.g. [created_at, id]); anything else is a 400. */
 export function decodeStringCursor(cursor: string, arity: number): string[] {
-  const parts = decodeCursor(cursor, arity);
-  if (!parts.every((p) => typeof p === "string")) throw badCursor();
+  const parts = decodeCursor(cursor);
+  if (parts.length !== arity || !parts.every((p) => typeof p === "string")) throw badCursor();
   return parts as string[];
 }

@@ -17,7 +17,6 @@
  * isolated by its savepoint and its own Journal. If COMMIT itself fails, every job's
  * memory changes are undone, newest first, and every caller gets the error.
  */
-import type { Database } from "bun:sqlite";
 import type { OpenDatabase } from "../db/client";
 import { Journal } from "./journal";
 import type { IpamRegistry } from "./registry";
@@ -97,7 +96,7 @@ export class GroupCommit {
       s.commit.run();
     } catch (error) {
       // The transaction as a whole failed (COMMIT, or the sync): nothing was written.
-      if (inTransaction(this.database.sqlite)) s.rollback.run();
+      if (this.database.sqlite.inTransaction) s.rollback.run();
       for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();
       for (const job of batch) job.reject(error);
       return;
@@ -105,8 +104,4 @@ export class GroupCommit {
     for (const { job, value } of done) job.resolve(value);
     for (const { job, error } of failed) job.reject(error);
   }
-}
-
-function inTransaction(sqlite: Database): boolean {
-  return sqlite.inTransaction;
 }

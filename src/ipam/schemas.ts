@@ -1,16 +1,9 @@
 /**
- * zod pieces shared by the sections, subnets and addresses routes: list paging, the error
- * body, and the utilization object, so that /docs/json describes every route the same way.
+ * zod pieces shared by the sections, subnets and addresses routes: the error body and the
+ * utilization object, so that /docs/json describes every route the same way. (List paging
+ * lives in http/pagination.ts, shared with every other list.)
  */
 import { z } from "zod";
-
-/** `?limit=` (default 100, max 1000) and the opaque `?cursor=` (API.md §1). */
-export const PageQuery = {
-  limit: z.coerce.number().int().min(1).max(1000).optional().describe("page size, default 100, max 1000"),
-  cursor: z.string().max(512).optional().describe("opaque cursor from the previous page's next_cursor"),
-};
-
-export const DEFAULT_LIMIT = 100;
 
 /** Every error answer (API.md §1). */
 export const ErrorBody = z.object({
@@ -26,15 +19,6 @@ export function errorResponses(...statuses: (400 | 401 | 402 | 403 | 404 | 409)[
   return out;
 }
 
-/** A page of `item`. */
-export function listOf<T extends z.ZodType>(item: T) {
-  return z.object({
-    items: z.array(item),
-    total: z.number().int(),
-    next_cursor: z.string().nullable(),
-  });
-}
-
 export const UtilizationBody = z
   .object({
     size: z.string().describe("addresses in the block, decimal string"),
@@ -46,9 +30,6 @@ export const UtilizationBody = z
   .meta({ example: { size: "256", usable: "254", used: "51", free: "203", percent: 20.08 } });
 
 export const IdParams = z.object({ id: z.string().describe("UUID") });
-
-/** Optional text fields: trimmed length limits; empty string allowed. */
-export const shortText = (max: number) => z.string().max(max);
 
 /**
  * Documents responses in /docs/json without validating them at run time. Elysia validates a

@@ -1,7 +1,7 @@
 /** Request and response shapes of address records (API.md §7). */
 import { z } from "zod";
 import { lineText, multilineText } from "../../http/text";
-import { PageQuery, listOf } from "../../ipam/schemas";
+import { pageOf, pageQuery } from "../../http/pagination";
 
 export const STATUSES = ["assigned", "gateway", "reserved", "dhcp"] as const;
 export const Status = z.enum(STATUSES);
@@ -95,16 +95,16 @@ export const AddressBody = z
   });
 
 export const AddressItems = z.object({ items: z.array(AddressBody) });
-export const AddressList = listOf(AddressBody);
+export const AddressList = pageOf(AddressBody);
 
 export const SubnetAddressQuery = z.strictObject({
-  ...PageQuery,
+  ...pageQuery,
   status: Status.optional(),
   q: z.string().max(200).optional().describe("ip, hostname, owner, mac or description contains"),
 });
 
 export const AddressSearchQuery = z.strictObject({
-  ...PageQuery,
+  ...pageQuery,
   ip: z.string().max(64).optional().describe("exact address"),
   q: z.string().max(200).optional().describe("ip, hostname, owner, mac or description contains"),
   status: Status.optional(),

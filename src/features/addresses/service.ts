@@ -13,7 +13,7 @@ import type { IpamDeps } from "../../ipam/deps";
 import { GroupCommit } from "../../ipam/group-commit";
 import { ipamWrite } from "../../ipam/journal";
 import type { SubnetState } from "../../ipam/registry";
-import { DEFAULT_LIMIT } from "../../ipam/schemas";
+import { DEFAULT_LIMIT } from "../../http/pagination";
 import { recordActivity } from "../activity/record";
 import { normaliseMac, type Address, type AddressCreate, type AddressPatch } from "./model";
 import { addressRepo, toAddress, type AddressFilters, type AddressRow } from "./repo";

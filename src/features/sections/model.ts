@@ -1,7 +1,7 @@
 /** Request and response shapes of /api/v1/sections (API.md §5). */
 import { z } from "zod";
 import { lineText, multilineText } from "../../http/text";
-import { PageQuery, listOf } from "../../ipam/schemas";
+import { pageOf, pageQuery } from "../../http/pagination";
 
 const Name = lineText(100).pipe(z.string().min(1, "must not be empty"));
 const Description = multilineText(2000);
@@ -34,8 +34,8 @@ export const SectionBody = z
     ],
   });
 
-export const SectionList = listOf(SectionBody);
-export const SectionListQuery = z.strictObject({ ...PageQuery, q: z.string().max(200).optional().describe("name contains") });
+export const SectionList = pageOf(SectionBody);
+export const SectionListQuery = z.strictObject({ ...pageQuery, q: z.string().max(200).optional().describe("name contains") });
 
 export type SectionCreate = z.infer<typeof SectionCreateBody>;
 export type SectionPatch = z.infer<typeof SectionPatchBody>;

@@ -5,8 +5,8 @@ import { actorOf, requireWrite, type Principal } from "../../auth/principal";
 import type { OpenDatabase } from "../../db/client";
 import { writeTransaction } from "../../db/tx";
 import { ApiError, notFound } from "../../http/errors";
-import { decodeCursor, badCursor, encodeCursor, nowIso } from "../../ipam/codec";
-import { DEFAULT_LIMIT } from "../../ipam/schemas";
+import { encodeCursor, nowIso } from "../../ipam/codec";
+import { decodeStringCursor, DEFAULT_LIMIT } from "../../http/pagination";
 import type { Section, SectionCreate, SectionPatch } from "./model";
 import { sectionRepo } from "./repo";
 
@@ -28,12 +28,7 @@ export function sectionService(database: OpenDatabase) {
 
   return {
     list(p: Principal, query: { limit?: number; cursor?: string; q?: string }) {
-      let after: [string, string] | undefined;
-      if (query.cursor) {
-        const parts = decodeCursor(query.cursor);
-        if (parts.length !== 2 || !parts.every((x) => typeof x === "string")) throw badCursor();
-        after = parts as [string, string];
-      }
+      const after = query.cursor ? (decodeStringCursor(query.cursor, 2) as [string, string]) : undefined;
       const page = repo.list(p.orgId, { limit: query.limit ?? DEFAULT_LIMIT, after, q: query.q });
       return { items: page.items, total: page.total, next_cursor: page.last ? encodeCursor(page.last) : null };
     },

@@ -1,7 +1,8 @@
 /** Request and response shapes of /api/v1/subnets (API.md §6). */
 import { z } from "zod";
 import { lineText, multilineText } from "../../http/text";
-import { PageQuery, UtilizationBody, listOf } from "../../ipam/schemas";
+import { pageOf, pageQuery } from "../../http/pagination";
+import { UtilizationBody } from "../../ipam/schemas";
 
 /** A VRF name: letters, digits and `_ . : -`, 1–64 characters. */
 export const VrfName = z
@@ -83,11 +84,11 @@ export const SubnetBody = z
     ],
   });
 
-export const SubnetList = listOf(SubnetBody);
+export const SubnetList = pageOf(SubnetBody);
 export const SubnetItems = z.object({ items: z.array(SubnetBody) });
 
 export const SubnetListQuery = z.strictObject({
-  ...PageQuery,
+  ...pageQuery,
   section_id: z.string().max(64).optional(),
   vrf: z.string().max(64).optional(),
   parent_id: z.string().max(64).optional(),

@@ -10,7 +10,7 @@ import { containsIp, formatCidr, isIpv4Mapped, isUsable, lastAddress, parseCidr,
 import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
 import type { IpamDeps } from "../../ipam/deps";
 import { ipamWrite } from "../../ipam/journal";
-import { DEFAULT_LIMIT } from "../../ipam/schemas";
+import { DEFAULT_LIMIT } from "../../http/pagination";
 import { recordActivity } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
 import { addressWriter } from "../addresses/writer";
