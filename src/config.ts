@@ -191,3 +191,25 @@ export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): Serv
   if (overrides.publicUrl === undefined) config.publicUrl = autoPublicUrl(config.host, config.port);
   return config;
 }
+
+/** Which storage `--db` names: a PostgreSQL URL, or else a SQLite file path (the default). */
+export type DatabaseKind = "sqlite" | "postgres";
+
+/**
+ * Tells a PostgreSQL URL (`postgres://…`, `postgresql://…`, any letter case) from a SQLite
+ * path. Any other `scheme://` is refused rather than created as an oddly named SQLite file;
+ * the message names only the scheme, because the URL may hold a password.
+ */
+export function databaseKind(db: string): DatabaseKind {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1]?.toLowerCase();
+  if (scheme === undefined) return "sqlite";
+  if (scheme !== "postgres" && scheme !== "postgresql") {
+    throw new ConfigError(`--db must be a SQLite file path or a postgres:// URL (got a ${scheme}:// URL)`);
+  }
+  try {
+    new URL(db);
+  } catch {
+    throw new ConfigError("--db is not a valid postgres:// URL (expected postgres://user:password@host:5432/database)");
+  }
+  return "postgres";
+}

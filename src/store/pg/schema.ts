@@ -1,0 +1,248 @@
+/**
+ * The PostgreSQL twin of src/db/schema.ts: the same tables, columns, indexes, UNIQUE
+ * constraints and foreign keys, in drizzle's pg dialect. drizzle-kit generates
+ * `drizzle/pg/*.sql` from this file (`bun run db:generate:pg`); row-level security and the
+ * application role are hand-written in a custom migration there (drizzle's `.enableRLS()`
+ * emits ENABLE without FORCE). test/store/pg-schema-parity.test.ts proves both schemas hold
+ * the same tables and columns; change them together.
+ *
+ * Type choices, so that a row read here looks like the same row read from SQLite:
+ * - ids stay `text` (UUID text in SQLite too; no cast needed anywhere).
+ * - timestamps are `timestamptz(3)` read and written as ISO-8601 UTC strings
+ *   (`2026-01-02T03:04:05.123Z`, what SQLite stores and the API returns): millisecond
+ *   precision makes the round trip exact, and real timestamps compare and prune correctly.
+ * - `ip_key` / `network_key` are `bytea` holding the same 16-byte big-endian key; bytea
+ *   compares bytewise, so the UNIQUE index and `BETWEEN first AND last` range scans work as
+ *   on SQLite.
+ * - Text sorts bytewise in SQLite. Create the database with `LOCALE 'C'` (scripts/pg-cluster
+ *   does) so that name orderings and string cursors agree across both dialects.
+ *
+ * PostgreSQL-only, for allocation across replicas (../shared/SCALE.md, "The design that won"):
+ * `subnets.alloc_seq` and the `subnet_changes` log. SQLite gains them when the store split
+ * needs them; until then the parity test lists them as the only pg-only columns.
+ */
+import { sql } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  bigint,
+  customType,
+  index,
+  integer,
+  pgTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/** 16-byte order-preserving IP key. drizzle 0.45 has no bytea column type. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
+});
+
+/**
+ * ISO-8601 UTC text in the application, `timestamptz(3)` in the database. Bun.SQL returns
+ * a `Date`; PostgreSQL parses the ISO string parameter itself.
+ */
+const isoTimestamp = customType<{ data: string; driverData: Date | string }>({
+  dataType: () => "timestamp (3) with time zone",
+  toDriver: (value) => value,
+  fromDriver: (value) => (value instanceof Date ? value : new Date(value)).toISOString(),
+});
+
+const timestamps = {
+  createdAt: isoTimestamp("created_at").notNull(),
+  updatedAt: isoTimestamp("updated_at").notNull(),
+};
+
+/** The tenant boundary: nothing of one organization is visible to another. */
+export const organizations = pgTable("organizations", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** free | pro | teams | unlimited — a named limit set (API.md §3). */
+  plan: text("plan").notNull().default("unlimited"),
+  ...timestamps,
+});
+
+/** A person; belongs to exactly one organization. `email` is stored lowercased. */
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    name: text("name").notNull().default(""),
+    /** owner | admin | member | viewer */
+    role: text("role").notNull(),
+    lastLoginAt: isoTimestamp("last_login_at"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_org_idx").on(t.orgId)],
+);
+
+/** One-time sign-in links. Only the SHA-256 of the token is kept. Not a tenant table. */
+export const loginTokens = pgTable(
+  "login_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    createdAt: isoTimestamp("created_at").notNull(),
+    expiresAt: isoTimestamp("expires_at").notNull(),
+    usedAt: isoTimestamp("used_at"),
+  },
+  (t) => [index("login_tokens_email_idx").on(t.email)],
+);
+
+/** Browser sessions (cookie `session`). Only the SHA-256 of the cookie value is kept. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    createdAt: isoTimestamp("created_at").notNull(),
+    lastSeenAt: isoTimestamp("last_seen_at").notNull(),
+    expiresAt: isoTimestamp("expires_at").notNull(),
+  },
+  (t) => [uniqueIndex("sessions_token_hash_unique").on(t.tokenHash), index("sessions_user_idx").on(t.userId)],
+);
+
+/** API keys: `prefix` identifies a key in lists, `key_hash` (SHA-256 hex) authenticates it. */
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** read | write */
+    scope: text("scope").notNull(),
+    createdAt: isoTimestamp("created_at").notNull(),
+    lastUsedAt: isoTimestamp("last_used_at"),
+    expiresAt: isoTimestamp("expires_at"),
+  },
+  (t) => [
+    uniqueIndex("api_keys_key_hash_unique").on(t.keyHash),
+    index("api_keys_org_idx").on(t.orgId),
+    index("api_keys_prefix_idx").on(t.prefix),
+  ],
+);
+
+/** Folders in the UI. Names are unique per organization, case-insensitively (`name_key` = lowercased name). */
+export const sections = pgTable(
+  "sections",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey)],
+);
+
+/** Subnets, nested automatically (see src/db/schema.ts). */
+export const subnets = pgTable(
+  "subnets",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    sectionId: text("section_id").references(() => sections.id, { onDelete: "set null" }),
+    parentId: text("parent_id").references((): AnyPgColumn => subnets.id),
+    vrf: text("vrf").notNull().default("default"),
+    family: integer("family").notNull(),
+    /** 16-byte order-preserving key of the network address. */
+    networkKey: bytea("network_key").notNull(),
+    prefixLength: integer("prefix_length").notNull(),
+    /** Canonical CIDR text, e.g. `10.0.1.0/24`, `2001:db8::/48`. */
+    cidr: text("cidr").notNull(),
+    name: text("name").notNull().default(""),
+    description: text("description").notNull().default(""),
+    vlan: integer("vlan"),
+    /**
+     * pg only. The subnet's allocation version: bumped by every transaction that takes or
+     * frees addresses in it (or changes its shape), read under `FOR NO KEY UPDATE` so that a
+     * replica learns inside its own transaction whether its in-memory allocator is current.
+     */
+    allocSeq: bigint("alloc_seq", { mode: "number" }).notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("subnets_org_vrf_net_unique").on(t.orgId, t.vrf, t.family, t.networkKey, t.prefixLength),
+    index("subnets_parent_idx").on(t.parentId),
+    index("subnets_section_idx").on(t.sectionId),
+  ],
+);
+
+/** Address records. "Available" is the absence of a row; UNIQUE (org, vrf, ip_key) is the backstop. */
+export const addresses = pgTable(
+  "addresses",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    subnetId: text("subnet_id").notNull().references(() => subnets.id),
+    vrf: text("vrf").notNull(),
+    ip: text("ip").notNull(),
+    ipKey: bytea("ip_key").notNull(),
+    hostname: text("hostname").notNull().default(""),
+    /** assigned | gateway | reserved | dhcp */
+    status: text("status").notNull().default("assigned"),
+    owner: text("owner").notNull().default(""),
+    /** lowercase aa:bb:cc:dd:ee:ff, or null */
+    mac: text("mac"),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
+    index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
+  ],
+);
+
+/** The activity log: one row per write, recorded in the write's own transaction. */
+export const activity = pgTable(
+  "activity",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    at: isoTimestamp("at").notNull(),
+    /** user | api_key | system */
+    actorType: text("actor_type").notNull(),
+    actorId: text("actor_id"),
+    actorLabel: text("actor_label").notNull(),
+    /** e.g. subnet.create, address.update, api_key.revoke */
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    targetLabel: text("target_label").notNull().default(""),
+    /** JSON object {field: [old, new]} as text, exactly as SQLite keeps it; never holds secrets. */
+    changes: text("changes").notNull().default("{}"),
+  },
+  (t) => [index("activity_org_at_idx").on(t.orgId, t.at, t.id), index("activity_target_idx").on(t.orgId, t.targetId)],
+);
+
+/**
+ * pg only. The allocation change log: what each bump of `subnets.alloc_seq` did, so that a
+ * replica whose in-memory allocator is at version N catches up by reading rows with
+ * `seq > N` instead of reloading the subnet. `kind`: `take` / `free` (one address, `ip_key`
+ * set) or `reload` (the subnet was created, split, resized or otherwise reshaped: drop
+ * what you know and reload it; `ip_key` null). Old rows are pruned; a replica that finds a
+ * gap (its version older than the oldest row kept) reloads, so pruning is always safe.
+ */
+export const subnetChanges = pgTable(
+  "subnet_changes",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    subnetId: text("subnet_id").notNull().references(() => subnets.id, { onDelete: "cascade" }),
+    /** The subnet's `alloc_seq` after the change. Several rows share one seq (a batch). */
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    /** take | free | reload */
+    kind: text("kind").notNull(),
+    ipKey: bytea("ip_key"),
+    at: isoTimestamp("at").notNull().default(sql`now()`),
+  },
+  (t) => [index("subnet_changes_subnet_seq_idx").on(t.subnetId, t.seq), index("subnet_changes_at_idx").on(t.at)],
+);

@@ -1,0 +1,133 @@
+/**
+ * Tenant isolation, second wall: with row-level security forced on every tenant table and
+ * the server working as `ipcraft_app` (a role that owns nothing), a query that forgets its
+ * organization filter still returns nothing of another organization, and with no
+ * organization declared it returns nothing at all.
+ */
+import type { SQL } from "bun";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
+
+usePgCluster();
+
+/** Tables holding nothing of an organization, read before anyone is signed in. */
+const NOT_TENANT = ["login_tokens"];
+/** How a row of a tenant table names its organization. */
+const ORG_OF: Record<string, string> = { organizations: "id", sessions: "(SELECT org_id FROM users WHERE users.id = user_id)" };
+
+const NOW = "2026-01-02T03:04:05.123Z";
+const A = "org-a";
+const B = "org-b";
+
+async function seed(sql: SQL, org: string): Promise<void> {
+  // The test connects as the cluster's superuser, which RLS never filters.
+  const key = Buffer.from(org === A ? "00000000000000000000ffff0a000001" : "00000000000000000000ffff0a000002", "hex");
+  await sql`INSERT INTO organizations (id, name, created_at, updated_at) VALUES (${org}, ${org}, ${NOW}, ${NOW})`;
+  await sql`INSERT INTO users (id, org_id, email, role, created_at, updated_at) VALUES (${`${org}-u`}, ${org}, ${`${org}@example.org`}, 'owner', ${NOW}, ${NOW})`;
+  await sql`INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (${`${org}-s`}, ${`${org}-sh`}, ${`${org}-u`}, ${NOW}, ${NOW}, ${NOW})`;
+  await sql`INSERT INTO api_keys (id, org_id, user_id, name, prefix, key_hash, scope, created_at) VALUES (${`${org}-k`}, ${org}, ${`${org}-u`}, 'ci', 'ipc_x', ${`${org}-kh`}, 'write', ${NOW})`;
+  await sql`INSERT INTO sections (id, org_id, name, name_key, created_at, updated_at) VALUES (${`${org}-sec`}, ${org}, 'Lab', 'lab', ${NOW}, ${NOW})`;
+  await sql`INSERT INTO subnets (id, org_id, section_id, family, network_key, prefix_length, cidr, created_at, updated_at)
+            VALUES (${`${org}-net`}, ${org}, ${`${org}-sec`}, 4, ${key}, 24, '10.0.0.0/24', ${NOW}, ${NOW})`;
+  await sql`INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at)
+            VALUES (${`${org}-ip`}, ${org}, ${`${org}-net`}, 'default', '10.0.0.1', ${key}, ${NOW}, ${NOW})`;
+  await sql`INSERT INTO activity (id, org_id, at, actor_type, actor_label, action, target_type) VALUES (${`${org}-act`}, ${org}, ${NOW}, 'system', 'test', 'subnet.create', 'subnet')`;
+  await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
+}
+
+/** Runs `body` in one transaction working as the application role, as the server will. */
+function asApp<T>(sql: SQL, org: string | null, body: (tx: SQL) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`SELECT set_config('role', 'ipcraft_app', true)`;
+    if (org !== null) await tx`SELECT set_config('app.org_id', ${org}, true)`;
+    return body(tx);
+  }) as Promise<T>;
+}
+
+describe("row-level security", () => {
+  let db: TestPgDatabase;
+  let tenantTables: string[];
+
+  beforeAll(async () => {
+    db = await freshPgDatabase({ migrated: true });
+    await seed(db.sql, A);
+    await seed(db.sql, B);
+    const withOrg = await db.sql`SELECT DISTINCT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'org_id'`;
+    tenantTables = [...withOrg.map((r: { table_name: string }) => r.table_name), ...Object.keys(ORG_OF)].sort();
+  });
+  afterAll(() => db?.drop());
+
+  test("every table is a tenant table except the ones named here", async () => {
+    const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
+    expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
+    expect(tenantTables.length).toBe(9);
+  });
+
+  test("each tenant table has RLS enabled, forced, and a policy; the app role may read and write it", async () => {
+    for (const table of tenantTables) {
+      const [row] = await db.sql`
+        SELECT c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+               (SELECT count(*)::int FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname) AS policies,
+               has_table_privilege('ipcraft_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS dml
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = ${table}`;
+      expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: 1, dml: true });
+    }
+  });
+
+  test("the app role owns nothing, bypasses nothing and cannot change the rules", async () => {
+    const [role] = await db.sql`SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = 'ipcraft_app'`;
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcreaterole: false, rolcreatedb: false });
+    const [owned] = await db.sql`SELECT count(*)::int AS n FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'ipcraft_app'`;
+    expect(owned.n).toBe(0);
+    for (const ddl of ['ALTER TABLE "addresses" NO FORCE ROW LEVEL SECURITY', 'DROP POLICY "tenant_isolation" ON "subnets"', "CREATE TABLE sneaky (id text)"]) {
+      const error = await asApp(db.sql, A, (tx) => tx.unsafe(ddl)).catch((e) => e);
+      expect({ ddl, errno: error?.errno }).toEqual({ ddl, errno: "42501" }); // insufficient_privilege
+    }
+  });
+
+  test("with organization A declared, a query with no organization filter sees A's rows and nothing of B", async () => {
+    for (const table of tenantTables) {
+      const orgs = await asApp(db.sql, A, (tx) => tx.unsafe(`SELECT ${ORG_OF[table] ?? "org_id"} AS org FROM "${table}"`));
+      expect({ table, orgs: orgs.map((r: { org: string }) => r.org) }).toEqual({ table, orgs: [A] });
+    }
+    // The same as B, so that the visible row really follows the declared organization.
+    const asB = await asApp(db.sql, B, (tx) => tx`SELECT id FROM addresses`);
+    expect(asB.map((r: { id: string }) => r.id)).toEqual([`${B}-ip`]);
+  });
+
+  test("with no organization declared, every tenant table reads empty", async () => {
+    for (const table of tenantTables) {
+      const [row] = await asApp(db.sql, null, (tx) => tx.unsafe(`SELECT count(*)::int AS n FROM "${table}"`));
+      expect({ table, n: row.n }).toEqual({ table, n: 0 });
+    }
+  });
+
+  test("a pooled connection reused after a transaction that declared A sees nothing when the next one declares none", async () => {
+    const conn = await db.sql.reserve();
+    try {
+      expect((await asApp(conn, A, (tx) => tx`SELECT id FROM subnets`)).length).toBe(1);
+      // After SET LOCAL the setting exists but is '' (not NULL): still matches nothing.
+      const [left] = await asApp(conn, null, (tx) => tx`SELECT current_setting('app.org_id', true) AS v, (SELECT count(*)::int FROM subnets) AS n`);
+      expect(left).toEqual({ v: "", n: 0 });
+    } finally {
+      conn.release();
+    }
+  });
+
+  test("writes stay inside the declared organization", async () => {
+    // Inserting a row for B while declared as A is refused.
+    const insert = await asApp(db.sql, A, (tx) =>
+      tx`INSERT INTO sections (id, org_id, name, name_key, created_at, updated_at) VALUES ('x', ${B}, 'X', 'x', ${NOW}, ${NOW})`,
+    ).catch((e) => e);
+    expect(insert?.errno).toBe("42501");
+    // Unfiltered UPDATE and DELETE touch A's rows only.
+    const changed = await asApp(db.sql, A, async (tx) => {
+      const updated = await tx`UPDATE addresses SET hostname = 'renamed'`;
+      const deleted = await tx`DELETE FROM activity`;
+      return { updated: updated.count, deleted: deleted.count };
+    });
+    expect(changed).toEqual({ updated: 1, deleted: 1 });
+    const [b] = await db.sql`SELECT hostname, (SELECT count(*)::int FROM activity WHERE org_id = ${B}) AS activity FROM addresses WHERE org_id = ${B}`;
+    expect(b).toEqual({ hostname: "", activity: 1 });
+  });
+});
