@@ -32,6 +32,7 @@ export interface Ip {
  * - `family_mismatch`: two inputs that must share a family do not
  * - `split_length_invalid`, `split_too_many`: see `splitPrefix`
  * - `range_invalid`: a range whose start is after its end
+ * - `ipv4_mapped`: IPv4-mapped IPv6 (::ffff:0:0/96) where IPAM stores data; see `ipv4MappedError`
  */
 export type IpErrorCode =
   | "ip_invalid"
@@ -43,7 +44,8 @@ export type IpErrorCode =
   | "family_mismatch"
   | "split_length_invalid"
   | "split_too_many"
-  | "range_invalid";
+  | "range_invalid"
+  | "ipv4_mapped";
 
 /** An error as a value: `message` is a human sentence; `suggestion` a value that would work. */
 export interface IpError {
@@ -163,4 +165,13 @@ export function ipFromKey(key: Uint8Array): Ip {
  */
 export function isIpv4Mapped(ip: Ip): boolean {
   return ip.family === 6 && ip.value >> 32n === 0xffffn;
+}
+
+/**
+ * THE refusal of an IPv4-mapped address as an address record (the API, the CSV import and
+ * `ipcraft check` all ask this one): null when `ip` may be recorded.
+ */
+export function ipv4MappedError(ip: Ip): IpError | null {
+  if (!isIpv4Mapped(ip)) return null;
+  return ipError("ipv4_mapped", `${formatIp(ip)} is an IPv4-mapped IPv6 address; record the IPv4 address in an IPv4 subnet instead`);
 }

@@ -159,6 +159,11 @@ export class SubnetAllocator {
     return this.children.endOfRangeCovering(offset) !== null || this.records.has(offset);
   }
 
+  /** How many records (not child subnets) lie in [first, last]. */
+  recordsIn(first: bigint, last: bigint): number {
+    return this.records.countInRange(first - this.base, last - this.base);
+  }
+
   /** The child range (absolute bounds) containing `value`, or null. */
   coveringRange(value: bigint): { first: bigint; last: bigint } | null {
     const range = this.children.rangeCovering(value - this.base);

@@ -11,7 +11,7 @@
  * (network & wildcard = 0). Every constructor in this module keeps it; code that builds a
  * Prefix by hand must too (`makePrefix` masks for you).
  */
-import { familyBits, formatIp, ipError, parseIp, type Family, type Ip, type Parsed } from "./address.ts";
+import { familyBits, formatIp, ipError, isIpv4Mapped, parseIp, type Family, type Ip, type IpError, type Parsed } from "./address.ts";
 
 /** A CIDR block. Invariant: host bits of `network` are zero; 0 ≤ length ≤ familyBits(family). */
 export interface Prefix {
@@ -157,6 +157,21 @@ export function usableCount(p: Prefix): bigint {
 export function isUsable(p: Prefix, value: bigint): boolean {
   const { first, last } = usableRange(p);
   return value >= first && value <= last;
+}
+
+/**
+ * True for an IPv6 prefix inside ::ffff:0:0/96 (IPv4-mapped space). Its addresses share
+ * their storage keys with IPv4 (see `ipKey`), so IPAM refuses it as a subnet; a wider block
+ * that merely contains the mapped range (`::/64`) is allowed, its mapped addresses are not.
+ */
+export function isIpv4MappedPrefix(p: Prefix): boolean {
+  return p.length >= 96 && isIpv4Mapped({ family: p.family, value: p.network });
+}
+
+/** THE refusal of IPv4-mapped space as a subnet (API, CSV import, `ipcraft check`): null when `p` may be one. */
+export function ipv4MappedPrefixError(p: Prefix): IpError | null {
+  if (!isIpv4MappedPrefix(p)) return null;
+  return ipError("ipv4_mapped", `${formatCidr(p)} is IPv4-mapped IPv6 space (::ffff:0:0/96); create the IPv4 subnet instead`);
 }
 
 /** Order: family (4 first), then network, then length (shorter first: a block before its parts). */

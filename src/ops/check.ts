@@ -5,10 +5,11 @@
  * it is safe beside a running server: a WAL reader neither blocks nor is blocked by the writer):
  * - SQLite: `integrity_check` and `foreign_key_check`;
  * - subnets: canonical `cidr` text matching (network_key, prefix_length), no host bits, no
- *   duplicate per (org, vrf), and `parent_id` = the smallest container, recomputed with a fresh
- *   SubnetTree (the same nesting rule, none of the server's state);
+ *   duplicate per (org, vrf), not IPv4-mapped IPv6 space, and `parent_id` = the smallest
+ *   container, recomputed with a fresh SubnetTree (the same nesting rule, none of the server's state);
  * - addresses: `ip` text = canonical form of `ip_key`, same org and vrf as the subnet, stored
- *   in the most specific subnet containing it, usable there (not network/broadcast), no duplicate;
+ *   in the most specific subnet containing it, usable there (not network/broadcast), not an
+ *   IPv4-mapped IPv6 address, no duplicate;
  * - utilization: the allocators the server would build at boot (IpamRegistry.load) agree with
  *   plain counting (usable records outside children + usable addresses covered by children).
  * A problem is one line of text with a `kind`; the CLI prints them capped, with a total.
@@ -16,7 +17,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import type { OpenDatabase } from "../db/client";
-import { familyBits, formatCidr, formatIp, isUsable, lastAddress, makePrefix, usableRange, type Family, type Prefix } from "../ip";
+import { familyBits, formatCidr, formatIp, ipv4MappedError, ipv4MappedPrefixError, isUsable, lastAddress, makePrefix, usableRange, type Family, type Prefix } from "../ip";
 import { SubnetTree } from "../ip";
 import { IpamRegistry } from "../ipam/registry";
 import { OpsError } from "./backup";
@@ -162,6 +163,10 @@ function checkSubnets(sqlite: Database, report: Report): { subnets: Map<string, 
     const prefix = makePrefix(family, network, row.prefix_length);
     if (prefix.network !== network) report("subnet", `${label}: network_key has host bits set (should be ${formatCidr(prefix)})`);
     if (row.cidr !== formatCidr(prefix)) report("subnet", `${label}: stored cidr text is not the canonical ${formatCidr(prefix)}`);
+    // The API and imports refuse it (it shares keys with IPv4); kept in the tree so that its
+    // records are judged too.
+    const mapped = ipv4MappedPrefixError(prefix);
+    if (mapped) report("subnet", `${label}: ${mapped.message}`);
     if (row.section_id !== null && row.section_org !== null && row.section_org !== row.org_id) {
       report("subnet", `${label}: filed in section ${row.section_id} of another organization`);
     }
@@ -209,6 +214,9 @@ function checkAddresses(sqlite: Database, subnets: Map<string, KnownSubnet>, tre
     }
     const canonical = formatIp({ family: prefix.family, value });
     if (row.ip !== canonical) report("address", `${label}: stored ip text is not the canonical ${canonical} of its key`);
+    // Its key is the IPv4 address's key: it blocks that address wherever IPv4 records it.
+    const mapped = ipv4MappedError({ family: prefix.family, value });
+    if (mapped) report("address", `${label}: ${mapped.message}`);
     // Keyed by the subnet's VRF (the true one): a row with a wrong vrf column is still a twin.
     const dedupe = `${subnet.row.org_id}\u0000${subnet.row.vrf}\u0000${prefix.family}\u0000${value}`;
     if (seen.has(dedupe)) report("duplicate", `${label}: ${canonical} is recorded twice in VRF "${subnet.row.vrf}"`);

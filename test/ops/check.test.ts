@@ -165,6 +165,29 @@ describe("ipcraft check", () => {
     expect(text).toContain(`subnet ${f.v6.id} (2001:db8::/48): network_key has host bits set (should be 2001:db8::/48)`);
   });
 
+  // Imports used to let IPv4-mapped IPv6 space in (the API refuses it); such rows, already in
+  // a database, share keys with IPv4 and block the IPv4 addresses they map.
+  test("an IPv4-mapped subnet and an IPv4-mapped address, as an old import left them", async () => {
+    const f = await seeded();
+    const wide = await f.subnet("::/64"); // contains ::ffff:0:0/96, which the API allows
+    const { sqlite } = f.database;
+    const at = new Date().toISOString();
+    sqlite.run(
+      `INSERT INTO subnets (id, org_id, parent_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at)
+       VALUES ('mapped-subnet', ?, ?, 'default', 6, ?, 120, '::ffff:10.9.0.0/120', ?, ?)`,
+      [f.tenant.orgId, wide.id, ipKey({ family: 6, value: 0xffff_0a09_0000n }), at, at],
+    );
+    sqlite.run(
+      `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, description, created_at, updated_at)
+       VALUES ('mapped-address', ?, 'mapped-subnet', 'default', '::ffff:10.9.0.5', ?, '', 'assigned', '', '', ?, ?)`,
+      [f.tenant.orgId, ipKey({ family: 6, value: 0xffff_0a09_0005n }), at, at],
+    );
+    expect(kinds(sqlite)).toEqual(["address", "subnet"]);
+    const text = messages(sqlite);
+    expect(text).toContain("subnet mapped-subnet (::ffff:10.9.0.0/120): ::ffff:10.9.0.0/120 is IPv4-mapped IPv6 space (::ffff:0:0/96)");
+    expect(text).toContain("address mapped-address (::ffff:10.9.0.5): ::ffff:10.9.0.5 is an IPv4-mapped IPv6 address");
+  });
+
   test("foreign keys: an address whose subnet is gone, a subnet filed in another organization's section", async () => {
     const f = await seeded();
     const a = await f.addressIn(f.child.id);

@@ -7,7 +7,7 @@
 import { SQLiteError } from "bun:sqlite";
 import { actorOf, type Principal } from "../../auth/principal";
 import { ApiError } from "../../http/errors";
-import { containsIp, formatIp, isIpv4Mapped, isUsable, type Ip } from "../../ip";
+import { containsIp, formatIp, ipv4MappedError, isUsable, type Ip } from "../../ip";
 import { keyOf, nowIso } from "../../ipam/codec";
 import type { IpamDeps } from "../../ipam/deps";
 import type { Journal } from "../../ipam/journal";
@@ -35,13 +35,9 @@ export function addressWriter(deps: Pick<IpamDeps, "database" | "registry">) {
     if (!containsIp(state.prefix, ip)) {
       throw new ApiError("ip_not_in_subnet", `${text} is not inside subnet ${state.cidr}`, { field, subnet: state.cidr });
     }
-    if (isIpv4Mapped(ip)) {
-      // Shares its storage key with the IPv4 address it maps; that one is what to record.
-      throw new ApiError("ip_not_usable", `${text} is an IPv4-mapped IPv6 address; record the IPv4 address in an IPv4 subnet instead`, {
-        field,
-        subnet: state.cidr,
-      });
-    }
+    // Shares its storage key with the IPv4 address it maps; that one is what to record.
+    const mapped = ipv4MappedError(ip);
+    if (mapped) throw new ApiError("ip_not_usable", mapped.message, { field, subnet: state.cidr });
     if (!isUsable(state.prefix, ip.value)) {
       const which =
         ip.value === state.prefix.network

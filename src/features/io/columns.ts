@@ -1,11 +1,12 @@
 /**
  * The CSV columns of exports and imports (README "CSV columns"), and the reading of one
  * import row into typed values with the same rules as the JSON API (text fields refuse
- * control characters, MACs normalised, VRF names, VLAN 1–4094, strict IP parsing).
+ * control characters, MACs normalised, VRF names, VLAN 1–4094, strict IP parsing, no
+ * IPv4-mapped IPv6 space).
  */
 import { z } from "zod";
 import { lineText, multilineText } from "../../http/text";
-import { formatCidr, parseCidr, parseIp, type Ip, type Prefix } from "../../ip";
+import { formatCidr, ipv4MappedError, ipv4MappedPrefixError, parseCidr, parseIp, type Ip, type Prefix } from "../../ip";
 import { Mac, normaliseMac, Status } from "../addresses/model";
 import type { AddressFields } from "../addresses/writer";
 import { VrfName } from "../subnets/model";
@@ -86,8 +87,11 @@ export function readSubnetRow(record: CsvRecord, positions: Map<Column<typeof SU
   const problems: string[] = [];
   const cidrText = cell("cidr").trim();
   const parsed = cidrText === "" ? null : parseCidr(cidrText);
+  // The same refusals as POST /subnets: strict parsing, then no IPv4-mapped IPv6 space.
+  const refused = parsed === null || !parsed.ok ? null : ipv4MappedPrefixError(parsed.value);
   if (parsed === null) problems.push('column "cidr": must not be empty');
   else if (!parsed.ok) problems.push(`column "cidr": ${parsed.error.message}`);
+  else if (refused) problems.push(`column "cidr": ${refused.message}`);
   const vrf = cell("vrf").trim();
   const fields = SubnetFields.safeParse({
     vrf: vrf === "" ? "default" : vrf,
@@ -135,8 +139,12 @@ export function readAddressRow(record: CsvRecord, positions: Map<Column<typeof A
   const problems: string[] = [];
   const ipText = cell("ip").trim();
   const parsed = ipText === "" ? null : parseIp(ipText);
+  // The same refusals as the address routes: strict parsing, then no IPv4-mapped address
+  // (it shares its storage key with the IPv4 address it maps).
+  const refused = parsed === null || !parsed.ok ? null : ipv4MappedError(parsed.value);
   if (parsed === null) problems.push('column "ip": must not be empty');
   else if (!parsed.ok) problems.push(`column "ip": ${parsed.error.message}`);
+  else if (refused) problems.push(`column "ip": ${refused.message}`);
   const vrf = cell("vrf").trim();
   const status = cell("status").trim();
   const mac = cell("mac").trim();

@@ -7,6 +7,7 @@
  * Cost per row: a tree lookup (≤ 129 map probes), one allocator insert (memory, journaled)
  * and one prepared INSERT — no per-row queries, no allocator rebuilds.
  */
+import { SQLiteError } from "bun:sqlite";
 import { assertPlanAllows } from "../../auth/plans";
 import { formatIp, isUsable } from "../../ip";
 import { keyOf, nowIso } from "../../ipam/codec";
@@ -85,16 +86,23 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): AddressIm
         return `${text} is already in use${existing?.hostname ? ` by ${existing.hostname}` : ""}`;
       }
       seen.set(key, row.row);
-      repo.insert(orgId, {
-        // Time-ordered ids append to the primary-key index (see addresses/writer.ts).
-        id: Bun.randomUUIDv7(),
-        subnetId: state.id,
-        vrf: row.vrf,
-        ip: text,
-        ipKey: keyOf(row.ip.family, row.ip.value),
-        ...row.fields,
-        at,
-      });
+      try {
+        repo.insert(orgId, {
+          // Time-ordered ids append to the primary-key index (see addresses/writer.ts).
+          id: Bun.randomUUIDv7(),
+          subnetId: state.id,
+          vrf: row.vrf,
+          ip: text,
+          ipKey: keyOf(row.ip.family, row.ip.value),
+          ...row.fields,
+          at,
+        });
+      } catch (error) {
+        // The UNIQUE (org, vrf, ip_key) backstop, as in addresses/writer.ts: memory said free,
+        // the table disagrees. A bad row (the import rolls back), never a raw 500.
+        if (error instanceof SQLiteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") return `${text} is already in use`;
+        throw error;
+      }
       created++;
       return null;
     }

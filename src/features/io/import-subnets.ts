@@ -1,22 +1,21 @@
 /**
- * Importing subnets from CSV (columns: SUBNET_COLUMNS). The same rules as POST /subnets —
- * automatic nesting, adoption of existing subnets, records of a parent moving into a new
- * child, duplicates refused per VRF — applied to the whole file in one transaction.
+ * Importing subnets from CSV (columns: SUBNET_COLUMNS). Each row is placed by the very code
+ * of POST /subnets (subnets/placement.ts) — automatic nesting, adoption of existing subnets,
+ * records of the parent moving into the new child and the network/broadcast refusal, duplicates
+ * refused per VRF — and the whole file is one transaction.
  *
  * Rows are applied sorted by (vrf, family, network, prefix length): a container always comes
- * before what it contains, so inside the file nothing is ever adopted or moved and the cost
- * per row is a tree insert and one INSERT. Sections are named: missing ones are created.
+ * before what it contains, so rows of the file never adopt each other; records still move down
+ * row by row (an existing /8's record goes to the file's /16, then on to the file's /24).
+ * Sections are named: missing ones are created.
  * One activity entry (`subnet.import`) records the counts, not one per row.
  */
 import { assertPlanAllows } from "../../auth/plans";
 import { ApiError } from "../../http/errors";
-import { formatCidr, isUsable, lastAddress } from "../../ip";
-import { keyOf, nowIso, valueOfKey } from "../../ipam/codec";
+import { nowIso } from "../../ipam/codec";
 import { recordActivity } from "../activity/record";
-import { addressRepo } from "../addresses/repo";
 import { sectionRepo } from "../sections/repo";
-import { subnetRepo } from "../subnets/repo";
-import { unusableName } from "../subnets/service";
+import { subnetPlacement } from "../subnets/placement";
 import { parseCsv, type RowError } from "./csv";
 import { isRowError, readHeader, readSubnetRow, SUBNET_COLUMNS, type SubnetImportRow } from "./columns";
 import { deferred, type ImportDeps, type ImportInput, importFailed, PROGRESS_EVERY, runImport } from "./import-run";
@@ -42,9 +41,8 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): SubnetImpor
   }
   rows.sort(nestingOrder);
 
-  const subnets = subnetRepo(database);
   const sections = sectionRepo(database);
-  const addresses = addressRepo(database);
+  const placeSubnet = subnetPlacement(deps);
 
   return runImport(deps, input.dryRun, errors, (journal) => {
     const at = nowIso();
@@ -74,56 +72,21 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): SubnetImpor
     for (const row of rows) {
       try {
         const id = crypto.randomUUID();
-        const tree = registry.tree(orgId, row.vrf);
-        const parentId = tree?.parentOf(row.prefix) ?? null;
-        const first = keyOf(row.prefix.family, row.prefix.network);
-        const last = keyOf(row.prefix.family, lastAddress(row.prefix));
-        // Records of an existing parent inside the new block move into it (never the case
-        // for a parent made by this file: its records are not imported yet).
-        const moving = parentId === null || createdAtRow.has(parentId) ? [] : addresses.keysInRange(parentId, first, last);
-        const onBoundary = moving.filter((r) => !isUsable(row.prefix, valueOfKey(r.ip_key, row.prefix.family)));
-        if (onBoundary.length > 0) {
-          throw new ApiError(
-            "address_on_boundary",
-            `${onBoundary.map((r) => r.ip).join(", ")} would become ${unusableName(row.prefix)} of ${formatCidr(row.prefix)}`,
-          );
-        }
-        const added = registry.addSubnet(journal, {
+        placeSubnet(journal, {
           id,
           orgId,
           vrf: row.vrf,
           prefix: row.prefix,
-          moved: moving.map((r) => valueOfKey(r.ip_key, row.prefix.family)),
-        });
-        if (!added.ok) {
-          const earlier = createdAtRow.get(added.existing.id);
-          throw new ApiError(
-            "subnet_overlap",
-            earlier !== undefined
-              ? `duplicate of row ${earlier} (${row.cidr} in VRF ${row.vrf})`
-              : `Subnet overlaps with existing subnet ${added.existing.cidr} (VRF ${row.vrf})`,
-          );
-        }
-        createdAtRow.set(id, row.row);
-        subnets.insert(orgId, {
-          id,
           sectionId: row.section === null ? null : sectionIds.get(row.section.toLowerCase())!,
-          parentId: added.parentId,
-          vrf: row.vrf,
-          family: row.prefix.family,
-          networkKey: first,
-          prefixLength: row.prefix.length,
-          cidr: row.cidr,
           name: row.name,
           description: row.description,
           vlan: row.vlan,
           at,
         });
-        for (const childId of added.adopted) subnets.setParent(orgId, childId, id);
-        if (parentId !== null && moving.length > 0) addresses.moveRange(id, parentId, first, last);
+        createdAtRow.set(id, row.row);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        errors.push({ row: row.row, error: error.message } satisfies RowError);
+        errors.push({ row: row.row, error: rowError(error, row, createdAtRow) } satisfies RowError);
       }
       if (++done % PROGRESS_EVERY === 0) input.onProgress?.(done, rows.length);
     }
@@ -150,6 +113,14 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): SubnetImpor
     }
     return result;
   });
+}
+
+/** A placement refusal as a row error; a duplicate of an earlier row names that row. */
+function rowError(error: ApiError, row: SubnetImportRow, createdAtRow: Map<string, number>): string {
+  if (error.code !== "subnet_overlap") return error.message;
+  const existingId = (error.details as { existing_id?: string } | undefined)?.existing_id;
+  const earlier = existingId === undefined ? undefined : createdAtRow.get(existingId);
+  return earlier !== undefined ? `duplicate of row ${earlier} (${row.cidr} in VRF ${row.vrf})` : `${error.message} (VRF ${row.vrf})`;
 }
 
 /** (vrf, family, network, prefix length): containers before their contents. */

@@ -6,8 +6,9 @@
 import { assertPlanAllows } from "../../auth/plans";
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
 import { ApiError, notFound } from "../../http/errors";
-import { containsIp, formatCidr, isIpv4Mapped, isUsable, lastAddress, parseCidr, type Prefix } from "../../ip";
-import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
+import { containsIp, formatCidr, ipv4MappedPrefixError, isUsable, parseCidr } from "../../ip";
+import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
+import { ipInputError } from "../../http/ip-input";
 import type { IpamDeps } from "../../ipam/deps";
 import { ipamWrite } from "../../ipam/journal";
 import { DEFAULT_LIMIT } from "../../http/pagination";
@@ -15,6 +16,7 @@ import { recordActivity } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
 import { addressWriter } from "../addresses/writer";
 import type { Subnet, SubnetCreate, SubnetListFilters, SubnetPatch } from "./model";
+import { assertNoneOnBoundary, subnetPlacement } from "./placement";
 import { subnetRepo, type SubnetSortKey } from "./repo";
 import { viewRow } from "./view";
 
@@ -23,6 +25,7 @@ export function subnetService(deps: IpamDeps) {
   const repo = subnetRepo(database);
   const addresses = addressRepo(database);
   const writer = addressWriter(deps);
+  const placeSubnet = subnetPlacement(deps);
 
   function mustRow(orgId: string, id: string) {
     const row = repo.get(orgId, id);
@@ -36,18 +39,6 @@ export function subnetService(deps: IpamDeps) {
     if (sectionId !== null && sectionId !== undefined && !repo.sectionExists(orgId, sectionId)) {
       throw new ApiError("not_found", "section not found", { field: "section_id" });
     }
-  }
-
-  /** 409 naming the records that would become unusable (network/broadcast, IPv6 anycast) in `prefix`. */
-  function assertNoneOnBoundary(prefix: Prefix, records: { ip: string; value: bigint }[], action: string, hint = ""): void {
-    const bad = records.filter((r) => !isUsable(prefix, r.value));
-    if (bad.length === 0) return;
-    const names = bad.slice(0, 5).map((r) => r.ip);
-    throw new ApiError(
-      "address_on_boundary",
-      `${action}: ${names.join(", ")}${bad.length > 5 ? ` and ${bad.length - 5} more` : ""} would become ${unusableName(prefix)} of ${formatCidr(prefix)}${hint}`,
-      { addresses: bad.map((r) => r.ip), subnet: formatCidr(prefix) },
-    );
   }
 
   return {
@@ -95,13 +86,9 @@ export function subnetService(deps: IpamDeps) {
     create(p: Principal, body: SubnetCreate): Subnet {
       requireWrite(p);
       const prefix = requireCidr(body.cidr, "cidr");
+      const mapped = ipv4MappedPrefixError(prefix);
+      if (mapped) throw ipInputError("cidr", mapped, "invalid_cidr");
       const cidr = formatCidr(prefix);
-      if (prefix.length >= 96 && isIpv4Mapped({ family: prefix.family, value: prefix.network })) {
-        throw new ApiError("invalid_cidr", `field "cidr": ${cidr} is IPv4-mapped IPv6 space (::ffff:0:0/96); create the IPv4 subnet instead`, {
-          field: "cidr",
-          reason: "ipv4_mapped",
-        });
-      }
       const vrf = body.vrf ?? "default";
       const gateway = body.gateway === undefined ? undefined : requireIp(body.gateway, "gateway");
       if (gateway && !containsIp(prefix, gateway)) {
@@ -110,42 +97,19 @@ export function subnetService(deps: IpamDeps) {
       return ipamWrite(database, registry, (journal) => {
         assertPlanAllows(database.sqlite, p.orgId, "subnets");
         assertSection(p.orgId, body.section_id);
-        const tree = registry.tree(p.orgId, vrf);
-        // Records of the future parent that fall inside the new subnet move into it.
-        const parentId = tree?.parentOf(prefix) ?? null;
-        const parent = parentId === null ? undefined : registry.subnet(p.orgId, parentId);
-        const bounds: [Uint8Array, Uint8Array] = [keyOf(prefix.family, prefix.network), keyOf(prefix.family, lastAddress(prefix))];
-        const moving = parent
-          ? addresses.keysInRange(parent.id, ...bounds).map((r) => ({ ip: r.ip, value: valueOfKey(r.ip_key, prefix.family) }))
-          : [];
-        // (A duplicate of an existing subnet finds nothing to move here: its records are not the parent's.)
-        assertNoneOnBoundary(prefix, moving, `cannot create ${cidr}`);
         const id = crypto.randomUUID();
-        const added = registry.addSubnet(journal, { id, orgId: p.orgId, vrf, prefix, moved: moving.map((r) => r.value) });
-        if (!added.ok) {
-          throw new ApiError("subnet_overlap", `Subnet overlaps with existing subnet ${added.existing.cidr}`, {
-            existing_id: added.existing.id,
-            existing_cidr: added.existing.cidr,
-            vrf,
-          });
-        }
         const at = nowIso();
-        repo.insert(p.orgId, {
+        const placed = placeSubnet(journal, {
           id,
-          sectionId: body.section_id ?? null,
-          parentId: added.parentId,
+          orgId: p.orgId,
           vrf,
-          family: prefix.family,
-          networkKey: bounds[0],
-          prefixLength: prefix.length,
-          cidr,
+          prefix,
+          sectionId: body.section_id ?? null,
           name: body.name ?? "",
           description: body.description ?? "",
           vlan: body.vlan ?? null,
           at,
         });
-        for (const childId of added.adopted) repo.setParent(p.orgId, childId, id);
-        if (parent && moving.length > 0) addresses.moveRange(id, parent.id, ...bounds);
         recordActivity(database, {
           orgId: p.orgId,
           actor: actorOf(p),
@@ -155,12 +119,12 @@ export function subnetService(deps: IpamDeps) {
           changes: {
             cidr: [null, cidr],
             vrf: [null, vrf],
-            parent_id: [null, added.parentId],
+            parent_id: [null, placed.parentId],
             ...(body.name ? { name: [null, body.name] } : {}),
             ...(body.section_id ? { section_id: [null, body.section_id] } : {}),
             ...(body.vlan ? { vlan: [null, body.vlan] } : {}),
-            ...(added.adopted.length ? { children_adopted: [0, added.adopted.length] } : {}),
-            ...(moving.length ? { addresses_moved_in: [0, moving.length] } : {}),
+            ...(placed.adopted.length ? { children_adopted: [0, placed.adopted.length] } : {}),
+            ...(placed.moved ? { addresses_moved_in: [0, placed.moved] } : {}),
           },
         });
         if (gateway) {
@@ -251,7 +215,5 @@ function sameCidr(given: unknown, stored: string): boolean {
   return parsed.ok && formatCidr(parsed.value) === stored;
 }
 
-/** What an unusable address of `prefix` is called: IPv6 has no broadcast, only the subnet-router anycast address. */
-export function unusableName(prefix: Prefix): string {
-  return prefix.family === 4 ? "the network or broadcast address" : "the subnet-router anycast address";
-}
+// Shared with split.ts, which words its own boundary refusal.
+export { unusableName } from "./placement";

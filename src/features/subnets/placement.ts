@@ -1,0 +1,117 @@
+/**
+ * Placing one new subnet: THE code path of POST /subnets and of every row of the subnet CSV
+ * import (one path, so that an import can never leave what the API would not).
+ *
+ *     P  (the smallest existing container, or none)
+ *     ├── N  the new subnet
+ *     │   ├── C  P's children inside N: adopted (their records stay in C)
+ *     │   └── r  P's own records inside N: moved into N — refused (409) if one would be
+ *     │          N's network/broadcast (IPv6: subnet-router anycast) address
+ *     └── ...    the rest of P is untouched
+ *
+ * "P" is whatever the tree holds at this moment, including a subnet created a moment ago by
+ * an earlier row of the same import: the records it took over from its own parent must move
+ * on into N too. Memory (registry, journaled) and rows change together; callers run this
+ * inside `ipamWrite` so that a throw undoes both. Callers check the input first (plan
+ * limits, sections, `ipv4MappedPrefixError`) and record their own activity.
+ */
+import { ApiError } from "../../http/errors";
+import { formatCidr, isUsable, lastAddress, type Prefix } from "../../ip";
+import { keyOf, valueOfKey } from "../../ipam/codec";
+import type { Journal } from "../../ipam/journal";
+import type { IpamRegistry } from "../../ipam/registry";
+import type { OpenDatabase } from "../../db/client";
+import { addressRepo } from "../addresses/repo";
+import { subnetRepo } from "./repo";
+
+/** A subnet to place; the cidr text is derived from `prefix`. */
+export interface SubnetToPlace {
+  id: string;
+  orgId: string;
+  vrf: string;
+  prefix: Prefix;
+  sectionId: string | null;
+  name: string;
+  description: string;
+  vlan: number | null;
+  at: string;
+}
+
+/** Where it went. */
+export interface PlacedSubnet {
+  cidr: string;
+  parentId: string | null;
+  /** ids of existing subnets that now have it as parent */
+  adopted: string[];
+  /** how many of the parent's records moved into it */
+  moved: number;
+}
+
+export function subnetPlacement(deps: { database: OpenDatabase; registry: IpamRegistry }) {
+  const { database, registry } = deps;
+  const subnets = subnetRepo(database);
+  const addresses = addressRepo(database);
+
+  /**
+   * Places `s` (see the module comment). Throws ApiError `address_on_boundary` or
+   * `subnet_overlap` (a duplicate in its VRF; `details.existing_id` names the other one).
+   */
+  return function placeSubnet(journal: Journal, s: SubnetToPlace): PlacedSubnet {
+    const { prefix } = s;
+    const cidr = formatCidr(prefix);
+    const parentId = registry.tree(s.orgId, s.vrf)?.parentOf(prefix) ?? null;
+    const first = keyOf(prefix.family, prefix.network);
+    const last = keyOf(prefix.family, lastAddress(prefix));
+    // (A duplicate of an existing subnet finds nothing to move here: its records are not the parent's.)
+    // Memory says whether the parent holds records there (it equals the rows); only then are
+    // they read, with their text for messages and the move. Most placements read nothing.
+    const parent = parentId === null ? undefined : registry.subnet(s.orgId, parentId)!;
+    const moving =
+      parent === undefined || parent.allocator.recordsIn(prefix.network, lastAddress(prefix)) === 0
+        ? []
+        : addresses.keysInRange(parent.id, first, last).map((r) => ({ ip: r.ip, value: valueOfKey(r.ip_key, prefix.family) }));
+    assertNoneOnBoundary(prefix, moving, `cannot create ${cidr}`);
+    const added = registry.addSubnet(journal, { id: s.id, orgId: s.orgId, vrf: s.vrf, prefix, moved: moving.map((r) => r.value) });
+    if (!added.ok) {
+      throw new ApiError("subnet_overlap", `Subnet overlaps with existing subnet ${added.existing.cidr}`, {
+        existing_id: added.existing.id,
+        existing_cidr: added.existing.cidr,
+        vrf: s.vrf,
+      });
+    }
+    subnets.insert(s.orgId, {
+      id: s.id,
+      sectionId: s.sectionId,
+      parentId: added.parentId,
+      vrf: s.vrf,
+      family: prefix.family,
+      networkKey: first,
+      prefixLength: prefix.length,
+      cidr,
+      name: s.name,
+      description: s.description,
+      vlan: s.vlan,
+      at: s.at,
+    });
+    for (const childId of added.adopted) subnets.setParent(s.orgId, childId, s.id);
+    if (parent && moving.length > 0) addresses.moveRange(s.id, parent.id, first, last);
+    return { cidr, parentId: added.parentId, adopted: added.adopted, moved: moving.length };
+  };
+}
+
+/** 409 naming the records that would become unusable (network/broadcast, IPv6 anycast) in `prefix`. */
+export function assertNoneOnBoundary(prefix: Prefix, records: { ip: string; value: bigint }[], action: string, hint = ""): void {
+  const bad = records.filter((r) => !isUsable(prefix, r.value));
+  if (bad.length === 0) return;
+  const names = bad.slice(0, 5).map((r) => r.ip);
+  throw new ApiError(
+    "address_on_boundary",
+    `${action}: ${names.join(", ")}${bad.length > 5 ? ` and ${bad.length - 5} more` : ""} would become ${unusableName(prefix)} of ${formatCidr(prefix)}${hint}`,
+    { addresses: bad.map((r) => r.ip), subnet: formatCidr(prefix) },
+  );
+}
+
+/** What an unusable address of `prefix` is called: IPv6 has no broadcast, only the subnet-router anycast address. */
+export function unusableName(prefix: Prefix): string {
+  return prefix.family === 4 ? "the network or broadcast address" : "the subnet-router anycast address";
+}
