@@ -8,6 +8,7 @@ const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ de
   { name: "ip-core", load: () => import("./ip-core.ts") },
   { name: "http", load: () => import("./http.ts") },
   { name: "import", load: () => import("./import.ts") },
+  { name: "send-link", load: () => import("./send-link.ts") },
   { name: "soak", onlyWhenNamed: true, load: () => import("./soak.ts") },
 ];
 

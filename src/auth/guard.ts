@@ -171,13 +171,27 @@ export type AuthOutcome =
 /** Per-request memo of the outcome (Requests are unique objects; entries vanish with them). */
 const outcomes = new WeakMap<Request, AuthOutcome>();
 
+/**
+ * The value of cookie `name`, or undefined. Never throws: a client controls this header,
+ * and a value that is not valid percent-encoding (`session=%`) must end as an unknown
+ * session (401, counted by the rate limiter), not as a URIError (500). Our own cookie
+ * values are base62, so such a value is kept raw and simply matches no session.
+ */
 export function readCookie(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return decodeCookieValue(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+function decodeCookieValue(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /**

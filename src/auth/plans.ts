@@ -43,7 +43,8 @@ function countOf(n: number, resource: CountedResource): string {
 }
 
 const COUNT_SQL: Record<CountedResource, string> = {
-  users: "SELECT COUNT(*) AS n FROM users WHERE org_id = ?",
+  // Pending invitations hold a seat: accepting one must not exceed the plan.
+  users: "SELECT (SELECT COUNT(*) FROM users WHERE org_id = ?1) + (SELECT COUNT(*) FROM invitations WHERE org_id = ?1) AS n",
   sections: "SELECT COUNT(*) AS n FROM sections WHERE org_id = ?",
   subnets: "SELECT COUNT(*) AS n FROM subnets WHERE org_id = ?",
   addresses: "SELECT COUNT(*) AS n FROM addresses WHERE org_id = ?",

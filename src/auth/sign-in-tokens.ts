@@ -1,36 +1,79 @@
 /**
- * One-time sign-in tokens (API.md §2): 256 random bits, valid 15 minutes, good for one
- * sign-in. Only the SHA-256 is stored, so a copy of the database cannot sign anyone in.
+ * One-time sign-in tokens (API.md §2): 256 random bits, good for one sign-in. Only the
+ * SHA-256 is stored, so a copy of the database cannot sign anyone in.
+ *
+ * Two kinds share the table:
+ * - a plain link (send-link, `ipcraft login-link`): valid 15 minutes; it signs an existing
+ *   user in or, with open signup, makes a new email the owner of a new organization;
+ * - an invitation's link (`invitation_id` set): valid 7 days; spending it is the invitee's
+ *   consent to join that organization. Nothing else ever puts a person into an organization.
  */
 import type { OpenDatabase } from "../db/client";
 import { generateOpaqueToken, sha256Hex } from "./tokens";
 
 export const SIGN_IN_TOKEN_TTL_MS = 15 * 60_000;
+export const INVITATION_TOKEN_TTL_MS = 7 * 24 * 3600_000;
 
-/** Stores a new token for `email` (already normalised) and returns its plaintext, once. */
-export function issueSignInToken(database: OpenDatabase, email: string, now = new Date()): string {
+/**
+ * The per-email limit on plain links (mail-bombing one mailbox): this many in any window
+ * of this length, counted for every address alike, known or not.
+ */
+export const LINKS_PER_EMAIL = 5;
+export const LINK_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Stores a new token for `email` (already normalised) and returns its plaintext, once.
+ * With `invitationId` it is that invitation's link (valid 7 days).
+ */
+export function issueSignInToken(database: OpenDatabase, email: string, now = new Date(), invitationId?: string): string {
   const { token, hash } = generateOpaqueToken();
   const { sqlite } = database;
-  // Spent and expired tokens are useless: drop them as we go, so the table stays small.
-  sqlite.query("DELETE FROM login_tokens WHERE expires_at <= ? OR used_at IS NOT NULL").run(now.toISOString());
+  // Expired tokens are useless: drop them as we go, so the table stays small. Spent ones
+  // stay until they expire: they still count towards the per-email limit.
+  sqlite.query("DELETE FROM login_tokens WHERE expires_at <= ?").run(now.toISOString());
+  const ttl = invitationId ? INVITATION_TOKEN_TTL_MS : SIGN_IN_TOKEN_TTL_MS;
   sqlite
-    .query("INSERT INTO login_tokens (token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)")
-    .run(hash, email, now.toISOString(), new Date(now.getTime() + SIGN_IN_TOKEN_TTL_MS).toISOString());
+    .query("INSERT INTO login_tokens (token_hash, email, created_at, expires_at, invitation_id) VALUES (?, ?, ?, ?, ?)")
+    .run(hash, email, now.toISOString(), new Date(now.getTime() + ttl).toISOString(), invitationId ?? null);
   return token;
 }
 
 /**
- * Spends `token` and returns its email, or null if it is unknown, used or expired.
+ * Whether another plain link may be issued for `email` now; if not, in how many seconds.
+ * Depends only on the plain links issued for this address (for unknown addresses too, as
+ * send-link stores a token for every address), never on whether an account exists.
+ */
+export function linkQuota(database: OpenDatabase, email: string, now = new Date()): { allowed: boolean; retryAfter: number } {
+  const since = new Date(now.getTime() - LINK_WINDOW_MS).toISOString();
+  const row = database.sqlite
+    .query<{ n: number; oldest: string | null }, [string, string]>(
+      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_tokens WHERE email = ? AND invitation_id IS NULL AND created_at > ?",
+    )
+    .get(email, since)!;
+  if (row.n < LINKS_PER_EMAIL) return { allowed: true, retryAfter: 0 };
+  const freeAt = Date.parse(row.oldest!) + LINK_WINDOW_MS;
+  return { allowed: false, retryAfter: Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)) };
+}
+
+/** What a spent token was for. */
+export interface SpentToken {
+  email: string;
+  /** set when it was an invitation's link */
+  invitationId: string | null;
+}
+
+/**
+ * Spends `token`, or returns null if it is unknown, used or expired.
  * Call inside a write transaction: the conditional UPDATE is what makes it single-use,
  * even with two sign-ins racing on the same link.
  */
-export function spendSignInToken(database: OpenDatabase, token: string, now = new Date()): string | null {
+export function spendSignInToken(database: OpenDatabase, token: string, now = new Date()): SpentToken | null {
   const row = database.sqlite
-    .query<{ email: string }, [string, string, string]>(
-      "UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email",
+    .query<{ email: string; invitation_id: string | null }, [string, string, string]>(
+      "UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email, invitation_id",
     )
     .get(now.toISOString(), sha256Hex(token), now.toISOString());
-  return row?.email ?? null;
+  return row ? { email: row.email, invitationId: row.invitation_id } : null;
 }
 
 /** `<public-url>/auth/verify?token=...` */

@@ -42,7 +42,30 @@ export const users = sqliteTable(
   (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_org_idx").on(t.orgId)],
 );
 
-/** One-time sign-in links. Only the SHA-256 of the token is kept. */
+/**
+ * A pending membership: an organization invites an email; the person joins only by using
+ * the invitation's link (their consent). Not a user yet, so it does not claim the email:
+ * several organizations may invite the same email, and an email that already has an
+ * account elsewhere can be invited like any other (nothing about other tenants leaks).
+ */
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    name: text("name").notNull().default(""),
+    /** the role they get on joining */
+    role: text("role").notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("invitations_org_email_unique").on(t.orgId, t.email), index("invitations_email_idx").on(t.email)],
+);
+
+/**
+ * One-time sign-in links. Only the SHA-256 of the token is kept. `invitation_id` is set on
+ * an invitation's link: spending it joins that organization; a plain link never does.
+ */
 export const loginTokens = sqliteTable(
   "login_tokens",
   {
@@ -51,6 +74,7 @@ export const loginTokens = sqliteTable(
     createdAt: text("created_at").notNull(),
     expiresAt: text("expires_at").notNull(),
     usedAt: text("used_at"),
+    invitationId: text("invitation_id").references((): AnySQLiteColumn => invitations.id, { onDelete: "cascade" }),
   },
   (t) => [index("login_tokens_email_idx").on(t.email)],
 );

@@ -101,7 +101,7 @@ describe("rate limits through the app", () => {
     const limited = await t.call("POST", "/api/v1/auth/send-link", { body: { email: tenant.email } });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).not.toBeNull();
-    expect(t.database.sqlite.query("SELECT COUNT(*) AS n FROM login_tokens").get()).toEqual({ n: 0 });
+    expect(t.database.sqlite.query("SELECT COUNT(*) AS n FROM login_tokens WHERE email = ?").get(tenant.email)).toEqual({ n: 0 });
     // failed credentials count against the IP too (guessing keys is throttled)
     expect((await t.call("GET", "/api/v1/api-keys", { headers: { authorization: "Bearer ipc_guess" } })).status).toBe(429);
     // the organization's bucket is separate from the IP's

@@ -74,6 +74,8 @@ describe("an automatic public URL", () => {
         body: JSON.stringify({ email: user.email }),
       });
       expect(r.status).toBe(200);
+      // delivery is queued after the answer (auth/mailer.ts): wait for its log line (bounded)
+      for (let i = 0; i < 200 && !logger.lines.some((l) => l.includes("token=")); i++) await Bun.sleep(5);
       const link = logger.lines.join("\n").match(/http:\/\/\S+\/auth\/verify\?token=\S+/)?.[0];
       expect(link).toStartWith(`http://127.0.0.1:${server.port}/auth/verify?token=`);
       expect((await fetch(link!)).status).toBe(200);

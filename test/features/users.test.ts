@@ -6,12 +6,11 @@
 import { describe, expect, test } from "bun:test";
 import { sha256Hex } from "../../src/auth/tokens";
 import { testApp, type TestApp } from "../helpers/app";
+import { deliveredTokens } from "../helpers/mail";
 import { createTenant, type Tenant } from "../helpers/tenant";
 
 /** Sign-in tokens the server logged (no SMTP configured: the log is the delivery). */
-function loggedTokens(t: TestApp): string[] {
-  return t.logger.lines.flatMap((line) => [...line.matchAll(/\/auth\/verify\?token=([A-Za-z0-9]+)/g)].map((m) => m[1]!));
-}
+const loggedTokens = deliveredTokens;
 
 /** A second user in `owner`'s organization, with its own key and session (a direct fixture). */
 function colleague(t: TestApp, owner: Tenant, role: "owner" | "admin" | "member" | "viewer", scope: "read" | "write" = "write"): Tenant {
@@ -90,7 +89,7 @@ describe("GET /api/v1/users", () => {
 });
 
 describe("POST /api/v1/users/invite", () => {
-  test("creates the user, sends the sign-in link the sign-in way, and the link signs them in once", async () => {
+  test("creates a pending invitation, sends its link the sign-in way, and the link joins them once", async () => {
     const t = testApp({ signup: "closed" });
     const owner = createTenant(t.database, { orgName: "Lab" });
     const r = await invite(t, owner, { email: "New.Colleague@Example.org", role: "admin", name: "New Colleague" });
@@ -105,7 +104,7 @@ describe("POST /api/v1/users/invite", () => {
       invited: true,
     });
     expect(r.text).not.toContain("token");
-    const tokens = loggedTokens(t);
+    const tokens = (await loggedTokens(t));
     expect(tokens).toHaveLength(1);
     const line = t.logger.lines.find((l) => l.includes(tokens[0]!))!;
     expect(line).toContain("email=new.colleague@example.org");
@@ -124,9 +123,9 @@ describe("POST /api/v1/users/invite", () => {
     // Signed in: no longer an invitation.
     const listed = await t.call("GET", `/api/v1/users/${r.body.id}`, { headers: owner.bearer });
     expect(listed.body).toMatchObject({ invited: false, last_login_at: expect.any(String) });
-    // Later links come from the ordinary sign-in page: the row is what lets them in.
+    // Later links come from the ordinary sign-in page: they are a user now.
     await t.call("POST", "/api/v1/auth/send-link", { body: { email: "new.colleague@example.org" } });
-    expect(loggedTokens(t)).toHaveLength(2);
+    expect((await loggedTokens(t))).toHaveLength(2);
   });
 
   test("who may invite: owners and admins; only owners invite owners; members, viewers and read keys get 403", async () => {
@@ -154,19 +153,24 @@ describe("POST /api/v1/users/invite", () => {
     expect(count(t, "users", "email = 'x@example.org'")).toBe(0);
   });
 
-  test("an email with an account anywhere is 409 conflict, with the same answer whichever organization holds it", async () => {
+  test("only a member of the caller's own organization is 409; an email of another organization is invited like a fresh one", async () => {
+    // Regression: any email with an account anywhere was 409 "already has an account", which told
+    // every owner who uses the server.
     const t = testApp();
     const owner = createTenant(t.database);
     const mine = colleague(t, owner, "member");
     const other = createTenant(t.database, { orgName: "Secret Org Name" });
     const sameOrg = await invite(t, owner, { email: mine.email.toUpperCase() });
-    const otherOrg = await invite(t, owner, { email: other.email });
     expect([sameOrg.status, sameOrg.body.code]).toEqual([409, "conflict"]);
-    expect([otherOrg.status, otherOrg.body.code]).toEqual([409, "conflict"]);
-    expect(otherOrg.text).toBe(sameOrg.text);
+    const otherOrg = await invite(t, owner, { email: other.email });
+    const fresh = await invite(t, owner, { email: "fresh@example.org" });
+    expect(otherOrg.status).toBe(201);
+    expect(fresh.status).toBe(201);
+    const shape = (body: Record<string, unknown>) => ({ ...body, id: "<id>", email: "<email>", created_at: "<at>" });
+    expect(shape(otherOrg.body)).toEqual(shape(fresh.body));
     for (const leak of ["Secret Org Name", other.orgId, other.userId]) expect(otherOrg.text).not.toContain(leak);
     expect(count(t, "users", "org_id = ?", other.orgId)).toBe(1);
-    expect(loggedTokens(t)).toEqual([]);
+    expect(await loggedTokens(t)).toHaveLength(2);
   });
 
   test("the plan's user limit answers 402 plan_limit and creates nothing, sends nothing", async () => {
@@ -181,7 +185,7 @@ describe("POST /api/v1/users/invite", () => {
     expect([r.status, r.body.code]).toEqual([402, "plan_limit"]);
     expect(count(t, "users", "email IN ('sixth@example.org', 'second@example.org')")).toBe(0);
     expect(count(t, "login_tokens", "email IN ('sixth@example.org', 'second@example.org')")).toBe(0);
-    expect(loggedTokens(t)).toHaveLength(4);
+    expect((await loggedTokens(t))).toHaveLength(4);
   });
 
   test("bad bodies are 400 naming the field and change nothing", async () => {
@@ -287,7 +291,7 @@ describe("DELETE /api/v1/users/{id}", () => {
     const extra = await t.call("POST", "/api/v1/api-keys", { headers: member.browser, body: { name: "CI/CD Pipeline" } });
     expect(extra.status).toBe(201);
     await t.call("POST", "/api/v1/auth/send-link", { body: { email: member.email } });
-    const pending = loggedTokens(t).at(-1)!;
+    const pending = (await loggedTokens(t)).at(-1)!;
     const section = await t.call("POST", "/api/v1/sections", { headers: member.bearer, body: { name: "Theirs" } });
     expect(section.status).toBe(201);
     expect((await t.call("GET", "/api/v1/auth/me", { headers: member.browser })).status).toBe(200);
@@ -364,7 +368,7 @@ describe("activity entries", () => {
     const keyOf = await t.call("POST", "/api/v1/api-keys", { headers: owner.browser, body: { name: "Mine" } });
     await t.call("PATCH", `/api/v1/users/${invited.body.id}`, { headers: owner.browser, body: { role: "admin" } });
     // Give the invited user a key and a session by signing in, so removal has secrets to revoke.
-    const token = loggedTokens(t).at(-1)!;
+    const token = (await loggedTokens(t)).at(-1)!;
     const signedIn = await t.call("POST", "/api/v1/auth/verify", { body: { token } });
     const cookie = /session=([^;]+)/.exec(signedIn.headers.get("set-cookie")!)![1]!;
     const theirs = await t.call("POST", "/api/v1/api-keys", {
@@ -375,9 +379,10 @@ describe("activity entries", () => {
     expect((await t.call("DELETE", `/api/v1/users/${invited.body.id}`, { headers: owner.browser })).status).toBe(204);
 
     const r = await t.call("GET", `/api/v1/activity?target_id=${invited.body.id}`, { headers: owner.bearer });
-    expect(r.body.items.map((e: any) => e.action)).toEqual(["user.remove", "user.update", "user.invite"]);
-    expect(r.body.items[2]).toMatchObject({ actor: { type: "user", id: owner.userId }, target: { type: "user", label: "temp@example.org" }, changes: { email: [null, "temp@example.org"], role: [null, "member"] } });
-    expect(r.body.items[1].changes).toEqual({ role: ["member", "admin"] });
+    expect(r.body.items.map((e: any) => e.action)).toEqual(["user.remove", "user.join", "user.update", "user.invite"]);
+    expect(r.body.items[1]).toMatchObject({ actor: { type: "user", label: "temp@example.org" }, changes: { role: [null, "admin"] } });
+    expect(r.body.items[3]).toMatchObject({ actor: { type: "user", id: owner.userId }, target: { type: "user", label: "temp@example.org" }, changes: { email: [null, "temp@example.org"], role: [null, "member"] } });
+    expect(r.body.items[2].changes).toEqual({ role: ["member", "admin"] });
 
     const everything = JSON.stringify(t.database.sqlite.query("SELECT * FROM activity").all());
     const secrets = [token, sha256Hex(token), cookie, sha256Hex(cookie), owner.key, sha256Hex(owner.key), owner.session, keyOf.body.key, theirs.body.key, sha256Hex(theirs.body.key)];
@@ -392,7 +397,7 @@ describe("users created by sign-in are recorded too", () => {
   test("open signup: the new organization and its owner are in the new organization's log", async () => {
     const t = testApp({ signup: "open" });
     await t.call("POST", "/api/v1/auth/send-link", { body: { email: "founder@example.org" } });
-    const token = loggedTokens(t).at(-1)!;
+    const token = (await loggedTokens(t)).at(-1)!;
     const r = await t.call("POST", "/api/v1/auth/verify", { body: { token } });
     expect(r.status).toBe(200);
     const log = activity(t, r.body.organization.id);

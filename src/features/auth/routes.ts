@@ -6,7 +6,9 @@ import { Elysia } from "elysia";
 import type { AppDeps } from "../../app";
 import { enforceCsrf } from "../../auth/csrf";
 import { authGuard, readCookie } from "../../auth/guard";
-import { createSignInMailer, type Deliver } from "../../auth/mailer";
+import { createSignInMailer, type Deliver, deliveryQueue } from "../../auth/mailer";
+import { ApiError } from "../../http/errors";
+import { LINK_WINDOW_MS, LINKS_PER_EMAIL } from "../../auth/sign-in-tokens";
 import { clearedSessionCookie, deleteSession, SESSION_COOKIE_NAME, sessionCookie } from "../../auth/sessions";
 import { LogoutBody, Me, MessageBody, SendLinkBody, SignedIn, VerifyBody } from "./model";
 import { completeSignIn, describePrincipal, sendSignInLink } from "./service";
@@ -16,20 +18,30 @@ const TAGS = ["Authentication"];
 
 /** `deliver` defaults to SMTP or the log per the config; tests pass their own. */
 export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(deps.config, deps.logger)) {
+  const queue = deliveryQueue(deliver, deps.logger);
   const secure = deps.config.publicUrl.startsWith("https:");
   const allowedOrigins = [new URL(deps.config.publicUrl).origin];
   return new Elysia({ name: "auth-routes" })
     .post(
       "/api/v1/auth/send-link",
-      ({ body }) => {
-        sendSignInLink(deps, deliver, body.email);
+      ({ body, set }) => {
+        const { retryAfter } = sendSignInLink(deps, queue, body.email);
+        // Over the per-email limit: 429 for every address alike, known or not (README "Signing in").
+        if (retryAfter !== undefined) {
+          set.headers["retry-after"] = String(retryAfter);
+          throw new ApiError("rate_limited", "Rate limit exceeded", {
+            reason: `at most ${LINKS_PER_EMAIL} sign-in links per email address in ${LINK_WINDOW_MS / 60_000} minutes`,
+            retry_after: retryAfter,
+          });
+        }
         // The same answer for known and unknown emails: no user enumeration.
         return { message: "magic link sent" };
       },
       {
         body: SendLinkBody,
         response: { 200: MessageBody },
-        detail: { tags: TAGS, summary: "Email a one-time sign-in link", security: [] },
+        detail: { tags: TAGS, summary: "Email a one-time sign-in link", security: [],
+          description: "The same answer whether or not the email is known. At most 5 links per email address in 15 minutes, for every address alike; beyond that 429 `rate_limited` with `Retry-After`." },
       },
     )
     .post(

@@ -4,18 +4,21 @@
  */
 import type { AppDeps } from "../../app";
 import {
+  acceptInvitation,
   createOrganizationWithOwner,
+  deleteInvitation,
+  findInvitation,
   findOrganization,
   findUserByEmail,
   normaliseEmail,
   type OrganizationRow,
   type UserRow,
 } from "../../auth/accounts";
-import type { Deliver } from "../../auth/mailer";
+import type { SignInMail } from "../../auth/mailer";
 import { planLimits } from "../../auth/plans";
 import type { Principal } from "../../auth/principal";
 import { createSession } from "../../auth/sessions";
-import { issueSignInToken, signInUrl, spendSignInToken } from "../../auth/sign-in-tokens";
+import { issueSignInToken, linkQuota, signInUrl, spendSignInToken } from "../../auth/sign-in-tokens";
 import { writeTransaction } from "../../db/tx";
 import { ApiError } from "../../http/errors";
 import { recordActivity } from "../activity/record";
@@ -23,20 +26,35 @@ import type { OrganizationSummary, UserSummary } from "./model";
 
 type Deps = Pick<AppDeps, "database" | "config">;
 
+/** What send-link came to: answered alike for every email; `retryAfter` set when over the per-email limit. */
+export interface SendLinkOutcome {
+  retryAfter?: number;
+  /** whether a link is on its way (for tests and logs; never for the response) */
+  delivered: boolean;
+}
+
 /**
- * Issues and delivers a link when `email` may sign in: an existing user (an invited user
- * is a user row that has not signed in yet), or anyone when signup is open. Otherwise it
- * does nothing at all — no token, no mail — and the caller answers exactly the same.
- * Returns whether a link was issued (for tests and logs; never for the response).
+ * Issues a link for any well-formed email and delivers it when the email may sign in: an
+ * existing user, or anyone when signup is open. The work is the same for every email, so
+ * neither the answer nor its timing tells whether an account exists:
+ * 1. the per-email limit, counted over the links issued for this address, before any lookup;
+ * 2. one lookup and one token insert (an undelivered token for an address that may not
+ *    sign in is never seen by anyone and expires in 15 minutes);
+ * 3. delivery is queued (mailer.ts `deliveryQueue`) and happens after the answer.
+ * An invitation does not make an email "known" here: only its own link joins its organization.
  */
-export function sendSignInLink({ database, config }: Deps, deliver: Deliver, rawEmail: string): boolean {
+export function sendSignInLink({ database, config }: Deps, deliver: (mail: SignInMail) => void, rawEmail: string, now = new Date()): SendLinkOutcome {
   const email = normaliseEmail(rawEmail);
-  const known = findUserByEmail(database, email) !== null;
-  if (!known && config.signup !== "open") return false;
-  const token = writeTransaction(database, () => issueSignInToken(database, email));
-  // Not awaited: the answer must not wait on (or reveal anything through) the mail relay.
-  void deliver({ to: email, url: signInUrl(config.publicUrl, token) });
-  return true;
+  const issued = writeTransaction(database, () => {
+    const quota = linkQuota(database, email, now);
+    if (!quota.allowed) return { retryAfter: quota.retryAfter };
+    const mayEnter = findUserByEmail(database, email) !== null || config.signup === "open";
+    const token = issueSignInToken(database, email, now);
+    return { token: mayEnter ? token : undefined };
+  });
+  if ("retryAfter" in issued) return { retryAfter: issued.retryAfter, delivered: false };
+  if (issued.token) deliver({ to: email, url: signInUrl(config.publicUrl, issued.token) });
+  return { delivered: issued.token !== undefined };
 }
 
 export interface SignInResult {
@@ -47,17 +65,47 @@ export interface SignInResult {
 }
 
 const INVALID_LINK = "this sign-in link is invalid, already used or expired; ask for a new one";
+const WITHDRAWN = "this invitation was withdrawn or has already been used; ask whoever invited you for a new one";
 
-/** Spends the token and opens a session; with open signup, a new email gets its own organization. */
+/**
+ * Spends the token and opens a session. Where the person lands:
+ * - an existing user: their own organization (an invitation link of someone who already
+ *   has an account elsewhere is refused, unspent: an email belongs to one organization);
+ * - an invitation's link: they join the inviting organization with the invited role;
+ * - a plain link with open signup: a new organization of their own, even when some
+ *   organization has invited them (an invitation never captures a sign-up);
+ * - otherwise: refused (signup closed since the link was sent, or the user was removed).
+ */
 export function completeSignIn({ database, config }: Deps, token: string): SignInResult {
   return writeTransaction(database, () => {
-    const email = spendSignInToken(database, token);
-    if (email === null) throw new ApiError("invalid_token", INVALID_LINK);
+    const spent = spendSignInToken(database, token);
+    if (spent === null) throw new ApiError("invalid_token", INVALID_LINK);
+    const { email, invitationId } = spent;
     let user = findUserByEmail(database, email);
     let organization: OrganizationRow | null;
     const now = new Date().toISOString();
+    const invitation = invitationId === null ? null : findInvitation(database, invitationId);
+    if (invitationId !== null && !invitation) throw new ApiError("invalid_token", WITHDRAWN);
     if (user) {
+      if (invitation && invitation.org_id !== user.org_id) {
+        // Told to the invitee only (the link went to their mailbox): the inviter sees a pending invitation.
+        throw new ApiError(
+          "conflict",
+          "this email already has an IPCraft account in another organization, and an email can belong to one organization only; sign in from the sign-in page to reach it",
+        );
+      }
+      if (invitation) deleteInvitation(database, invitation.id);
       organization = findOrganization(database, user.org_id);
+    } else if (invitation) {
+      ({ user, organization } = acceptInvitation(database, invitation, now));
+      recordActivity(database, {
+        orgId: invitation.org_id,
+        actor: { type: "user", id: user.id, label: email },
+        action: "user.join",
+        target: { type: "user", id: user.id, label: email },
+        changes: { email: [null, email], role: [null, user.role] },
+        at: now,
+      });
     } else if (config.signup === "open") {
       ({ user, organization } = createOrganizationWithOwner(database, email, now));
       recordActivity(database, {
@@ -68,7 +116,6 @@ export function completeSignIn({ database, config }: Deps, token: string): SignI
         changes: { name: [null, organization.name], owner: [null, user.email] },
       });
     } else {
-      // Signup was closed after this link was sent (or the user was removed): refuse.
       throw new ApiError("invalid_token", INVALID_LINK);
     }
     if (!organization) throw new ApiError("invalid_token", INVALID_LINK);

@@ -14,7 +14,7 @@ import type { Organization } from "./model";
 type Deps = Pick<AppDeps, "database" | "config">;
 
 const USAGE_SQL = `SELECT
-  (SELECT COUNT(*) FROM users WHERE org_id = ?1) AS users,
+  (SELECT COUNT(*) FROM users WHERE org_id = ?1) + (SELECT COUNT(*) FROM invitations WHERE org_id = ?1) AS users,
   (SELECT COUNT(*) FROM sections WHERE org_id = ?1) AS sections,
   (SELECT COUNT(*) FROM subnets WHERE org_id = ?1) AS subnets,
   (SELECT COUNT(*) FROM addresses WHERE org_id = ?1) AS addresses,

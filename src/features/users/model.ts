@@ -33,7 +33,7 @@ export const UserItem = z.object({
   role: Role,
   created_at: z.string(),
   last_login_at: z.string().nullable(),
-  /** true until they sign in for the first time (the user row is the invitation) */
+  /** true for a pending invitation (until its link is used), and for a user who never signed in */
   invited: z.boolean(),
 });
 

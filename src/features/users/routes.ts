@@ -2,7 +2,7 @@
 import { Elysia } from "elysia";
 import type { AppDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
-import { createSignInMailer, type Deliver } from "../../auth/mailer";
+import { createSignInMailer, type Deliver, deliveryQueue } from "../../auth/mailer";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { InviteBody, PatchUserBody, UserItem, UserList, UserListQuery } from "./model";
 import { userService } from "./service";
@@ -11,7 +11,7 @@ const tags = ["Users"];
 
 /** `deliver` defaults to SMTP or the log per the config, exactly like sign-in; tests pass their own. */
 export function userRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(deps.config, deps.logger)) {
-  const users = userService(deps, deliver);
+  const users = userService(deps, deliveryQueue(deliver, deps.logger));
   return new Elysia({ name: "users-routes", prefix: "/api/v1/users" })
     .use(authGuard(deps))
     .get("", ({ principal, query }) => users.list(principal, query), {
@@ -32,10 +32,12 @@ export function userRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
         body: InviteBody,
         detail: {
           responses: documented({ 201: UserItem, ...errorResponses(400, 402, 403, 409) }),
-          tags, summary: "Invite a user (owners and admins); sends a sign-in link",
+          tags, summary: "Invite a user (owners and admins); sends an invitation link",
           description:
-            "Creates the user in your organization and sends a one-time sign-in link the way sign-in does (SMTP, or the server log). " +
-            "Only owners invite owners. An email that already has an account answers 409 `conflict`; the plan's user limit answers 402.",
+            "Creates a pending invitation (listed with `invited: true`) and sends its link the way sign-in does (SMTP, or the server log). " +
+            "The person joins only by using that link (valid 7 days, once); until then PATCH changes and DELETE withdraws the invitation. " +
+            "Inviting again sends a fresh link. Any email is invited alike, whether or not it has an account elsewhere; " +
+            "only a member of your own organization answers 409 `conflict`. Only owners invite owners. Members and invitations count towards the plan's user limit (402).",
         },
       },
     )

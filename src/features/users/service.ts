@@ -5,11 +5,17 @@
  * - only an owner may make, unmake, change or remove an owner (admins manage everyone else);
  * - an organization always keeps an owner: the last one cannot be demoted or removed (409
  *   last_owner), not even by themselves;
- * - an invitation is a user row that has never signed in, plus a sign-in link sent by the
- *   same delivery as sign-in (SMTP or the server log). When that link expires, the invited
- *   person simply asks for a new one on the sign-in page: their row is what lets them in;
- * - an email belongs to one organization: inviting an email that already has an account
- *   anywhere is 409 conflict, with the same sentence whichever organization holds it;
+ * - an invitation is a pending membership (table `invitations`), listed with the users as
+ *   `invited: true`, plus a link (valid 7 days) sent by the same delivery as sign-in. Only
+ *   that link joins the organization: it is the invitee's consent. Until then the email is
+ *   not theirs to claim: a plain sign-in of an invited email with open signup makes the
+ *   person's own organization, and other organizations may invite the same email;
+ * - the answer to an invitation never depends on other organizations: an email with an
+ *   account elsewhere is invited (201) exactly like a fresh one. (Its owner, who reads the
+ *   mail, is told on using the link that an email belongs to one organization.) Only a
+ *   member of the caller's own organization is 409 conflict; re-inviting a pending
+ *   invitation updates it and sends a fresh link;
+ * - the plan's user limit counts members and pending invitations;
  * - removal deletes the user's sessions, API keys and pending links in the same
  *   transaction, so their very next request is 401 (the guard looks credentials up on
  *   every request and caches nothing);
@@ -22,8 +28,8 @@
  * invitations to get itself a session; and owners can only be made by owners.
  */
 import type { AppDeps } from "../../app";
-import { normaliseEmail } from "../../auth/accounts";
-import type { Deliver } from "../../auth/mailer";
+import { deleteInvitation, normaliseEmail } from "../../auth/accounts";
+import type { SignInMail } from "../../auth/mailer";
 import { assertPlanAllows } from "../../auth/plans";
 import { actorOf, type Principal, type Role, requireRole, requireWrite } from "../../auth/principal";
 import { issueSignInToken, signInUrl } from "../../auth/sign-in-tokens";
@@ -37,13 +43,16 @@ import type { InviteBody, PatchUserBody, UserItem } from "./model";
 import {
   countOwners,
   deleteUserAndCredentials,
-  emailTaken,
+  findInvitationIn,
   findUser,
-  insertUser,
+  insertInvitation,
+  invitationByEmail,
   keyIdsOf,
   listUsers,
   type StoredUser,
+  memberByEmail,
   toItem,
+  updateInvitation,
   updateUser,
 } from "./repo";
 
@@ -65,7 +74,20 @@ function lastOwner(what: string): ApiError {
   return new ApiError("last_owner", `${what}: an organization needs an owner. Make someone else an owner first`);
 }
 
-export function userService({ database, config }: Deps, deliver: Deliver) {
+export function userService({ database, config }: Deps, deliver: (mail: SignInMail) => void) {
+  /** DELETE on a pending invitation withdraws it: its link stops working at once. */
+  function withdrawInvitation(p: Principal, invitation: StoredUser): void {
+    requireOwnerFor(p, invitation.role);
+    deleteInvitation(database, invitation.id);
+    recordActivity(database, {
+      orgId: p.orgId,
+      actor: actorOf(p),
+      action: "user.remove",
+      target: { type: "user", id: invitation.id, label: invitation.email },
+      changes: { email: [invitation.email, null], role: [invitation.role, null], invited: [true, null] },
+    });
+  }
+
   return {
     /** The members of the caller's organization, oldest first. */
     list(p: Principal, page: { limit?: number; cursor?: string }): Page<UserItem> {
@@ -76,54 +98,63 @@ export function userService({ database, config }: Deps, deliver: Deliver) {
     },
 
     get(p: Principal, id: string): UserItem {
-      const user = findUser(database, p.orgId, id);
+      const user = findUser(database, p.orgId, id) ?? findInvitationIn(database, p.orgId, id);
       if (!user) throw notFound("user");
       return toItem(user);
     },
 
-    /** Creates the user row (the invitation) and sends them a sign-in link. */
+    /** Creates (or refreshes) the invitation and sends its link. */
     invite(p: Principal, body: InviteBody): UserItem {
       requireManager(p);
       requireOwnerFor(p, body.role);
       const email = normaliseEmail(body.email);
-      const { user, token, organization } = writeTransaction(database, () => {
-        if (emailTaken(database, email)) {
-          // One sentence whichever organization holds it: nothing about other tenants leaks.
-          throw new ApiError("conflict", "this email already has an IPCraft account; an email can belong to one organization only");
-        }
-        assertPlanAllows(database.sqlite, p.orgId, "users", 1);
-        const user: StoredUser = {
-          id: crypto.randomUUID(),
+      const { invitation, token, organization } = writeTransaction(database, () => {
+        // Only this organization's own members are looked at: the answer must not depend on other tenants.
+        if (memberByEmail(database, p.orgId, email)) throw new ApiError("conflict", `${email} is already a member of your organization`);
+        const now = new Date().toISOString();
+        const pending = invitationByEmail(database, p.orgId, email);
+        const invitation: StoredUser = {
+          id: pending?.id ?? crypto.randomUUID(),
           org_id: p.orgId,
           email,
-          name: body.name ?? "",
+          name: body.name ?? pending?.name ?? "",
           role: body.role,
-          created_at: new Date().toISOString(),
+          created_at: pending?.created_at ?? now,
           last_login_at: null,
+          pending: 1,
         };
-        insertUser(database, user);
-        const token = issueSignInToken(database, email);
+        if (pending) {
+          updateInvitation(database, invitation.id, invitation, now);
+          // One live link per invitation: the fresh one replaces the old.
+          database.sqlite.query("DELETE FROM login_tokens WHERE invitation_id = ?").run(invitation.id);
+        } else {
+          assertPlanAllows(database.sqlite, p.orgId, "users", 1);
+          insertInvitation(database, invitation);
+        }
+        const token = issueSignInToken(database, email, new Date(now), invitation.id);
         recordActivity(database, {
           orgId: p.orgId,
           actor: actorOf(p),
           action: "user.invite",
-          target: { type: "user", id: user.id, label: email },
-          changes: { email: [null, email], role: [null, user.role], ...(user.name ? { name: [null, user.name] } : {}) },
-          at: user.created_at,
+          target: { type: "user", id: invitation.id, label: email },
+          changes: pending
+            ? { role: [pending.role, invitation.role], ...(invitation.name !== pending.name ? { name: [pending.name, invitation.name] } : {}) }
+            : { email: [null, email], role: [null, invitation.role], ...(invitation.name ? { name: [null, invitation.name] } : {}) },
+          at: now,
         });
         const organization = (database.sqlite.query("SELECT name FROM organizations WHERE id = ?").get(p.orgId) as { name: string }).name;
-        return { user, token, organization };
+        return { invitation, token, organization };
       });
-      // After the commit, and not awaited: a slow mail relay must not hold the answer.
-      void deliver({ to: email, url: signInUrl(config.publicUrl, token), invitation: { organization, invitedBy: p.email } });
-      return toItem(user);
+      // Queued, after the commit: a slow mail relay must not hold the answer.
+      deliver({ to: email, url: signInUrl(config.publicUrl, token), invitation: { organization, invitedBy: p.email } });
+      return toItem(invitation);
     },
 
     /** Changes a user's role and/or name. */
     update(p: Principal, id: string, body: PatchUserBody): UserItem {
       requireManager(p);
       return writeTransaction(database, () => {
-        const before = findUser(database, p.orgId, id);
+        const before = findUser(database, p.orgId, id) ?? findInvitationIn(database, p.orgId, id);
         if (!before) throw notFound("user");
         const after = { role: body.role ?? before.role, name: body.name ?? before.name };
         const changes: Record<string, [unknown, unknown]> = {};
@@ -131,11 +162,11 @@ export function userService({ database, config }: Deps, deliver: Deliver) {
         if (after.name !== before.name) changes.name = [before.name, after.name];
         if (Object.keys(changes).length === 0) return toItem(before);
         requireOwnerFor(p, before.role, after.role);
-        if (before.role === "owner" && after.role !== "owner" && countOwners(database, p.orgId) === 1) {
+        if (!before.pending && before.role === "owner" && after.role !== "owner" && countOwners(database, p.orgId) === 1) {
           throw lastOwner(`${before.email} is the last owner and cannot become ${after.role}`);
         }
         const now = new Date().toISOString();
-        updateUser(database, id, after, now);
+        (before.pending ? updateInvitation : updateUser)(database, id, after, now);
         recordActivity(database, {
           orgId: p.orgId,
           actor: actorOf(p),
@@ -152,6 +183,8 @@ export function userService({ database, config }: Deps, deliver: Deliver) {
     remove(p: Principal, id: string): void {
       requireManager(p);
       writeTransaction(database, () => {
+        const invitation = findInvitationIn(database, p.orgId, id);
+        if (invitation) return withdrawInvitation(p, invitation);
         const user = findUser(database, p.orgId, id);
         if (!user) throw notFound("user");
         requireOwnerFor(p, user.role);
