@@ -15,6 +15,7 @@ const EXPECTED_TABLES = [
   "activity",
   "addresses",
   "api_keys",
+  "invitations",
   "login_tokens",
   "organizations",
   "sections",
@@ -109,7 +110,8 @@ describe("PostgreSQL migrations", () => {
     } finally {
       await db.drop();
     }
-  });
+    // Four Bun processes starting on a busy 2-core machine take seconds, not milliseconds.
+  }, 60_000);
 
   test("upgrade: a database at the first migration keeps its rows when migrated forward", async () => {
     const db = await freshPgDatabase();

@@ -32,6 +32,7 @@ async function seed(sql: SQL, org: string): Promise<void> {
   await sql`INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at)
             VALUES (${`${org}-ip`}, ${org}, ${`${org}-net`}, 'default', '10.0.0.1', ${key}, ${NOW}, ${NOW})`;
   await sql`INSERT INTO activity (id, org_id, at, actor_type, actor_label, action, target_type) VALUES (${`${org}-act`}, ${org}, ${NOW}, 'system', 'test', 'subnet.create', 'subnet')`;
+  await sql`INSERT INTO invitations (id, org_id, email, role, created_at, updated_at) VALUES (${`${org}-inv`}, ${org}, 'guest@example.org', 'member', ${NOW}, ${NOW})`;
   await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
 }
 
@@ -60,7 +61,7 @@ describe("row-level security", () => {
   test("every table is a tenant table except the ones named here", async () => {
     const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
-    expect(tenantTables.length).toBe(9);
+    expect(tenantTables.length).toBe(10);
   });
 
   test("each tenant table has RLS enabled, forced, and a policy; the app role may read and write it", async () => {

@@ -88,8 +88,27 @@ export const loginTokens = pgTable(
     createdAt: isoTimestamp("created_at").notNull(),
     expiresAt: isoTimestamp("expires_at").notNull(),
     usedAt: isoTimestamp("used_at"),
+    invitationId: text("invitation_id").references((): AnyPgColumn => invitations.id, { onDelete: "cascade" }),
   },
   (t) => [index("login_tokens_email_idx").on(t.email)],
+);
+
+/**
+ * A pending membership: the person joins only through the invitation's link (SQLite twin:
+ * src/db/schema.ts). It does not claim the email, so several organizations may invite one.
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    name: text("name").notNull().default(""),
+    /** the role they get on joining */
+    role: text("role").notNull(),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("invitations_org_email_unique").on(t.orgId, t.email), index("invitations_email_idx").on(t.email)],
 );
 
 /** Browser sessions (cookie `session`). Only the SHA-256 of the cookie value is kept. */
