@@ -21,8 +21,8 @@ export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
   return new Elysia({ name: "auth-routes" })
     .post(
       "/api/v1/auth/send-link",
-      ({ body }) => {
-        sendSignInLink(deps, deliver, body.email);
+      async ({ body }) => {
+        await sendSignInLink(deps, deliver, body.email);
         // The same answer for known and unknown emails: no user enumeration.
         return { message: "magic link sent" };
       },
@@ -34,8 +34,8 @@ export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
     )
     .post(
       "/api/v1/auth/verify",
-      ({ body, set }) => {
-        const { sessionToken, ...signedIn } = completeSignIn(deps, body.token);
+      async ({ body, set }) => {
+        const { sessionToken, ...signedIn } = await completeSignIn(deps, body.token);
         set.headers["set-cookie"] = sessionCookie(sessionToken, secure);
         set.headers["cache-control"] = "no-store";
         return signedIn;

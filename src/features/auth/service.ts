@@ -29,11 +29,11 @@ type Deps = Pick<AppDeps, "database" | "config">;
  * does nothing at all — no token, no mail — and the caller answers exactly the same.
  * Returns whether a link was issued (for tests and logs; never for the response).
  */
-export function sendSignInLink({ database, config }: Deps, deliver: Deliver, rawEmail: string): boolean {
+export async function sendSignInLink({ database, config }: Deps, deliver: Deliver, rawEmail: string): Promise<boolean> {
   const email = normaliseEmail(rawEmail);
   const known = findUserByEmail(database, email) !== null;
   if (!known && config.signup !== "open") return false;
-  const token = writeTransaction(database, () => issueSignInToken(database, email));
+  const token = await writeTransaction(database, () => issueSignInToken(database, email));
   // Not awaited: the answer must not wait on (or reveal anything through) the mail relay.
   void deliver({ to: email, url: signInUrl(config.publicUrl, token) });
   return true;
@@ -49,7 +49,7 @@ export interface SignInResult {
 const INVALID_LINK = "this sign-in link is invalid, already used or expired; ask for a new one";
 
 /** Spends the token and opens a session; with open signup, a new email gets its own organization. */
-export function completeSignIn({ database, config }: Deps, token: string): SignInResult {
+export function completeSignIn({ database, config }: Deps, token: string): Promise<SignInResult> {
   return writeTransaction(database, () => {
     const email = spendSignInToken(database, token);
     if (email === null) throw new ApiError("invalid_token", INVALID_LINK);

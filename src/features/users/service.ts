@@ -82,11 +82,11 @@ export function userService({ database, config }: Deps, deliver: Deliver) {
     },
 
     /** Creates the user row (the invitation) and sends them a sign-in link. */
-    invite(p: Principal, body: InviteBody): UserItem {
+    async invite(p: Principal, body: InviteBody): Promise<UserItem> {
       requireManager(p);
       requireOwnerFor(p, body.role);
       const email = normaliseEmail(body.email);
-      const { user, token, organization } = writeTransaction(database, () => {
+      const { user, token, organization } = await writeTransaction(database, () => {
         if (emailTaken(database, email)) {
           // One sentence whichever organization holds it: nothing about other tenants leaks.
           throw new ApiError("conflict", "this email already has an IPCraft account; an email can belong to one organization only");
@@ -120,7 +120,7 @@ export function userService({ database, config }: Deps, deliver: Deliver) {
     },
 
     /** Changes a user's role and/or name. */
-    update(p: Principal, id: string, body: PatchUserBody): UserItem {
+    update(p: Principal, id: string, body: PatchUserBody): Promise<UserItem> {
       requireManager(p);
       return writeTransaction(database, () => {
         const before = findUser(database, p.orgId, id);
@@ -149,9 +149,9 @@ export function userService({ database, config }: Deps, deliver: Deliver) {
     },
 
     /** Removes a user and, in the same transaction, every credential they hold. */
-    remove(p: Principal, id: string): void {
+    async remove(p: Principal, id: string): Promise<void> {
       requireManager(p);
-      writeTransaction(database, () => {
+      await writeTransaction(database, () => {
         const user = findUser(database, p.orgId, id);
         if (!user) throw notFound("user");
         requireOwnerFor(p, user.role);
