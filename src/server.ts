@@ -6,7 +6,7 @@ import { createApp } from "./app";
 import { countUsers } from "./auth/accounts";
 import { rememberPeer } from "./auth/client-ip";
 import { autoPublicUrl, type ServerConfig } from "./config";
-import { openDatabase } from "./db/client";
+import { openDatabase, type OpenDatabase } from "./db/client";
 import { acquireServerLock, assertWritable } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
@@ -16,6 +16,8 @@ import { uiRoutes } from "./ui/serve";
 export interface RunningServer {
   url: string;
   port: number;
+  /** The server's own connection (its PRAGMAs are what tests check). */
+  database: OpenDatabase;
   /** Graceful stop; resolves when everything is closed. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   return {
     url,
     port,
+    database,
     stop() {
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");

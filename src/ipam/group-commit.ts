@@ -113,6 +113,12 @@ export class GroupCommit {
           s.release.run();
           done.push({ job, journal, value });
         } catch (error) {
+          // SQLITE_FULL (and a few other errors) may make SQLite roll back the whole
+          // transaction, savepoints included: then every job of the batch failed with it.
+          if (!this.database.sqlite.inTransaction) {
+            journal.rollback();
+            throw error;
+          }
           s.rollbackTo.run();
           s.release.run();
           journal.rollback();
