@@ -3,8 +3,9 @@
  * loopback (its own event loop, as in production), with a /8 holding 100,000 addresses.
  * Prints a markdown table. Run: `bun run bench/http.ts` (or `bun run bench`).
  *
- * Targets (issue 5): first-free p99 ≤ 2 ms; ≥ 4,000 allocations/s (committed, WAL +
- * synchronous=NORMAL) with 32 clients; one bulk allocation of 10,000 ≤ 300 ms; boot ≤ 1 s.
+ * Targets (issue 5): first-free p99 ≤ 2 ms; ≥ 4,000 allocations/s (committed, WAL) with 32
+ * clients; one bulk allocation of 10,000 ≤ 300 ms; boot ≤ 1 s. Allocations are measured in
+ * both durability modes (issue 11): synchronous=FULL, the default, and the opt-in NORMAL.
  */
 import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -72,18 +73,7 @@ export default async function main() {
   probe.close();
 
   const started = performance.now();
-  const child = Bun.spawn(["bun", "run", "src/main.ts", "serve", "--db", db, "--port", String(port), "--rate-limit", "0"], {
-    stdout: "ignore",
-    stderr: "inherit",
-  });
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await Bun.sleep(5);
-  }
+  let child = await serve(port, base, []);
   const bootMs = performance.now() - started;
   const rssMb = Number(/VmRSS:\s+(\d+)/.exec(await Bun.file(`/proc/${child.pid}/status`).text())![1]) / 1024;
   rows.push(["boot (spawn → first 200) with 100,000 addresses", ms(bootMs), "≤ 1,000 ms"]);
@@ -103,31 +93,10 @@ export default async function main() {
     rows.push(["first-free on a /8 holding 100,000 addresses, p50", ms(percentile(ff, 50)), ""]);
     rows.push(["first-free, p99", ms(percentile(ff, 99)), "≤ 2 ms"]);
 
-    // 32 concurrent clients allocating.
-    const TOTAL = 8000;
-    const lat: number[] = [];
-    let issued = 0;
-    const body = JSON.stringify({ hostname: "bench" });
-    const client = async () => {
-      while (issued < TOTAL) {
-        issued++;
-        const s = performance.now();
-        const r = await fetch(`${base}/api/v1/subnets/${subnetId}/addresses`, {
-          method: "POST",
-          headers: { ...headers, "content-type": "application/json" },
-          body,
-        });
-        if (r.status !== 201) throw new Error(`allocation answered ${r.status}: ${await r.text()}`);
-        await r.arrayBuffer();
-        lat.push(performance.now() - s);
-      }
-    };
-    const a0 = performance.now();
-    await Promise.all(Array.from({ length: 32 }, client));
-    const seconds = (performance.now() - a0) / 1000;
-    lat.sort((a, b) => a - b);
-    rows.push(["allocations/s, 32 concurrent clients", `${Math.round(lat.length / seconds)}/s`, "≥ 4,000/s"]);
-    rows.push(["allocation latency p50 / p99", `${ms(percentile(lat, 50))} / ${ms(percentile(lat, 99))}`, ""]);
+    // 32 concurrent clients allocating, synchronous=FULL (the default).
+    const full = await allocations(base, headers, subnetId, 8000);
+    rows.push(["allocations/s, 32 concurrent clients, synchronous=full (default)", `${full.perSecond}/s`, "≥ 4,000/s"]);
+    rows.push(["  latency p50 / p99", full.latency, ""]);
 
     // One bulk allocation of 10,000.
     const bulk: number[] = [];
@@ -144,6 +113,14 @@ export default async function main() {
     }
     bulk.sort((a, b) => a - b);
     rows.push(["bulk allocation of 10,000 (median of 3)", ms(bulk[1]!), "≤ 300 ms"]);
+
+    // The same allocation load with the opt-in --synchronous normal (no fsync per commit).
+    child.kill();
+    await child.exited;
+    child = await serve(port, base, ["--synchronous", "normal"]);
+    const normal = await allocations(base, headers, subnetId, 8000);
+    rows.push(["allocations/s, 32 concurrent clients, --synchronous normal", `${normal.perSecond}/s`, ""]);
+    rows.push(["  latency p50 / p99", normal.latency, ""]);
   } finally {
     child.kill();
     await child.exited;
@@ -152,6 +129,48 @@ export default async function main() {
 
   console.log("| measure | result | target |\n|---|---|---|");
   for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
+}
+
+/** Spawns `ipcraft serve` from source on `port` and waits for its first 200. */
+async function serve(port: number, base: string, extra: string[]) {
+  const child = Bun.spawn(["bun", "run", "src/main.ts", "serve", "--db", db, "--port", String(port), "--rate-limit", "0", ...extra], {
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await Bun.sleep(5);
+  }
+}
+
+/** `total` single allocations from 32 concurrent clients: rate and latency. */
+async function allocations(base: string, headers: Record<string, string>, subnetId: string, total: number) {
+  const lat: number[] = [];
+  let issued = 0;
+  const body = JSON.stringify({ hostname: "bench" });
+  const client = async () => {
+    while (issued < total) {
+      issued++;
+      const s = performance.now();
+      const r = await fetch(`${base}/api/v1/subnets/${subnetId}/addresses`, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body,
+      });
+      if (r.status !== 201) throw new Error(`allocation answered ${r.status}: ${await r.text()}`);
+      await r.arrayBuffer();
+      lat.push(performance.now() - s);
+    }
+  };
+  const a0 = performance.now();
+  await Promise.all(Array.from({ length: 32 }, client));
+  const seconds = (performance.now() - a0) / 1000;
+  lat.sort((a, b) => a - b);
+  return { perSecond: Math.round(lat.length / seconds), latency: `${ms(percentile(lat, 50))} / ${ms(percentile(lat, 99))}` };
 }
 
 if (import.meta.main) await main();

@@ -38,7 +38,7 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
   // Subnet trees and allocators, built once from the database (see ipam/registry.ts).
   const ipam = { ...deps, registry: IpamRegistry.load(deps.database) };
   const app: Elysia = new Elysia()
-    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
+    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.database.storage }))
     .use(rateLimits(deps))
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))

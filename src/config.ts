@@ -41,6 +41,13 @@ export const SERVE_FLAGS = {
     default: 30,
     help: "seconds a connection may stay silent mid-request or between requests before it is closed (1-255)",
   },
+  // FULL fsyncs every commit: an acknowledged write survives a power cut (db/client.ts).
+  synchronous: {
+    kind: "string",
+    default: "full",
+    choices: ["full", "normal"],
+    help: "full = every acknowledged write survives a power cut; normal = faster, a power cut may lose the last writes",
+  },
 } satisfies FlagTable;
 
 
@@ -157,6 +164,8 @@ export interface ServerConfig {
   metrics: boolean;
   /** Seconds of silence after which a connection is closed (slow or stalled clients). */
   idleTimeout: number;
+  /** SQLite's durability: "full" (default) or the opt-in "normal". */
+  synchronous: "full" | "normal";
 }
 
 /** The public URL when none is configured: where this machine's own browser reaches the server. */
@@ -182,6 +191,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
     trustedProxy: values.trustedProxy as string[],
     metrics: values.metrics as boolean,
     idleTimeout,
+    synchronous: values.synchronous as "full" | "normal",
   };
 }
 

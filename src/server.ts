@@ -6,8 +6,8 @@ import { createApp } from "./app";
 import { countUsers } from "./auth/accounts";
 import { rememberPeer } from "./auth/client-ip";
 import { autoPublicUrl, type ServerConfig } from "./config";
-import { openDatabase } from "./db/client";
-import { acquireServerLock } from "./db/server-lock";
+import { openDatabase, type OpenDatabase } from "./db/client";
+import { acquireServerLock, assertWritable } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
 import { MAX_IMPORT_BYTES } from "./http/body";
@@ -16,6 +16,8 @@ import { uiRoutes } from "./ui/serve";
 export interface RunningServer {
   url: string;
   port: number;
+  /** The server's own connection (its PRAGMAs are what tests check). */
+  database: OpenDatabase;
   /** Graceful stop; resolves when everything is closed. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -24,7 +26,10 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   const lock = acquireServerLock(config.db);
   let database;
   try {
-    database = openDatabase(config.db);
+    assertWritable(lock.path);
+    // The real file (links resolved), so the WAL sits beside what the lock guards. No busy
+    // timeout: the server never blocks its event loop on another process's lock (db/tx.ts).
+    database = openDatabase(lock.path, { synchronous: config.synchronous, busyTimeoutMs: 0 });
   } catch (error) {
     lock.release();
     throw error;
@@ -34,9 +39,17 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   // this synchronous function returns, so no request can see it unset.
   const automaticUrl = config.publicUrl === autoPublicUrl(config.host, config.port);
   let app: ReturnType<typeof createApp>;
-  const pruned = pruneActivity(database);
-  if (pruned > 0) logger.info("activity pruned", { entries: pruned });
-  const pruneTimer = setInterval(() => pruneActivity(database), 3600_000);
+  // Housekeeping only: a CLI holding the write lock, or a full disk, just postpones it.
+  const prune = () => {
+    try {
+      const pruned = pruneActivity(database);
+      if (pruned > 0) logger.info("activity pruned", { entries: pruned });
+    } catch (error) {
+      logger.warn("activity pruning postponed", { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();
   const server = Bun.serve({
     hostname: config.host,
@@ -89,6 +102,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   return {
     url,
     port,
+    database,
     stop() {
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");

@@ -13,6 +13,7 @@
  */
 import { Elysia } from "elysia";
 import type { AppDeps } from "../app";
+import { isBusy, isFull } from "../db/errors";
 import { ApiError } from "../http/errors";
 import { enforceCsrf } from "./csrf";
 import { type PlanName, planLimits } from "./plans";
@@ -80,7 +81,7 @@ export function createAuthenticator({ database, config }: Pick<AppDeps, "databas
     if (!row || !digestsEqual(row.key_hash, hash)) throw new ApiError("unauthorized", "invalid API key");
     if (row.expires_at && row.expires_at <= now.toISOString()) throw new ApiError("unauthorized", "this API key has expired");
     if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= TOUCH_INTERVAL_MS) {
-      touchKey.run(now.toISOString(), row.id);
+      bestEffort(() => touchKey.run(now.toISOString(), row.id));
     }
     return {
       orgId: row.org_id,
@@ -101,10 +102,9 @@ export function createAuthenticator({ database, config }: Pick<AppDeps, "databas
       throw new ApiError("unauthorized", "your session has ended; sign in again");
     }
     // Sliding expiry: each use (at most one write a minute) pushes the end 30 days out.
-    const renewed = now.getTime() - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS;
-    if (renewed) {
-      touchSession.run(now.toISOString(), new Date(now.getTime() + SESSION_TTL_MS).toISOString(), row.id);
-    }
+    const renewed =
+      now.getTime() - Date.parse(row.last_seen_at) >= TOUCH_INTERVAL_MS &&
+      bestEffort(() => touchSession.run(now.toISOString(), new Date(now.getTime() + SESSION_TTL_MS).toISOString(), row.id));
     const principal: Principal = {
       orgId: row.org_id,
       userId: row.user_id,
@@ -207,4 +207,19 @@ export function authGuard(deps: Pick<AppDeps, "database" | "config">) {
     if (outcome.renewCookie) set.headers["set-cookie"] = outcome.renewCookie;
     return { principal: outcome.principal };
   });
+}
+
+/**
+ * A bookkeeping write (last use of a key, a session's sliding expiry) that must not fail the
+ * request it rides on: while another process holds the write lock, or the disk is full, it
+ * is skipped and happens on a later request. Returns whether it was written.
+ */
+function bestEffort(write: () => unknown): boolean {
+  try {
+    write();
+    return true;
+  } catch (error) {
+    if (isBusy(error) || isFull(error)) return false;
+    throw error;
+  }
 }

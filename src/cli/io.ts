@@ -11,6 +11,7 @@
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { ConfigError, type FlagTable } from "../config";
 import { openDatabase, type OpenDatabase } from "../db/client";
+import { assertWritable, cannotWrite } from "../db/server-lock";
 import { ApiError } from "../http/errors";
 import { IpamRegistry } from "../ipam/registry";
 import type { Actor } from "../features/activity/record";
@@ -50,6 +51,9 @@ interface OrgUser {
 
 function openExisting(path: string): OpenDatabase {
   if (!existsSync(path)) throw new IoError(`no database at ${path}; pass --db`);
+  // Even a read (export) writes beside the file (WAL, shared memory, migrations): say so
+  // plainly on a read-only filesystem instead of SQLite's "unable to open database file".
+  assertWritable(path);
   return openDatabase(path);
 }
 
@@ -87,7 +91,14 @@ async function exportCommand({ flags, args, out, err }: CommandContext): Promise
       kind === "subnets" ? subnetsCsv(sqlite, user.org_id) : kind === "addresses" ? addressesCsv(sqlite, user.org_id) : organizationJson(sqlite, user.org_id);
     const started = performance.now();
     const progress = createProgress(`exporting ${kind === "json" ? "rows" : kind}`, total, err);
-    const fd = file ? openSync(file, "w") : 1;
+    let fd = 1;
+    if (file) {
+      try {
+        fd = openSync(file, "w");
+      } catch (error) {
+        throw cannotWrite(file, error);
+      }
+    }
     let rows = 0;
     try {
       for (const chunk of chunks) {
@@ -145,7 +156,7 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
     };
     const input = { orgId: user.org_id, actor, text, dryRun, onProgress };
     try {
-      const result = kind === "subnets" ? importSubnets({ database, registry }, input) : importAddresses({ database, registry }, input);
+      const result = await (kind === "subnets" ? importSubnets({ database, registry }, input) : importAddresses({ database, registry }, input));
       progress?.done();
       const made = Object.entries(result.created).map(([what, n]) => `${n} ${n === 1 ? what.replace(/s$/, "") : what}`).join(" and ");
       out(

@@ -50,6 +50,10 @@ export const ERROR_STATUS = {
   internal_error: 500,
   // 503 — shutting down
   unavailable: 503,
+  // 503 — another process (a CLI import) held the database's write lock for too long; Retry-After
+  database_busy: 503,
+  // 507 — the disk holding the database is full; nothing was written
+  storage_full: 507,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

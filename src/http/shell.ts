@@ -6,6 +6,8 @@
  * route, including routes added by feature plugins later.
  */
 import { Elysia, ValidationError } from "elysia";
+import { isBusy, isFull } from "../db/errors";
+import type { StorageHealth } from "../db/storage-health";
 import type { Logger } from "../logger";
 import type { Metrics } from "./metrics";
 import { MAX_IMPORT_BYTES, readTextCapped } from "./body";
@@ -33,9 +35,14 @@ export interface ShellOptions {
   logger: Logger;
   routes: () => { method: string; path: string }[];
   metrics?: Metrics;
+  /** the database's disk state: a SQLITE_FULL anywhere is recorded there and named in the answer */
+  storage?: StorageHealth;
 }
 
-export function httpShell({ logger, routes, metrics }: ShellOptions) {
+/** Seconds a client should wait before retrying a write refused with database_busy. */
+export const BUSY_RETRY_AFTER_SECONDS = 2;
+
+export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
   const meta = new WeakMap<Request, RequestMeta>();
 
   return new Elysia({ name: "http-shell" })
@@ -61,7 +68,7 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
       (ctx as { query: Record<string, string> }).query = plainQuery(ctx.request.url);
     })
     .onError({ as: "global" }, ({ code, error, request, set, path }) => {
-      const apiError = toApiError(code, error, request.method, path, routes);
+      const apiError = storageError(error, storage) ?? toApiError(code, error, request.method, path, routes);
       if (apiError.status === 500) {
         const rid = meta.get(request)?.id;
         logger.error("unhandled error", {
@@ -73,6 +80,7 @@ export function httpShell({ logger, routes, metrics }: ShellOptions) {
         if (error instanceof Error && error.stack) logger.error("stack", { rid, stack: error.stack });
       }
       if (apiError.code === "method_not_allowed") set.headers["allow"] = String(apiError.details?.allow ?? "");
+      if (apiError.code === "database_busy") set.headers["retry-after"] = String(BUSY_RETRY_AFTER_SECONDS);
       set.status = apiError.status;
       return errorBody(apiError);
     })
@@ -152,6 +160,24 @@ function checkRequestShape(request: Request): void {
   if (hasBody && !/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError("unsupported_media_type", "request body must be JSON (Content-Type: application/json)");
   }
+}
+
+/**
+ * SQLite's lock and disk failures, wherever they surface (a write transaction, an autocommit
+ * statement, a read): never a 500 — the client can act on both.
+ */
+function storageError(error: unknown, storage: StorageHealth | undefined): ApiError | null {
+  if (isBusy(error)) {
+    return new ApiError(
+      "database_busy",
+      `the database is busy: another process (an ipcraft import or command) holds its write lock; retry in ${BUSY_RETRY_AFTER_SECONDS} s`,
+    );
+  }
+  if (isFull(error)) {
+    storage?.noteWriteFailed(error);
+    return new ApiError("storage_full", storage?.fullMessage() ?? "the disk holding the database is full; free some space and retry");
+  }
+  return null;
 }
 
 /** Maps whatever was thrown to an ApiError. Unknown errors are 500, never 400. */

@@ -16,15 +16,26 @@
  * connection), nothing is acknowledged before COMMIT returns, and a job that throws is
  * isolated by its savepoint and its own Journal. If COMMIT itself fails, every job's
  * memory changes are undone, newest first, and every caller gets the error.
+ *
+ * When another process (a CLI import) holds the write lock, BEGIN IMMEDIATE fails at once
+ * (busy_timeout=0: blocking would freeze the event loop, db/tx.ts). The batch goes back to
+ * the head of the queue and the flush is retried from a timer with growing pauses; a job
+ * that has waited WRITE_WAIT_MS is answered DatabaseBusyError (503 + Retry-After).
  */
 import type { OpenDatabase } from "../db/client";
+import { DatabaseBusyError, isBusy } from "../db/errors";
+import { WRITE_WAIT_MS } from "../db/tx";
 import { Journal } from "./journal";
 import type { IpamRegistry } from "./registry";
 
 /** Jobs per transaction at most, so that one burst cannot delay its first answer for long. */
 const MAX_BATCH = 256;
+/** The longest pause between two attempts at a lock another process holds. */
+const MAX_PAUSE_MS = 100;
 
 interface Job {
+  /** performance.now() when queued: the wait for the lock is bounded from here */
+  queuedAt: number;
   fn: (journal: Journal) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -33,6 +44,8 @@ interface Job {
 export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
+  /** pause before the next attempt while the lock is held elsewhere; 0 when not waiting */
+  private pause = 0;
   private readonly statements;
 
   constructor(
@@ -53,7 +66,7 @@ export class GroupCommit {
   /** Runs `fn` (synchronous, like every ipamWrite body) in the next group transaction. */
   run<T>(fn: (journal: Journal) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ queuedAt: performance.now(), fn, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -63,20 +76,33 @@ export class GroupCommit {
 
   private flush(): void {
     this.scheduled = false;
+    const s = this.statements;
+    let began = false;
+    try {
+      s.begin.run();
+      began = true;
+    } catch (error) {
+      if (!isBusy(error)) {
+        for (const job of this.queue.splice(0, MAX_BATCH)) job.reject(error);
+        if (this.queue.length > 0) {
+          this.scheduled = true;
+          setImmediate(() => this.flush());
+        }
+        return;
+      }
+    }
+    if (!began) {
+      this.waitForLock();
+      return;
+    }
+    this.pause = 0;
     const batch = this.queue.splice(0, MAX_BATCH);
     if (this.queue.length > 0) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
-    const s = this.statements;
     const done: { job: Job; journal: Journal; value: unknown }[] = [];
     const failed: { job: Job; error: unknown }[] = [];
-    try {
-      s.begin.run();
-    } catch (error) {
-      for (const job of batch) job.reject(error);
-      return;
-    }
     try {
       this.registry.syncWithDatabase();
       for (const job of batch) {
@@ -87,9 +113,16 @@ export class GroupCommit {
           s.release.run();
           done.push({ job, journal, value });
         } catch (error) {
+          // SQLITE_FULL (and a few other errors) may make SQLite roll back the whole
+          // transaction, savepoints included: then every job of the batch failed with it.
+          if (!this.database.sqlite.inTransaction) {
+            journal.rollback();
+            throw error;
+          }
           s.rollbackTo.run();
           s.release.run();
           journal.rollback();
+          this.database.storage.noteWriteFailed(error);
           failed.push({ job, error });
         }
       }
@@ -97,11 +130,27 @@ export class GroupCommit {
     } catch (error) {
       // The transaction as a whole failed (COMMIT, or the sync): nothing was written.
       if (this.database.sqlite.inTransaction) s.rollback.run();
+      this.database.storage.noteWriteFailed(error);
       for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();
       for (const job of batch) job.reject(error);
       return;
     }
+    if (failed.length === 0) this.database.storage.noteWriteOk();
     for (const { job, value } of done) job.resolve(value);
     for (const { job, error } of failed) job.reject(error);
+  }
+
+  /** Another process holds the write lock: answer the jobs that waited too long, retry later. */
+  private waitForLock(): void {
+    const now = performance.now();
+    const expired = this.queue.filter((job) => now - job.queuedAt >= WRITE_WAIT_MS);
+    if (expired.length > 0) {
+      this.queue = this.queue.filter((job) => now - job.queuedAt < WRITE_WAIT_MS);
+      for (const job of expired) job.reject(new DatabaseBusyError());
+    }
+    if (this.queue.length === 0 || this.scheduled) return;
+    this.pause = Math.min(Math.max(this.pause * 2, 2), MAX_PAUSE_MS);
+    this.scheduled = true;
+    setTimeout(() => this.flush(), this.pause);
   }
 }

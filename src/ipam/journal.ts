@@ -5,7 +5,8 @@
  * as it was before. On success the journal is simply dropped.
  *
  * The body is synchronous (writeTransaction forbids `await`), so between computing an
- * allocation and inserting its row no other request can run: allocation is atomic.
+ * allocation and inserting its row no other request can run: allocation is atomic. Only
+ * the wait for the write lock before it is asynchronous (db/tx.ts).
  */
 import type { OpenDatabase } from "../db/client";
 import { writeTransaction } from "../db/tx";
@@ -32,15 +33,16 @@ export class Journal {
  * writes of other processes (the CLI), then runs `fn`; on any throw the rows roll back and
  * so does memory.
  */
-export function ipamWrite<T>(database: OpenDatabase, registry: IpamRegistry, fn: (journal: Journal) => T): T {
+export function ipamWrite<T>(database: OpenDatabase, registry: IpamRegistry, fn: (journal: Journal) => T): Promise<T> {
   const journal = new Journal();
-  try {
-    return writeTransaction(database, () => {
+  // The memory rollback runs in the same synchronous turn as the SQL ROLLBACK, so that no
+  // other request ever sees memory ahead of the database.
+  return writeTransaction(
+    database,
+    () => {
       registry.syncWithDatabase();
       return fn(journal);
-    });
-  } catch (error) {
-    journal.rollback();
-    throw error;
-  }
+    },
+    () => journal.rollback(),
+  );
 }

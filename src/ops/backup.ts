@@ -5,7 +5,9 @@
  * (WAL readers never block the server's writer, nor are blocked by it) and writes a compact,
  * self-contained file with no WAL — safe while the server runs and writes.
  * restore: only with no server on the database (the server lock is taken for the duration,
- * so none can start mid-restore); the candidate is checked first (SQLite integrity, an
+ * so none can start mid-restore). Lock and file operations use the real file behind any
+ * symbolic link: a link must neither dodge a running server's lock nor be replaced itself
+ * while the file it points to stays as it was. The candidate is checked first (SQLite integrity, an
  * ipcraft schema this build can migrate), the current file is kept aside, never deleted.
  */
 import { Database } from "bun:sqlite";
@@ -74,20 +76,21 @@ export function restoreDatabase(dbPath: string, backupFile: string, now: Date = 
   if (problem) throw new OpsError(`will not restore ${backupFile}: ${problem}`);
   // Refuses (DatabaseInUseError) while a server runs; keeps any from starting until we are done.
   const lock = acquireServerLock(dbPath);
+  const realPath = lock.path;
   try {
     let keptAside: string | null = null;
-    if (existsSync(dbPath)) {
+    if (existsSync(realPath)) {
       // Fold a crashed server's WAL into the file so that what is kept aside is complete.
-      const current = new Database(dbPath);
+      const current = new Database(realPath);
       current.run("PRAGMA wal_checkpoint(TRUNCATE)");
       current.close();
-      keptAside = `${dbPath}.replaced-${now.toISOString().replace(/[:.]/g, "-")}`;
-      renameSync(dbPath, keptAside);
-      for (const suffix of ["-wal", "-shm"]) rmSync(`${dbPath}${suffix}`, { force: true });
+      keptAside = `${realPath}.replaced-${now.toISOString().replace(/[:.]/g, "-")}`;
+      renameSync(realPath, keptAside);
+      for (const suffix of ["-wal", "-shm"]) rmSync(`${realPath}${suffix}`, { force: true });
     }
-    copyFileSync(backupFile, dbPath);
+    copyFileSync(backupFile, realPath);
     // Migrate now (a backup from an older ipcraft) so that a failure shows here, not at serve.
-    openDatabase(dbPath).close();
+    openDatabase(realPath).close();
     return { restoredFrom: backupFile, keptAside };
   } finally {
     lock.release();

@@ -28,7 +28,7 @@ describe("migrations", () => {
     );
     expect((sqlite.query("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys).toBe(1);
     expect((sqlite.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
-    expect((sqlite.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous).toBe(1); // NORMAL
+    expect((sqlite.query("PRAGMA synchronous").get() as { synchronous: number }).synchronous).toBe(2); // FULL: durable on power loss
     expect((sqlite.query("PRAGMA busy_timeout").get() as { timeout: number }).timeout).toBe(5000);
     close();
   });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { acquireServerLock, DatabaseInUseError } from "../../src/db/server-lock";
+import { mkdirSync, symlinkSync } from "node:fs";
+import { acquireServerLock, DatabaseInUseError, realDatabasePath } from "../../src/db/server-lock";
 import { tempDir } from "../helpers/tmp";
 
 describe("one server per database file", () => {
@@ -36,5 +37,24 @@ describe("one server per database file", () => {
     await holder.exited;
     const lock = acquireServerLock(path);
     lock.release();
+  });
+
+  // The lock was keyed on the path string: through a symbolic link a second server started
+  // on the same file (and restore replaced it under a running server).
+  test("a symbolic link to the file, or to its folder, meets the same lock", () => {
+    const dir = tempDir();
+    mkdirSync(`${dir}/real`);
+    const path = `${dir}/real/ipcraft.db`;
+    symlinkSync(path, `${dir}/link.db`); // dangling until the server creates the file
+    symlinkSync(`${dir}/real`, `${dir}/folder-link`);
+    expect(realDatabasePath(`${dir}/link.db`)).toBe(realDatabasePath(path));
+    const first = acquireServerLock(`${dir}/link.db`);
+    try {
+      expect(() => acquireServerLock(path)).toThrow(DatabaseInUseError);
+      expect(() => acquireServerLock(`${dir}/folder-link/ipcraft.db`)).toThrow(`in use by another ipcraft server (pid ${process.pid})`);
+    } finally {
+      first.release();
+    }
+    acquireServerLock(`${dir}/folder-link/ipcraft.db`).release();
   });
 });

@@ -100,8 +100,8 @@ export function addressRoutes(deps: IpamDeps) {
     })
     .delete(
       "/addresses/:id",
-      ({ principal, params, set }) => {
-        addresses.remove(principal, params.id);
+      async ({ principal, params, set }) => {
+        await addresses.remove(principal, params.id);
         set.status = 204;
       },
       {

@@ -120,7 +120,7 @@ export function addressService(deps: IpamDeps) {
 
     get: (p: Principal, id: string): Address => toAddress(mustAddress(p, id)),
 
-    update(p: Principal, id: string, body: AddressPatch): Address {
+    update(p: Principal, id: string, body: AddressPatch): Promise<Address> {
       requireWrite(p);
       return ipamWrite(database, registry, () => {
         const before = mustAddress(p, id);
@@ -150,9 +150,9 @@ export function addressService(deps: IpamDeps) {
     },
 
     /** Deletes a record; the address is free at once (memory and rows in one step). */
-    remove(p: Principal, id: string): void {
+    async remove(p: Principal, id: string): Promise<void> {
       requireWrite(p);
-      ipamWrite(database, registry, (journal) => {
+      await ipamWrite(database, registry, (journal) => {
         const row = mustAddress(p, id);
         const state = mustSubnet(p, row.subnet_id);
         registry.release(journal, state, valueOfKey(row.ip_key, state.prefix.family));

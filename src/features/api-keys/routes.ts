@@ -28,8 +28,8 @@ export function apiKeyRoutes(deps: AppDeps) {
     })
     .post(
       "/api/v1/api-keys",
-      ({ principal, body, set }) => {
-        const created = createApiKey(database, managerOf(principal), {
+      async ({ principal, body, set }) => {
+        const created = await createApiKey(database, managerOf(principal), {
           name: body.name,
           scope: body.scope,
           expiresInDays: body.expires_in_days,
@@ -47,8 +47,8 @@ export function apiKeyRoutes(deps: AppDeps) {
     )
     .delete(
       "/api/v1/api-keys/:id",
-      ({ principal, params, set }) => {
-        revokeApiKey(database, managerOf(principal), params.id);
+      async ({ principal, params, set }) => {
+        await revokeApiKey(database, managerOf(principal), params.id);
         set.status = 204;
       },
       { params: KeyIdParams, detail: { tags: TAGS, summary: "Revoke a key; the very next request with it gets 401" } },

@@ -42,7 +42,7 @@ function label(key: { name: string; prefix: string }): string {
 }
 
 /** Creates a key for `manager.userId`; returns the listed fields plus the full key, once. */
-export function createApiKey(database: OpenDatabase, manager: KeyManager, request: NewKeyRequest, now = new Date()): ApiKeyItem & { key: string } {
+export function createApiKey(database: OpenDatabase, manager: KeyManager, request: NewKeyRequest, now = new Date()): Promise<ApiKeyItem & { key: string }> {
   if (request.scope === "write" && manager.role === "viewer") {
     throw new ApiError("insufficient_scope", "a viewer can only create read keys; ask for scope \"read\"");
   }
@@ -100,8 +100,8 @@ export function listApiKeys(database: OpenDatabase, manager: Pick<KeyManager, "o
 }
 
 /** Revokes key `id` if `manager` may see it; else 404. Takes effect on the very next request. */
-export function revokeApiKey(database: OpenDatabase, manager: KeyManager, id: string): void {
-  writeTransaction(database, () => {
+export async function revokeApiKey(database: OpenDatabase, manager: KeyManager, id: string): Promise<void> {
+  await writeTransaction(database, () => {
     const key = findKey(database, manager.orgId, id);
     if (!key || (!managesAll(manager.role) && key.user_id !== manager.userId)) throw notFound("API key");
     revokeStoredKey(database, key, manager.actor);

@@ -24,8 +24,8 @@ export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
   return new Elysia({ name: "auth-routes" })
     .post(
       "/api/v1/auth/send-link",
-      ({ body, set }) => {
-        const { retryAfter } = sendSignInLink(deps, queue, body.email);
+      async ({ body, set }) => {
+        const { retryAfter } = await sendSignInLink(deps, queue, body.email);
         // Over the per-email limit: 429 for every address alike, known or not (README "Signing in").
         if (retryAfter !== undefined) {
           set.headers["retry-after"] = String(retryAfter);
@@ -46,8 +46,8 @@ export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
     )
     .post(
       "/api/v1/auth/verify",
-      ({ body, set }) => {
-        const { sessionToken, ...signedIn } = completeSignIn(deps, body.token);
+      async ({ body, set }) => {
+        const { sessionToken, ...signedIn } = await completeSignIn(deps, body.token);
         set.headers["set-cookie"] = sessionCookie(sessionToken, secure);
         set.headers["cache-control"] = "no-store";
         return signedIn;

@@ -43,9 +43,14 @@ export interface SendLinkOutcome {
  * 3. delivery is queued (mailer.ts `deliveryQueue`) and happens after the answer.
  * An invitation does not make an email "known" here: only its own link joins its organization.
  */
-export function sendSignInLink({ database, config }: Deps, deliver: (mail: SignInMail) => void, rawEmail: string, now = new Date()): SendLinkOutcome {
+export async function sendSignInLink(
+  { database, config }: Deps,
+  deliver: (mail: SignInMail) => void,
+  rawEmail: string,
+  now = new Date(),
+): Promise<SendLinkOutcome> {
   const email = normaliseEmail(rawEmail);
-  const issued = writeTransaction(database, () => {
+  const issued = await writeTransaction(database, () => {
     const quota = linkQuota(database, email, now);
     if (!quota.allowed) return { retryAfter: quota.retryAfter };
     const mayEnter = findUserByEmail(database, email) !== null || config.signup === "open";
@@ -76,7 +81,7 @@ const WITHDRAWN = "this invitation was withdrawn or has already been used; ask w
  *   organization has invited them (an invitation never captures a sign-up);
  * - otherwise: refused (signup closed since the link was sent, or the user was removed).
  */
-export function completeSignIn({ database, config }: Deps, token: string): SignInResult {
+export function completeSignIn({ database, config }: Deps, token: string): Promise<SignInResult> {
   return writeTransaction(database, () => {
     const spent = spendSignInToken(database, token);
     if (spent === null) throw new ApiError("invalid_token", INVALID_LINK);

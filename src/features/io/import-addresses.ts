@@ -24,7 +24,7 @@ export interface AddressImportResult {
   created: { addresses: number };
 }
 
-export function importAddresses(deps: ImportDeps, input: ImportInput): AddressImportResult {
+export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<AddressImportResult> {
   const { database, registry } = deps;
   const { orgId } = input;
   const { records, errors } = parseCsv(input.text);

@@ -50,14 +50,14 @@ class DryRunDone<T> {
  * Runs `fn` in one ipamWrite. `fn` returns its result after collecting row errors in
  * `errors`; any error → 400 import_failed and nothing stays; a dry run → rolled back too.
  */
-export function runImport<T>(
+export async function runImport<T>(
   deps: ImportDeps,
   dryRun: boolean,
   errors: RowError[],
   fn: (journal: Journal) => T,
-): T {
+): Promise<T> {
   try {
-    return ipamWrite(deps.database, deps.registry, (journal) => {
+    return await ipamWrite(deps.database, deps.registry, (journal) => {
       const result = fn(journal);
       if (errors.length > 0) throw importFailed(errors);
       if (dryRun) throw new DryRunDone(result);

@@ -27,7 +27,7 @@ export interface SubnetImportResult {
   created: { subnets: number; sections: number };
 }
 
-export function importSubnets(deps: ImportDeps, input: ImportInput): SubnetImportResult {
+export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<SubnetImportResult> {
   const { database, registry } = deps;
   const { orgId } = input;
   const { records, errors } = parseCsv(input.text);

@@ -49,11 +49,11 @@ export function getOrganization(deps: Deps, principal: Principal): Organization 
   return present(deps, org, principal);
 }
 
-export function renameOrganization(deps: Deps, principal: Principal, name: string): Organization {
+export async function renameOrganization(deps: Deps, principal: Principal, name: string): Promise<Organization> {
   requireWrite(principal);
   requireRole(principal, ["owner", "admin"]);
   const { database } = deps;
-  const org = writeTransaction(database, () => {
+  const org = await writeTransaction(database, () => {
     const before = findOrganization(database, principal.orgId);
     if (!before) throw notFound("organization");
     if (before.name === name) return before;

@@ -50,8 +50,8 @@ export function sectionRoutes(deps: AppDeps) {
     })
     .delete(
       "/:id",
-      ({ principal, params, set }) => {
-        sections.remove(principal, params.id);
+      async ({ principal, params, set }) => {
+        await sections.remove(principal, params.id);
         set.status = 204;
       },
       {

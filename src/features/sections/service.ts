@@ -35,7 +35,7 @@ export function sectionService(database: OpenDatabase) {
 
     get: (p: Principal, id: string) => mustGet(p.orgId, id),
 
-    create(p: Principal, body: SectionCreate): Section {
+    create(p: Principal, body: SectionCreate): Promise<Section> {
       requireWrite(p);
       return writeTransaction(database, () => {
         assertPlanAllows(database.sqlite, p.orgId, "sections");
@@ -53,7 +53,7 @@ export function sectionService(database: OpenDatabase) {
       });
     },
 
-    update(p: Principal, id: string, body: SectionPatch): Section {
+    update(p: Principal, id: string, body: SectionPatch): Promise<Section> {
       requireWrite(p);
       return writeTransaction(database, () => {
         const before = mustGet(p.orgId, id);
@@ -76,9 +76,9 @@ export function sectionService(database: OpenDatabase) {
       });
     },
 
-    remove(p: Principal, id: string): void {
+    async remove(p: Principal, id: string): Promise<void> {
       requireWrite(p);
-      writeTransaction(database, () => {
+      await writeTransaction(database, () => {
         const before = mustGet(p.orgId, id);
         const unfiled = repo.remove(p.orgId, id);
         recordActivity(database, {

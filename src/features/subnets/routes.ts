@@ -63,8 +63,8 @@ export function subnetRoutes(deps: IpamDeps) {
     })
     .delete(
       "/:id",
-      ({ principal, params, query, set }) => {
-        subnets.remove(principal, params.id, query.force === "true");
+      async ({ principal, params, query, set }) => {
+        await subnets.remove(principal, params.id, query.force === "true");
         set.status = 204;
       },
       {

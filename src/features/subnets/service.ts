@@ -83,7 +83,7 @@ export function subnetService(deps: IpamDeps) {
       return viewRow(registry, p.orgId, mustRow(p.orgId, id));
     },
 
-    create(p: Principal, body: SubnetCreate): Subnet {
+    create(p: Principal, body: SubnetCreate): Promise<Subnet> {
       requireWrite(p);
       const prefix = requireCidr(body.cidr, "cidr");
       const mapped = ipv4MappedPrefixError(prefix);
@@ -136,7 +136,7 @@ export function subnetService(deps: IpamDeps) {
       });
     },
 
-    update(p: Principal, id: string, body: SubnetPatch): Subnet {
+    update(p: Principal, id: string, body: SubnetPatch): Promise<Subnet> {
       requireWrite(p);
       return ipamWrite(database, registry, () => {
         const before = mustRow(p.orgId, id);
@@ -165,9 +165,9 @@ export function subnetService(deps: IpamDeps) {
     },
 
     /** Deletes a subnet; children and addresses move to its parent (or 409 / `force`). */
-    remove(p: Principal, id: string, force: boolean): void {
+    async remove(p: Principal, id: string, force: boolean): Promise<void> {
       requireWrite(p);
-      ipamWrite(database, registry, (journal) => {
+      await ipamWrite(database, registry, (journal) => {
         const row = mustRow(p.orgId, id);
         const state = registry.subnet(p.orgId, id)!;
         const tree = registry.tree(p.orgId, state.vrf)!;

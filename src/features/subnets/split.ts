@@ -52,7 +52,7 @@ export function subnetSplitter(deps: IpamDeps) {
   }
 
   return {
-    split(p: Principal, id: string, body: { parts?: number; prefix_length?: number }): { items: Subnet[] } {
+    split(p: Principal, id: string, body: { parts?: number; prefix_length?: number }): Promise<{ items: Subnet[] }> {
       requireWrite(p);
       return ipamWrite(database, registry, (journal) => {
         const row = repo.get(p.orgId, id);

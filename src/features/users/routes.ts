@@ -56,8 +56,8 @@ export function userRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
     })
     .delete(
       "/:id",
-      ({ principal, params, set }) => {
-        users.remove(principal, params.id);
+      async ({ principal, params, set }) => {
+        await users.remove(principal, params.id);
         set.status = 204;
       },
       {

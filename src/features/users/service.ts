@@ -104,11 +104,11 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
     },
 
     /** Creates (or refreshes) the invitation and sends its link. */
-    invite(p: Principal, body: InviteBody): UserItem {
+    async invite(p: Principal, body: InviteBody): Promise<UserItem> {
       requireManager(p);
       requireOwnerFor(p, body.role);
       const email = normaliseEmail(body.email);
-      const { invitation, token, organization } = writeTransaction(database, () => {
+      const { invitation, token, organization } = await writeTransaction(database, () => {
         // Only this organization's own members are looked at: the answer must not depend on other tenants.
         if (memberByEmail(database, p.orgId, email)) throw new ApiError("conflict", `${email} is already a member of your organization`);
         const now = new Date().toISOString();
@@ -151,7 +151,7 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
     },
 
     /** Changes a user's role and/or name. */
-    update(p: Principal, id: string, body: PatchUserBody): UserItem {
+    update(p: Principal, id: string, body: PatchUserBody): Promise<UserItem> {
       requireManager(p);
       return writeTransaction(database, () => {
         const before = findUser(database, p.orgId, id) ?? findInvitationIn(database, p.orgId, id);
@@ -180,9 +180,9 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
     },
 
     /** Removes a user and, in the same transaction, every credential they hold. */
-    remove(p: Principal, id: string): void {
+    async remove(p: Principal, id: string): Promise<void> {
       requireManager(p);
-      writeTransaction(database, () => {
+      await writeTransaction(database, () => {
         const invitation = findInvitationIn(database, p.orgId, id);
         if (invitation) return withdrawInvitation(p, invitation);
         const user = findUser(database, p.orgId, id);
