@@ -13,8 +13,7 @@ import type { IpamDeps } from "../../ipam/deps";
 import { documented, ErrorBody, errorResponses } from "../../ipam/schemas";
 import { ADDRESS_COLUMNS, SUBNET_COLUMNS } from "./columns";
 import { addressesCsv, type ExportChunk, organizationJson, streamOf, subnetsCsv } from "./export";
-import { importAddresses } from "./import-addresses";
-import { importSubnets } from "./import-subnets";
+import { importOffThread, MAX_IMPORT_ROWS } from "./import-thread";
 
 const tags = ["Export and import"];
 
@@ -69,9 +68,11 @@ function importDoc(summary: string, columns: readonly string[]) {
     description:
       `Body: \`text/csv\` with the header \`${columns.join(",")}\` (any order; only the first is required). ` +
       "All or nothing in one transaction. A 400 `import_failed` lists every bad row as `{row, error}` in `details.rows` " +
-      "(rows counted as a spreadsheet shows them: the header is row 1). `?dry_run=true` checks everything and writes nothing.",
+      "(rows counted as a spreadsheet shows them: the header is row 1). `?dry_run=true` checks everything and writes nothing. " +
+      `Limits: at most ${MAX_IMPORT_ROWS.toLocaleString("en-US")} data rows and ${MAX_IMPORT_BYTES / 1024 / 1024} MB per file, else 413 \`body_too_large\` ` +
+      "naming the limit (split the file, or use `ipcraft import`, which has none). The import runs beside the server's other requests, one import at a time.",
     requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } },
-    responses: { ...documented({ 200: ImportResultBody, ...errorResponses(402, 403) }), ...documented({ 400: ImportFailedBody }) },
+    responses: { ...documented({ 200: ImportResultBody, ...errorResponses(402, 403), 413: ErrorBody }), ...documented({ 400: ImportFailedBody }) },
   } as const;
 }
 
@@ -114,7 +115,7 @@ export function ioRoutes(deps: IpamDeps) {
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
         const text = await csvBody(request, body);
-        return importSubnets(deps, { orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
+        return importOffThread(deps, { kind: "subnets", orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import subnets from CSV", SUBNET_COLUMNS) },
     )
@@ -123,7 +124,7 @@ export function ioRoutes(deps: IpamDeps) {
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
         const text = await csvBody(request, body);
-        return importAddresses(deps, { orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
+        return importOffThread(deps, { kind: "addresses", orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import addresses from CSV", ADDRESS_COLUMNS) },
     );
