@@ -5,7 +5,7 @@
  * server's event loop free; SQLite's write lock keeps the two connections' writes apart,
  * and WAL lets the server keep reading the last committed state meanwhile.
  */
-import { openDatabase } from "../../db/client";
+import { openDatabase, type OpenDatabase } from "../../db/client";
 import { ApiError } from "../../http/errors";
 import { IpamRegistry } from "../../ipam/registry";
 import type { ImportJob, ImportReply } from "./import-thread";
@@ -13,20 +13,21 @@ import { runImportJob } from "./import-thread";
 
 declare const self: Worker;
 
-self.onmessage = (event: MessageEvent<ImportJob & { path: string }>) => {
+self.onmessage = async (event: MessageEvent<ImportJob & { path: string }>) => {
   const { path, ...job } = event.data;
   let reply: ImportReply;
-  const database = openDatabase(path, { migrate: false });
+  let database: OpenDatabase | undefined;
   try {
+    database = openDatabase(path, { migrate: false });
     const registry = IpamRegistry.load(database);
-    reply = { ok: true, result: runImportJob({ database, registry }, job) };
+    reply = { ok: true, result: await runImportJob({ database, registry }, job) };
   } catch (error) {
     reply =
       error instanceof ApiError
         ? { ok: false, code: error.code, message: error.message, details: error.details }
         : { ok: false, crash: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   } finally {
-    database.sqlite.close();
+    database?.sqlite.close();
   }
   postMessage(reply);
 };

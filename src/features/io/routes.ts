@@ -7,7 +7,7 @@ import { Elysia } from "elysia";
 import { z } from "zod";
 import { actorOf, requireWrite } from "../../auth/principal";
 import { authGuard } from "../../auth/guard";
-import { MAX_IMPORT_BYTES, readTextCapped } from "../../http/body";
+import { MAX_IMPORT_BYTES, readBytesCapped } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import type { IpamDeps } from "../../ipam/deps";
 import { documented, ErrorBody, errorResponses } from "../../ipam/schemas";
@@ -76,15 +76,15 @@ function importDoc(summary: string, columns: readonly string[]) {
   } as const;
 }
 
-/** The CSV body of an import: text/csv (or text/plain), at most MAX_IMPORT_BYTES. */
-async function csvBody(request: Request, parsed: unknown): Promise<string> {
+/** The CSV body of an import as UTF-8 bytes: text/csv (or text/plain), at most MAX_IMPORT_BYTES. */
+async function csvBody(request: Request, parsed: unknown): Promise<Uint8Array> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^(text\/csv|text\/plain|application\/csv)\s*(;|$)/i.test(type)) {
     throw new ApiError("unsupported_media_type", "send the CSV file with Content-Type: text/csv");
   }
   // Elysia reads text/plain bodies itself; text/csv is left for us to read with the cap.
-  if (typeof parsed === "string") return parsed;
-  return readTextCapped(request, MAX_IMPORT_BYTES);
+  if (typeof parsed === "string") return new TextEncoder().encode(parsed);
+  return readBytesCapped(request, MAX_IMPORT_BYTES);
 }
 
 export function ioRoutes(deps: IpamDeps) {
@@ -114,8 +114,8 @@ export function ioRoutes(deps: IpamDeps) {
       "/import/subnets",
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
-        const text = await csvBody(request, body);
-        return importOffThread(deps, { kind: "subnets", orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
+        const csv = await csvBody(request, body);
+        return importOffThread(deps, { kind: "subnets", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import subnets from CSV", SUBNET_COLUMNS) },
     )
@@ -123,8 +123,8 @@ export function ioRoutes(deps: IpamDeps) {
       "/import/addresses",
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
-        const text = await csvBody(request, body);
-        return importOffThread(deps, { kind: "addresses", orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
+        const csv = await csvBody(request, body);
+        return importOffThread(deps, { kind: "addresses", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import addresses from CSV", ADDRESS_COLUMNS) },
     );

@@ -100,7 +100,8 @@ export function subnetSplitter(deps: IpamDeps) {
         const at = nowIso();
         const items: Subnet[] = [];
         pieces.forEach((piece, index) => {
-          const childId = crypto.randomUUID();
+          // Time-ordered ids append to the primary-key index instead of touching a random page each (see addresses/writer.ts).
+          const childId = Bun.randomUUIDv7();
           const moved = perPart.get(index) ?? [];
           const added = registry.addSubnet(journal, { id: childId, orgId: p.orgId, vrf: state.vrf, prefix: piece, moved });
           if (!added.ok) throw new Error(`split: ${formatCidr(piece)} already exists under a childless subnet`);
