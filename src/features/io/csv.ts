@@ -124,3 +124,52 @@ export function parseCsv(input: string): { records: CsvRecord[]; errors: RowErro
   }
   return { records, errors };
 }
+
+/**
+ * The number of records parseCsv would read from `text` (blank lines included), counting at
+ * most `stopAt`: the same quoting rules without building any cell, so that a file over a
+ * row limit is refused before it is parsed.
+ */
+export function countRecords(input: string, stopAt: number): number {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const n = text.length;
+  let count = 0;
+  let i = 0;
+  while (i < n && count < stopAt) {
+    count++;
+    for (;;) {
+      if (text.charCodeAt(i) === 34) {
+        // Quoted cell: to the next quote that is not doubled; never closed = the rest of the text.
+        let q = i;
+        for (;;) {
+          q = text.indexOf('"', q + 1);
+          if (q === -1) return count;
+          if (text.charCodeAt(q + 1) !== 34) break;
+          q++;
+        }
+        i = q + 1;
+        const c = text.charCodeAt(i);
+        if (i < n && c !== 44 && c !== 10 && c !== 13) {
+          // Text after the closing quote: parseCsv skips to the next LF.
+          const eol = text.indexOf("\n", i);
+          i = eol === -1 ? n : eol;
+        }
+      } else {
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c === 44 || c === 10 || c === 13) break;
+          i++;
+        }
+      }
+      const c = text.charCodeAt(i);
+      if (c === 44) {
+        i++;
+        continue;
+      }
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i += 2;
+      else if (c === 13 || c === 10) i++;
+      break;
+    }
+  }
+  return count;
+}

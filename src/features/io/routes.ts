@@ -7,14 +7,13 @@ import { Elysia } from "elysia";
 import { z } from "zod";
 import { actorOf, requireWrite } from "../../auth/principal";
 import { authGuard } from "../../auth/guard";
-import { MAX_IMPORT_BYTES, readTextCapped } from "../../http/body";
+import { MAX_IMPORT_BYTES, readBytesCapped } from "../../http/body";
 import { ApiError } from "../../http/errors";
 import type { IpamDeps } from "../../ipam/deps";
 import { documented, ErrorBody, errorResponses } from "../../ipam/schemas";
 import { ADDRESS_COLUMNS, SUBNET_COLUMNS } from "./columns";
 import { addressesCsv, type ExportChunk, organizationJson, streamOf, subnetsCsv } from "./export";
-import { importAddresses } from "./import-addresses";
-import { importSubnets } from "./import-subnets";
+import { importOffThread, MAX_IMPORT_ROWS } from "./import-thread";
 
 const tags = ["Export and import"];
 
@@ -69,21 +68,23 @@ function importDoc(summary: string, columns: readonly string[]) {
     description:
       `Body: \`text/csv\` with the header \`${columns.join(",")}\` (any order; only the first is required). ` +
       "All or nothing in one transaction. A 400 `import_failed` lists every bad row as `{row, error}` in `details.rows` " +
-      "(rows counted as a spreadsheet shows them: the header is row 1). `?dry_run=true` checks everything and writes nothing.",
+      "(rows counted as a spreadsheet shows them: the header is row 1). `?dry_run=true` checks everything and writes nothing. " +
+      `Limits: at most ${MAX_IMPORT_ROWS.toLocaleString("en-US")} data rows and ${MAX_IMPORT_BYTES / 1024 / 1024} MB per file, else 413 \`body_too_large\` ` +
+      "naming the limit (split the file, or use `ipcraft import`, which has none). The import runs beside the server's other requests, one import at a time.",
     requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } },
-    responses: { ...documented({ 200: ImportResultBody, ...errorResponses(402, 403) }), ...documented({ 400: ImportFailedBody }) },
+    responses: { ...documented({ 200: ImportResultBody, ...errorResponses(402, 403), 413: ErrorBody }), ...documented({ 400: ImportFailedBody }) },
   } as const;
 }
 
-/** The CSV body of an import: text/csv (or text/plain), at most MAX_IMPORT_BYTES. */
-async function csvBody(request: Request, parsed: unknown): Promise<string> {
+/** The CSV body of an import as UTF-8 bytes: text/csv (or text/plain), at most MAX_IMPORT_BYTES. */
+async function csvBody(request: Request, parsed: unknown): Promise<Uint8Array> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^(text\/csv|text\/plain|application\/csv)\s*(;|$)/i.test(type)) {
     throw new ApiError("unsupported_media_type", "send the CSV file with Content-Type: text/csv");
   }
   // Elysia reads text/plain bodies itself; text/csv is left for us to read with the cap.
-  if (typeof parsed === "string") return parsed;
-  return readTextCapped(request, MAX_IMPORT_BYTES);
+  if (typeof parsed === "string") return new TextEncoder().encode(parsed);
+  return readBytesCapped(request, MAX_IMPORT_BYTES);
 }
 
 export function ioRoutes(deps: IpamDeps) {
@@ -113,8 +114,8 @@ export function ioRoutes(deps: IpamDeps) {
       "/import/subnets",
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
-        const text = await csvBody(request, body);
-        return importSubnets(deps, { orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
+        const csv = await csvBody(request, body);
+        return importOffThread(deps, { kind: "subnets", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import subnets from CSV", SUBNET_COLUMNS) },
     )
@@ -122,8 +123,8 @@ export function ioRoutes(deps: IpamDeps) {
       "/import/addresses",
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
-        const text = await csvBody(request, body);
-        return importAddresses(deps, { orgId: principal.orgId, actor: actorOf(principal), text, dryRun: query.dry_run === "true" });
+        const csv = await csvBody(request, body);
+        return importOffThread(deps, { kind: "addresses", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import addresses from CSV", ADDRESS_COLUMNS) },
     );

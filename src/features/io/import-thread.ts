@@ -1,0 +1,101 @@
+/**
+ * Where an API import runs. Importing 100,000 rows takes seconds of CPU and one long write
+ * transaction; on the server's thread that froze every organization (a 20 MB dry run held it
+ * 24 s). So on a database file the import runs in a Worker with its own connection
+ * (import-worker.ts), one at a time, while this thread keeps answering:
+ *
+ *   request ─▶ queue (one import at a time) ─▶ Worker: open file, load registry,
+ *              BEGIN IMMEDIATE … rows … COMMIT (or ROLLBACK: bad rows, dry run)
+ *   reply  ◀─ registry.syncWithDatabase() (only when something was committed) ◀─┘
+ *
+ * What this thread still pays: reading the body, and after a commit one registry rebuild
+ * (O(database): ~0.25 s per 100,000 addresses, the same as after any `ipcraft import` beside
+ * the server). A rebuild of only this organization would be cheaper, but PRAGMA data_version
+ * cannot tell the worker's commit from another process's landing just after it, so the
+ * registry takes the safe full path. The worker loads the whole registry too (its memory is
+ * the database's index plus the file's rows); it ends with the import.
+ *
+ * An in-memory database (tests) cannot be shared with a worker: it is imported inline.
+ * Both paths run runImportJob, which refuses a file over MAX_IMPORT_ROWS before parsing it.
+ */
+import { decodeUtf8 } from "../../http/body";
+import type { ErrorCode } from "../../http/errors";
+import { ApiError } from "../../http/errors";
+import type { Actor } from "../activity/record";
+import { countRecords } from "./csv";
+import { importAddresses } from "./import-addresses";
+import type { ImportDeps } from "./import-run";
+import { importSubnets } from "./import-subnets";
+
+/** Data rows one API import may hold; bigger files go through `ipcraft import` (no limit). */
+export const MAX_IMPORT_ROWS = 100_000;
+
+/** One import, as plain data (it crosses to the worker by postMessage). */
+export interface ImportJob {
+  kind: "subnets" | "addresses";
+  orgId: string;
+  actor: Actor;
+  /** the file as UTF-8 bytes: transferred to the worker, not copied (cloning a 7 MB string held this thread 0.5 s) */
+  csv: Uint8Array;
+  dryRun: boolean;
+}
+
+export type ImportReply =
+  | { ok: true; result: unknown }
+  | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> }
+  | { ok: false; crash: string };
+
+/** The import itself, the same on both threads: the row limit, then the shared import code. */
+export async function runImportJob(deps: ImportDeps, job: ImportJob): Promise<unknown> {
+  const text = decodeUtf8(job.csv);
+  // Header + rows; counting stops early, so a huge file costs one quick scan, not a parse.
+  const records = countRecords(text, MAX_IMPORT_ROWS + 2);
+  if (records > MAX_IMPORT_ROWS + 1) {
+    throw new ApiError(
+      "body_too_large",
+      `the file has more than ${MAX_IMPORT_ROWS.toLocaleString("en-US")} rows, the limit of one API import; split it, or use \`ipcraft import\`, which has no row limit`,
+      { max_rows: MAX_IMPORT_ROWS },
+    );
+  }
+  const input = { orgId: job.orgId, actor: job.actor, text, dryRun: job.dryRun };
+  return await (job.kind === "subnets" ? importSubnets(deps, input) : importAddresses(deps, input));
+}
+
+/** Imports run one after another: each holds SQLite's write lock for its whole transaction. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs an API import off the server's thread when the database is a file (see the module comment). */
+export function importOffThread(deps: ImportDeps, job: ImportJob): Promise<unknown> {
+  const path = deps.database.sqlite.filename;
+  if (path === ":memory:" || path === "") return runImportJob(deps, job);
+  const run = queue.then(() => inWorker(path, job));
+  queue = run.catch(() => {});
+  return run.then((result) => {
+    // The worker committed on another connection: catch up now, before answering.
+    if (!job.dryRun) deps.registry.syncWithDatabase();
+    return result;
+  });
+}
+
+function inWorker(path: string, job: ImportJob): Promise<unknown> {
+  const worker = new Worker(workerUrl());
+  return new Promise<unknown>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<ImportReply>) => {
+      const reply = event.data;
+      if (reply.ok) resolve(reply.result);
+      else if ("crash" in reply) reject(new Error(`import worker: ${reply.crash}`));
+      else reject(new ApiError(reply.code, reply.message, reply.details));
+    };
+    worker.onerror = (event) => reject(new Error(`import worker: ${event.message}`));
+    worker.postMessage({ ...job, path }, [job.csv.buffer]);
+  }).finally(() => worker.terminate());
+}
+
+/**
+ * The worker's module. In the compiled binary it is a second entry point (scripts/build.ts),
+ * embedded under the bundle's root, which is src/.
+ */
+function workerUrl(): string {
+  if (import.meta.url.startsWith("file:///$bunfs/")) return "./features/io/import-worker.ts";
+  return new URL("./import-worker.ts", import.meta.url).href;
+}
