@@ -1,20 +1,21 @@
 /**
- * Which addresses expire when: a min-heap of (deadline, key) with a position map, so a sweep
- * asks "what expired at or before T?" in O(k log n) for the k answers, and an address's
- * deadline can be set, moved or cleared in O(log n). Pure: no clock — the caller passes `now`
+ * Which addresses expire when: a min-heap of (deadline, key) whose entries know their
+ * position, so a sweep asks "what expired at or before T?" in O(k log n) for the k answers,
+ * and an address's deadline can be set, moved or cleared in O(log n). Pure: no clock — the caller passes `now`
  * and chooses the unit (epoch seconds or milliseconds; any finite number).
  *
  *     heap (array):     [ (10,a) (12,c) (11,b) (30,d) (15,e) ]
  *     as a tree:                 (10,a)
  *                          (12,c)      (11,b)
  *                       (30,d) (15,e)
- *     pos:  a→0  c→1  b→2  d→3  e→4
+ *     byKey: a→entry(index 0)  c→entry(index 1)  ...
  *
  * Invariants:
  * - heap order: no entry precedes its parent, where entries compare by deadline, then by
  *   `seq` (the order in which their deadlines were set), so equal deadlines come out in a
  *   stable order and every answer is deterministic;
- * - `pos.get(key)` is the index of key's entry, and each key has at most one entry.
+ * - `byKey.get(key)` is key's entry, `heap[entry.index] === entry`, and each key has at most
+ *   one entry (entries carry their index, so a sift moves no Map entry).
  */
 
 /** A key with its deadline. */
@@ -27,12 +28,19 @@ interface Entry<K> {
   key: K;
   at: number;
   seq: number;
+  /** Position in the heap array. */
+  index: number;
+}
+
+/** Whether a comes out before b. */
+function before<K>(a: Entry<K>, b: Entry<K>): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** Deadlines by key; see the module comment. */
 export class ExpiryIndex<K> {
   private readonly heap: Entry<K>[] = [];
-  private readonly pos = new Map<K, number>();
+  private readonly byKey = new Map<K, Entry<K>>();
   private seq = 0;
 
   /** Number of keys with a deadline. */
@@ -42,30 +50,31 @@ export class ExpiryIndex<K> {
 
   /** The deadline of `key`, or undefined. */
   get(key: K): number | undefined {
-    const i = this.pos.get(key);
-    return i === undefined ? undefined : this.heap[i]!.at;
+    return this.byKey.get(key)?.at;
   }
 
   /** Sets (adds or moves) the deadline of `key`. Throws a RangeError on a non-finite deadline. */
   set(key: K, at: number): void {
     if (!Number.isFinite(at)) throw new RangeError(`deadline ${at} is not a finite number`);
-    const i = this.pos.get(key);
-    const entry = { key, at, seq: this.seq++ };
-    if (i === undefined) {
+    const existing = this.byKey.get(key);
+    if (existing === undefined) {
+      const entry: Entry<K> = { key, at, seq: this.seq++, index: this.heap.length };
       this.heap.push(entry);
-      this.pos.set(key, this.heap.length - 1);
-      this.siftUp(this.heap.length - 1);
+      this.byKey.set(key, entry);
+      this.siftUp(entry);
       return;
     }
-    this.heap[i] = entry;
-    this.siftDown(this.siftUp(i));
+    existing.at = at;
+    existing.seq = this.seq++;
+    this.siftUp(existing);
+    this.siftDown(existing);
   }
 
   /** Clears the deadline of `key`; false when it had none. */
   delete(key: K): boolean {
-    const i = this.pos.get(key);
-    if (i === undefined) return false;
-    this.removeAt(i);
+    const entry = this.byKey.get(key);
+    if (entry === undefined) return false;
+    this.removeAt(entry.index);
     return true;
   }
 
@@ -136,61 +145,58 @@ export class ExpiryIndex<K> {
 
   /** Whether entry i comes before entry j. */
   private less(i: number, j: number): boolean {
-    const a = this.heap[i]!;
-    const b = this.heap[j]!;
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+    return before(this.heap[i]!, this.heap[j]!);
   }
 
-  private swap(i: number, j: number): void {
-    const a = this.heap[i]!;
-    const b = this.heap[j]!;
-    this.heap[i] = b;
-    this.heap[j] = a;
-    this.pos.set(b.key, i);
-    this.pos.set(a.key, j);
-  }
-
-  /** Moves entry i up to its place; returns its new index. */
-  private siftUp(i: number): number {
+  /** Moves `entry` up to its place: its ancestors that come after it move down a level. */
+  private siftUp(entry: Entry<K>): void {
+    let i = entry.index;
     while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p);
-      i = p;
+      const parent = this.heap[(i - 1) >> 1]!;
+      if (!before(entry, parent)) break;
+      this.heap[i] = parent;
+      parent.index = i;
+      i = (i - 1) >> 1;
     }
-    this.pos.set(this.heap[i]!.key, i);
-    return i;
+    this.heap[i] = entry;
+    entry.index = i;
   }
 
-  /** Moves entry i down to its place. */
-  private siftDown(i: number): void {
+  /** Moves `entry` down to its place: its smaller descendants move up a level. */
+  private siftDown(entry: Entry<K>): void {
+    const n = this.heap.length;
+    let i = entry.index;
     for (;;) {
       const l = 2 * i + 1;
-      let m = i;
-      if (l < this.heap.length && this.less(l, m)) m = l;
-      if (l + 1 < this.heap.length && this.less(l + 1, m)) m = l + 1;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
+      if (l >= n) break;
+      const c = l + 1 < n && before(this.heap[l + 1]!, this.heap[l]!) ? l + 1 : l;
+      const child = this.heap[c]!;
+      if (!before(child, entry)) break;
+      this.heap[i] = child;
+      child.index = i;
+      i = c;
     }
+    this.heap[i] = entry;
+    entry.index = i;
   }
 
   /** Removes entry i: the last entry takes its place and moves up or down. */
   private removeAt(i: number): void {
     const removed = this.heap[i]!;
     const last = this.heap.pop()!;
-    this.pos.delete(removed.key);
+    this.byKey.delete(removed.key);
     if (i === this.heap.length) return;
+    last.index = i;
     this.heap[i] = last;
-    this.pos.set(last.key, i);
-    this.siftDown(this.siftUp(i));
+    this.siftUp(last);
+    this.siftDown(last);
   }
 
   /** Verifies the invariants of the module comment; throws on the first violation (tests). */
   checkInvariants(): void {
-    if (this.pos.size !== this.heap.length) throw new Error(`pos holds ${this.pos.size} keys, heap ${this.heap.length}`);
+    if (this.byKey.size !== this.heap.length) throw new Error(`byKey holds ${this.byKey.size} keys, heap ${this.heap.length}`);
     this.heap.forEach((entry, i) => {
-      if (this.pos.get(entry.key) !== i) throw new Error(`pos of entry ${i} is stale`);
+      if (this.byKey.get(entry.key) !== entry || entry.index !== i) throw new Error(`entry ${i} is stale`);
       if (i > 0 && this.less(i, (i - 1) >> 1)) throw new Error(`entry ${i} precedes its parent`);
     });
   }
