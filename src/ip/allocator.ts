@@ -286,10 +286,11 @@ export class SubnetAllocator {
   /**
    * Free aligned child blocks of `length` (free-subnets.ts): blocks that overlap no child
    * subnet and hold no record, in walk order (ascending; descending with `from: "end"`).
-   * `after` is a block network from a previous page. Throws a RangeError unless
-   * prefix.length < length ≤ the family's bits.
+   * `after` is an address value here (the network of the last block of the previous page).
+   * For "N new children, all or nothing", ask for `limit: N` and refuse when fewer come back.
+   * Throws a RangeError unless prefix.length < length ≤ the family's bits.
    */
-  freeSubnets(length: number, options: Omit<FreeBlockOptions, "after"> & { after?: bigint }): Prefix[] {
+  freeSubnets(length: number, options: FreeBlockOptions): Prefix[] {
     const bits = familyBits(this.prefix.family);
     if (!Number.isInteger(length) || length <= this.prefix.length || length > bits) {
       throw new RangeError(`a child of a /${this.prefix.length} has a prefix length in /${this.prefix.length + 1}../${bits}`);
