@@ -11,7 +11,9 @@
  * random half-filling (every run one or two long): ~16–40 bytes per run, still bounded by the
  * number of taken addresses — where a bitmap would be 16× smaller for a dense random /8.
  * Child subnets are ranges in a separate `RangeList`: they can be astronomically large
- * (a /64 child of a /48), which only an interval can hold.
+ * (a /64 child of a /48), which only an interval can hold. The space they cover is also kept
+ * merged in an `IntervalSet` (`coverage`), so that searches skip a row of touching children
+ * in one step; `blocked` = records ∪ coverage is what every search walks (ordered-set.ts).
  *
  *     usable:   first ........................................... last
  *     records:    [###]    [#]         [####]            [#]
@@ -24,9 +26,19 @@
  *   while the caller moves them into the new child) and are then counted once;
  * - `recordsUnderChildren` = records inside some child range;
  * - `coveredUsable` = Σ over children of |child ∩ usable range|;
+ * - `coverage` covers exactly the union of the child ranges;
  * - `lowWater`: every usable offset below it is used (so first-free starts there).
+ *
+ * Beyond first-free: `findFree`/`allocateWhere` take a constrained request (a window, excludes,
+ * from the end, a contiguous block; constrained-allocation.ts) and `freeSubnets` finds free
+ * aligned child blocks (free-subnets.ts). Both walk runs, never addresses.
  */
+import { familyBits } from "./address.ts";
+import { pickFree, type AllocationRequest } from "./constrained-allocation.ts";
+import { findFreeBlocks, type FreeBlockOptions } from "./free-subnets.ts";
+import { IntervalSet } from "./interval-set.ts";
 import { offsetSetFor, type OffsetSet } from "./offset-set.ts";
+import { UnionSet, type OrderedSet } from "./ordered-set.ts";
 import { lastAddress, prefixSize, usableCount, usableRange, type Prefix } from "./prefix.ts";
 import { RangeList } from "./range-list.ts";
 
@@ -58,6 +70,8 @@ export class SubnetAllocator {
   private readonly usable: bigint;
   private readonly records: OffsetSet;
   private readonly children = new RangeList();
+  private readonly coverage = new IntervalSet();
+  private readonly blocked: OrderedSet;
   private recordsUnderChildren = 0;
   private coveredUsable = 0n;
   private lowWater: bigint;
@@ -71,6 +85,7 @@ export class SubnetAllocator {
     this.lastOffset = last - this.base;
     this.usable = usableCount(prefix);
     this.records = offsetSetFor(prefixSize(prefix));
+    this.blocked = new UnionSet([this.records, this.coverage]);
     this.lowWater = this.firstOffset;
   }
 
@@ -181,6 +196,7 @@ export class SubnetAllocator {
       throw new RangeError(`takeRange: [${first}, ${last}] is not a range inside the subnet`);
     }
     this.children.add(a, b);
+    this.coverage.add(a, b);
     this.coveredUsable += this.usableOverlap(a, b);
     this.recordsUnderChildren += this.records.countInRange(a, b);
   }
@@ -190,6 +206,7 @@ export class SubnetAllocator {
     const a = first - this.base;
     const b = last - this.base;
     if (!this.children.remove(a, b)) return false;
+    this.coverage.remove(a, b);
     this.coveredUsable -= this.usableOverlap(a, b);
     this.recordsUnderChildren -= this.records.countInRange(a, b);
     const firstFreed = a > this.firstOffset ? a : this.firstOffset;
@@ -231,6 +248,64 @@ export class SubnetAllocator {
     return out;
   }
 
+  /**
+   * The free usable addresses a constrained request picks (constrained-allocation.ts), in
+   * ascending order, without taking them; null when not enough are free. Throws a RangeError
+   * on what `allocationRequestError` refuses or a count below 1.
+   */
+  findFree(request: AllocationRequest = {}): bigint[] | null {
+    const { range, exclude } = request;
+    let lo = this.firstOffset;
+    let hi = this.lastOffset;
+    if (range !== undefined) {
+      if (range.start > range.end) throw new RangeError("findFree: the range is reversed");
+      if (range.start - this.base > lo) lo = range.start - this.base;
+      if (range.end - this.base < hi) hi = range.end - this.base;
+    }
+    if (lo < this.lowWater) lo = this.lowWater; // every usable offset below lowWater is used
+    let blocked = this.blocked;
+    if (exclude !== undefined && exclude.length > 0) {
+      const clipped: [bigint, bigint][] = [];
+      for (const r of exclude) {
+        if (r.start > r.end) throw new RangeError("findFree: an exclude range is reversed");
+        const a = r.start - this.base > lo ? r.start - this.base : lo;
+        const b = r.end - this.base < hi ? r.end - this.base : hi;
+        if (a <= b) clipped.push([a, b]);
+      }
+      blocked = new UnionSet([this.records, this.coverage, IntervalSet.of(clipped)]);
+    }
+    const picked = pickFree(blocked, lo, hi, request.count ?? 1, {
+      contiguous: request.contiguous,
+      fromEnd: request.from === "end",
+    });
+    return picked === null ? null : picked.map((offset) => this.base + offset);
+  }
+
+  /** `findFree`, then takes what it found: all or nothing; null (nothing changed) when not enough are free. */
+  allocateWhere(request: AllocationRequest = {}): bigint[] | null {
+    const picked = this.findFree(request);
+    if (picked !== null) for (const value of picked) this.records.add(value - this.base);
+    return picked;
+  }
+
+  /**
+   * Free aligned child blocks of `length` (free-subnets.ts): blocks that overlap no child
+   * subnet and hold no record, in walk order (ascending; descending with `from: "end"`).
+   * `after` is an address value here (the network of the last block of the previous page).
+   * For "N new children, all or nothing", ask for `limit: N` and refuse when fewer come back.
+   * Throws a RangeError unless prefix.length < length ≤ the family's bits.
+   */
+  freeSubnets(length: number, options: FreeBlockOptions): Prefix[] {
+    const bits = familyBits(this.prefix.family);
+    if (!Number.isInteger(length) || length <= this.prefix.length || length > bits) {
+      throw new RangeError(`a child of a /${this.prefix.length} has a prefix length in /${this.prefix.length + 1}../${bits}`);
+    }
+    const after = options.after === undefined ? undefined : options.after - this.base;
+    const size = 1n << BigInt(bits - length);
+    const starts = findFreeBlocks(this.blocked, prefixSize(this.prefix), size, { ...options, after });
+    return starts.map((offset) => ({ family: this.prefix.family, network: this.base + offset, length }));
+  }
+
   /** Exact counts; `used` clips child subnets to the usable range and counts a record once. */
   counts(): AllocatorCounts {
     const used = this.usedCount();
@@ -258,35 +333,18 @@ export class SubnetAllocator {
   }
 
   /**
-   * Smallest free usable offset ≥ cursor. Each turn of the loop skips a whole run of records
-   * or a whole child range, so the loop ends (cursor only grows, and stops past lastOffset).
+   * Smallest free usable offset ≥ cursor: `blocked.nextAbsent` skips whole runs of records
+   * and whole rows of touching children (see ordered-set.ts).
    */
   private nextFreeOffset(cursor: bigint): bigint | null {
-    let x = cursor > this.firstOffset ? cursor : this.firstOffset;
-    const hasChildren = this.children.length > 0;
-    while (x <= this.lastOffset) {
-      if (hasChildren) {
-        const childEnd = this.children.endOfRangeCovering(x);
-        if (childEnd !== null) {
-          x = childEnd + 1n;
-          continue;
-        }
-      }
-      const absent = this.records.nextAbsent(x);
-      if (absent === x) return x;
-      x = absent;
-    }
-    return null;
+    const x = this.blocked.nextAbsent(cursor > this.firstOffset ? cursor : this.firstOffset);
+    return x <= this.lastOffset ? x : null;
   }
 
   /** Last offset of the free stretch that begins at the free offset `start`. */
   private freeStretchEnd(start: bigint): bigint {
-    let end = this.lastOffset;
-    const record = this.records.nextPresent(start);
-    if (record !== null && record - 1n < end) end = record - 1n;
-    const child = this.children.nextStartAfter(start);
-    if (child !== null && child - 1n < end) end = child - 1n;
-    return end;
+    const next = this.blocked.nextPresent(start);
+    return next !== null && next - 1n < this.lastOffset ? next - 1n : this.lastOffset;
   }
 
   /** |[a, b] ∩ usable range|. */

@@ -13,6 +13,7 @@
  *   Invariants: a bucket is in the map iff it has members; `bucketKeys` lists exactly the
  *   map's keys in increasing order. Memory still grows only with the members.
  */
+import type { OrderedSet } from "./ordered-set.ts";
 import { RunSet } from "./run-set.ts";
 
 /** Offsets below 2^52 fit a double exactly, with room for `end + 1`. */
@@ -21,7 +22,7 @@ const BUCKET_SPAN = 2 ** 52;
 const LOW_MASK = (1n << BUCKET_BITS) - 1n;
 
 /** A set of non-negative BigInt offsets; see the module comment for the two layouts. */
-export interface OffsetSet {
+export interface OffsetSet extends OrderedSet {
   /** Number of members (always a safe integer: members are added one at a time). */
   readonly size: number;
   has(x: bigint): boolean;
@@ -33,6 +34,10 @@ export interface OffsetSet {
   nextAbsent(x: bigint): bigint;
   /** Smallest member ≥ x, or null. */
   nextPresent(x: bigint): bigint | null;
+  /** Largest non-member ≤ x (x ≥ 0), or null when all of [0, x] are members. */
+  prevAbsent(x: bigint): bigint | null;
+  /** Largest member ≤ x, or null. */
+  prevPresent(x: bigint): bigint | null;
   /** Members in [a, b]. */
   countInRange(a: bigint, b: bigint): number;
   /** Adds x, which must exceed every member (bulk load). */
@@ -68,6 +73,14 @@ export class NarrowOffsetSet implements OffsetSet {
   }
   nextPresent(x: bigint): bigint | null {
     const n = this.set.nextPresent(Number(x));
+    return n < 0 ? null : BigInt(n);
+  }
+  prevAbsent(x: bigint): bigint | null {
+    const n = this.set.prevAbsent(Number(x));
+    return n < 0 ? null : BigInt(n);
+  }
+  prevPresent(x: bigint): bigint | null {
+    const n = this.set.prevPresent(Number(x));
     return n < 0 ? null : BigInt(n);
   }
   countInRange(a: bigint, b: bigint): number {
@@ -136,6 +149,25 @@ export class WideOffsetSet implements OffsetSet {
     const nextKey = this.bucketKeys[this.keyIndexAtOrAfter(key + 1n)];
     if (nextKey === undefined) return null;
     return (nextKey << BUCKET_BITS) + BigInt(this.buckets.get(nextKey)!.nextPresent(0));
+  }
+  prevAbsent(x: bigint): bigint | null {
+    for (;;) {
+      const key = x >> BUCKET_BITS;
+      const bucket = this.buckets.get(key);
+      if (bucket === undefined) return x;
+      const low = bucket.prevAbsent(Number(x & LOW_MASK));
+      if (low >= 0) return (key << BUCKET_BITS) + BigInt(low);
+      if (key === 0n) return null;
+      x = (key << BUCKET_BITS) - 1n; // this bucket is full up to x: try the previous one
+    }
+  }
+  prevPresent(x: bigint): bigint | null {
+    const key = x >> BUCKET_BITS;
+    const low = this.buckets.get(key)?.prevPresent(Number(x & LOW_MASK)) ?? -1;
+    if (low >= 0) return (key << BUCKET_BITS) + BigInt(low);
+    const prevKey = this.bucketKeys[this.keyIndexAtOrAfter(key) - 1];
+    if (prevKey === undefined) return null;
+    return (prevKey << BUCKET_BITS) + BigInt(this.buckets.get(prevKey)!.prevPresent(BUCKET_SPAN - 1));
   }
   countInRange(a: bigint, b: bigint): number {
     let n = 0;

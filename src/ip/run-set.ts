@@ -121,6 +121,22 @@ export class RunSet {
     return next === undefined ? -1 : next.data[0]!;
   }
 
+  /** Largest non-member ≤ x, or −1 when every value in [0, x] is a member. */
+  prevAbsent(x: number): number {
+    this.locate(x);
+    if (this.li < 0) return x;
+    const d = this.pages[this.lp]!.data;
+    return x <= d[2 * this.li + 1]! ? d[2 * this.li]! - 1 : x;
+  }
+
+  /** Largest member ≤ x, or −1 when there is none. */
+  prevPresent(x: number): number {
+    this.locate(x);
+    if (this.li < 0) return -1; // x precedes the first run (locate found page 0)
+    const end = this.pages[this.lp]!.data[2 * this.li + 1]!;
+    return x <= end ? x : end;
+  }
+
   /** Adds x; false if it was already a member. */
   add(x: number): boolean {
     this.locate(x);
