@@ -191,7 +191,9 @@ function inviteDialog(me: Me, reload: (afterRemove?: boolean) => Promise<void>):
     async onSubmit(form) {
       const name = valueOf(form, "name");
       await api("POST", "/api/v1/users/invite", { email: valueOf(form, "email"), role: valueOf(form, "role"), ...(name ? { name } : {}) });
-      toast(`Invitation sent to ${valueOf(form, "email")}`);
+      // The API does not say how the link went out (SMTP or the server log), so the toast
+      // names both rather than claim a mail was sent.
+      toast(`${valueOf(form, "email")} invited: their sign-in link went by mail, or to the server log if no SMTP is configured`);
       await reload();
     },
   });
