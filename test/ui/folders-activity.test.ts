@@ -95,6 +95,21 @@ describe("folders", () => {
   }, 40_000);
 });
 
+describe("wording", () => {
+  test("the UI says folder, never section (the API keeps sections)", async () => {
+    const page = await signedIn();
+    for (const path of ["/", `/folders/${ids.berlin}`, `/subnets/${ids.site}`, "/activity", "/settings"]) {
+      await page.goto(path);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await page.waitForLoadState("networkidle");
+      const text = await page.evaluate(() => document.body.innerText);
+      if (path === "/settings") expect(text).toMatch(/\bfolders\b/); // the plan's usage table
+      expect(`${path}: ${text.match(/.{0,40}\bsections?\b.{0,40}/i)?.[0] ?? "none"}`).toBe(`${path}: none`);
+    }
+    await page.context().close();
+  }, 60_000);
+});
+
 describe("activity", () => {
   test("a space before the key badge, names instead of ids, and targets that link", async () => {
     const page = await signedIn();
