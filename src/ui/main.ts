@@ -7,6 +7,7 @@
 import { api, ApiFailure, isMissingRoute, whenUnauthorized } from "./api";
 import { h, mount } from "./dom";
 import { activityPage } from "./pages/activity";
+import { folderPage } from "./pages/folder";
 import { homePage } from "./pages/home";
 import { searchPage } from "./pages/search";
 import { settingsPage } from "./pages/settings";
@@ -71,8 +72,10 @@ async function render(): Promise<void> {
   const page = h("div", { class: "page" });
   shell.main.replaceChildren(page);
   const subnet = match("/subnets/:id", path);
+  const folder = match("/folders/:id", path);
   if (path === "/") await homePage(page, user);
   else if (subnet) await subnetPage(page, subnet.id!);
+  else if (folder) await folderPage(page, folder.id!);
   else if (path === "/settings") settingsPage(page, user);
   else if (path === "/activity") await activityPage(page);
   else if (path === "/search") await searchPage(page);

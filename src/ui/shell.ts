@@ -28,7 +28,15 @@ export function shellFor(app: HTMLElement, me: Me): Shell {
     { type: "button", class: "nav-toggle icon-button", "aria-expanded": "false", "aria-controls": sidebarId, "aria-label": "Show subnets" },
     icon("menu"),
   );
-  const search = h("input", { type: "search", name: "q", id: "global-search", placeholder: "Search IP, hostname, owner, MAC", autocomplete: "off" });
+  const search = h("input", {
+    type: "search",
+    name: "q",
+    id: "global-search",
+    placeholder: "Search IP, hostname, owner, MAC",
+    autocomplete: "off",
+    "aria-keyshortcuts": "/",
+    title: "Search (press / to jump here)",
+  });
   const searchForm = h(
     "form",
     {
@@ -143,6 +151,27 @@ export function shellFor(app: HTMLElement, me: Me): Shell {
   };
   return current;
 }
+
+/** True when a keystroke belongs to what has focus: a text field, a select, editable text. */
+function typingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+}
+
+/**
+ * `/` jumps to the search box (as on GitHub and most web apps), unless the user is typing
+ * in a field or a dialog is open. Installed once; finds the box when the key is pressed,
+ * so a rebuilt layout (after signing in again) needs nothing new.
+ */
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+  if (typingIn(event.target) || document.querySelector("dialog[open]")) return;
+  const box = document.getElementById("global-search") as HTMLInputElement | null;
+  if (!box) return;
+  event.preventDefault();
+  box.focus();
+  box.select();
+});
 
 /** Forgets the layout (after sign out or an ended session). */
 export function dropShell(): void {

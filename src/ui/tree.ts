@@ -1,7 +1,7 @@
 /**
- * The sidebar tree: sections (folders) → subnets nested by `parent_id`, each row with its
- * CIDR, name and utilization bar. A child is drawn under its parent even when it is filed in
- * another folder, so the hierarchy is never broken; roots go under their folder or "Unfiled".
+ * The sidebar tree: folders (the API's sections) → subnets nested by `parent_id`, each row
+ * with its CIDR, name and utilization bar. Every subnet is drawn once, in its folder, wherever
+ * its parent lives (see `placeSubnets`); a folder's name opens its page (/folders/:id).
  */
 import { listAll, messageOf } from "./api";
 import { h, mount } from "./dom";
@@ -53,23 +53,53 @@ async function load(): Promise<void> {
   }
 }
 
-/** Highlights the subnet being viewed. */
+/** Highlights the subnet (or folder) being viewed. */
 export function markCurrent(id: string | null): void {
   currentId = id;
   if (!container) return;
   for (const link of container.querySelectorAll("a[aria-current]")) link.removeAttribute("aria-current");
-  if (id) container.querySelector(`a[data-subnet-id="${CSS.escape(id)}"]`)?.setAttribute("aria-current", "page");
+  if (id) container.querySelector(`a[data-subnet-id="${CSS.escape(id)}"], a[data-section-id="${CSS.escape(id)}"]`)?.setAttribute("aria-current", "page");
+}
+
+/**
+ * Where each subnet is drawn:
+ *
+ *   - a filed subnet goes in its folder: under its parent when the parent is drawn in the
+ *     same folder, else as one of the folder's top rows (10.2.0.0/16 in "Branch Berlin" is a
+ *     top row there even though its parent 10.0.0.0/8 is unfiled);
+ *   - an unfiled subnet stays under its parent, whatever folder that is drawn in (a /24
+ *     added under Berlin's /16 without choosing a folder appears there), and with no parent
+ *     it is a top row of "Unfiled".
+ *
+ * Parents sort before their children in the API's order (same network, shorter prefix
+ * first), so one pass decides every subnet after its parent.
+ */
+export function placeSubnets(sections: Section[], subnets: Subnet[]): { children: Map<string, Subnet[]>; roots: Map<string | null, Subnet[]> } {
+  const known = new Set(sections.map((s) => s.id));
+  const byId = new Map(subnets.map((s) => [s.id, s]));
+  const folderOf = new Map<string, string | null>();
+  const folder = (s: Subnet): string | null => {
+    const cached = folderOf.get(s.id);
+    if (cached !== undefined) return cached;
+    const parent = s.parent_id ? byId.get(s.parent_id) : undefined;
+    const own = s.section_id && known.has(s.section_id) ? s.section_id : null;
+    const placed = own ?? (parent ? folder(parent) : null);
+    folderOf.set(s.id, placed);
+    return placed;
+  };
+  const children = new Map<string, Subnet[]>();
+  const roots = new Map<string | null, Subnet[]>();
+  for (const subnet of subnets) {
+    const parent = subnet.parent_id ? byId.get(subnet.parent_id) : undefined;
+    if (parent && folder(parent) === folder(subnet)) push(children, parent.id, subnet);
+    else push(roots, folder(subnet), subnet);
+  }
+  return { children, roots };
 }
 
 function draw(): void {
   if (!container) return;
-  const byId = new Map(data.subnets.map((s) => [s.id, s]));
-  const children = new Map<string, Subnet[]>();
-  const rootsBySection = new Map<string | null, Subnet[]>();
-  for (const subnet of data.subnets) {
-    if (subnet.parent_id && byId.has(subnet.parent_id)) push(children, subnet.parent_id, subnet);
-    else push(rootsBySection, subnet.section_id && data.sections.some((s) => s.id === subnet.section_id) ? subnet.section_id : null, subnet);
-  }
+  const { children, roots } = placeSubnets(data.sections, data.subnets);
   const subnetItem = (subnet: Subnet): HTMLElement => {
     const kids = children.get(subnet.id) ?? [];
     return node(subnet.id, `${subnet.cidr}${subnet.name ? ` ${subnet.name}` : ""}`, kids.length > 0, [
@@ -84,10 +114,10 @@ function draw(): void {
   };
   const folders = data.sections.map((section) =>
     node(`section:${section.id}`, section.name, true, [
-      h("span", { class: "folder", "data-section-id": section.id }, icon("folder"), h("span", { class: "name" }, section.name)),
-    ], (rootsBySection.get(section.id) ?? []).map(subnetItem), "folder-item"),
+      h("a", { href: `/folders/${section.id}`, class: "folder", "data-section-id": section.id }, icon("folder"), h("span", { class: "name" }, section.name)),
+    ], (roots.get(section.id) ?? []).map(subnetItem), "folder-item"),
   );
-  const unfiled = rootsBySection.get(null) ?? [];
+  const unfiled = roots.get(null) ?? [];
   const unfiledItems =
     data.sections.length === 0
       ? unfiled.map(subnetItem)

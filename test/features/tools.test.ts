@@ -31,13 +31,17 @@ describe("public network tools (no auth)", () => {
   });
 
   test("/31 and /32 follow RFC 3021", async () => {
+    // The calculator used to name a broadcast for /31 and /32, where every address is a host.
     const { call } = testApp();
     expect((await call("GET", `/api/v1/tools/subnet?cidr=${q("10.0.0.0/31")}`)).body).toMatchObject({
       first_usable: "10.0.0.0",
       last_usable: "10.0.0.1",
       usable: "2",
+      broadcast: null,
+      last_address: "10.0.0.1",
     });
-    expect((await call("GET", `/api/v1/tools/subnet?cidr=${q("10.0.0.9/32")}`)).body).toMatchObject({ usable: "1", size: "1" });
+    expect((await call("GET", `/api/v1/tools/subnet?cidr=${q("10.0.0.9/32")}`)).body).toMatchObject({ usable: "1", size: "1", broadcast: null });
+    expect((await call("GET", `/api/v1/tools/subnet?cidr=${q("10.0.0.8/30")}`)).body).toMatchObject({ usable: "2", broadcast: "10.0.0.11" });
   });
 
   test("IPv6 /64: sizes are exact decimal strings, the router anycast address is not usable", async () => {

@@ -66,6 +66,29 @@ async function signInByKeyboard(page: Page): Promise<void> {
 }
 
 describe("keyboard only", () => {
+  test("/ jumps to search, except while typing in a field", async () => {
+    // There was no key for search: a keyboard user tabbed through the top bar to reach it.
+    const { context, page } = await newContext(env);
+    await signInByKeyboard(page);
+    await page.goto(`/subnets/${subnetId}`);
+    await page.locator(".ip-grid .cell").first().waitFor();
+    await tabUntil(page, (f) => f.ip !== null); // somewhere in the page, not a text field
+    await page.keyboard.press("/");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("global-search");
+    expect(await page.getByRole("searchbox", { name: "Search addresses" }).inputValue()).toBe(""); // the "/" was not typed
+    // In the box, "/" is text (a CIDR); Enter searches.
+    await page.keyboard.type("10.9.0.1/24");
+    expect(await page.getByRole("searchbox", { name: "Search addresses" }).inputValue()).toBe("10.9.0.1/24");
+    // In a dialog's field "/" is text too, and focus stays there.
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Description").focus();
+    await page.keyboard.type("rack 3/4");
+    expect(await dialog.getByLabel("Description").inputValue()).toBe("rack 3/4");
+    await page.keyboard.press("Escape");
+    await context.close();
+  }, 40_000);
+
   test("assign an address in the grid: Tab into the grid, arrows, Enter, type, Enter", async () => {
     const { context, page } = await newContext(env);
     await signInByKeyboard(page);

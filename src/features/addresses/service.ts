@@ -106,11 +106,11 @@ export function addressService(deps: IpamDeps) {
 
     listInSubnet(p: Principal, subnetId: string, query: { limit?: number; cursor?: string; status?: string; q?: string }) {
       const state = subnetFor(p, subnetId);
-      return page(p, { subnetId: state.id, status: query.status, q: query.q }, query);
+      return page(p, { subnetId: state.id, status: query.status, q: searchText(query.q) }, query);
     },
 
     search(p: Principal, query: { limit?: number; cursor?: string; ip?: string; q?: string; status?: string; subnet_id?: string; vrf?: string }) {
-      const filters: AddressFilters = { status: query.status, q: query.q, subnetId: query.subnet_id, vrf: query.vrf };
+      const filters: AddressFilters = { status: query.status, q: searchText(query.q), subnetId: query.subnet_id, vrf: query.vrf };
       if (query.ip !== undefined) {
         const ip = requireIp(query.ip, "ip");
         filters.ipKey = keyOf(ip.family, ip.value);
@@ -186,3 +186,13 @@ function sameIp(given: unknown, stored: string): boolean {
   return parsed.ok && formatIp(parsed.value) === stored;
 }
 
+/**
+ * A search text that is a whole IP address is searched in its canonical form, the form
+ * records are stored in: `2001:DB8:100:10:0:0:0:53` finds `2001:db8:100:10::53`.
+ * Anything else (a fragment, a hostname) is searched as typed.
+ */
+function searchText(q: string | undefined): string | undefined {
+  if (q === undefined) return undefined;
+  const parsed = parseIp(q.trim());
+  return parsed.ok ? formatIp(parsed.value) : q;
+}

@@ -31,7 +31,10 @@ const SubnetInfo = z.object({
   cidr: z.string().meta({ example: "10.0.1.0/24" }),
   family: z.union([z.literal(4), z.literal(6)]),
   network: z.string(),
-  broadcast: z.string().nullable().meta({ description: "IPv4 only; null for IPv6, which has no broadcast" }),
+  broadcast: z
+    .string()
+    .nullable()
+    .meta({ description: "IPv4 up to /30; null for /31 and /32 (RFC 3021: every address is usable) and for IPv6, which has no broadcast" }),
   last_address: z.string(),
   netmask: z.string(),
   wildcard: z.string(),
@@ -63,7 +66,9 @@ function describe(p: Prefix): z.infer<typeof SubnetInfo> {
     cidr: formatCidr(p),
     family: p.family,
     network: ip(p.network),
-    broadcast: p.family === 4 ? ip(lastAddress(p)) : null,
+    // A broadcast exists exactly when the usable rule (usableRange) keeps the last IPv4
+    // address out: up to /30. A /31's two addresses and a /32's one are hosts (RFC 3021).
+    broadcast: p.family === 4 && range.last < lastAddress(p) ? ip(lastAddress(p)) : null,
     last_address: ip(lastAddress(p)),
     netmask: ip(netmask(p)),
     wildcard: ip(wildcard(p)),

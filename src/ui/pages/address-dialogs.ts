@@ -7,6 +7,23 @@ import { confirmDialog, formDialog, valueOf } from "../dialog";
 import { field, h, select, toast } from "../dom";
 import { ADDRESS_STATUSES, type Address, type AddressStatus, type Subnet } from "../types";
 
+/**
+ * What a new record's status means, for the toast that confirms it: "10.0.1.5 reserved",
+ * not "assigned" whatever the status was.
+ */
+const RECORDED_AS: Record<AddressStatus, string> = {
+  assigned: "assigned",
+  reserved: "reserved",
+  dhcp: "set aside for DHCP",
+  gateway: "recorded as the gateway",
+};
+
+/** "10.0.1.5 reserved" (plus "hostname" when given). */
+export function recordedMessage(address: Address): string {
+  const what = RECORDED_AS[address.status] ?? `recorded as ${address.status}`;
+  return `${address.ip} ${what}${address.hostname ? ` (${address.hostname})` : ""}`;
+}
+
 /** The status label/colour chip used in tables. */
 export function statusBadge(status: string): HTMLElement {
   return h("span", { class: "badge status", "data-status": status }, status);
@@ -51,7 +68,7 @@ export function assignDialog(subnetId: string, ip: string, done: () => void): vo
     fields: addressFields(),
     async onSubmit(form) {
       const address = await api<Address>("POST", `/api/v1/subnets/${subnetId}/addresses`, { ip, ...createBody(form) });
-      toast(`${address.ip} assigned`);
+      toast(recordedMessage(address));
       done();
     },
   });
@@ -83,7 +100,7 @@ export function assignChosenDialog(subnet: Subnet, suggestion: string, done: () 
         // Never post without `ip`: the server would then pick the next free address itself.
         if (!ip) throw new Error("Enter the IP address to assign.");
         const address = await api<Address>("POST", `/api/v1/subnets/${subnet.id}/addresses`, { ip, ...createBody(form) });
-        toast(`${address.ip} assigned`);
+        toast(recordedMessage(address));
       } catch (failure) {
         // Outside the subnet, unusable, inside a child, already in use: the IP is what to fix.
         if (!(failure instanceof ApiFailure) || failure.details?.field === "ip") {
@@ -106,7 +123,7 @@ export function allocateDialog(subnetId: string, suggestion: string, done: (addr
     fields: addressFields(),
     async onSubmit(form) {
       const address = await api<Address>("POST", `/api/v1/subnets/${subnetId}/addresses`, createBody(form));
-      toast(`${address.ip} allocated`);
+      toast(`Next free: ${recordedMessage(address)}`);
       done(address);
     },
   });
@@ -127,8 +144,8 @@ export function editAddressDialog(address: Address, done: () => void): void {
       const mac = valueOf(form, "mac");
       if (mac !== (address.mac ?? "")) changes.mac = mac || null;
       if (Object.keys(changes).length) {
-        await api<Address>("PATCH", `/api/v1/addresses/${address.id}`, changes);
-        toast(`${address.ip} saved`);
+        const saved = await api<Address>("PATCH", `/api/v1/addresses/${address.id}`, changes);
+        toast(saved.status !== address.status ? `${saved.ip} saved, now ${saved.status}` : `${saved.ip} saved`);
       }
       done();
     },

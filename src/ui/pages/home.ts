@@ -1,8 +1,7 @@
-/** `/`: the overview — folders with rename/delete, top-level subnets with utilization, and "get started". */
-import { api, messageOf } from "../api";
+/** `/`: the overview — folders (each opens its page) with rename/delete, top-level subnets with utilization, and "get started". */
 import { newSectionDialog, newSubnetDialog } from "../create-dialogs";
-import { confirmDialog, formDialog, valueOf } from "../dialog";
-import { field, h, mount, toast } from "../dom";
+import { h, mount } from "../dom";
+import { deleteFolder, editFolderDialog } from "../folder-actions";
 import { plural } from "../format";
 import { icon } from "../icons";
 import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
@@ -72,34 +71,13 @@ function sectionRow(section: Section, rerender: () => Promise<void>): HTMLElemen
   return h(
     "tr",
     null,
-    h("td", null, section.name),
+    h("td", null, h("a", { href: `/folders/${section.id}` }, section.name)),
     h("td", null, section.description),
     h("td", null, String(section.subnet_count)),
     h(
       "td",
       { class: "row-actions" },
-      h(
-        "button",
-        {
-          type: "button",
-          class: "icon-button",
-          "aria-label": `Edit ${section.name}`,
-          onclick: () =>
-            formDialog({
-              title: `Edit folder ${section.name}`,
-              submitLabel: "Save",
-              fields: [
-                field("Name", h("input", { name: "name", value: section.name, autocomplete: "off" })),
-                field("Description", h("input", { name: "description", value: section.description, autocomplete: "off" })),
-              ],
-              async onSubmit(form) {
-                await api("PATCH", `/api/v1/sections/${section.id}`, { name: valueOf(form, "name"), description: valueOf(form, "description") });
-                await rerender();
-              },
-            }),
-        },
-        icon("edit"),
-      ),
+      h("button", { type: "button", class: "icon-button", "aria-label": `Edit ${section.name}`, onclick: () => editFolderDialog(section, rerender) }, icon("edit")),
       h(
         "button",
         {
@@ -107,14 +85,7 @@ function sectionRow(section: Section, rerender: () => Promise<void>): HTMLElemen
           class: "icon-button danger",
           "aria-label": `Delete ${section.name}`,
           onclick: async () => {
-            if (!(await confirmDialog(`Delete folder ${section.name}?`, "Its subnets are kept, unfiled.", "Delete"))) return;
-            try {
-              await api("DELETE", `/api/v1/sections/${section.id}`);
-              toast(`Folder ${section.name} deleted`);
-            } catch (failure) {
-              toast(messageOf(failure));
-            }
-            await rerender();
+            if (await deleteFolder(section)) await rerender();
           },
         },
         icon("trash"),

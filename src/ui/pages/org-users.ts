@@ -55,7 +55,7 @@ export function organizationSection(me: Me): HTMLElement {
               "table",
               { class: "usage" },
               h("thead", null, h("tr", null, h("th", { scope: "col" }, "Resource"), h("th", { scope: "col" }, "Used"), h("th", { scope: "col" }, "Limit"))),
-              h("tbody", null, keys.map((k) => h("tr", null, h("th", { scope: "row" }, k.replace(/_/g, " ")), h("td", null, show(usage[k])), h("td", null, show(limits[k], "no limit"))))),
+              h("tbody", null, keys.map((k) => h("tr", null, h("th", { scope: "row" }, RESOURCE_LABELS[k] ?? k.replace(/_/g, " ")), h("td", null, show(usage[k])), h("td", null, show(limits[k], "no limit"))))),
             )
           : null,
       );
@@ -65,6 +65,9 @@ export function organizationSection(me: Me): HTMLElement {
   })();
   return section;
 }
+
+/** The UI's words for the API's limit names: sections are folders here. */
+const RESOURCE_LABELS: Record<string, string> = { sections: "folders", api_keys: "API keys", activity_days: "activity kept (days)", rate_limit: "rate limit (req/s)", api: "API access" };
 
 function show(value: unknown, none = "—"): string {
   if (value === null || value === undefined) return none;
@@ -191,7 +194,9 @@ function inviteDialog(me: Me, reload: (afterRemove?: boolean) => Promise<void>):
     async onSubmit(form) {
       const name = valueOf(form, "name");
       await api("POST", "/api/v1/users/invite", { email: valueOf(form, "email"), role: valueOf(form, "role"), ...(name ? { name } : {}) });
-      toast(`Invitation sent to ${valueOf(form, "email")}`);
+      // The API does not say how the link went out (SMTP or the server log), so the toast
+      // names both rather than claim a mail was sent.
+      toast(`${valueOf(form, "email")} invited: their sign-in link went by mail, or to the server log if no SMTP is configured`);
       await reload();
     },
   });

@@ -74,7 +74,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
       fact("Family", `IPv${subnet.family}`),
       fact("VRF", subnet.vrf),
       fact("VLAN", subnet.vlan ?? "—"),
-      fact("Folder", section?.name ?? "—"),
+      fact("Folder", section ? h("a", { href: `/folders/${section.id}` }, section.name) : "—"),
       fact("Parent", parent ? h("a", { href: `/subnets/${parent.id}` }, parent.cidr) : "—"),
       fact("Description", subnet.description || "—"),
       fact("Updated", when(subnet.updated_at)),
