@@ -37,6 +37,13 @@ export function run(argv: string[], env: Record<string, string> = {}): Run {
   return { code: p.exitCode ?? -1, out: p.stdout.toString() + p.stderr.toString(), stdout: p.stdout.toString() };
 }
 
+/** `run` without blocking the event loop: for programs that call a server in this process. */
+export async function runAsync(argv: string[], env: Record<string, string> = {}): Promise<Run> {
+  const p = Bun.spawn(argv, { env: { ...process.env, PATH, ...env }, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, out: stdout + stderr, stdout };
+}
+
 /** named-checkzone with check-names, MX/NS/SRV integrity and everything else set to fail. */
 export function checkZone(zone: string, text: string): Run {
   return run([tool("named-checkzone"), "-k", "fail", "-n", "fail", "-m", "fail", "-M", "fail", "-S", "fail", "-i", "full", zone, fileWith(text, "zone")]);
