@@ -97,6 +97,23 @@ describe("DNS/DHCP file routes", () => {
     expect(empty.text).not.toContain("PTR");
   });
 
+  test("subnet_id covers the subnet and its child subnets, in its own VRF only", async () => {
+    const f = ipamFixture();
+    const parent = await f.subnet("10.3.0.0/16");
+    const child = await f.subnet("10.3.1.0/24");
+    const elsewhere = await f.subnet("10.3.0.0/16", { vrf: "lab" });
+    await f.address(parent.id, { ip: "10.3.0.5", hostname: "in-parent" });
+    await f.address(child.id, { ip: "10.3.1.5", hostname: "in-child" });
+    await f.address(elsewhere.id, { ip: "10.3.0.6", hostname: "in-lab-vrf" });
+    const parentHosts = (await f.api.get(`/export/hosts?subnet_id=${parent.id}`)).text;
+    expect(parentHosts).toContain("in-parent");
+    expect(parentHosts).toContain("in-child");
+    expect(parentHosts).not.toContain("in-lab-vrf");
+    const childHosts = (await f.api.get(`/export/hosts?subnet_id=${child.id}`)).text;
+    expect(childHosts).toContain("in-child");
+    expect(childHosts).not.toContain("in-parent");
+  });
+
   test("/docs/json documents every file route with a description and an example", async () => {
     const f = ipamFixture();
     const spec = (await f.call("GET", "/docs/json")).body;

@@ -20,7 +20,8 @@ function groupName(prefix: string, text: string): string {
 }
 
 interface Group {
-  hosts: string[];
+  /** a Set: a /8 of hosts in one group must not cost a scan per host */
+  hosts: Set<string>;
   vars: Record<string, string>;
 }
 
@@ -29,8 +30,8 @@ export function ansibleInventory(records: readonly HostRecord[], domain?: string
   const groups = new Map<string, Group>();
   const join = (name: string, vars: Record<string, string>, host: string) => {
     let group = groups.get(name);
-    if (!group) groups.set(name, (group = { hosts: [], vars }));
-    if (!group.hosts.includes(host)) group.hosts.push(host);
+    if (!group) groups.set(name, (group = { hosts: new Set(), vars }));
+    group.hosts.add(host);
   };
   for (const r of records) {
     if (!INVENTORY_STATUSES.has(r.status)) continue;
@@ -59,7 +60,9 @@ export function ansibleInventory(records: readonly HostRecord[], domain?: string
     if (r.folder !== null) join(groupName("folder", r.folder), { ipcraft_folder: r.folder }, host);
   }
   const out: Record<string, unknown> = {};
-  for (const [name, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[name] = group;
+  for (const [name, group] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    out[name] = { hosts: [...group.hosts], vars: group.vars };
+  }
   out._meta = { hostvars };
   return { text: JSON.stringify(out, null, 2) + "\n", skipped: [] };
 }

@@ -6,7 +6,8 @@
  * - trimmed and lower-cased; an empty hostname means "no name" (not an error);
  * - every label is a host name label (RFC 952/1123: letters, digits, inner hyphens,
  *   1–63 characters); the whole name at most 253 characters. Underscores, spaces and
- *   non-ASCII text are refused (write internationalised names as punycode, `xn--…`);
+ *   non-ASCII text are refused (write internationalised names as punycode, `xn--…`), and
+ *   so is a dotted name whose last label is all digits (`10.0.1.5`: it reads as an address);
  * - a trailing dot makes the name absolute (`web.lab.example.`);
  * - with a `domain`: a name equal to it or ending in `.domain` is already qualified;
  *   any other name without a trailing dot is relative to the domain (like `$ORIGIN` in a
@@ -73,6 +74,10 @@ export function hostNameOf(hostname: string, domain?: string): NameResult {
   for (const label of labels) {
     const problem = labelProblem(label);
     if (problem) return { ok: false, reason: problem };
+  }
+  // An all-numeric last label reads as an address (`10.0.1.5`), not a name (RFC 3696 §2).
+  if (labels.length > 1 && /^[0-9]+$/.test(labels[labels.length - 1]!)) {
+    return { ok: false, reason: "ends in an all-numeric label, so it reads as an address" };
   }
   let fqdn: string | undefined;
   if (domain !== undefined && !absolute && !inDomain(name, domain)) fqdn = `${name}.${domain}`;
