@@ -14,6 +14,7 @@ import { authRoutes, meRoutes } from "./features/auth/routes";
 import { organizationRoutes } from "./features/organization/routes";
 import { healthRoutes } from "./features/health/routes";
 import { ioRoutes } from "./features/io/routes";
+import { dnsDhcpRoutes } from "./features/dns-dhcp/routes";
 import { sectionRoutes } from "./features/sections/routes";
 import { subnetRoutes } from "./features/subnets/routes";
 import { toolsRoutes } from "./features/tools/routes";
@@ -53,6 +54,7 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
     .use(subnetRoutes(ipam))
     .use(addressRoutes(ipam))
     .use(ioRoutes(ipam))
+    .use(dnsDhcpRoutes(ipam))
     .use(activityRoutes(deps)) as unknown as Elysia;
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
   return app;
