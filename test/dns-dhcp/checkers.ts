@@ -1,7 +1,7 @@
 /**
  * The real programs that read the generated files (named-checkzone, dnsmasq, kea-dhcp4/6,
  * dhcpd, ansible-inventory), run on a file in a temporary folder. A missing program FAILS
- * the test (never a skip): `scripts/ensure-dns-dhcp-tools` installs them.
+ * the test (never a skip): `scripts/ensure-tools --test` installs them.
  */
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +11,7 @@ const PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin`;
 
 export function tool(name: string): string {
   const found = Bun.which(name, { PATH });
-  if (!found) throw new Error(`${name} is not installed: run scripts/ensure-dns-dhcp-tools (as root) to install the DNS/DHCP checkers`);
+  if (!found) throw new Error(`${name} is not installed: run scripts/ensure-tools --test (as root) to install the DNS/DHCP checkers`);
   return found;
 }
 

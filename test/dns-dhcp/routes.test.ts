@@ -129,6 +129,6 @@ describe("DNS/DHCP file routes", () => {
   });
 
   test("a missing checker fails the tests that need it (it is never skipped)", () => {
-    expect(() => tool("ipcraft-no-such-checker")).toThrow(/scripts\/ensure-dns-dhcp-tools/);
+    expect(() => tool("ipcraft-no-such-checker")).toThrow(/scripts\/ensure-tools --test/);
   });
 });
