@@ -55,6 +55,20 @@
  */
 import type { Role, Scope as KeyScope } from "../auth/principal";
 
+/** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
+export const FEATURES_NOT_ON_STORE = [
+  "api keys",
+  "organization",
+  "users and invitations",
+  "sign-in",
+  "activity feed and pruning",
+  "subnets",
+  "addresses and allocation",
+  "import/export",
+  "health and metrics",
+  "CLI commands",
+] as const;
+
 /** Which organization a unit of work is for; null before authentication and for system work. */
 export type Scope = { orgId: string } | { orgId: null };
 

@@ -48,14 +48,21 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
   return createPgStore(sql, { ownsClient: true });
 }
 
+/**
+ * One transaction working as the application role for `scope` (the drawing above). Every
+ * unit of the Store runs through here; exported so that a test can prove what a query
+ * missing its organization filter sees under exactly this setup.
+ */
+export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`;
+    return body(tx);
+  }) as Promise<T>;
+}
+
 /** The Store over an existing (migrated) client. */
 export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}): Store {
-  function unit<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> {
-    return sql.begin(async (tx) => {
-      await tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`;
-      return fn(queriesOn(tx, scope));
-    }) as Promise<T>;
-  }
+  const unit = <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => inScope(sql, scope, (tx) => fn(queriesOn(tx, scope)));
 
   return {
     kind: "postgres",
