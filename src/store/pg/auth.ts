@@ -16,11 +16,17 @@
  *
  * A `set_config(…, (SELECT …), true)` reads its argument (under the settings in force)
  * before it sets anything, so each step is one statement. No row: app.org_id becomes '' and
- * the final read finds nothing.
+ * the final read finds nothing. The steps are pipelined (sent together, one round trip):
+ * PostgreSQL runs them in order, and the final read filters on the declared organization.
  */
 import type { SQL } from "bun";
 import type { AuthQueries, KeyCredential, Scope, SessionCredential } from "../store";
 import { iso } from "./errors";
+
+/** Sends `queries` in order without waiting between them; resolves with every result. */
+function pipelined<T extends unknown[]>(...queries: { [K in keyof T]: SQL.Query<T[K]> }): Promise<T> {
+  return Promise.all(queries.map((query) => query.execute())) as Promise<T>;
+}
 
 export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
   function preAuthOnly(): void {
@@ -31,33 +37,33 @@ export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
   return {
     async keyByHash(hash) {
       preAuthOnly();
-      await tx`SELECT set_config('app.lookup', ${hash}, true)`;
-      const [{ org }] = await tx`
-        SELECT set_config('app.org_id', coalesce((SELECT org_id FROM api_keys WHERE key_hash = ${hash}), ''), true) AS org,
-               set_config('app.lookup', '', true)`;
-      if (org === "") return null;
-      const [row] = await tx`
-        SELECT k.id, k.name, k.prefix, k.key_hash AS "keyHash", k.scope, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt",
-               u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
-          FROM api_keys k JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.org_id
-         WHERE k.key_hash = ${hash} AND k.org_id = ${org}`;
+      const [, , rows] = await pipelined(
+        tx`SELECT set_config('app.lookup', ${hash}, true)`,
+        tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM api_keys WHERE key_hash = ${hash}), ''), true),
+                  set_config('app.lookup', '', true)`,
+        tx`SELECT k.id, k.name, k.prefix, k.key_hash AS "keyHash", k.scope, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt",
+                  u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
+             FROM api_keys k JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.org_id
+            WHERE k.key_hash = ${hash} AND k.org_id = current_setting('app.org_id', true)`,
+      );
+      const [row] = rows;
       if (!row) return null;
       return { ...row, expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt) } as KeyCredential;
     },
 
     async sessionByHash(hash) {
       preAuthOnly();
-      await tx`SELECT set_config('app.lookup', ${hash}, true)`;
-      await tx`SELECT set_config('app.lookup', coalesce((SELECT user_id FROM sessions WHERE token_hash = ${hash}), ''), true)`;
-      const [{ org }] = await tx`
-        SELECT set_config('app.org_id', coalesce((SELECT org_id FROM users WHERE id = current_setting('app.lookup', true)), ''), true) AS org,
-               set_config('app.lookup', '', true)`;
-      if (org === "") return null;
-      const [row] = await tx`
-        SELECT s.id, s.token_hash AS "tokenHash", s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt",
-               u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
-          FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id
-         WHERE s.token_hash = ${hash} AND u.org_id = ${org}`;
+      const [, , , rows] = await pipelined(
+        tx`SELECT set_config('app.lookup', ${hash}, true)`,
+        tx`SELECT set_config('app.lookup', coalesce((SELECT user_id FROM sessions WHERE token_hash = ${hash}), ''), true)`,
+        tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM users WHERE id = current_setting('app.lookup', true)), ''), true),
+                  set_config('app.lookup', '', true)`,
+        tx`SELECT s.id, s.token_hash AS "tokenHash", s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt",
+                  u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id
+            WHERE s.token_hash = ${hash} AND u.org_id = current_setting('app.org_id', true)`,
+      );
+      const [row] = rows;
       if (!row) return null;
       return { ...row, expiresAt: iso(row.expiresAt), lastSeenAt: iso(row.lastSeenAt) } as SessionCredential;
     },
