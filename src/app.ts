@@ -2,6 +2,12 @@
  * createApp(deps): the whole HTTP application, with no side effects at import and no
  * listening socket, so tests drive it in-process with `app.handle(new Request(...))`.
  * This file is the table of contents: every feature router is mounted here, in order.
+ *
+ * Storage: converted features speak `deps.store` (store/store.ts); the others still use the
+ * SQLite `deps.database` directly. Given a `database`, the store is built over it (tests and
+ * `serve` unchanged). Given only a `store` (PostgreSQL, during the storage split), only the
+ * converted features are mounted: the rest would need a SQLite database (TODO table in
+ * store/store.ts).
  */
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
@@ -23,10 +29,13 @@ import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
 import { httpShell, requestShape } from "./http/shell";
 import { IpamRegistry } from "./ipam/registry";
+import { createSqliteStore } from "./store/sqlite/store";
+import type { Store } from "./store/store";
 import type { Logger } from "./logger";
 import { VERSION } from "./version";
 
 export interface AppDeps {
+  store: Store;
   database: OpenDatabase;
   config: ServerConfig;
   logger: Logger;
@@ -34,8 +43,15 @@ export interface AppDeps {
   metrics: Metrics;
 }
 
-export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<Pick<AppDeps, "version" | "metrics">>) {
-  const deps: AppDeps = { version: VERSION, metrics: createMetrics(), ...input };
+/** What createApp needs: a SQLite `database` (the store is built over it), or only a `store`. */
+export type AppInput = Omit<AppDeps, "version" | "metrics" | "store" | "database"> &
+  Partial<Pick<AppDeps, "version" | "metrics">> &
+  ({ database: OpenDatabase; store?: Store } | { database?: undefined; store: Store });
+
+export function createApp(input: AppInput) {
+  const common = { version: VERSION, metrics: createMetrics(), ...input };
+  if (!input.database) return storeOnlyApp({ ...common, store: input.store });
+  const deps: AppDeps = { ...common, database: input.database, store: input.store ?? createSqliteStore(input.database) };
   // Subnet trees and allocators, built once from the database (see ipam/registry.ts).
   const ipam = { ...deps, registry: IpamRegistry.load(deps.database) };
   const app: Elysia = new Elysia()
@@ -57,6 +73,17 @@ export function createApp(input: Omit<AppDeps, "version" | "metrics"> & Partial<
     .use(dnsDhcpRoutes(ipam))
     .use(activityRoutes(deps)) as unknown as Elysia;
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
+  return app;
+}
+
+/** The features already on the store, over any Store (PostgreSQL during the split). */
+function storeOnlyApp(deps: Omit<AppDeps, "database">) {
+  const app: Elysia = new Elysia()
+    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
+    .use(rateLimits(deps))
+    .use(requestShape())
+    .use(apiDocs(deps.version, () => app.router.history))
+    .use(sectionRoutes(deps)) as unknown as Elysia;
   return app;
 }
 

@@ -2,7 +2,10 @@
  * Plans are named limit sets (API.md §3). `null` = no limit. A self-hosted install
  * defaults to `unlimited`; an operator picks another with `ipcraft org set-plan`.
  */
+import type { Database } from "bun:sqlite";
 import { ApiError } from "../http/errors";
+import { planStatements } from "../store/sqlite/plans";
+import type { CountedResource, Queries } from "../store/store";
 import type { Scope } from "./principal";
 
 export type PlanName = "free" | "pro" | "teams" | "unlimited";
@@ -33,7 +36,7 @@ export function planLimits(plan: string): PlanLimits {
   return PLANS[(Object.hasOwn(PLANS, plan) ? plan : "unlimited") as PlanName];
 }
 
-export type CountedResource = "users" | "sections" | "subnets" | "addresses";
+export type { CountedResource } from "../store/store";
 
 /** How a sentence names one of each resource ("allows 1 user", "allows 1,500 addresses"). */
 const SINGULAR: Record<CountedResource, string> = { users: "user", sections: "section", subnets: "subnet", addresses: "address" };
@@ -42,33 +45,35 @@ function countOf(n: number, resource: CountedResource): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? SINGULAR[resource] : resource}`;
 }
 
-const COUNT_SQL: Record<CountedResource, string> = {
-  // Pending invitations hold a seat: accepting one must not exceed the plan.
-  users: "SELECT (SELECT COUNT(*) FROM users WHERE org_id = ?1) + (SELECT COUNT(*) FROM invitations WHERE org_id = ?1) AS n",
-  sections: "SELECT COUNT(*) AS n FROM sections WHERE org_id = ?",
-  subnets: "SELECT COUNT(*) AS n FROM subnets WHERE org_id = ?",
-  addresses: "SELECT COUNT(*) AS n FROM addresses WHERE org_id = ?",
-};
-
 /**
  * Throws 402 plan_limit when adding `adding` more of `resource` would exceed the
- * organization's plan. Call it inside the write transaction, before writing. Unlimited
+ * organization's plan. Call it inside the write's unit of work, before writing. Unlimited
  * resources cost nothing: the count runs only when the plan has a limit.
  */
-export function assertPlanAllows(
-  sqlite: import("bun:sqlite").Database,
-  orgId: string,
-  resource: CountedResource,
-  adding = 1,
-): void {
-  const org = sqlite.query("SELECT plan FROM organizations WHERE id = ?").get(orgId) as { plan: string } | null;
-  const limit = planLimits(org?.plan ?? "unlimited")[resource];
+export async function checkPlanAllows(q: Queries, orgId: string, resource: CountedResource, adding = 1): Promise<void> {
+  const plan = (await q.plans.planOf(orgId)) ?? "unlimited";
+  const limit = planLimits(plan)[resource];
   if (limit === null) return;
-  const { n } = sqlite.query(COUNT_SQL[resource]).get(orgId) as { n: number };
+  refuseOverLimit(plan, resource, limit, await q.plans.count(orgId, resource), adding);
+}
+
+/**
+ * The synchronous twin for features not yet on the store (store/store.ts, TODO table):
+ * same rule, same SQL (store/sqlite/plans.ts), inside a legacy writeTransaction.
+ */
+export function assertPlanAllows(sqlite: Database, orgId: string, resource: CountedResource, adding = 1): void {
+  const statements = planStatements(sqlite);
+  const plan = statements.planOf(orgId) ?? "unlimited";
+  const limit = planLimits(plan)[resource];
+  if (limit === null) return;
+  refuseOverLimit(plan, resource, limit, statements.count(orgId, resource), adding);
+}
+
+function refuseOverLimit(plan: string, resource: CountedResource, limit: number, n: number, adding: number): void {
   if (n + adding > limit) {
     throw new ApiError(
       "plan_limit",
-      `your plan (${org?.plan}) allows ${countOf(limit, resource)}; you have ${n.toLocaleString("en-US")}${adding > 1 ? ` and asked for ${adding.toLocaleString("en-US")} more` : ""}`,
+      `your plan (${plan}) allows ${countOf(limit, resource)}; you have ${n.toLocaleString("en-US")}${adding > 1 ? ` and asked for ${adding.toLocaleString("en-US")} more` : ""}`,
       { resource, limit, current: n, requested: adding },
     );
   }

@@ -26,7 +26,7 @@ const LIMITED = /^\/(api|auth)\//;
 const PUBLIC = /^\/(api\/v1\/(auth\/(?!me$)|tools\/)|auth\/)/;
 
 /** The global rate-limit plugin; mount it right after the HTTP shell. */
-export function rateLimits(deps: Pick<AppDeps, "database" | "config">, clock: () => number = Date.now) {
+export function rateLimits(deps: Pick<AppDeps, "store" | "config">, clock: () => number = Date.now) {
   const serverRate = deps.config.rateLimit;
   const plugin = new Elysia({ name: "rate-limits" });
   if (!serverRate) return plugin;
@@ -34,11 +34,11 @@ export function rateLimits(deps: Pick<AppDeps, "database" | "config">, clock: ()
   const trusted = parseTrustedProxies(deps.config.trustedProxy);
   const { outcomeOf } = createAuthenticator(deps);
 
-  function verdictFor(request: Request, path: string): BucketVerdict {
+  async function verdictFor(request: Request, path: string): Promise<BucketVerdict> {
     const now = clock();
     const hasCredentials = request.headers.has("authorization") || /(^|;)\s*session=/.test(request.headers.get("cookie") ?? "");
     if (!PUBLIC.test(path) && hasCredentials) {
-      const outcome = outcomeOf(request, new Date(now));
+      const outcome = await outcomeOf(request, new Date(now));
       if (outcome.ok) {
         const { orgId, plan } = outcome.principal;
         return buckets.take(`org:${orgId}`, planLimits(plan).rateLimit ?? serverRate, now);
@@ -47,10 +47,10 @@ export function rateLimits(deps: Pick<AppDeps, "database" | "config">, clock: ()
     return buckets.take(`ip:${clientIp(request, trusted)}`, serverRate, now);
   }
 
-  return plugin.onRequest(({ request, set }) => {
+  return plugin.onRequest(async ({ request, set }) => {
     const path = pathOf(request.url);
     if (!LIMITED.test(path)) return;
-    const verdict = verdictFor(request, path);
+    const verdict = await verdictFor(request, path);
     set.headers["ratelimit-limit"] = String(verdict.limit);
     set.headers["ratelimit-remaining"] = String(verdict.remaining);
     set.headers["ratelimit-reset"] = String(verdict.reset);

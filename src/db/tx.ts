@@ -24,9 +24,14 @@
  * run in one turn of the event loop, so no other request's statement can land inside the
  * transaction; compute-and-insert with no `await` in between is atomic within the server.
  * If `fn` throws, everything it wrote is rolled back and the error propagates.
+ *
+ * Each attempt holds the connection queue (connection-queue.ts), shared with the store's
+ * async units of work (src/store/sqlite/store.ts), and lets go of it while it sleeps, so
+ * reads go on being served while a write waits for another process.
  */
 import type { Database } from "bun:sqlite";
 import type { OpenDatabase } from "./client";
+import { connectionQueue } from "./connection-queue";
 import { DatabaseBusyError, isBusy } from "./errors";
 
 /** How long a write waits for another process's write lock before answering 503. */
@@ -39,22 +44,26 @@ const MAX_PAUSE_MS = 100;
  * `onRollback` runs synchronously right after a ROLLBACK (to undo memory in the same turn).
  */
 export async function writeTransaction<T>(database: OpenDatabase, fn: () => T, onRollback?: () => void): Promise<T> {
-  // No transaction here stays open past the synchronous turn that began it, so an open one
-  // means a writer's body called us: a bug (the promise would outlive the transaction).
-  if (database.sqlite.inTransaction) throw new Error("writeTransaction called inside a transaction body");
   return withWriteLock(database.sqlite, () => finishTransaction(database, fn, onRollback));
 }
 
 /**
- * Runs BEGIN IMMEDIATE — at once when the lock is free, else again from timers with growing
- * pauses — and then `body` in the same synchronous turn as the successful BEGIN, so that no
- * other request's statement can run between the two. `body` must COMMIT or ROLLBACK.
- * Rejects with DatabaseBusyError after `waitMs` (the first attempt runs synchronously).
+ * Takes the connection queue and runs BEGIN IMMEDIATE — at once when the lock is free, else
+ * again from timers with growing pauses, releasing the queue while it sleeps — and then
+ * `body` while still holding the queue, so that no other unit's statement can run between
+ * the two. `body` must COMMIT or ROLLBACK. Rejects with DatabaseBusyError after `waitMs`.
  */
-export async function withWriteLock<T>(sqlite: Database, body: () => T, waitMs = WRITE_WAIT_MS): Promise<T> {
+export async function withWriteLock<T>(sqlite: Database, body: () => T | Promise<T>, waitMs = WRITE_WAIT_MS): Promise<T> {
+  const queue = connectionQueue(sqlite);
   const deadline = performance.now() + waitMs;
+  const notYet = Symbol("busy");
   for (let pause = 2; ; pause = Math.min(pause * 2, MAX_PAUSE_MS)) {
-    if (tryBegin(sqlite)) return body();
+    const outcome = await queue.run(() => {
+      // Nothing that holds the queue leaves a transaction open: one open here is a bug.
+      if (sqlite.inTransaction) throw new Error("a transaction was left open on the connection");
+      return tryBegin(sqlite) ? body() : notYet;
+    });
+    if (outcome !== notYet) return outcome as T;
     if (performance.now() >= deadline) throw new DatabaseBusyError();
     await Bun.sleep(pause);
   }

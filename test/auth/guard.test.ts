@@ -9,7 +9,7 @@ import { createTenant } from "../helpers/tenant";
 function appWithProbe() {
   const t = testApp();
   const probe = new Elysia({ name: "probe" })
-    .use(authGuard({ database: t.database, config: { publicUrl: "http://127.0.0.1:8080" } as any }))
+    .use(authGuard({ store: t.store, config: { publicUrl: "http://127.0.0.1:8080" } as any }))
     .get("/api/v1/probe", ({ principal }) => ({ orgId: principal.orgId, via: principal.via, scope: principal.scope }))
     .post("/api/v1/probe", ({ principal }) => {
       requireWrite(principal);

@@ -6,6 +6,7 @@ import { createApp } from "../../src/app";
 import { defaultServerConfig, type ServerConfig } from "../../src/config";
 import { openDatabase, type OpenDatabase } from "../../src/db/client";
 import { createMemoryLogger } from "../../src/logger";
+import { createSqliteStore } from "../../src/store/sqlite/store";
 
 export interface CallOptions {
   body?: unknown;
@@ -23,9 +24,10 @@ export interface CallResult<T = any> {
 
 export function testApp(config: Partial<ServerConfig> = {}) {
   const database: OpenDatabase = openDatabase(":memory:");
+  const store = createSqliteStore(database);
   const logger = createMemoryLogger();
   // Rate limits off unless a test asks for them: other tests fire many requests at once.
-  const app = createApp({ database, config: defaultServerConfig({ rateLimit: 0, ...config }), logger });
+  const app = createApp({ database, store, config: defaultServerConfig({ rateLimit: 0, ...config }), logger });
 
   async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -45,7 +47,7 @@ export function testApp(config: Partial<ServerConfig> = {}) {
     return { status: response.status, body: parsed as T, text, headers: response.headers };
   }
 
-  return { app, database, logger, call };
+  return { app, database, store, logger, call };
 }
 
 export type TestApp = ReturnType<typeof testApp>;

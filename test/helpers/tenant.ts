@@ -1,10 +1,15 @@
 /**
  * Fixture builders: an organization with a user, an API key and a session, written straight
- * to the database (no HTTP), so that each test states only what it needs.
+ * to storage (no HTTP), so that each test states only what it needs. `createTenant` writes
+ * synchronously to a SQLite database (most tests); `createTenantIn` goes through a Store and
+ * works on both dialects (the contract suites). Both write with the same SQL
+ * (src/store/{sqlite,pg}/tenants.ts).
  */
 import type { Role, Scope } from "../../src/auth/principal";
 import { generateApiKey, generateOpaqueToken } from "../../src/auth/tokens";
 import type { OpenDatabase } from "../../src/db/client";
+import { tenantStatements } from "../../src/store/sqlite/tenants";
+import type { NewTenant, Store } from "../../src/store/store";
 
 export interface Tenant {
   orgId: string;
@@ -21,51 +26,28 @@ export interface Tenant {
   browser: Record<string, string>;
 }
 
+export type TenantOptions = { plan?: string; role?: Role; scope?: Scope; email?: string; orgName?: string };
+
 let counter = 0;
 
-export function createTenant(
-  database: OpenDatabase,
-  options: { plan?: string; role?: Role; scope?: Scope; email?: string; orgName?: string } = {},
-): Tenant {
+/** The rows to write and the credentials a test uses. */
+function newTenant(options: TenantOptions): { rows: NewTenant; tenant: Tenant } {
   const n = ++counter;
-  const now = new Date().toISOString();
+  const at = new Date().toISOString();
   const orgId = crypto.randomUUID();
   const userId = crypto.randomUUID();
   const email = options.email ?? `user${n}-${orgId.slice(0, 8)}@example.org`;
-  const { sqlite } = database;
-  sqlite.run("INSERT INTO organizations (id, name, plan, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", [
-    orgId,
-    options.orgName ?? `Org ${n}`,
-    options.plan ?? "unlimited",
-    now,
-    now,
-  ]);
-  sqlite.run("INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [
-    userId,
-    orgId,
-    email,
-    `User ${n}`,
-    options.role ?? "owner",
-    now,
-    now,
-  ]);
   const key = generateApiKey();
   const keyId = crypto.randomUUID();
-  sqlite.run(
-    "INSERT INTO api_keys (id, org_id, user_id, name, prefix, key_hash, scope, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    [keyId, orgId, userId, "Test key", key.prefix, key.hash, options.scope ?? "write", now],
-  );
   const session = generateOpaqueToken();
-  const expires = new Date(Date.now() + 30 * 86400_000).toISOString();
-  sqlite.run("INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", [
-    crypto.randomUUID(),
-    session.hash,
-    userId,
-    now,
-    now,
-    expires,
-  ]);
-  return {
+  const rows: NewTenant = {
+    at,
+    organization: { id: orgId, name: options.orgName ?? `Org ${n}`, plan: options.plan ?? "unlimited" },
+    user: { id: userId, email, name: `User ${n}`, role: options.role ?? "owner" },
+    apiKey: { id: keyId, name: "Test key", prefix: key.prefix, hash: key.hash, scope: options.scope ?? "write" },
+    session: { id: crypto.randomUUID(), tokenHash: session.hash, expiresAt: new Date(Date.now() + 30 * 86400_000).toISOString() },
+  };
+  const tenant: Tenant = {
     orgId,
     userId,
     email,
@@ -75,4 +57,18 @@ export function createTenant(
     bearer: { authorization: `Bearer ${key.key}` },
     browser: { cookie: `session=${session.token}`, "x-requested-with": "XMLHttpRequest" },
   };
+  return { rows, tenant };
+}
+
+export function createTenant(database: OpenDatabase, options: TenantOptions = {}): Tenant {
+  const { rows, tenant } = newTenant(options);
+  tenantStatements(database).create(rows);
+  return tenant;
+}
+
+/** The same through a Store, in the new organization's scope (row-level security admits it). */
+export async function createTenantIn(store: Store, options: TenantOptions = {}): Promise<Tenant> {
+  const { rows, tenant } = newTenant(options);
+  await store.write({ orgId: tenant.orgId }, (q) => q.tenants.create(rows));
+  return tenant;
 }

@@ -6,12 +6,15 @@
  */
 import type { SQL } from "bun";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { inScope } from "../../src/store/pg/store";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
 
 usePgCluster();
 
 /** Tables holding nothing of an organization, read before anyone is signed in. */
 const NOT_TENANT = ["login_tokens"];
+/** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql). */
+const LOOKUP_WINDOWS = ["api_keys", "sessions", "users"];
 /** How a row of a tenant table names its organization. */
 const ORG_OF: Record<string, string> = { organizations: "id", sessions: "(SELECT org_id FROM users WHERE users.id = user_id)" };
 
@@ -64,15 +67,51 @@ describe("row-level security", () => {
     expect(tenantTables.length).toBe(10);
   });
 
-  test("each tenant table has RLS enabled, forced, and a policy; the app role may read and write it", async () => {
+  test("each tenant table has RLS enabled, forced, and a tenant policy; the app role may read and write it", async () => {
     for (const table of tenantTables) {
       const [row] = await db.sql`
         SELECT c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-               (SELECT count(*)::int FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname) AS policies,
+               (SELECT count(*)::int FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.policyname = 'tenant_isolation' AND p.cmd = 'ALL') AS policies,
+               (SELECT array_agg(p.policyname || ':' || p.cmd ORDER BY p.policyname) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.policyname <> 'tenant_isolation') AS others,
                has_table_privilege('ipcraft_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS dml
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = ${table}`;
-      expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: 1, dml: true });
+      // The only other policies are the SELECT-only lookup windows.
+      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : null;
+      expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: 1, others, dml: true });
     }
+  });
+
+  test("the lookup windows show only the row whose secret hash (or email, or id) was declared, and nothing can be written through them", async () => {
+    const lookup = (value: string, query: (tx: SQL) => Promise<unknown>) =>
+      asApp(db.sql, null, async (tx) => {
+        await tx`SELECT set_config('app.lookup', ${value}, true)`;
+        return query(tx);
+      });
+    expect(await lookup(`${A}-kh`, (tx) => tx`SELECT id, org_id FROM api_keys`)).toEqual([{ id: `${A}-k`, org_id: A }]);
+    expect(await lookup(`${B}-sh`, (tx) => tx`SELECT id, user_id FROM sessions`)).toEqual([{ id: `${B}-s`, user_id: `${B}-u` }]);
+    expect(await lookup(`${A}@example.org`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${A}-u` }]);
+    expect(await lookup(`${B}-u`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${B}-u` }]);
+    // A hash opens its own row only: nothing else of that table or of that organization.
+    expect(await lookup(`${A}-kh`, (tx) => tx`SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM sessions) AS sessions`)).toEqual([{ users: 0, orgs: 0, sessions: 0 }]);
+    expect(await lookup("", (tx) => tx`SELECT (SELECT count(*)::int FROM api_keys) AS keys, (SELECT count(*)::int FROM users) AS users`)).toEqual([{ keys: 0, users: 0 }]);
+    const changed = await lookup(`${A}-kh`, async (tx) => {
+      const updated = await tx`UPDATE api_keys SET name = 'stolen'`;
+      const deleted = await tx`DELETE FROM api_keys`;
+      return { updated: updated.count, deleted: deleted.count };
+    });
+    expect(changed).toEqual({ updated: 0, deleted: 0 });
+  });
+
+  test("through the Store's own transaction setup, a query with its organization filter removed returns nothing of another organization", async () => {
+    // The same statements the sections repository runs, minus `WHERE org_id = …`.
+    const asA = await inScope(db.sql, { orgId: A }, (tx) => tx`SELECT org_id FROM sections UNION ALL SELECT org_id FROM subnets UNION ALL SELECT org_id FROM activity`);
+    expect(new Set(asA.map((r: { org_id: string }) => r.org_id))).toEqual(new Set([A]));
+    const unfiled = await inScope(db.sql, { orgId: B }, (tx) => tx`UPDATE subnets SET name = name RETURNING org_id`);
+    expect(unfiled.map((r: { org_id: string }) => r.org_id)).toEqual([B]);
+    const [role] = await inScope(db.sql, { orgId: A }, (tx) => tx`SELECT current_user AS who`);
+    expect(role.who).toBe("ipcraft_app");
+    const none = await inScope(db.sql, { orgId: null }, (tx) => tx`SELECT id FROM sections UNION ALL SELECT id FROM api_keys UNION ALL SELECT id FROM organizations`);
+    expect(none).toEqual([]);
   });
 
   test("the app role owns nothing, bypasses nothing and cannot change the rules", async () => {

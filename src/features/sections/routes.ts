@@ -8,8 +8,8 @@ import { sectionService } from "./service";
 
 const tags = ["Sections"];
 
-export function sectionRoutes(deps: AppDeps) {
-  const sections = sectionService(deps.database);
+export function sectionRoutes(deps: Pick<AppDeps, "store" | "config">) {
+  const sections = sectionService(deps.store);
   return new Elysia({ name: "sections-routes", prefix: "/api/v1/sections" })
     .use(authGuard(deps))
     .get("", ({ principal, query }) => sections.list(principal, query), {

@@ -1,0 +1,85 @@
+/**
+ * PostgreSQL: credentials by the hash of their secret; the twin of src/store/sqlite/auth.ts.
+ *
+ * The lookups run before the organization is known, in a unit with scope `{ orgId: null }`
+ * (every tenant row hidden). They open exactly one narrow window
+ * (drizzle/pg/0003_pre_auth_lookups.sql), learn the organization from the row behind it,
+ * declare that organization, close the window, and read the rest under tenant isolation:
+ *
+ *   API key                                      session
+ *   set app.lookup = key hash                    set app.lookup = token hash
+ *   set app.org_id = (org of that key)           set app.lookup = (user of that session)
+ *                                                set app.org_id = (org of that user)
+ *   ── app.lookup = '' ─────────────────────────────────────────────────────────────────
+ *   key ⋈ user ⋈ organization                    session ⋈ user ⋈ organization
+ *     WHERE key_hash = $1 AND org_id = $2          WHERE token_hash = $1 AND org_id = $2
+ *
+ * A `set_config(…, (SELECT …), true)` reads its argument (under the settings in force)
+ * before it sets anything, so each step is one statement. No row: app.org_id becomes '' and
+ * the final read finds nothing. The steps are pipelined (sent together, one round trip):
+ * PostgreSQL runs them in order, and the final read filters on the declared organization.
+ */
+import type { SQL } from "bun";
+import type { AuthQueries, KeyCredential, Scope, SessionCredential } from "../store";
+import { iso } from "./errors";
+
+/** Sends `queries` in order without waiting between them; resolves with every result. */
+function pipelined<T extends unknown[]>(...queries: { [K in keyof T]: SQL.Query<T[K]> }): Promise<T> {
+  return Promise.all(queries.map((query) => query.execute())) as Promise<T>;
+}
+
+export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
+  function preAuthOnly(): void {
+    // Re-declaring the organization is only sound before one was declared.
+    if (scope.orgId !== null) throw new Error("credential lookups run in a unit with scope { orgId: null }");
+  }
+
+  return {
+    async keyByHash(hash) {
+      preAuthOnly();
+      const [, , rows] = await pipelined(
+        tx`SELECT set_config('app.lookup', ${hash}, true)`,
+        tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM api_keys WHERE key_hash = ${hash}), ''), true),
+                  set_config('app.lookup', '', true)`,
+        tx`SELECT k.id, k.name, k.prefix, k.key_hash AS "keyHash", k.scope, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt",
+                  u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
+             FROM api_keys k JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.org_id
+            WHERE k.key_hash = ${hash} AND k.org_id = current_setting('app.org_id', true)`,
+      );
+      const [row] = rows;
+      if (!row) return null;
+      return { ...row, expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt) } as KeyCredential;
+    },
+
+    async sessionByHash(hash) {
+      preAuthOnly();
+      const [, , , rows] = await pipelined(
+        tx`SELECT set_config('app.lookup', ${hash}, true)`,
+        tx`SELECT set_config('app.lookup', coalesce((SELECT user_id FROM sessions WHERE token_hash = ${hash}), ''), true)`,
+        tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM users WHERE id = current_setting('app.lookup', true)), ''), true),
+                  set_config('app.lookup', '', true)`,
+        tx`SELECT s.id, s.token_hash AS "tokenHash", s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt",
+                  u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
+             FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id
+            WHERE s.token_hash = ${hash} AND u.org_id = current_setting('app.org_id', true)`,
+      );
+      const [row] = rows;
+      if (!row) return null;
+      return { ...row, expiresAt: iso(row.expiresAt), lastSeenAt: iso(row.lastSeenAt) } as SessionCredential;
+    },
+
+    async touchKey(orgId, keyId, at) {
+      await tx`UPDATE api_keys SET last_used_at = ${at} WHERE org_id = ${orgId} AND id = ${keyId}`;
+    },
+
+    async touchSession(orgId, sessionId, seenAt, expiresAt) {
+      await tx`UPDATE sessions SET last_seen_at = ${seenAt}, expires_at = ${expiresAt}
+                WHERE id = ${sessionId} AND user_id IN (SELECT id FROM users WHERE org_id = ${orgId})`;
+    },
+
+    async deleteKey(orgId, keyId) {
+      const deleted = await tx`DELETE FROM api_keys WHERE org_id = ${orgId} AND id = ${keyId}`;
+      return deleted.count > 0;
+    },
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The PostgreSQL Store, on Bun's own client (`Bun.SQL`, a connection pool). The server
+ * connects as the role that owns the tables (it migrates them at open, exactly once across
+ * replicas: migrate.ts), and does all of its work as `ipcraft_app`, a role that owns nothing
+ * and is subject to row-level security (drizzle/pg/0001_row_level_security.sql).
+ *
+ * Every unit of work is one transaction on one pooled connection:
+ *
+ *   BEGIN
+ *   SELECT set_config('role', 'ipcraft_app', true),      first, always: without it the
+ *          set_config('app.org_id', <scope or ''>, true)  owner's rights would apply, and a
+ *   … fn(q): the repositories' statements …               pooled connection may still hold
+ *   COMMIT          (ROLLBACK if fn threw)                 an empty app.org_id from its last use
+ *
+ * `true` makes both settings transaction-local: they vanish at COMMIT/ROLLBACK and can never
+ * leak to the next unit on the same connection. `{ orgId: null }` declares '' — no tenant row
+ * is visible except through the pre-authentication lookup windows (auth.ts).
+ *
+ * Concurrency is PostgreSQL's: units run in parallel on the pool (READ COMMITTED); the UNIQUE
+ * indexes decide races (a unique violation becomes the same ApiError SQLite gives). A lost
+ * COMMIT reply surfaces as an error to the caller: nothing in memory depends on it here
+ * (the allocation path will need the undo journal of SCALE.md).
+ */
+import { SQL, type TransactionSQL } from "bun";
+import type { Queries, Scope, Store } from "../store";
+import { pgActivity } from "./activity";
+import { pgAuth } from "./auth";
+import { isFull } from "./errors";
+import { migratePostgres } from "./migrate";
+import { pgPlans } from "./plans";
+import { pgSections } from "./sections";
+import { pgTenants } from "./tenants";
+
+export interface PgStoreOptions {
+  /** Connections in the pool (default 10). */
+  max?: number;
+}
+
+/** Connects, migrates (once across replicas) and returns the Store. */
+export async function openPgStore(url: string, options: PgStoreOptions = {}): Promise<Store> {
+  const sql = new SQL(url, { max: options.max ?? 10 });
+  try {
+    await migratePostgres(sql);
+  } catch (error) {
+    await sql.close();
+    throw error;
+  }
+  return createPgStore(sql, { ownsClient: true });
+}
+
+/**
+ * One transaction working as the application role for `scope` (the drawing above). Every
+ * unit of the Store runs through here; exported so that a test can prove what a query
+ * missing its organization filter sees under exactly this setup.
+ */
+export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) => Promise<T>): Promise<T> {
+  return sql.begin(async (tx) => {
+    // Pipelined: sent first, not awaited before the body's first statement goes out (one
+    // round trip less per unit). PostgreSQL runs a connection's statements in order, so the
+    // body still runs under the role and organization; if the setup fails, the transaction
+    // is aborted and every later statement fails too: it fails closed.
+    const setup = tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`.execute();
+    const [, value] = await Promise.all([setup, body(tx)]);
+    return value;
+  }) as Promise<T>;
+}
+
+/** The Store over an existing (migrated) client. */
+export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}): Store {
+  const unit = <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => inScope(sql, scope, (tx) => fn(queriesOn(tx, scope)));
+
+  return {
+    kind: "postgres",
+    read: unit,
+    write: unit,
+    async tryWrite<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
+      try {
+        return await unit(scope, fn);
+      } catch (error) {
+        if (isFull(error)) return undefined;
+        throw error;
+      }
+    },
+    async close() {
+      if (options.ownsClient) await sql.close();
+    },
+  };
+}
+
+/** The repositories, bound to one transaction. Cheap: a few closures per unit. */
+function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
+  return {
+    auth: pgAuth(tx, scope),
+    sections: pgSections(tx),
+    activity: pgActivity(tx),
+    plans: pgPlans(tx),
+    tenants: pgTenants(tx),
+  };
+}

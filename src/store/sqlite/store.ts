@@ -1,0 +1,90 @@
+/**
+ * The SQLite Store: the one bun:sqlite connection of db/client.ts (its PRAGMAs, server lock
+ * and migrations unchanged), taken in turns through the connection queue.
+ *
+ * bun:sqlite is synchronous, so every q-call finishes its SQL before it returns; the bodies
+ * are async only because the interface is. A body therefore runs to its end in microtasks,
+ * and holding the queue for it costs no more than the synchronous transactions did:
+ *
+ *   read(scope, fn)                      write(scope, fn)
+ *   ───────────────                      ────────────────
+ *   queue.run ─┐                         queue.run ─┐
+ *              │ fn(q)   (autocommit     │ BEGIN IMMEDIATE ── SQLITE_BUSY (another process:
+ *              │  statements, one turn)  │   the CLI) ──▶ release the queue, sleep 2…100 ms,
+ *   release  ◀─┘                         │   try again; reads keep being served; after
+ *                                        │   WRITE_WAIT_MS: DatabaseBusyError → 503
+ *                                        │ await fn(q)        q-calls run their SQL at once
+ *                                        │ COMMIT             (ROLLBACK if fn threw)
+ *                                        release ◀─┘
+ *
+ * Reads take no BEGIN: a read's statements run back to back in one turn with nothing of
+ * ours in between, and a SQLite reader never waits for a writer under WAL.
+ *
+ * A write body that awaited real I/O would hold the write lock and the queue across turns
+ * of the event loop; one that does is refused at COMMIT (rolled back, an Error: a bug).
+ * Scope is not needed here (one tenant wall: the explicit org_id filters); it is accepted
+ * so that both dialects run the same service code.
+ */
+import type { OpenDatabase } from "../../db/client";
+import { connectionQueue } from "../../db/connection-queue";
+import { isBusy, isFull } from "../../db/errors";
+import { tryBegin, withWriteLock } from "../../db/tx";
+import type { Queries, Scope, Store } from "../store";
+import { sqliteActivity } from "./activity";
+import { sqliteAuth } from "./auth";
+import { sqlitePlans } from "./plans";
+import { sqliteSections } from "./sections";
+import { sqliteTenants } from "./tenants";
+
+export interface SqliteStoreOptions {
+  /** Whether close() closes the database too (openStore's own database), else the caller does. */
+  ownsDatabase?: boolean;
+}
+
+export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOptions = {}): Store {
+  const queries: Queries = {
+    auth: sqliteAuth(database),
+    sections: sqliteSections(database),
+    activity: sqliteActivity(database),
+    plans: sqlitePlans(database),
+    tenants: sqliteTenants(database),
+  };
+  const queue = connectionQueue(database.sqlite);
+
+  return {
+    kind: "sqlite",
+    read: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => queue.run(() => fn(queries)),
+    write: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => withWriteLock(database.sqlite, () => runBody(database, () => fn(queries))),
+    async tryWrite<T>(_scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
+      try {
+        return await queue.run(() => (tryBegin(database.sqlite) ? runBody(database, () => fn(queries)) : undefined));
+      } catch (error) {
+        if (isBusy(error) || isFull(error)) return undefined;
+        throw error;
+      }
+    },
+    async close() {
+      if (options.ownsDatabase) database.close();
+    },
+  };
+}
+
+/** Inside an open transaction: the body, then COMMIT; ROLLBACK and rethrow if anything throws. */
+async function runBody<T>(database: OpenDatabase, fn: () => Promise<T>): Promise<T> {
+  const { sqlite } = database;
+  let crossedTurn = false;
+  const watch = setImmediate(() => (crossedTurn = true));
+  try {
+    const value = await fn();
+    if (crossedTurn) throw new Error("a store write body awaited something other than its queries (it held the write lock across I/O)");
+    sqlite.run("COMMIT");
+    database.storage.noteWriteOk();
+    return value;
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.run("ROLLBACK");
+    database.storage.noteWriteFailed(error);
+    throw error;
+  } finally {
+    clearImmediate(watch);
+  }
+}

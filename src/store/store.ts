@@ -1,0 +1,226 @@
+/**
+ * The storage interface services speak: asynchronous, dialect-free, and the only door to
+ * the database for every converted feature. Two implementations sit behind it:
+ * src/store/sqlite/ (bun:sqlite, one connection, the default) and src/store/pg/ (Bun.SQL,
+ * any number of replicas over one PostgreSQL). Services never see SQL or a dialect; each
+ * query lives in its dialect's repository file, named for what it answers
+ * (`q.sections.get(orgId, id)`, `q.auth.keyByHash(hash)`).
+ *
+ * A unit of work is one `read` or one `write`:
+ *
+ *     store.write({ orgId }, async (q) => {       one transaction, all or nothing
+ *       await q.plans.count(orgId, "sections");   every q-call is async
+ *       await q.sections.insert(orgId, …);
+ *       await q.activity.record({ orgId, … });
+ *     })                                          COMMIT, or ROLLBACK if fn throws
+ *
+ * Scope. `{ orgId }` names the organization the unit works for: PostgreSQL declares it to
+ * row-level security before anything else runs, so a query that forgot its `org_id` filter
+ * still sees nothing of another organization. `{ orgId: null }` is for system work and the
+ * lookups made before anyone is authenticated (a key or a session by the hash of its secret);
+ * on PostgreSQL it sees no tenant row except through the narrow lookup windows
+ * (drizzle/pg/0003_pre_auth_lookups.sql). Repository methods still take `orgId` explicitly
+ * and filter on it: row-level security is the second wall, not the first.
+ *
+ * Rules for a unit's body:
+ * - await only q-calls (and pure computation). On SQLite the body runs while holding the one
+ *   connection, inside BEGIN IMMEDIATE: awaiting I/O there would stall every other request
+ *   (the SQLite store refuses to COMMIT a body that crossed a turn of the event loop).
+ * - do not start another unit from inside a body (it would wait for the one it is in).
+ * - throw ApiError for a refusal: the unit rolls back and the error reaches the client.
+ *
+ * @todo The storage split is under way. Converted: authentication (API keys and sessions in
+ * auth/guard.ts, with the debounced last-used/last-seen touches), sections (all of
+ * features/sections) with their activity rows and plan limit. Still on `deps.database`
+ * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
+ *
+ * | feature (files)                                         | what it needs from the store                                  |
+ * |---------------------------------------------------------|---------------------------------------------------------------|
+ * | api-keys (features/api-keys/*)                          | list, create, revoke (q.auth.deleteKey exists), activity      |
+ * | organization (features/organization/*)                  | get, rename, plan; activity                                   |
+ * | users + invitations (features/users/*, auth/accounts.ts)| members, invitations, seat count (q.plans), owner rules       |
+ * | sign-in (features/auth/*, auth/sessions.ts, auth/sign-in-tokens.ts) | login tokens, user by email (lookup window), sessions |
+ * | activity feed + pruning (features/activity/routes.ts, prune.ts) | list with filters/paging; prune once across replicas  |
+ * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
+ * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
+ * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts) | bulk writes in one unit |
+ * | health, metrics, storage health (features/health, http/metrics.ts, db/storage-health.ts) | a store ping; disk-full on pg |
+ * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | accounts, keys, check on both; backup/restore explain pg      |
+ *
+ * Until then `serve` refuses a postgres:// URL (server.ts) and createApp mounts only the
+ * converted features when it has no SQLite `database` (app.ts). Transition hazard on
+ * SQLite: an unconverted feature's synchronous autocommit statement that runs in a microtask
+ * between two q-calls of a store write lands inside that write's transaction (and rolls back
+ * with it); legacy writeTransaction calls queue behind store units (db/tx.ts) and are safe.
+ */
+import type { Role, Scope as KeyScope } from "../auth/principal";
+
+/** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
+export const FEATURES_NOT_ON_STORE = [
+  "api keys",
+  "organization",
+  "users and invitations",
+  "sign-in",
+  "activity feed and pruning",
+  "subnets",
+  "addresses and allocation",
+  "import/export",
+  "health and metrics",
+  "CLI commands",
+] as const;
+
+/** Which organization a unit of work is for; null before authentication and for system work. */
+export type Scope = { orgId: string } | { orgId: null };
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  /** Runs `fn` to read; on PostgreSQL one read-only-in-spirit transaction. */
+  read<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one write transaction: everything it wrote commits, or nothing does. */
+  write<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T>;
+  /**
+   * A bookkeeping write that must not delay or fail the request it rides on (a key's
+   * last use): when the store cannot take it at once (SQLite: another process holds the
+   * write lock; either: the disk is full) it is skipped and resolves `undefined`.
+   */
+  tryWrite<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined>;
+  close(): Promise<void>;
+}
+
+/** One repository object per feature; every method is async and names what it answers. */
+export interface Queries {
+  auth: AuthQueries;
+  sections: SectionQueries;
+  activity: ActivityQueries;
+  plans: PlanQueries;
+  tenants: TenantQueries;
+}
+
+// ── authentication ─────────────────────────────────────────────────────────────────────
+
+/** An API key found by the hash of its secret, with its user and organization. */
+export interface KeyCredential {
+  id: string;
+  name: string;
+  prefix: string;
+  keyHash: string;
+  scope: KeyScope;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  userId: string;
+  email: string;
+  role: Role;
+  orgId: string;
+  plan: string;
+}
+
+/** A browser session found by the hash of its token, with its user and organization. */
+export interface SessionCredential {
+  id: string;
+  tokenHash: string;
+  expiresAt: string;
+  lastSeenAt: string;
+  userId: string;
+  email: string;
+  role: Role;
+  orgId: string;
+  plan: string;
+}
+
+export interface AuthQueries {
+  /** Pre-authentication (scope `{ orgId: null }`): the key whose SHA-256 hex is `hash`. */
+  keyByHash(hash: string): Promise<KeyCredential | null>;
+  /** Pre-authentication (scope `{ orgId: null }`): the session whose token's SHA-256 hex is `hash`. */
+  sessionByHash(hash: string): Promise<SessionCredential | null>;
+  /** Records a key's use (debounced by the caller). */
+  touchKey(orgId: string, keyId: string, at: string): Promise<void>;
+  /** Slides a session's expiry (debounced by the caller). */
+  touchSession(orgId: string, sessionId: string, seenAt: string, expiresAt: string): Promise<void>;
+  /** Revokes a key: the very next request with it is 401. Returns whether it existed. */
+  deleteKey(orgId: string, keyId: string): Promise<boolean>;
+}
+
+// ── sections ───────────────────────────────────────────────────────────────────────────
+
+export interface SectionRecord {
+  id: string;
+  name: string;
+  description: string;
+  subnet_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SectionPage {
+  items: SectionRecord[];
+  total: number;
+  /** the keyset (name_key, id) of the page's last row when more follow, else null */
+  last: [string, string] | null;
+}
+
+export interface SectionQueries {
+  get(orgId: string, id: string): Promise<SectionRecord | null>;
+  /** The section whose lowercased name is `nameKey` (names are unique case-insensitively). */
+  byNameKey(orgId: string, nameKey: string): Promise<{ id: string; name: string } | null>;
+  /** Throws ApiError duplicate_name when the name is taken (the UNIQUE index decides). */
+  insert(orgId: string, s: { id: string; name: string; description: string; at: string }): Promise<void>;
+  /** Throws ApiError duplicate_name when the new name is taken. */
+  update(orgId: string, id: string, s: { name: string; description: string; at: string }): Promise<void>;
+  /** Deletes the section; its subnets stay, unfiled. Returns how many were unfiled. */
+  remove(orgId: string, id: string): Promise<number>;
+  /** A page in name order (case-insensitive, then id), `q`: name contains. */
+  list(orgId: string, opts: { limit: number; after?: [string, string]; q?: string }): Promise<SectionPage>;
+}
+
+/** The ApiError a duplicate section name gets, from either dialect's unique violation. */
+export const DUPLICATE_SECTION_SENTENCE = (name: string) => `A section named "${name}" already exists`;
+
+// ── activity ───────────────────────────────────────────────────────────────────────────
+
+export interface Actor {
+  type: "user" | "api_key" | "system";
+  id: string | null;
+  label: string;
+}
+
+export interface ActivityEntry {
+  orgId: string;
+  actor: Actor;
+  /** `<target type>.<verb>`, e.g. subnet.create, address.update, api_key.revoke */
+  action: string;
+  target: { type: string; id: string | null; label: string };
+  /** field → [old, new]; never a secret (key, token, hash) */
+  changes?: Record<string, [unknown, unknown]>;
+  at?: string;
+}
+
+export interface ActivityQueries {
+  /** Appends one entry; call it inside the write it records. */
+  record(entry: ActivityEntry): Promise<void>;
+}
+
+// ── plans ──────────────────────────────────────────────────────────────────────────────
+
+export type CountedResource = "users" | "sections" | "subnets" | "addresses";
+
+export interface PlanQueries {
+  /** The organization's plan name, or null when it does not exist. */
+  planOf(orgId: string): Promise<string | null>;
+  /** How many of `resource` the organization holds (users: members plus pending invitations). */
+  count(orgId: string, resource: CountedResource): Promise<number>;
+}
+
+// ── tenants (provisioning; used by test fixtures, later by sign-up and the CLI) ─────────
+
+export interface NewTenant {
+  at: string;
+  organization: { id: string; name: string; plan: string };
+  user: { id: string; email: string; name: string; role: Role };
+  apiKey?: { id: string; name: string; prefix: string; hash: string; scope: KeyScope };
+  session?: { id: string; tokenHash: string; expiresAt: string };
+}
+
+export interface TenantQueries {
+  /** Creates an organization with one user and, optionally, an API key and a session. Scope: the new organization. */
+  create(tenant: NewTenant): Promise<void>;
+}

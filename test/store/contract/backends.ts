@@ -1,0 +1,141 @@
+/**
+ * The backends every contract suite runs against: the real app (createApp, app.handle) over
+ * a fresh SQLite database, and over a fresh migrated PostgreSQL database (test/helpers/pg.ts,
+ * the server working as ipcraft_app under row-level security). Suites call
+ * `describe.each(BACKENDS)` and get, per test, an app, its store, request builders and a few
+ * raw probes for what the API does not show yet (activity rows, subnet rows).
+ *
+ * On PostgreSQL the app mounts only the features already on the store (app.ts): a contract
+ * suite may only drive those. The probes write and read as the database owner, outside RLS.
+ */
+import { createApp } from "../../../src/app";
+import { defaultServerConfig } from "../../../src/config";
+import { openDatabase } from "../../../src/db/client";
+import { createMemoryLogger } from "../../../src/logger";
+import { createPgStore } from "../../../src/store/pg/store";
+import { createSqliteStore } from "../../../src/store/sqlite/store";
+import type { Store } from "../../../src/store/store";
+import { freshPgDatabase } from "../../helpers/pg";
+import { createTenantIn, type Tenant, type TenantOptions } from "../../helpers/tenant";
+
+export interface ActivityRow {
+  action: string;
+  actor_type: string;
+  actor_id: string | null;
+  target_id: string | null;
+  target_label: string;
+  changes: string;
+}
+
+/** Raw access to the backend's database, for what the converted API cannot show yet. */
+interface Probes {
+  activity(orgId: string): Promise<ActivityRow[]>;
+  /** Inserts a subnet row straight into the database (subnets are not on the store yet). */
+  insertSubnet(orgId: string, sectionId: string | null, octet: number): Promise<string>;
+  sectionOfSubnet(subnetId: string): Promise<string | null>;
+}
+
+export interface Backend {
+  name: "sqlite" | "postgres";
+  open(): Promise<{ store: Store; probes: Probes; close(): Promise<void> }>;
+}
+
+const NOW = "2026-01-02T03:04:05.123Z";
+
+/** The 16-byte key of 10.0.<octet>.0 (IPv4-mapped), as both schemas store it. */
+function networkKey(octet: number): Buffer {
+  return Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, octet, 0]);
+}
+
+export const BACKENDS: Backend[] = [
+  {
+    name: "sqlite",
+    async open() {
+      const database = openDatabase(":memory:");
+      const store = createSqliteStore(database, { ownsDatabase: true });
+      const { sqlite } = database;
+      return {
+        store,
+        probes: {
+          activity: async (orgId) =>
+            sqlite
+              .query("SELECT action, actor_type, actor_id, target_id, target_label, changes FROM activity WHERE org_id = ? ORDER BY at, rowid")
+              .all(orgId) as ActivityRow[],
+          async insertSubnet(orgId, sectionId, octet) {
+            const id = crypto.randomUUID();
+            sqlite.run(
+              `INSERT INTO subnets (id, org_id, section_id, family, network_key, prefix_length, cidr, created_at, updated_at)
+               VALUES (?, ?, ?, 4, ?, 24, ?, ?, ?)`,
+              [id, orgId, sectionId, networkKey(octet), `10.0.${octet}.0/24`, NOW, NOW],
+            );
+            return id;
+          },
+          sectionOfSubnet: async (id) => (sqlite.query("SELECT section_id FROM subnets WHERE id = ?").get(id) as { section_id: string | null }).section_id,
+        },
+        close: () => store.close(),
+      };
+    },
+  },
+  {
+    name: "postgres",
+    async open() {
+      const db = await freshPgDatabase({ migrated: true });
+      const store = createPgStore(db.sql);
+      return {
+        store,
+        probes: {
+          activity: (orgId) =>
+            db.sql`SELECT action, actor_type, actor_id, target_id, target_label, changes FROM activity WHERE org_id = ${orgId} ORDER BY at, id`,
+          async insertSubnet(orgId, sectionId, octet) {
+            const id = crypto.randomUUID();
+            await db.sql`INSERT INTO subnets (id, org_id, section_id, family, network_key, prefix_length, cidr, created_at, updated_at)
+                         VALUES (${id}, ${orgId}, ${sectionId}, 4, ${networkKey(octet)}, 24, ${`10.0.${octet}.0/24`}, ${NOW}, ${NOW})`;
+            return id;
+          },
+          async sectionOfSubnet(id) {
+            const [row] = await db.sql`SELECT section_id FROM subnets WHERE id = ${id}`;
+            return row.section_id as string | null;
+          },
+        },
+        close: () => db.drop(),
+      };
+    },
+  },
+];
+
+export interface CallResult {
+  status: number;
+  body: any;
+}
+
+/** The app over `backend`, with a tenant-aware request builder. */
+export async function openApp(backend: Backend) {
+  const { store, probes, close } = await backend.open();
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  async function call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<CallResult> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)["content-type"] = "application/json";
+    }
+    const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+  const as = (who: Tenant) => ({
+    get: (path: string) => call("GET", path, who.bearer),
+    post: (path: string, body: unknown) => call("POST", path, who.bearer, body),
+    patch: (path: string, body: unknown) => call("PATCH", path, who.bearer, body),
+    del: (path: string) => call("DELETE", path, who.bearer),
+    /** as the browser: session cookie + CSRF header */
+    browser: (method: string, path: string, body?: unknown) => call(method, path, who.browser, body),
+  });
+  return {
+    store,
+    probes,
+    call,
+    as,
+    newTenant: (options: TenantOptions = {}) => createTenantIn(store, options),
+    close,
+  };
+}
