@@ -11,6 +11,7 @@
  * Lookups are binary searches; add and remove move the arrays' tails (as RangeList does).
  */
 import type { OrderedSet } from "./ordered-set.ts";
+import { lastIndexAtOrBefore } from "./sorted-search.ts";
 
 /** Maximal disjoint intervals of offsets; see the module comment. */
 export class IntervalSet implements OrderedSet {
@@ -32,17 +33,7 @@ export class IntervalSet implements OrderedSet {
 
   /** Index of the last interval whose start ≤ x, or −1. */
   private lastStartAtOrBefore(x: bigint): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.starts[mid]! <= x) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return lastIndexAtOrBefore(this.starts, x);
   }
 
   /** Whether x is covered. */

@@ -7,6 +7,7 @@
  * Lookups are binary searches; adding or removing a range moves the arrays' tails (a subnet
  * has at most tens of thousands of direct children, and these calls are rare).
  */
+import { lastIndexAtOrBefore } from "./sorted-search";
 export class RangeList {
   private readonly starts: bigint[] = [];
   private readonly ends: bigint[] = [];
@@ -18,17 +19,7 @@ export class RangeList {
 
   /** Index of the last range whose start ≤ x, or −1. */
   private lastStartAtOrBefore(x: bigint): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.starts[mid]! <= x) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return lastIndexAtOrBefore(this.starts, x);
   }
 
   /** End of the range containing x, or null when no range contains it. */
