@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { createTenant, type Tenant } from "../helpers/tenant";
-import { apiCall, newContext, signInByLink, startUi, type UiEnv } from "./harness";
+import { apiCall, startUi, type UiEnv, signedInPage } from "./harness";
 
 let env: UiEnv;
 let tenant: Tenant;
@@ -36,10 +36,8 @@ afterAll(async () => {
   await env.stop();
 });
 
-async function signedIn(): Promise<Page> {
-  const { page } = await newContext(env);
-  await signInByLink(env, page, tenant.email);
-  return page;
+function signedIn(): Promise<Page> {
+  return signedInPage(env, tenant.email);
 }
 
 const cidrsIn = (page: Page, selector: string) => page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute("data-cidr")));

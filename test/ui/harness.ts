@@ -126,3 +126,10 @@ export async function signInByLink(env: UiEnv, page: Page, email: string): Promi
   await page.waitForURL(`${env.url}/`);
   await page.getByRole("button", { name: "Sign out" }).waitFor();
 }
+
+/** A fresh browser context signed in as `email` by a link, on its first page. */
+export async function signedInPage(env: UiEnv, email: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const { page } = await newContext(env, viewport);
+  await signInByLink(env, page, email);
+  return page;
+}

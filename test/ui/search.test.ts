@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { createTenant, type Tenant } from "../helpers/tenant";
-import { apiCall, newContext, signInByLink, startUi, type UiEnv } from "./harness";
+import { apiCall, startUi, type UiEnv, signedInPage } from "./harness";
 
 let env: UiEnv;
 let tenant: Tenant;
@@ -36,10 +36,8 @@ afterAll(async () => {
   await env.stop();
 });
 
-async function signedIn(): Promise<Page> {
-  const { page } = await newContext(env);
-  await signInByLink(env, page, tenant.email);
-  return page;
+function signedIn(): Promise<Page> {
+  return signedInPage(env, tenant.email);
 }
 
 /** Types into the top bar's search box and submits with Enter. */

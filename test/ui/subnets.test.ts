@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { createTenant, type Tenant } from "../helpers/tenant";
-import { apiCall, newContext, signInByLink, startUi, type UiEnv } from "./harness";
+import { apiCall, newContext, signInByLink, startUi, type UiEnv, signedInPage } from "./harness";
 
 let env: UiEnv;
 let tenant: Tenant;
@@ -41,10 +41,8 @@ afterAll(async () => {
   await env.stop();
 });
 
-async function signedIn(viewport?: { width: number; height: number }): Promise<Page> {
-  const { page } = await newContext(env, viewport);
-  await signInByLink(env, page, tenant.email);
-  return page;
+function signedIn(viewport?: { width: number; height: number }): Promise<Page> {
+  return signedInPage(env, tenant.email, viewport);
 }
 
 describe("the sidebar tree", () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { createTenant, type Tenant } from "../helpers/tenant";
-import { apiCall, newContext, signInByLink, startUi, type UiEnv } from "./harness";
+import { apiCall, startUi, type UiEnv, signedInPage } from "./harness";
 
 let env: UiEnv;
 let tenant: Tenant;
@@ -23,10 +23,8 @@ afterAll(async () => {
   await env.stop();
 });
 
-async function signedIn(): Promise<Page> {
-  const { page } = await newContext(env);
-  await signInByLink(env, page, tenant.email);
-  return page;
+function signedIn(): Promise<Page> {
+  return signedInPage(env, tenant.email);
 }
 
 const toastText = (page: Page, text: string) => page.locator("#toasts .toast", { hasText: text }).textContent();
