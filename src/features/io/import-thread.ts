@@ -13,7 +13,8 @@
  * the server). A rebuild of only this organization would be cheaper, but PRAGMA data_version
  * cannot tell the worker's commit from another process's landing just after it, so the
  * registry takes the safe full path. The worker loads the whole registry too (its memory is
- * the database's index plus the file's rows); it ends with the import.
+ * the database's index, ~12 MB of its own runtime, and the file's bytes plus a few times their
+ * size: rows are read and placed as they come, see import-run.ts); it ends with the import.
  *
  * An in-memory database (tests) cannot be shared with a worker: it is imported inline.
  * Both paths run runImportJob, which refuses a file over MAX_IMPORT_ROWS before parsing it.
