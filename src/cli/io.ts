@@ -8,6 +8,7 @@
  * Progress goes to stderr: a redrawn bar on a terminal, plain lines otherwise (logs, CI),
  * then one summary line. Exit codes: 0 done, 1 failed (bad rows listed one per line), 2 usage.
  */
+import { isUtf8 } from "node:buffer";
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { ConfigError, type FlagTable } from "../config";
 import { openDatabase, type OpenDatabase } from "../db/client";
@@ -134,13 +135,9 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
   const kind = kindOf(args[0], ["subnets", "addresses"] as const, usage);
   const file = args[1]!;
   if (!existsSync(file)) throw new IoError(`no file ${file}`);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
-  } catch (error) {
-    if (error instanceof TypeError) throw new IoError(`${file} is not UTF-8 text; save it as CSV UTF-8`);
-    throw error;
-  }
+  // The bytes, not a decoded copy: the import decodes and reads them a piece at a time.
+  const csv = readFileSync(file);
+  if (!isUtf8(csv)) throw new IoError(`${file} is not UTF-8 text; save it as CSV UTF-8`);
   const dryRun = flags.dryRun as boolean;
   const database = openExisting(flags.db as string);
   try {
@@ -154,7 +151,7 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
       progress ??= createProgress(`${dryRun ? "checking" : "importing"} ${kind}`, total, err);
       progress.update(done);
     };
-    const input = { orgId: user.org_id, actor, text, dryRun, onProgress };
+    const input = { orgId: user.org_id, actor, csv, dryRun, onProgress };
     try {
       const result = await (kind === "subnets" ? importSubnets({ database, registry }, input) : importAddresses({ database, registry }, input));
       progress?.done();

@@ -30,6 +30,14 @@ export async function readBytesCapped(request: Request, limit: number): Promise<
   const tooLarge = () => new ApiError("body_too_large", `request body is larger than ${limit} bytes`);
   if (Number(request.headers.get("content-length") ?? "0") > limit) throw tooLarge();
   if (!request.body) return new Uint8Array(0);
+  if (/^\d+$/.test(request.headers.get("content-length") ?? "")) {
+    // HTTP frames the body by its Content-Length (checked above), so one read into one buffer:
+    // reading it in chunks and joining them held a 16 MB import twice. An in-process Request
+    // may carry a wrong length; its body is already in memory, and is measured here.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > limit) throw tooLarge();
+    return bytes;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();

@@ -2,7 +2,7 @@
  * CSV as exports write it and imports read it: RFC 4180 (comma separated, CRLF between
  * records, a cell is quoted when it holds a comma, a quote or a line break, quotes inside are
  * doubled), plus protection against formula injection for people who open the file in a
- * spreadsheet. Pure: strings in, strings out.
+ * spreadsheet. Pure: values in, strings out; bytes in, records out.
  *
  * Formula protection (OWASP "CSV injection"): a cell that starts with `=`, `+`, `-`, `@`,
  * a tab or a carriage return is written with a leading `'`, which spreadsheets take as
@@ -55,121 +55,220 @@ export interface RowError {
   error: string;
 }
 
+/** How much of the file is decoded at a time: a piece of text, never the whole file. */
+const PIECE_BYTES = 64 * 1024;
+
+/** One record read from `text` at some offset: where the next one starts, its cells, and what is wrong with it. */
+interface ReadRecord {
+  next: number;
+  cells: string[];
+  error: string | null;
+  /** an unclosed quote: everything after it is inside the quote, so reading ends */
+  last: boolean;
+}
+
 /**
- * Parses CSV text (CRLF or LF, optional UTF-8 byte order mark). Cells come back as written
- * (call unprotectCell on values). Blank lines are skipped but still counted, so row numbers
- * match what a spreadsheet shows. A malformed record is reported and parsing continues on
- * the next line; an unclosed quote ends parsing (everything after it is inside the quote).
+ * Reads CSV from UTF-8 bytes one record at a time (CRLF or LF, optional byte order mark),
+ * yielding each record or, for a malformed one, its RowError, in file order. Cells come back
+ * as written (call unprotectCell on values). Blank lines are skipped but still counted, so row
+ * numbers match what a spreadsheet shows. A malformed record is reported and reading goes on
+ * at the next line; an unclosed quote ends reading (everything after it is inside the quote).
+ *
+ * Memory: the bytes are decoded PIECE_BYTES at a time, so the caller holds the bytes, one
+ * piece of text and the record it is working on — never the whole text or every record.
+ * A record longer than a piece (a huge quoted cell) makes the piece grow to fit it.
+ * The bytes must be valid UTF-8 (check with isUtf8 first, to answer in your own words).
  */
-export function parseCsv(input: string): { records: CsvRecord[]; errors: RowError[] } {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+export function* readCsv(bytes: Uint8Array, pieceBytes = PIECE_BYTES): Generator<CsvRecord | RowError, void, undefined> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let text = "";
+  let at = 0;
+  let read = 0;
+  let final = bytes.length === 0;
+  let started = false;
+  let want = pieceBytes;
+  /** whether a record was read since the last piece was decoded */
+  let progressed = true;
+  let row = 0;
+  while (at < text.length || !final) {
+    const record = final ? recordAt(text, at, true) : at < text.length ? recordAt(text, at, false) : null;
+    if (record === null) {
+      // The record may go on in bytes not decoded yet: decode the next piece. When no record
+      // was read since the last piece, the piece doubles, so that a record of any length is
+      // scanned a bounded number of times.
+      const rest = at === 0 ? text : text.slice(at);
+      want = rest.length > 0 && !progressed ? want * 2 : pieceBytes;
+      progressed = false;
+      const end = Math.min(bytes.length, read + want);
+      final = end === bytes.length;
+      let more = decoder.decode(bytes.subarray(read, end), { stream: !final });
+      read = end;
+      if (!started && more.length > 0) {
+        started = true;
+        // TextDecoder drops one byte order mark; the parser always dropped one more.
+        if (more.charCodeAt(0) === 0xfeff) more = more.slice(1);
+      }
+      text = rest + more;
+      at = 0;
+      continue;
+    }
+    progressed = true;
+    row++;
+    at = record.next;
+    if (record.error !== null) yield { row, error: record.error };
+    else if (!(record.cells.length === 1 && record.cells[0] === "")) yield { row, cells: record.cells };
+    if (record.last) return;
+  }
+}
+
+/**
+ * One record of `text` starting at `i`, or null when it may go on past the end of `text`
+ * (only when `final` is false: a cell, a quote that may be doubled or a CR that may be
+ * followed by LF touches the end).
+ */
+function recordAt(text: string, i: number, final: boolean): ReadRecord | null {
   const n = text.length;
+  const cells: string[] = [];
+  let error: string | null = null;
+  for (;;) {
+    if (text.charCodeAt(i) === 34) {
+      // Quoted cell: up to the next quote that is not doubled.
+      let cell = "";
+      let from = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', from);
+        if (q === -1 || (q + 1 === n && !final)) {
+          if (!final) return null;
+          return { next: n, cells, error: "a quoted cell is never closed (a missing closing quote)", last: true };
+        }
+        if (text.charCodeAt(q + 1) === 34) {
+          cell += text.slice(from, q + 1);
+          from = q + 2;
+          continue;
+        }
+        cell += text.slice(from, q);
+        i = q + 1;
+        break;
+      }
+      cells.push(cell);
+      const c = text.charCodeAt(i);
+      if (i < n && c !== 44 && c !== 10 && c !== 13) {
+        error = `cell ${cells.length} has text after its closing quote; quote the whole cell and double the quotes inside`;
+        const eol = text.indexOf("\n", i);
+        if (eol === -1 && !final) return null;
+        i = eol === -1 ? n : eol;
+      }
+    } else {
+      // Unquoted cell: up to a comma or a line break. A stray quote inside is kept as is.
+      let j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === 44 || c === 10 || c === 13) break;
+        j++;
+      }
+      cells.push(text.slice(i, j));
+      i = j;
+    }
+    if (i >= n && !final) return null;
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      i++;
+      continue;
+    }
+    if (c === 13) {
+      if (i + 1 >= n && !final) return null;
+      i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
+    } else if (c === 10) i++;
+    break;
+  }
+  return { next: i, cells, error, last: false };
+}
+
+/**
+ * Every record of a small CSV at once (tests, short files). Imports use readCsv instead, which
+ * never holds more than one record.
+ */
+export function parseCsv(input: string | Uint8Array): { records: CsvRecord[]; errors: RowError[] } {
   const records: CsvRecord[] = [];
   const errors: RowError[] = [];
-  let i = 0;
-  let row = 0;
-  while (i < n) {
-    row++;
-    const cells: string[] = [];
-    let bad: string | null = null;
-    for (;;) {
-      if (text.charCodeAt(i) === 34) {
-        // Quoted cell: up to the next quote that is not doubled.
-        let cell = "";
-        let from = i + 1;
-        for (;;) {
-          const q = text.indexOf('"', from);
-          if (q === -1) {
-            errors.push({ row, error: "a quoted cell is never closed (a missing closing quote)" });
-            return { records, errors };
-          }
-          if (text.charCodeAt(q + 1) === 34) {
-            cell += text.slice(from, q + 1);
-            from = q + 2;
-            continue;
-          }
-          cell += text.slice(from, q);
-          i = q + 1;
-          break;
-        }
-        cells.push(cell);
-        const c = text.charCodeAt(i);
-        if (i < n && c !== 44 && c !== 10 && c !== 13) {
-          bad = `cell ${cells.length} has text after its closing quote; quote the whole cell and double the quotes inside`;
-          const eol = text.indexOf("\n", i);
-          i = eol === -1 ? n : eol;
-        }
-      } else {
-        // Unquoted cell: up to a comma or a line break. A stray quote inside is kept as is.
-        let j = i;
-        while (j < n) {
-          const c = text.charCodeAt(j);
-          if (c === 44 || c === 10 || c === 13) break;
-          j++;
-        }
-        cells.push(text.slice(i, j));
-        i = j;
-      }
-      const c = text.charCodeAt(i);
-      if (c === 44) {
-        i++;
-        continue;
-      }
-      if (c === 13 && text.charCodeAt(i + 1) === 10) i += 2;
-      else if (c === 13 || c === 10) i++;
-      break;
-    }
-    if (bad !== null) errors.push({ row, error: bad });
-    else if (!(cells.length === 1 && cells[0] === "")) records.push({ row, cells });
+  for (const item of readCsv(typeof input === "string" ? new TextEncoder().encode(input) : input)) {
+    if ("error" in item) errors.push(item);
+    else records.push(item);
   }
   return { records, errors };
 }
 
+/** What scanCsv counts. */
+export interface CsvCounts {
+  /** records, blank lines included: the row number of the last one (the header is row 1) */
+  rows: number;
+  /** records that are not blank (readCsv yields each, as a record or as a RowError), the header included */
+  records: number;
+}
+
 /**
- * The number of records parseCsv would read from `text` (blank lines included), counting at
- * most `stopAt`: the same quoting rules without building any cell, so that a file over a
- * row limit is refused before it is parsed.
+ * Counts what readCsv would read from `bytes`, stopping after `stopAt` rows: the same quoting
+ * rules on the bytes themselves, building no string, so that a file over a row limit is refused
+ * before it is read, and an import knows its row count (progress, plan limits) up front.
+ * Works on UTF-8 bytes directly: the bytes of `"` `,` CR and LF never occur inside a
+ * multi-byte character, and the byte order mark holds none of them.
  */
-export function countRecords(input: string, stopAt: number): number {
-  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  const n = text.length;
-  let count = 0;
+export function scanCsv(bytes: Uint8Array, stopAt = Infinity): CsvCounts {
+  const n = bytes.length;
+  let rows = 0;
+  let records = 0;
   let i = 0;
-  while (i < n && count < stopAt) {
-    count++;
+  // readCsv drops up to two byte order marks (TextDecoder one, the parser one more).
+  for (let k = 0; k < 2 && bytes[i] === 0xef && bytes[i + 1] === 0xbb && bytes[i + 2] === 0xbf; k++) i += 3;
+  while (i < n && rows < stopAt) {
+    rows++;
+    const start = i;
+    let blank = false;
     for (;;) {
-      if (text.charCodeAt(i) === 34) {
-        // Quoted cell: to the next quote that is not doubled; never closed = the rest of the text.
+      if (bytes[i] === 34) {
+        // Quoted cell: to the next quote that is not doubled; never closed = the rest of the bytes.
         let q = i;
         for (;;) {
-          q = text.indexOf('"', q + 1);
-          if (q === -1) return count;
-          if (text.charCodeAt(q + 1) !== 34) break;
+          q = bytes.indexOf(34, q + 1);
+          if (q === -1) return { rows, records: records + 1 };
+          if (bytes[q + 1] !== 34) break;
           q++;
         }
+        // `""` alone on its line reads as one empty cell: a blank line.
+        blank = i === start && q === i + 1;
         i = q + 1;
-        const c = text.charCodeAt(i);
+        const c = bytes[i];
         if (i < n && c !== 44 && c !== 10 && c !== 13) {
-          // Text after the closing quote: parseCsv skips to the next LF.
-          const eol = text.indexOf("\n", i);
+          // Text after the closing quote: readCsv skips to the next LF.
+          blank = false;
+          const eol = bytes.indexOf(10, i);
           i = eol === -1 ? n : eol;
         }
       } else {
+        blank = i === start;
         while (i < n) {
-          const c = text.charCodeAt(i);
+          const c = bytes[i];
           if (c === 44 || c === 10 || c === 13) break;
           i++;
         }
+        if (i > start) blank = false;
       }
-      const c = text.charCodeAt(i);
+      const c = bytes[i];
       if (c === 44) {
+        blank = false;
         i++;
         continue;
       }
-      if (c === 13 && text.charCodeAt(i + 1) === 10) i += 2;
+      if (c === 13 && bytes[i + 1] === 10) i += 2;
       else if (c === 13 || c === 10) i++;
       break;
     }
+    if (!blank) records++;
   }
-  return count;
+  return { rows, records };
+}
+
+/** The number of rows scanCsv counts in `input` (blank lines included), at most `stopAt`. */
+export function countRecords(input: string | Uint8Array, stopAt: number): number {
+  return scanCsv(typeof input === "string" ? new TextEncoder().encode(input) : input, stopAt).rows;
 }

@@ -16,9 +16,9 @@ import { nowIso } from "../../ipam/codec";
 import { recordActivity } from "../activity/record";
 import { sectionRepo } from "../sections/repo";
 import { subnetPlacement } from "../subnets/placement";
-import { parseCsv, type RowError } from "./csv";
-import { isRowError, readHeader, readSubnetRow, SUBNET_COLUMNS, type SubnetImportRow } from "./columns";
-import { deferred, type ImportDeps, type ImportInput, importFailed, PROGRESS_EVERY, runImport } from "./import-run";
+import type { RowError } from "./csv";
+import { isRowError, readSubnetRow, SUBNET_COLUMNS, type SubnetImportRow } from "./columns";
+import { COLLECT_EVERY, deferred, type ImportDeps, type ImportInput, openCsv, PROGRESS_EVERY, runImport } from "./import-run";
 
 /** What a subnet import did (or, for a dry run, would do). */
 export interface SubnetImportResult {
@@ -30,12 +30,21 @@ export interface SubnetImportResult {
 export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<SubnetImportResult> {
   const { database, registry } = deps;
   const { orgId } = input;
-  const { records, errors } = parseCsv(input.text);
-  const header = readHeader(records[0], SUBNET_COLUMNS);
-  if (!header.ok) throw importFailed([header.error, ...errors]);
+  const file = openCsv(input.csv, SUBNET_COLUMNS);
+  const { errors } = file;
+  // Unlike addresses, subnets are placed in nesting order, so the checked rows are kept (as
+  // typed values; the file's text is read a piece at a time and not kept).
   const rows: SubnetImportRow[] = [];
-  for (const record of records.slice(1)) {
-    const read = readSubnetRow(record, header.positions);
+  let records = 0;
+  let done = 0;
+  for (const item of file.items) {
+    if (++done % COLLECT_EVERY === 0) Bun.gc(false);
+    if ("error" in item) {
+      errors.push(item);
+      continue;
+    }
+    records++;
+    const read = readSubnetRow(item, file.positions);
     if (isRowError(read)) errors.push(read);
     else rows.push(read);
   }
@@ -95,7 +104,7 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<Sub
 
     const result: SubnetImportResult = {
       dry_run: input.dryRun,
-      rows: records.length - 1,
+      rows: records,
       created: { subnets: rows.length, sections: newSections.length },
     };
     if (rows.length > 0 && !input.dryRun) {
