@@ -213,3 +213,18 @@ export const activity = sqliteTable(
   },
   (t) => [index("activity_org_at_idx").on(t.orgId, t.at, t.id), index("activity_target_idx").on(t.orgId, t.targetId)],
 );
+
+/**
+ * One counter per organization that moves whenever its subnets or addresses change in a way
+ * the in-memory registry cares about (a row added or removed, a prefix, VRF, key or subnet_id
+ * changed). Triggers bump it (drizzle/0003_ipam_versions.sql), so every writer does — the
+ * server, the CLI, an import Worker, raw SQL — in the writer's own transaction. The server
+ * compares it with what its memory holds to rebuild only organizations that really changed
+ * (src/ipam/registry.ts). No row means version 0: nothing written since the table exists.
+ */
+export const ipamVersions = sqliteTable("ipam_versions", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  version: integer("version").notNull(),
+});

@@ -38,7 +38,7 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
   }
   const repo = addressRepo(database);
 
-  return runImport(deps, input.dryRun, errors, (journal) => {
+  return runImport(deps, input, errors, (journal) => {
     const limit = deferred(() => assertPlanAllows(database.sqlite, orgId, "addresses", rows.length));
     const at = nowIso();
     /** `${vrf} ${value}` → row, to name the earlier row of a duplicate. */

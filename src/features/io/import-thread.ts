@@ -6,14 +6,12 @@
  *
  *   request ─▶ queue (one import at a time) ─▶ Worker: open file, load registry,
  *              BEGIN IMMEDIATE … rows … COMMIT (or ROLLBACK: bad rows, dry run)
- *   reply  ◀─ registry.syncWithDatabase() (only when something was committed) ◀─┘
+ *   reply  ◀─ registry.readyForRead(org) (only when something was committed) ◀─┘
  *
- * What this thread still pays: reading the body, and after a commit one registry rebuild
- * (O(database): ~0.25 s per 100,000 addresses, the same as after any `ipcraft import` beside
- * the server). A rebuild of only this organization would be cheaper, but PRAGMA data_version
- * cannot tell the worker's commit from another process's landing just after it, so the
- * registry takes the safe full path. The worker loads the whole registry too (its memory is
- * the database's index plus the file's rows); it ends with the import.
+ * What this thread still pays: reading the body, and after a commit the rebuild of this
+ * organization's registry state only, in slices that leave the event loop free between them
+ * (ipam/registry.ts: the commit bumped the organization's row in ipam_versions). The worker
+ * loads that one organization too; its memory ends with the import.
  *
  * An in-memory database (tests) cannot be shared with a worker: it is imported inline.
  * Both paths run runImportJob, which refuses a file over MAX_IMPORT_ROWS before parsing it.
@@ -70,9 +68,9 @@ export function importOffThread(deps: ImportDeps, job: ImportJob): Promise<unkno
   if (path === ":memory:" || path === "") return runImportJob(deps, job);
   const run = queue.then(() => inWorker(path, job));
   queue = run.catch(() => {});
-  return run.then((result) => {
+  return run.then(async (result) => {
     // The worker committed on another connection: catch up now, before answering.
-    if (!job.dryRun) deps.registry.syncWithDatabase();
+    if (!job.dryRun) await deps.registry.readyForRead(job.orgId);
     return result;
   });
 }

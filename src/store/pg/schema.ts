@@ -265,3 +265,18 @@ export const subnetChanges = pgTable(
   },
   (t) => [index("subnet_changes_subnet_seq_idx").on(t.subnetId, t.seq), index("subnet_changes_at_idx").on(t.at)],
 );
+
+/**
+ * The twin of SQLite's `ipam_versions` (src/db/schema.ts): one counter per organization,
+ * bumped by triggers on subnets and addresses in the writer's own transaction (on SQLite,
+ * drizzle/0003_ipam_versions.sql). Here the table exists for parity and carries the same
+ * tenant rules; no trigger bumps it yet: replicas follow `subnets.alloc_seq` and
+ * `subnet_changes`, per subnet, and one per-organization row would make every writer of an
+ * organization wait for the others' row lock.
+ */
+export const ipamVersions = pgTable("ipam_versions", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  version: integer("version").notNull(),
+});
