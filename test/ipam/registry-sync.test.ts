@@ -12,12 +12,14 @@ import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
 import { openDatabase, type OpenDatabase } from "../../src/db/client";
+import { EMBEDDED_MIGRATIONS, migrateDatabase } from "../../src/db/migrate";
 import { keyOf } from "../../src/ipam/codec";
 import { ipamWrite } from "../../src/ipam/journal";
 import { IpamRegistry } from "../../src/ipam/registry";
 import { createMemoryLogger } from "../../src/logger";
 import { createTenant, type Tenant } from "../helpers/tenant";
 import { tempDir } from "../helpers/tmp";
+import { ipamFixture } from "./fixture";
 
 const open: OpenDatabase[] = [];
 afterEach(() => {
@@ -35,7 +37,19 @@ function twoConnections() {
 
 const NOW = "2026-01-02T03:04:05.000Z";
 
-/** What `ipcraft import` would write, as raw SQL on another connection. */
+/**
+ * What another process (`ipcraft import`) does on its own connection: rows written inside
+ * ipamWrite, which bumps the organization's version in the same transaction.
+ */
+async function elsewhere(d: OpenDatabase, orgId: string, fn: () => void): Promise<void> {
+  await ipamWrite(d, IpamRegistry.load(d, orgId), orgId, fn);
+}
+
+/** What ipamWrite adds to a transaction (for a test that holds one open by hand). */
+function bump(d: OpenDatabase, orgId: string): void {
+  d.sqlite.run("INSERT INTO ipam_versions (org_id, version) VALUES (?, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1", [orgId]);
+}
+
 function insertSubnet(d: OpenDatabase, orgId: string, cidr: string, network: bigint, length: number): string {
   const id = crypto.randomUUID();
   d.sqlite.run(
@@ -49,9 +63,7 @@ function insertAddresses(d: OpenDatabase, orgId: string, subnetId: string, value
   const insert = d.sqlite.query(
     "INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)",
   );
-  d.sqlite.transaction(() => {
-    for (const v of values) insert.run(crypto.randomUUID(), orgId, subnetId, `v${v}`, keyOf(4, v), NOW, NOW);
-  })();
+  for (const v of values) insert.run(crypto.randomUUID(), orgId, subnetId, `v${v}`, keyOf(4, v), NOW, NOW);
 }
 
 const TEN = 10n << 24n;
@@ -61,8 +73,10 @@ describe("registry follows other connections per organization", () => {
     const { server, other } = twoConnections();
     const a = createTenant(server);
     const b = createTenant(server);
-    const subnetA = insertSubnet(server, a.orgId, "10.0.0.0/24", TEN, 24);
-    const subnetB = insertSubnet(server, b.orgId, "10.0.0.0/24", TEN, 24);
+    let subnetA = "";
+    let subnetB = "";
+    await elsewhere(other, a.orgId, () => (subnetA = insertSubnet(other, a.orgId, "10.0.0.0/24", TEN, 24)));
+    await elsewhere(other, b.orgId, () => (subnetB = insertSubnet(other, b.orgId, "10.0.0.0/24", TEN, 24)));
     const registry = IpamRegistry.load(server);
     const stateA = registry.subnet(a.orgId, subnetA)!;
 
@@ -71,7 +85,7 @@ describe("registry follows other connections per organization", () => {
     expect(registry.ready(b.orgId)).toBeUndefined();
     expect(registry.rebuilds.size).toBe(0);
 
-    insertAddresses(other, b.orgId, subnetB, [TEN + 1n]);
+    await elsewhere(other, b.orgId, () => insertAddresses(other, b.orgId, subnetB, [TEN + 1n]));
     expect(registry.ready(a.orgId)).toBeUndefined(); // A is served at once
     await registry.ready(b.orgId);
     expect(registry.subnet(b.orgId, subnetB)!.allocator.firstFree()).toBe(TEN + 2n);
@@ -83,7 +97,8 @@ describe("registry follows other connections per organization", () => {
   test("an organization deleted by another connection leaves memory too", async () => {
     const { server, other } = twoConnections();
     const a = createTenant(server);
-    const id = insertSubnet(server, a.orgId, "10.0.0.0/24", TEN, 24);
+    let id = "";
+    await elsewhere(other, a.orgId, () => (id = insertSubnet(other, a.orgId, "10.0.0.0/24", TEN, 24)));
     const registry = IpamRegistry.load(server);
     expect(registry.subnet(a.orgId, id)).toBeDefined();
     other.sqlite.run("DELETE FROM organizations WHERE id = ?", [a.orgId]);
@@ -100,6 +115,7 @@ describe("registry follows other connections per organization", () => {
     // The other process holds the write lock with an uncommitted address .1 ...
     other.sqlite.run("BEGIN IMMEDIATE");
     insertAddresses(other, a.orgId, id, [TEN + 1n]);
+    bump(other, a.orgId);
     let runs = 0;
     const write = ipamWrite(server, registry, a.orgId, (journal) => {
       runs++;
@@ -154,9 +170,9 @@ describe("through the app", () => {
     const a = createTenant(server);
     const subnet = (await call(a, "POST", "/subnets", { cidr: "10.7.0.0/29" })).body;
     expect((await call(a, "GET", `/subnets/${subnet.id}/first-free`)).body).toEqual({ ip: "10.7.0.1" });
-    insertAddresses(other, a.orgId, subnet.id, [(10n << 24n) + (7n << 16n) + 1n]);
+    await elsewhere(other, a.orgId, () => insertAddresses(other, a.orgId, subnet.id, [(10n << 24n) + (7n << 16n) + 1n]));
     expect((await call(a, "GET", `/subnets/${subnet.id}/first-free`)).body).toEqual({ ip: "10.7.0.2" });
-    insertAddresses(other, a.orgId, subnet.id, [(10n << 24n) + (7n << 16n) + 2n]);
+    await elsewhere(other, a.orgId, () => insertAddresses(other, a.orgId, subnet.id, [(10n << 24n) + (7n << 16n) + 2n]));
     const made = await call(a, "POST", `/subnets/${subnet.id}/addresses`, {});
     expect(made.status).toBe(201);
     expect(made.body.ip).toBe("10.7.0.3");
@@ -169,7 +185,8 @@ describe("through the app", () => {
     const big = (await call(a, "POST", "/subnets", { cidr: "10.0.0.0/8" })).body;
     const small = (await call(b, "POST", "/subnets", { cidr: "10.0.0.0/24" })).body;
     // 50,000 addresses committed to A by another process (what `ipcraft import` does).
-    insertAddresses(other, a.orgId, big.id, Array.from({ length: 50_000 }, (_, i) => TEN + BigInt(i + 1)));
+    const values = Array.from({ length: 50_000 }, (_, i) => TEN + BigInt(i + 1));
+    await elsewhere(other, a.orgId, () => insertAddresses(other, a.orgId, big.id, values));
 
     let aAnswered = false;
     const forA = call(a, "GET", `/subnets/${big.id}/first-free`).then((r) => {
@@ -186,5 +203,41 @@ describe("through the app", () => {
     }
     expect((await forA).body).toEqual({ ip: "10.0.195.81" }); // 50,000 taken from .0.1: the next is 50,001 = 0.195.81
     expect(bWhileAPending).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("the version moves with every IPAM write, and only then", () => {
+  test("API writes bump their organization's version; a rolled-back write and a non-IPAM write do not", async () => {
+    const f = ipamFixture();
+    const other = f.createTenant();
+    const version = (orgId: string) =>
+      (f.database.sqlite.query("SELECT version FROM ipam_versions WHERE org_id = ?").get(orgId) as { version: number } | null)?.version ?? 0;
+    const steps: number[] = [version(f.tenant.orgId)];
+    const s = await f.subnet("10.4.0.0/24");
+    steps.push(version(f.tenant.orgId));
+    const made = await f.address(s.id);
+    steps.push(version(f.tenant.orgId));
+    expect((await f.api.post(`/subnets/${s.id}/addresses`, { ip: "10.9.9.9" })).status).toBe(400); // refused: nothing written
+    steps.push(version(f.tenant.orgId));
+    expect((await f.api.post("/sections", { name: "Lab" })).status).toBe(201); // not IPAM
+    steps.push(version(f.tenant.orgId));
+    expect((await f.api.del(`/addresses/${made.id}`)).status).toBe(204);
+    steps.push(version(f.tenant.orgId));
+    const csv = "ip,hostname\n10.4.0.7,a\n10.4.0.8,b\n";
+    expect((await f.call("POST", "/api/v1/import/addresses", { headers: { ...f.tenant.bearer, "content-type": "text/csv" }, raw: csv })).status).toBe(200);
+    steps.push(version(f.tenant.orgId));
+    expect(steps).toEqual([0, 1, 2, 2, 2, 3, 4]);
+    expect(version(other.orgId)).toBe(0);
+  });
+
+  test("upgrade: organizations that already hold subnets start at version 1", () => {
+    const d = openDatabase(":memory:", { migrate: false });
+    migrateDatabase(d.sqlite, d.db, EMBEDDED_MIGRATIONS.slice(0, 3));
+    const a = createTenant(d);
+    createTenant(d);
+    insertSubnet(d, a.orgId, "10.0.0.0/8", TEN, 8);
+    migrateDatabase(d.sqlite, d.db);
+    expect(d.sqlite.query("SELECT org_id, version FROM ipam_versions").all()).toEqual([{ org_id: a.orgId, version: 1 }]);
+    d.close();
   });
 });

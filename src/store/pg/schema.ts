@@ -267,12 +267,11 @@ export const subnetChanges = pgTable(
 );
 
 /**
- * The twin of SQLite's `ipam_versions` (src/db/schema.ts): one counter per organization,
- * bumped by triggers on subnets and addresses in the writer's own transaction (on SQLite,
- * drizzle/0003_ipam_versions.sql). Here the table exists for parity and carries the same
- * tenant rules; no trigger bumps it yet: replicas follow `subnets.alloc_seq` and
- * `subnet_changes`, per subnet, and one per-organization row would make every writer of an
- * organization wait for the others' row lock.
+ * The twin of SQLite's `ipam_versions` (src/db/schema.ts): one counter per organization that
+ * every IPAM write transaction bumps, so that an in-memory registry rebuilds only the
+ * organizations that changed. Here it exists for parity with the same tenant rules; the
+ * PostgreSQL store's replicas follow `subnets.alloc_seq` and `subnet_changes` per subnet
+ * (one row per organization would make an organization's writers queue on its row lock).
  */
 export const ipamVersions = pgTable("ipam_versions", {
   orgId: text("org_id")
