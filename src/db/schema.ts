@@ -215,12 +215,11 @@ export const activity = sqliteTable(
 );
 
 /**
- * One counter per organization that moves whenever its subnets or addresses change in a way
- * the in-memory registry cares about (a row added or removed; a prefix, VRF, key or
- * subnet_id changed). Triggers bump it (drizzle/0003_ipam_versions.sql), so every writer
- * does — the server, the CLI, an import Worker, raw SQL — in the writer's own transaction.
- * The server compares it with what its memory holds to rebuild only organizations that
- * really changed (src/ipam/registry.ts). No row means version 0.
+ * One counter per organization, bumped by every IPAM write transaction before it commits
+ * (src/ipam/journal.ts `ipamWrite` and src/ipam/group-commit.ts: the server, the CLI and
+ * the import Worker all write through them). The server compares it with what its memory
+ * holds to rebuild only organizations that really changed (src/ipam/registry.ts). A writer
+ * of subnets or addresses outside those paths must bump it too. No row means version 0.
  */
 export const ipamVersions = sqliteTable("ipam_versions", {
   orgId: text("org_id")

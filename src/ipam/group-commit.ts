@@ -21,7 +21,7 @@
  * (registry.ts). A job first waits for that (`registry.ready`, before it is queued); inside
  * the transaction a job whose organization changed meanwhile (another process committed
  * between the wait and BEGIN) is not run: it is queued again after the rebuild. Before
- * COMMIT, memory records the version the batch leaves for each organization it wrote.
+ * COMMIT, the batch bumps the version of each organization it wrote (once per organization).
  *
  * When another process (a CLI import) holds the write lock, BEGIN IMMEDIATE fails at once
  * (busy_timeout=0: blocking would freeze the event loop, db/tx.ts). The batch goes back to
@@ -156,7 +156,7 @@ export class GroupCommit {
           failed.push({ job, error });
         }
       }
-      for (const orgId of written) this.registry.noteWritten(versions, orgId);
+      for (const orgId of written) this.registry.bump(versions, orgId);
       s.commit.run();
     } catch (error) {
       // The transaction as a whole failed (COMMIT, or the sync): nothing was written.

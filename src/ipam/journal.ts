@@ -41,14 +41,14 @@ export const MAX_STALE_RETRIES = 20;
 /**
  * One IPAM write for organization `orgId`: first the (asynchronous) wait for that
  * organization's registry state to be current, then an IMMEDIATE transaction that checks
- * it still is, runs `fn`, and records in memory the version its changes leave (registry.ts). On any
+ * it still is, runs `fn`, and bumps the organization's version (registry.ts). On any
  * throw the rows roll back and so does memory; on a stale organization, the whole thing
  * runs again from the wait.
  *
  *     await registry.ready(org) ─▶ BEGIN IMMEDIATE ─▶ isCurrent(org)? ─ no ─▶ ROLLBACK, again
  *                                                      │ yes
  *                                                      ▼
- *                                    fn(journal) ─▶ noteWritten(org) ─▶ COMMIT
+ *                                    fn(journal) ─▶ bump(org) ─▶ COMMIT
  */
 export async function ipamWrite<T>(database: OpenDatabase, registry: IpamRegistry, orgId: string, fn: (journal: Journal) => T): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -62,7 +62,7 @@ export async function ipamWrite<T>(database: OpenDatabase, registry: IpamRegistr
         () => {
           if (!registry.isCurrent(orgId)) throw new StaleOrganization();
           const value = fn(journal);
-          registry.noteWritten(journal, orgId);
+          registry.bump(journal, orgId);
           return value;
         },
         () => journal.rollback(),

@@ -12,7 +12,7 @@
  *
  * A load spread over several turns is a consistent picture only if the organization did not
  * change in between: the caller compares the version read first with the version at the end
- * (a trigger bumps it on every change, drizzle/0003_ipam_versions.sql).
+ * (every IPAM write transaction bumps it, journal.ts).
  *
  * Queries and the indexes they walk:
  * - subnets: `subnets_org_vrf_net_unique (org_id, vrf, family, network_key, prefix_length)`;

@@ -7,12 +7,10 @@
  * It is built from the database at boot (`IpamRegistry.load`) and changed only inside IPAM
  * write transactions (journal.ts, group-commit.ts), so it equals what is committed.
  *
- * Other writers. The CLI, an API import's Worker or raw SQL may commit to the same file.
- * Every change to an organization's subnets or addresses bumps its row in `ipam_versions`
- * in the writer's own transaction (triggers: drizzle/0003_ipam_versions.sql; ~1–3 µs per
- * address row, measured; a bump per transaction in ipamWrite would be cheaper but blind to
- * raw SQL). Memory keeps the version each organization's state equals, and follows the
- * database like this:
+ * Other writers. The CLI or an API import's Worker may commit to the same file. Every IPAM
+ * write transaction — theirs and ours, all through ipamWrite or GroupCommit — bumps its
+ * organization's row in `ipam_versions` before COMMIT (`bump`). Memory keeps the version
+ * each organization's state equals, and follows the database like this:
  *
  *     request for org A ─▶ PRAGMA data_version moved? ── no ──▶ A's state is current
  *                              │ yes (another connection committed something)
@@ -30,8 +28,12 @@
  * it (`ready`): slower, never wrong; other organizations are served meanwhile. A write
  * verifies inside its transaction that its organization is still current (`isCurrent`)
  * — if another process committed between the wait and BEGIN, it rolls back and waits
- * again — and records the version its own commit leaves (`noteWritten`, once per
- * organization and transaction), so the server's own writes never cause a rebuild.
+ * again — and bumps the version, keeping the new value in memory too (`bump`), so the
+ * server's own writes never cause a rebuild. One statement per transaction (per organization
+ * and batch in group commit). Why not triggers on subnets and addresses, which would catch
+ * raw SQL too: a table with a trigger makes every INSERT keep a statement journal, and in a
+ * large transaction that cost ~55 µs per row (a 300,000-row CLI import: 13.5 s → 30.6 s).
+ * So a writer of subnets or addresses must go through ipamWrite or GroupCommit.
  */
 import type { Database } from "bun:sqlite";
 import { formatCidr, lastAddress, SubnetAllocator, SubnetTree, type Prefix } from "../ip";
@@ -54,6 +56,7 @@ export class IpamRegistry {
   private readonly rebuilding = new Map<string, Promise<void>>();
   private readonly q: LoaderQueries;
   private readonly dataVersionQuery;
+  private readonly bumpQuery;
   /** Rebuilds swapped in since load, per organization (tests, diagnostics). */
   readonly rebuilds = new Map<string, number>();
 
@@ -64,6 +67,9 @@ export class IpamRegistry {
   ) {
     this.q = loaderQueries(sqlite);
     this.dataVersionQuery = sqlite.query<{ data_version: number }, []>("PRAGMA data_version");
+    this.bumpQuery = sqlite.query<{ version: number }, [string]>(
+      "INSERT INTO ipam_versions (org_id, version) VALUES (?, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1 RETURNING version",
+    );
   }
 
   /**
@@ -113,14 +119,14 @@ export class IpamRegistry {
   }
 
   /**
-   * Inside a write transaction, after the server's own changes to `orgId`: memory takes the
-   * version they leave (the triggers moved it), so that they never cause a rebuild. Undone
-   * by the journal, like the SQL by ROLLBACK.
+   * Inside a write transaction, after its changes to `orgId`: moves the stored version on
+   * (other processes will notice) and memory with it (we will not rebuild for our own write).
+   * Undone by the journal, like the SQL by ROLLBACK.
    */
-  noteWritten(journal: Journal, orgId: string): void {
+  bump(journal: Journal, orgId: string): void {
     const org = this.orgFor(journal, orgId);
     const before = org.version;
-    org.version = storedVersion(this.q, orgId);
+    org.version = this.bumpQuery.get(orgId)!.version;
     journal.onRollback(() => (org.version = before));
   }
 

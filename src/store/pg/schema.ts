@@ -267,12 +267,11 @@ export const subnetChanges = pgTable(
 );
 
 /**
- * The twin of SQLite's `ipam_versions` (src/db/schema.ts): one counter per organization,
- * bumped there by triggers on subnets and addresses in the writer's own transaction, so that
- * an in-memory registry rebuilds only the organizations that changed. Here it exists for
- * parity, with the same tenant rules, and no trigger bumps it yet: the PostgreSQL store's
- * replicas follow `subnets.alloc_seq` and `subnet_changes` per subnet, and one row per
- * organization bumped by every write would make an organization's writers queue on its lock.
+ * The twin of SQLite's `ipam_versions` (src/db/schema.ts): one counter per organization that
+ * every IPAM write transaction bumps, so that an in-memory registry rebuilds only the
+ * organizations that changed. Here it exists for parity with the same tenant rules; the
+ * PostgreSQL store's replicas follow `subnets.alloc_seq` and `subnet_changes` per subnet
+ * (one row per organization would make an organization's writers queue on its row lock).
  */
 export const ipamVersions = pgTable("ipam_versions", {
   orgId: text("org_id")
