@@ -22,8 +22,10 @@ import type { Database } from "bun:sqlite";
 import { formatCidr, SubnetAllocator, SubnetTree, type Family, type Prefix } from "../ip";
 import { valueOfKey } from "./codec";
 
-/** Rows per query: a few milliseconds of work on a busy machine. */
+/** Rows per query in a sliced load: a few milliseconds of work on a busy machine. */
 export const ROWS_PER_QUERY = 2_000;
+/** Rows per query in a load done in one turn (boot): one query per subnet, the bulk path. */
+export const ALL_ROWS = 2 ** 31 - 1;
 /** Work between two returns to the event loop in a sliced load. */
 export const SLICE_MS = 5;
 
@@ -79,13 +81,13 @@ export function storedVersion(q: LoaderQueries, orgId: string): number {
   return q.version.get(orgId)?.version ?? 0;
 }
 
-/** Loads one organization; yields after each query. See the module comment. */
-export function* loadOrganization(q: LoaderQueries, orgId: string): Generator<void, OrgIpam, void> {
+/** Loads one organization; yields after each query of at most `pageRows` rows. See the module comment. */
+export function* loadOrganization(q: LoaderQueries, orgId: string, pageRows = ROWS_PER_QUERY): Generator<void, OrgIpam, void> {
   const org = new OrgIpam(storedVersion(q, orgId));
   // Sorted so that a container is always inserted before what it contains: no adoption work.
   let after: [string, number, Uint8Array, number] = ["", 0, EMPTY_KEY, -1];
   for (;;) {
-    const rows = q.subnets.all(orgId, ...after, ROWS_PER_QUERY);
+    const rows = q.subnets.all(orgId, ...after, pageRows);
     for (const row of rows) {
       const prefix: Prefix = { family: row.family, network: valueOfKey(row.network_key, row.family), length: row.prefix_length };
       let tree = org.trees.get(row.vrf);
@@ -95,7 +97,7 @@ export function* loadOrganization(q: LoaderQueries, orgId: string): Generator<vo
       org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null! });
     }
     yield;
-    if (rows.length < ROWS_PER_QUERY) break;
+    if (rows.length < pageRows) break;
     const last = rows[rows.length - 1]!;
     after = [last.vrf, last.family, last.network_key, last.prefix_length];
   }
@@ -104,7 +106,7 @@ export function* loadOrganization(q: LoaderQueries, orgId: string): Generator<vo
     let allocator: SubnetAllocator | undefined;
     let afterKey: Uint8Array = EMPTY_KEY;
     for (;;) {
-      const rows = q.addressKeys.values(state.id, afterKey, ROWS_PER_QUERY) as [Uint8Array][];
+      const rows = q.addressKeys.values(state.id, afterKey, pageRows) as [Uint8Array][];
       if (allocator === undefined) {
         // The first page through the bulk loader (appends in key order).
         allocator = SubnetAllocator.fromTaken(state.prefix, rows.map((r) => valueOfKey(r[0], family)));
@@ -114,7 +116,7 @@ export function* loadOrganization(q: LoaderQueries, orgId: string): Generator<vo
           if (allocator.take(value) !== "ok") throw new RangeError(`address value ${value} cannot be loaded into subnet ${state.cidr}`);
         }
       }
-      if (rows.length < ROWS_PER_QUERY) break;
+      if (rows.length < pageRows) break;
       afterKey = rows[rows.length - 1]![0];
       yield;
     }
@@ -125,7 +127,7 @@ export function* loadOrganization(q: LoaderQueries, orgId: string): Generator<vo
   return org;
 }
 
-/** Runs a load to its end in this turn (boot, CLI, the last resort of a rebuild). */
+/** Runs a load to its end in this turn (boot, CLI, the last resort of a rebuild); pass it ALL_ROWS. */
 export function loadNow(load: Generator<void, OrgIpam, void>): OrgIpam {
   for (;;) {
     const step = load.next();

@@ -38,7 +38,7 @@
 import type { Database } from "bun:sqlite";
 import { formatCidr, lastAddress, SubnetAllocator, SubnetTree, type Prefix } from "../ip";
 import type { Journal } from "./journal";
-import { loaderQueries, loadNow, loadOrganization, loadSliced, nextTurn, OrgIpam, storedVersion, type LoaderQueries, type SubnetState } from "./org-loader";
+import { ALL_ROWS, loaderQueries, loadNow, loadOrganization, loadSliced, nextTurn, OrgIpam, storedVersion, type LoaderQueries, type SubnetState } from "./org-loader";
 
 export type { SubnetState } from "./org-loader";
 
@@ -81,7 +81,7 @@ export class IpamRegistry {
     registry.inReadTransaction(() => {
       registry.dataVersion = registry.dataVersionQuery.get()!.data_version;
       const ids = only !== undefined ? [only] : registry.q.organizations.all().map((r) => r.org_id);
-      for (const id of ids) registry.install(id, loadNow(loadOrganization(registry.q, id)));
+      for (const id of ids) registry.install(id, loadNow(loadOrganization(registry.q, id, ALL_ROWS)));
     });
     return registry;
   }
@@ -170,7 +170,7 @@ export class IpamRegistry {
         } else {
           // Another process keeps committing to this organization: one consistent snapshot.
           if (this.sqlite.inTransaction) continue;
-          org = this.inReadTransaction(() => loadNow(loadOrganization(this.q, orgId)));
+          org = this.inReadTransaction(() => loadNow(loadOrganization(this.q, orgId, ALL_ROWS)));
         }
         this.install(orgId, org);
         this.rebuilds.set(orgId, (this.rebuilds.get(orgId) ?? 0) + 1);
