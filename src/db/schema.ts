@@ -213,3 +213,17 @@ export const activity = sqliteTable(
   },
   (t) => [index("activity_org_at_idx").on(t.orgId, t.at, t.id), index("activity_target_idx").on(t.orgId, t.targetId)],
 );
+
+/**
+ * One counter per organization, bumped by every IPAM write transaction before it commits
+ * (src/ipam/journal.ts `ipamWrite` and src/ipam/group-commit.ts: the server, the CLI and
+ * the import Worker all write through them). The server compares it with what its memory
+ * holds to rebuild only organizations that really changed (src/ipam/registry.ts). A writer
+ * of subnets or addresses outside those paths must bump it too. No row means version 0.
+ */
+export const ipamVersions = sqliteTable("ipam_versions", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  version: integer("version").notNull(),
+});

@@ -17,6 +17,12 @@
  * isolated by its savepoint and its own Journal. If COMMIT itself fails, every job's
  * memory changes are undone, newest first, and every caller gets the error.
  *
+ * Each job belongs to one organization, whose registry state must equal the database
+ * (registry.ts). A job first waits for that (`registry.ready`, before it is queued); inside
+ * the transaction a job whose organization changed meanwhile (another process committed
+ * between the wait and BEGIN) is not run: it is queued again after the rebuild. Before
+ * COMMIT, the batch bumps the version of each organization it wrote (once per organization).
+ *
  * When another process (a CLI import) holds the write lock, BEGIN IMMEDIATE fails at once
  * (busy_timeout=0: blocking would freeze the event loop, db/tx.ts). The batch goes back to
  * the head of the queue and the flush is retried from a timer with growing pauses; a job
@@ -25,7 +31,7 @@
 import type { OpenDatabase } from "../db/client";
 import { DatabaseBusyError, isBusy } from "../db/errors";
 import { WRITE_WAIT_MS } from "../db/tx";
-import { Journal } from "./journal";
+import { Journal, MAX_STALE_RETRIES, StaleOrganization } from "./journal";
 import type { IpamRegistry } from "./registry";
 
 /** Jobs per transaction at most, so that one burst cannot delay its first answer for long. */
@@ -34,6 +40,7 @@ const MAX_BATCH = 256;
 const MAX_PAUSE_MS = 100;
 
 interface Job {
+  orgId: string;
   /** performance.now() when queued: the wait for the lock is bounded from here */
   queuedAt: number;
   fn: (journal: Journal) => unknown;
@@ -63,10 +70,25 @@ export class GroupCommit {
     };
   }
 
-  /** Runs `fn` (synchronous, like every ipamWrite body) in the next group transaction. */
-  run<T>(fn: (journal: Journal) => T): Promise<T> {
+  /**
+   * Runs `fn` (synchronous, like every ipamWrite body) for organization `orgId` in the next
+   * group transaction once that organization's registry state is current.
+   */
+  async run<T>(orgId: string, fn: (journal: Journal) => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await this.registry.ready(orgId);
+      try {
+        return await this.enqueue(orgId, fn);
+      } catch (error) {
+        if (!(error instanceof StaleOrganization)) throw error;
+        if (attempt >= MAX_STALE_RETRIES) throw new DatabaseBusyError();
+      }
+    }
+  }
+
+  private enqueue<T>(orgId: string, fn: (journal: Journal) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ queuedAt: performance.now(), fn, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ orgId, queuedAt: performance.now(), fn, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -103,15 +125,23 @@ export class GroupCommit {
     }
     const done: { job: Job; journal: Journal; value: unknown }[] = [];
     const failed: { job: Job; error: unknown }[] = [];
+    const stale: Job[] = [];
+    const versions = new Journal();
     try {
-      this.registry.syncWithDatabase();
+      this.registry.refresh();
+      const written = new Set<string>();
       for (const job of batch) {
+        if (this.registry.isRebuilding(job.orgId)) {
+          stale.push(job);
+          continue;
+        }
         const journal = new Journal();
         s.savepoint.run();
         try {
           const value = job.fn(journal);
           s.release.run();
           done.push({ job, journal, value });
+          written.add(job.orgId);
         } catch (error) {
           // SQLITE_FULL (and a few other errors) may make SQLite roll back the whole
           // transaction, savepoints included: then every job of the batch failed with it.
@@ -126,16 +156,19 @@ export class GroupCommit {
           failed.push({ job, error });
         }
       }
+      for (const orgId of written) this.registry.bump(versions, orgId);
       s.commit.run();
     } catch (error) {
       // The transaction as a whole failed (COMMIT, or the sync): nothing was written.
       if (this.database.sqlite.inTransaction) s.rollback.run();
       this.database.storage.noteWriteFailed(error);
+      versions.rollback();
       for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();
       for (const job of batch) job.reject(error);
       return;
     }
     if (failed.length === 0) this.database.storage.noteWriteOk();
+    for (const job of stale) job.reject(new StaleOrganization());
     for (const { job, value } of done) job.resolve(value);
     for (const { job, error } of failed) job.reject(error);
   }

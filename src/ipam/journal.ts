@@ -9,6 +9,7 @@
  * the wait for the write lock before it is asynchronous (db/tx.ts).
  */
 import type { OpenDatabase } from "../db/client";
+import { DatabaseBusyError } from "../db/errors";
 import { writeTransaction } from "../db/tx";
 import type { IpamRegistry } from "./registry";
 
@@ -29,20 +30,46 @@ export class Journal {
 }
 
 /**
- * One IPAM write: an IMMEDIATE transaction that first brings the registry up to date with
- * writes of other processes (the CLI), then runs `fn`; on any throw the rows roll back and
- * so does memory.
+ * Thrown inside a write transaction whose organization changed under it (another process
+ * committed between the wait for the registry and BEGIN): the write rolls back and retries.
  */
-export function ipamWrite<T>(database: OpenDatabase, registry: IpamRegistry, fn: (journal: Journal) => T): Promise<T> {
-  const journal = new Journal();
-  // The memory rollback runs in the same synchronous turn as the SQL ROLLBACK, so that no
-  // other request ever sees memory ahead of the database.
-  return writeTransaction(
-    database,
-    () => {
-      registry.syncWithDatabase();
-      return fn(journal);
-    },
-    () => journal.rollback(),
-  );
+export class StaleOrganization extends Error {}
+
+/** Retries of one write whose organization keeps changing before it gives up with 503. */
+export const MAX_STALE_RETRIES = 20;
+
+/**
+ * One IPAM write for organization `orgId`: first the (asynchronous) wait for that
+ * organization's registry state to be current, then an IMMEDIATE transaction that checks
+ * it still is, runs `fn`, and bumps the organization's version (registry.ts). On any
+ * throw the rows roll back and so does memory; on a stale organization, the whole thing
+ * runs again from the wait.
+ *
+ *     await registry.ready(org) ─▶ BEGIN IMMEDIATE ─▶ isCurrent(org)? ─ no ─▶ ROLLBACK, again
+ *                                                      │ yes
+ *                                                      ▼
+ *                                    fn(journal) ─▶ bump(org) ─▶ COMMIT
+ */
+export async function ipamWrite<T>(database: OpenDatabase, registry: IpamRegistry, orgId: string, fn: (journal: Journal) => T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await registry.ready(orgId);
+    const journal = new Journal();
+    try {
+      // The memory rollback runs in the same synchronous turn as the SQL ROLLBACK, so that no
+      // other request ever sees memory ahead of the database.
+      return await writeTransaction(
+        database,
+        () => {
+          if (!registry.isCurrent(orgId)) throw new StaleOrganization();
+          const value = fn(journal);
+          registry.bump(journal, orgId);
+          return value;
+        },
+        () => journal.rollback(),
+      );
+    } catch (error) {
+      if (!(error instanceof StaleOrganization)) throw error;
+      if (attempt >= MAX_STALE_RETRIES) throw new DatabaseBusyError();
+    }
+  }
 }

@@ -57,17 +57,17 @@ describe("group commit", () => {
     const seen: string[] = [];
     let undone = false;
     const jobs = [
-      group.run(() => {
+      group.run(f.tenant.orgId, () => {
         insert("first");
         seen.push(`first in tx: ${f.database.sqlite.inTransaction}`);
         return 1;
       }),
-      group.run((journal) => {
+      group.run(f.tenant.orgId, (journal) => {
         insert("second");
         journal.onRollback(() => (undone = true));
         throw new Error("second fails");
       }),
-      group.run(() => {
+      group.run(f.tenant.orgId, () => {
         // sees the first job's row: same transaction, earlier savepoint released
         const n = (f.database.sqlite.query("SELECT COUNT(*) AS n FROM sections WHERE name = 'first'").get() as { n: number }).n;
         seen.push(`third sees first: ${n}`);
@@ -90,7 +90,7 @@ describe("group commit", () => {
     const state = registry.subnet(f.tenant.orgId, s.id)!;
     const group = new GroupCommit(f.database, registry);
     const before = state.allocator.counts();
-    const take = (value: bigint) => (journal: Parameters<Parameters<GroupCommit["run"]>[0]>[0]) => {
+    const take = (value: bigint) => (journal: Parameters<Parameters<GroupCommit["run"]>[1]>[0]) => {
       expect(state.allocator.take(value)).toBe("ok");
       journal.onRollback(() => state.allocator.release(value));
       return value;
@@ -102,7 +102,7 @@ describe("group commit", () => {
         "INSERT INTO sections (id, org_id, name, name_key, created_at, updated_at) VALUES ('x', 'no-such-org', 'x', 'x', 'now', 'now')",
       );
     };
-    const results = await Promise.allSettled([group.run(take((10n << 24n) + (9n << 16n) + (2n << 8n) + 5n)), group.run(poison)]);
+    const results = await Promise.allSettled([group.run(f.tenant.orgId, take((10n << 24n) + (9n << 16n) + (2n << 8n) + 5n)), group.run(f.tenant.orgId, poison)]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
     expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/i);
     expect(state.allocator.counts()).toEqual(before);

@@ -16,6 +16,7 @@ const EXPECTED_TABLES = [
   "addresses",
   "api_keys",
   "invitations",
+  "ipam_versions",
   "login_tokens",
   "organizations",
   "sections",

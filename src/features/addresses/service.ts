@@ -26,9 +26,9 @@ export function addressService(deps: IpamDeps) {
   // Allocation is the hot write: concurrent ones share a transaction (ipam/group-commit.ts).
   const groupCommit = new GroupCommit(database, registry);
 
-  /** The subnet, read side: memory synced with other processes first. */
-  function subnetFor(p: Principal, subnetId: string): SubnetState {
-    registry.syncWithDatabase();
+  /** The subnet, read side: the organization's memory current first (other processes' commits). */
+  async function subnetFor(p: Principal, subnetId: string): Promise<SubnetState> {
+    await registry.readyForRead(p.orgId);
     return mustSubnet(p, subnetId);
   }
 
@@ -67,7 +67,7 @@ export function addressService(deps: IpamDeps) {
       const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
       const fields = fieldsOf(body);
       const n = body.count ?? 1;
-      const created = groupCommit.run((journal) => {
+      const created = groupCommit.run(p.orgId, (journal) => {
         const state = mustSubnet(p, subnetId);
         assertPlanAllows(database.sqlite, p.orgId, "addresses", n);
         if (ip !== undefined) return { status: 201 as const, value: writer.recordAt(journal, p, state, ip, fields) };
@@ -79,14 +79,14 @@ export function addressService(deps: IpamDeps) {
       return created;
     },
 
-    firstFree(p: Principal, subnetId: string): { ip: string | null } {
-      const state = subnetFor(p, subnetId);
+    async firstFree(p: Principal, subnetId: string): Promise<{ ip: string | null }> {
+      const state = await subnetFor(p, subnetId);
       const value = state.allocator.firstFree();
       return { ip: value === null ? null : formatIp({ family: state.prefix.family, value }) };
     },
 
-    free(p: Principal, subnetId: string, query: { limit?: number; from?: string }) {
-      const state = subnetFor(p, subnetId);
+    async free(p: Principal, subnetId: string, query: { limit?: number; from?: string }) {
+      const state = await subnetFor(p, subnetId);
       let from: bigint | undefined;
       if (query.from !== undefined) {
         const ip = requireIp(query.from, "from");
@@ -104,8 +104,8 @@ export function addressService(deps: IpamDeps) {
       };
     },
 
-    listInSubnet(p: Principal, subnetId: string, query: { limit?: number; cursor?: string; status?: string; q?: string }) {
-      const state = subnetFor(p, subnetId);
+    async listInSubnet(p: Principal, subnetId: string, query: { limit?: number; cursor?: string; status?: string; q?: string }) {
+      const state = await subnetFor(p, subnetId);
       return page(p, { subnetId: state.id, status: query.status, q: searchText(query.q) }, query);
     },
 
@@ -122,7 +122,7 @@ export function addressService(deps: IpamDeps) {
 
     update(p: Principal, id: string, body: AddressPatch): Promise<Address> {
       requireWrite(p);
-      return ipamWrite(database, registry, () => {
+      return ipamWrite(database, registry, p.orgId, () => {
         const before = mustAddress(p, id);
         if (body.ip !== undefined && !sameIp(body.ip, before.ip)) {
           throw new ApiError("immutable_field", 'field "ip" cannot change; delete this record and create another', { field: "ip" });
@@ -152,7 +152,7 @@ export function addressService(deps: IpamDeps) {
     /** Deletes a record; the address is free at once (memory and rows in one step). */
     async remove(p: Principal, id: string): Promise<void> {
       requireWrite(p);
-      await ipamWrite(database, registry, (journal) => {
+      await ipamWrite(database, registry, p.orgId, (journal) => {
         const row = mustAddress(p, id);
         const state = mustSubnet(p, row.subnet_id);
         registry.release(journal, state, valueOfKey(row.ip_key, state.prefix.family));

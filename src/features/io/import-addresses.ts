@@ -33,7 +33,7 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
   const { errors, total } = file;
   const repo = addressRepo(database);
 
-  return runImport(deps, input.dryRun, errors, (journal) => {
+  return runImport(deps, input, errors, (journal) => {
     // Checked against the file's row count before the rows, raised after them (bad rows come
     // first); for a clean file that count is exactly the rows created.
     const limit = deferred(() => assertPlanAllows(database.sqlite, orgId, "addresses", total));

@@ -99,12 +99,12 @@ class DryRunDone<T> {
  */
 export async function runImport<T>(
   deps: ImportDeps,
-  dryRun: boolean,
+  { orgId, dryRun }: Pick<ImportInput, "orgId" | "dryRun">,
   errors: RowError[],
   fn: (journal: Journal) => T,
 ): Promise<T> {
   try {
-    return await ipamWrite(deps.database, deps.registry, (journal) => {
+    return await ipamWrite(deps.database, deps.registry, orgId, (journal) => {
       const result = fn(journal);
       if (errors.length > 0) throw importFailed(errors);
       if (dryRun) throw new DryRunDone(result);

@@ -53,7 +53,7 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<Sub
   const sections = sectionRepo(database);
   const placeSubnet = subnetPlacement(deps);
 
-  return runImport(deps, input.dryRun, errors, (journal) => {
+  return runImport(deps, input, errors, (journal) => {
     const at = nowIso();
     // Sections by lowercased name: existing ones, then the ones this file introduces.
     const sectionIds = new Map<string, string>();

@@ -6,15 +6,14 @@
  *
  *   request ─▶ queue (one import at a time) ─▶ Worker: open file, load registry,
  *              BEGIN IMMEDIATE … rows … COMMIT (or ROLLBACK: bad rows, dry run)
- *   reply  ◀─ registry.syncWithDatabase() (only when something was committed) ◀─┘
+ *   reply  ◀─ registry.readyForRead(org) (only when something was committed) ◀─┘
  *
- * What this thread still pays: reading the body, and after a commit one registry rebuild
- * (O(database): ~0.25 s per 100,000 addresses, the same as after any `ipcraft import` beside
- * the server). A rebuild of only this organization would be cheaper, but PRAGMA data_version
- * cannot tell the worker's commit from another process's landing just after it, so the
- * registry takes the safe full path. The worker loads the whole registry too (its memory is
- * the database's index, ~12 MB of its own runtime, and the file's bytes plus a few times their
- * size: rows are read and placed as they come, see import-run.ts); it ends with the import.
+ * What this thread still pays: reading the body, and after a commit the rebuild of this
+ * organization's registry state only, in slices that leave the event loop free between them
+ * (ipam/registry.ts: the commit bumped the organization's row in ipam_versions). The worker
+ * loads that one organization too (its memory is that organization's index, ~12 MB of its own
+ * runtime, and the file's bytes plus a few times their size: rows are read and placed as they
+ * come, see import-run.ts); it ends with the import.
  *
  * An in-memory database (tests) cannot be shared with a worker: it is imported inline.
  * Both paths run runImportJob, which refuses a file over MAX_IMPORT_ROWS before parsing it.
@@ -72,9 +71,9 @@ export function importOffThread(deps: ImportDeps, job: ImportJob): Promise<unkno
   if (path === ":memory:" || path === "") return runImportJob(deps, job);
   const run = queue.then(() => inWorker(path, job));
   queue = run.catch(() => {});
-  return run.then((result) => {
+  return run.then(async (result) => {
     // The worker committed on another connection: catch up now, before answering.
-    if (!job.dryRun) deps.registry.syncWithDatabase();
+    if (!job.dryRun) await deps.registry.readyForRead(job.orgId);
     return result;
   });
 }

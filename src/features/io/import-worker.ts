@@ -19,7 +19,7 @@ self.onmessage = async (event: MessageEvent<ImportJob & { path: string }>) => {
   let database: OpenDatabase | undefined;
   try {
     database = openDatabase(path, { migrate: false });
-    const registry = IpamRegistry.load(database);
+    const registry = IpamRegistry.load(database, job.orgId);
     reply = { ok: true, result: await runImportJob({ database, registry }, job) };
   } catch (error) {
     reply =

@@ -42,8 +42,8 @@ export function subnetService(deps: IpamDeps) {
   }
 
   return {
-    list(p: Principal, q: SubnetListFilters) {
-      registry.syncWithDatabase();
+    async list(p: Principal, q: SubnetListFilters) {
+      await registry.readyForRead(p.orgId);
       let ids: string[] | undefined;
       if (q.contains !== undefined) {
         const ip = requireIp(q.contains, "contains");
@@ -78,8 +78,8 @@ export function subnetService(deps: IpamDeps) {
       };
     },
 
-    get(p: Principal, id: string): Subnet {
-      registry.syncWithDatabase();
+    async get(p: Principal, id: string): Promise<Subnet> {
+      await registry.readyForRead(p.orgId);
       return viewRow(registry, p.orgId, mustRow(p.orgId, id));
     },
 
@@ -94,7 +94,7 @@ export function subnetService(deps: IpamDeps) {
       if (gateway && !containsIp(prefix, gateway)) {
         throw new ApiError("ip_not_in_subnet", `field "gateway": ${body.gateway} is not inside ${cidr}`, { field: "gateway" });
       }
-      return ipamWrite(database, registry, (journal) => {
+      return ipamWrite(database, registry, p.orgId, (journal) => {
         assertPlanAllows(database.sqlite, p.orgId, "subnets");
         assertSection(p.orgId, body.section_id);
         const id = crypto.randomUUID();
@@ -138,7 +138,7 @@ export function subnetService(deps: IpamDeps) {
 
     update(p: Principal, id: string, body: SubnetPatch): Promise<Subnet> {
       requireWrite(p);
-      return ipamWrite(database, registry, () => {
+      return ipamWrite(database, registry, p.orgId, () => {
         const before = mustRow(p.orgId, id);
         if (body.cidr !== undefined && !sameCidr(body.cidr, before.cidr)) {
           throw new ApiError("immutable_field", 'field "cidr" cannot change; create the new subnet and delete this one', { field: "cidr" });
@@ -167,7 +167,7 @@ export function subnetService(deps: IpamDeps) {
     /** Deletes a subnet; children and addresses move to its parent (or 409 / `force`). */
     async remove(p: Principal, id: string, force: boolean): Promise<void> {
       requireWrite(p);
-      await ipamWrite(database, registry, (journal) => {
+      await ipamWrite(database, registry, p.orgId, (journal) => {
         const row = mustRow(p.orgId, id);
         const state = registry.subnet(p.orgId, id)!;
         const tree = registry.tree(p.orgId, state.vrf)!;

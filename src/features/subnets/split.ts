@@ -64,7 +64,7 @@ export function subnetSplitter(deps: IpamDeps) {
   return {
     split(p: Principal, id: string, body: { parts?: number; prefix_length?: number }): Promise<{ items: Subnet[] }> {
       requireWrite(p);
-      return ipamWrite(database, registry, (journal) => {
+      return ipamWrite(database, registry, p.orgId, (journal) => {
         const row = repo.get(p.orgId, id);
         const state = row ? registry.subnet(p.orgId, id) : undefined;
         if (!row || !state) throw notFound("subnet");

@@ -265,3 +265,17 @@ export const subnetChanges = pgTable(
   },
   (t) => [index("subnet_changes_subnet_seq_idx").on(t.subnetId, t.seq), index("subnet_changes_at_idx").on(t.at)],
 );
+
+/**
+ * The twin of SQLite's `ipam_versions` (src/db/schema.ts): one counter per organization that
+ * every IPAM write transaction bumps, so that an in-memory registry rebuilds only the
+ * organizations that changed. Here it exists for parity with the same tenant rules; the
+ * PostgreSQL store's replicas follow `subnets.alloc_seq` and `subnet_changes` per subnet
+ * (one row per organization would make an organization's writers queue on its row lock).
+ */
+export const ipamVersions = pgTable("ipam_versions", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  version: integer("version").notNull(),
+});
