@@ -83,6 +83,7 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(rateLimits(deps))
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
+    .use(apiKeyRoutes(deps))
     .use(sectionRoutes(deps)) as unknown as Elysia;
   return app;
 }

@@ -31,12 +31,12 @@
  *
  * @todo The storage split is under way. Converted: authentication (API keys and sessions in
  * auth/guard.ts, with the debounced last-used/last-seen touches), sections (all of
- * features/sections) with their activity rows and plan limit. Still on `deps.database`
+ * features/sections) with their activity rows and plan limit, API-key management (all of
+ * features/api-keys, and the CLI's `keys create|list|revoke`). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | api-keys (features/api-keys/*)                          | list, create, revoke (q.auth.deleteKey exists), activity      |
  * | organization (features/organization/*)                  | get, rename, plan; activity                                   |
  * | users + invitations (features/users/*, auth/accounts.ts)| members, invitations, seat count (q.plans), owner rules       |
  * | sign-in (features/auth/*, auth/sessions.ts, auth/sign-in-tokens.ts) | login tokens, user by email (lookup window), sessions |
@@ -57,7 +57,6 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = [
-  "api keys",
   "organization",
   "users and invitations",
   "sign-in",
@@ -90,6 +89,7 @@ export interface Store {
 /** One repository object per feature; every method is async and names what it answers. */
 export interface Queries {
   auth: AuthQueries;
+  apiKeys: ApiKeyQueries;
   sections: SectionQueries;
   activity: ActivityQueries;
   plans: PlanQueries;
@@ -138,6 +138,50 @@ export interface AuthQueries {
   touchSession(orgId: string, sessionId: string, seenAt: string, expiresAt: string): Promise<void>;
   /** Revokes a key: the very next request with it is 401. Returns whether it existed. */
   deleteKey(orgId: string, keyId: string): Promise<boolean>;
+}
+
+// ── API keys (management; the lookup by hash is auth.keyByHash) ──────────────────────────
+
+/** A key as listed: never its secret nor its hash. */
+export interface StoredKey {
+  id: string;
+  org_id: string;
+  user_id: string;
+  /** the email of the user the key belongs to */
+  email: string;
+  name: string;
+  prefix: string;
+  scope: KeyScope;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+}
+
+export interface NewKey {
+  id: string;
+  orgId: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  scope: KeyScope;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface ApiKeyPage {
+  rows: StoredKey[];
+  more: boolean;
+  total: number;
+}
+
+export interface ApiKeyQueries {
+  get(orgId: string, id: string): Promise<StoredKey | null>;
+  insert(key: NewKey): Promise<void>;
+  /** Newest first (created_at, then id); `userId`: only that user's keys; `after`: the (created_at, id) of the previous page's last row. */
+  list(orgId: string, opts: { userId?: string; limit: number; after?: { createdAt: string; id: string } }): Promise<ApiKeyPage>;
+  /** The ids of a user's keys (removal revokes each one). */
+  idsOfUser(orgId: string, userId: string): Promise<string[]>;
 }
 
 // ── sections ───────────────────────────────────────────────────────────────────────────

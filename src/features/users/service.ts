@@ -37,8 +37,7 @@ import { writeTransaction } from "../../db/tx";
 import { ApiError, notFound } from "../../http/errors";
 import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor, type Page } from "../../http/pagination";
 import { recordActivity } from "../activity/record";
-import { findKey } from "../api-keys/repo";
-import { revokeStoredKey } from "../api-keys/service";
+import { findKey, revokeStoredKey } from "../api-keys/repo";
 import type { InviteBody, PatchUserBody, UserItem } from "./model";
 import {
   countOwners,

@@ -24,6 +24,7 @@
 import { SQL, type TransactionSQL } from "bun";
 import type { Queries, Scope, Store } from "../store";
 import { pgActivity } from "./activity";
+import { pgApiKeys } from "./api-keys";
 import { pgAuth } from "./auth";
 import { isFull } from "./errors";
 import { migratePostgres } from "./migrate";
@@ -91,6 +92,7 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}):
 function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
   return {
     auth: pgAuth(tx, scope),
+    apiKeys: pgApiKeys(tx),
     sections: pgSections(tx),
     activity: pgActivity(tx),
     plans: pgPlans(tx),

@@ -31,6 +31,7 @@ import { isBusy, isFull } from "../../db/errors";
 import { tryBegin, withWriteLock } from "../../db/tx";
 import type { Queries, Scope, Store } from "../store";
 import { sqliteActivity } from "./activity";
+import { sqliteApiKeys } from "./api-keys";
 import { sqliteAuth } from "./auth";
 import { sqlitePlans } from "./plans";
 import { sqliteSections } from "./sections";
@@ -44,6 +45,7 @@ export interface SqliteStoreOptions {
 export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOptions = {}): Store {
   const queries: Queries = {
     auth: sqliteAuth(database),
+    apiKeys: sqliteApiKeys(database),
     sections: sqliteSections(database),
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),

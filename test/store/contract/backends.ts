@@ -9,6 +9,7 @@
  * suite may only drive those. The probes write and read as the database owner, outside RLS.
  */
 import { createApp } from "../../../src/app";
+import { generateOpaqueToken } from "../../../src/auth/tokens";
 import { defaultServerConfig } from "../../../src/config";
 import { openDatabase } from "../../../src/db/client";
 import { createMemoryLogger } from "../../../src/logger";
@@ -33,6 +34,8 @@ interface Probes {
   /** Inserts a subnet row straight into the database (subnets are not on the store yet). */
   insertSubnet(orgId: string, sectionId: string | null, octet: number): Promise<string>;
   sectionOfSubnet(subnetId: string): Promise<string | null>;
+  /** Adds a user with a session to an existing organization (users are not on the store yet). */
+  insertMember(orgId: string, m: { id: string; email: string; role: string; sessionId: string; tokenHash: string }): Promise<void>;
 }
 
 export interface Backend {
@@ -71,6 +74,11 @@ export const BACKENDS: Backend[] = [
             return id;
           },
           sectionOfSubnet: async (id) => (sqlite.query("SELECT section_id FROM subnets WHERE id = ?").get(id) as { section_id: string | null }).section_id,
+          async insertMember(orgId, m) {
+            const later = new Date(Date.now() + 86400_000).toISOString();
+            sqlite.run("INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [m.id, orgId, m.email, m.email, m.role, NOW, NOW]);
+            sqlite.run("INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", [m.sessionId, m.tokenHash, m.id, NOW, NOW, later]);
+          },
         },
         close: () => store.close(),
       };
@@ -95,6 +103,11 @@ export const BACKENDS: Backend[] = [
           async sectionOfSubnet(id) {
             const [row] = await db.sql`SELECT section_id FROM subnets WHERE id = ${id}`;
             return row.section_id as string | null;
+          },
+          async insertMember(orgId, m) {
+            const later = new Date(Date.now() + 86400_000).toISOString();
+            await db.sql`INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (${m.id}, ${orgId}, ${m.email}, ${m.email}, ${m.role}, ${NOW}, ${NOW})`;
+            await db.sql`INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (${m.sessionId}, ${m.tokenHash}, ${m.id}, ${NOW}, ${NOW}, ${later})`;
           },
         },
         close: () => db.drop(),
@@ -136,6 +149,14 @@ export async function openApp(backend: Backend) {
     call,
     as,
     newTenant: (options: TenantOptions = {}) => createTenantIn(store, options),
+    /** Another user of `orgId`, signed in: headers for browser requests. */
+    async newMember(orgId: string, role: string) {
+      const { token, hash } = generateOpaqueToken();
+      const id = crypto.randomUUID();
+      const email = `member-${id.slice(0, 8)}@example.org`;
+      await probes.insertMember(orgId, { id, email, role, sessionId: crypto.randomUUID(), tokenHash: hash });
+      return { id, email, browser: { cookie: `session=${token}`, "x-requested-with": "XMLHttpRequest" } };
+    },
     close,
   };
 }
