@@ -84,6 +84,7 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
     .use(apiKeyRoutes(deps))
+    .use(organizationRoutes(deps))
     .use(sectionRoutes(deps)) as unknown as Elysia;
   return app;
 }

@@ -32,12 +32,12 @@
  * @todo The storage split is under way. Converted: authentication (API keys and sessions in
  * auth/guard.ts, with the debounced last-used/last-seen touches), sections (all of
  * features/sections) with their activity rows and plan limit, API-key management (all of
- * features/api-keys, and the CLI's `keys create|list|revoke`). Still on `deps.database`
+ * features/api-keys, and the CLI's `keys create|list|revoke`), the organization (all of
+ * features/organization). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | organization (features/organization/*)                  | get, rename, plan; activity                                   |
  * | users + invitations (features/users/*, auth/accounts.ts)| members, invitations, seat count (q.plans), owner rules       |
  * | sign-in (features/auth/*, auth/sessions.ts, auth/sign-in-tokens.ts) | login tokens, user by email (lookup window), sessions |
  * | activity feed + pruning (features/activity/routes.ts, prune.ts) | list with filters/paging; prune once across replicas  |
@@ -57,7 +57,6 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = [
-  "organization",
   "users and invitations",
   "sign-in",
   "activity feed and pruning",
@@ -90,6 +89,7 @@ export interface Store {
 export interface Queries {
   auth: AuthQueries;
   apiKeys: ApiKeyQueries;
+  organizations: OrganizationQueries;
   sections: SectionQueries;
   activity: ActivityQueries;
   plans: PlanQueries;
@@ -182,6 +182,31 @@ export interface ApiKeyQueries {
   list(orgId: string, opts: { userId?: string; limit: number; after?: { createdAt: string; id: string } }): Promise<ApiKeyPage>;
   /** The ids of a user's keys (removal revokes each one). */
   idsOfUser(orgId: string, userId: string): Promise<string[]>;
+}
+
+// ── organization ───────────────────────────────────────────────────────────────────────
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  plan: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What an organization holds (users: members plus pending invitations, as plan limits count them). */
+export interface OrganizationUsage {
+  users: number;
+  sections: number;
+  subnets: number;
+  addresses: number;
+  api_keys: number;
+}
+
+export interface OrganizationQueries {
+  get(orgId: string): Promise<OrganizationRecord | null>;
+  rename(orgId: string, name: string, at: string): Promise<void>;
+  usage(orgId: string): Promise<OrganizationUsage>;
 }
 
 // ── sections ───────────────────────────────────────────────────────────────────────────

@@ -28,6 +28,7 @@ import { pgApiKeys } from "./api-keys";
 import { pgAuth } from "./auth";
 import { isFull } from "./errors";
 import { migratePostgres } from "./migrate";
+import { pgOrganizations } from "./organizations";
 import { pgPlans } from "./plans";
 import { pgSections } from "./sections";
 import { pgTenants } from "./tenants";
@@ -93,6 +94,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
   return {
     auth: pgAuth(tx, scope),
     apiKeys: pgApiKeys(tx),
+    organizations: pgOrganizations(tx),
     sections: pgSections(tx),
     activity: pgActivity(tx),
     plans: pgPlans(tx),

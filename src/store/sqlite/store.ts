@@ -33,6 +33,7 @@ import type { Queries, Scope, Store } from "../store";
 import { sqliteActivity } from "./activity";
 import { sqliteApiKeys } from "./api-keys";
 import { sqliteAuth } from "./auth";
+import { sqliteOrganizations } from "./organizations";
 import { sqlitePlans } from "./plans";
 import { sqliteSections } from "./sections";
 import { sqliteTenants } from "./tenants";
@@ -46,6 +47,7 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
   const queries: Queries = {
     auth: sqliteAuth(database),
     apiKeys: sqliteApiKeys(database),
+    organizations: sqliteOrganizations(database),
     sections: sqliteSections(database),
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),
