@@ -85,6 +85,7 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(apiDocs(deps.version, () => app.router.history))
     .use(apiKeyRoutes(deps))
     .use(organizationRoutes(deps))
+    .use(userRoutes(deps))
     .use(sectionRoutes(deps)) as unknown as Elysia;
   return app;
 }

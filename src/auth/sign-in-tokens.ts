@@ -9,6 +9,8 @@
  *   consent to join that organization. Nothing else ever puts a person into an organization.
  */
 import type { OpenDatabase } from "../db/client";
+import { signInStatements } from "../store/sqlite/sign-in";
+import type { NewSignInToken } from "../store/store";
 import { generateOpaqueToken, sha256Hex } from "./tokens";
 
 export const SIGN_IN_TOKEN_TTL_MS = 15 * 60_000;
@@ -22,19 +24,21 @@ export const LINKS_PER_EMAIL = 5;
 export const LINK_WINDOW_MS = 15 * 60_000;
 
 /**
- * Stores a new token for `email` (already normalised) and returns its plaintext, once.
- * With `invitationId` it is that invitation's link (valid 7 days).
+ * A new token for `email` (already normalised): its plaintext (shown once, in the link) and
+ * the row to store (`q.signIn.insertToken`). With `invitationId` it is that invitation's
+ * link (valid 7 days).
  */
-export function issueSignInToken(database: OpenDatabase, email: string, now = new Date(), invitationId?: string): string {
+export function newSignInToken(email: string, now = new Date(), invitationId?: string): { token: string; row: NewSignInToken } {
   const { token, hash } = generateOpaqueToken();
-  const { sqlite } = database;
-  // Expired tokens are useless: drop them as we go, so the table stays small. Spent ones
-  // stay until they expire: they still count towards the per-email limit.
-  sqlite.query("DELETE FROM login_tokens WHERE expires_at <= ?").run(now.toISOString());
   const ttl = invitationId ? INVITATION_TOKEN_TTL_MS : SIGN_IN_TOKEN_TTL_MS;
-  sqlite
-    .query("INSERT INTO login_tokens (token_hash, email, created_at, expires_at, invitation_id) VALUES (?, ?, ?, ?, ?)")
-    .run(hash, email, now.toISOString(), new Date(now.getTime() + ttl).toISOString(), invitationId ?? null);
+  const row = { hash, email, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttl).toISOString(), invitationId: invitationId ?? null };
+  return { token, row };
+}
+
+/** Synchronous `newSignInToken` + store, for the callers not yet on the store; returns the plaintext. */
+export function issueSignInToken(database: OpenDatabase, email: string, now = new Date(), invitationId?: string): string {
+  const { token, row } = newSignInToken(email, now, invitationId);
+  signInStatements(database).insertToken(row);
   return token;
 }
 

@@ -33,12 +33,12 @@
  * auth/guard.ts, with the debounced last-used/last-seen touches), sections (all of
  * features/sections) with their activity rows and plan limit, API-key management (all of
  * features/api-keys, and the CLI's `keys create|list|revoke`), the organization (all of
- * features/organization). Still on `deps.database`
+ * features/organization), users and invitations (all of features/users: members, invitations
+ * and their links, seat counts, owner rules). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | users + invitations (features/users/*, auth/accounts.ts)| members, invitations, seat count (q.plans), owner rules       |
  * | sign-in (features/auth/*, auth/sessions.ts, auth/sign-in-tokens.ts) | login tokens, user by email (lookup window), sessions |
  * | activity feed + pruning (features/activity/routes.ts, prune.ts) | list with filters/paging; prune once across replicas  |
  * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
@@ -57,7 +57,6 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = [
-  "users and invitations",
   "sign-in",
   "activity feed and pruning",
   "subnets",
@@ -90,6 +89,8 @@ export interface Queries {
   auth: AuthQueries;
   apiKeys: ApiKeyQueries;
   organizations: OrganizationQueries;
+  users: UserQueries;
+  signIn: SignInQueries;
   sections: SectionQueries;
   activity: ActivityQueries;
   plans: PlanQueries;
@@ -207,6 +208,65 @@ export interface OrganizationQueries {
   get(orgId: string): Promise<OrganizationRecord | null>;
   rename(orgId: string, name: string, at: string): Promise<void>;
   usage(orgId: string): Promise<OrganizationUsage>;
+}
+
+// ── users and invitations ──────────────────────────────────────────────────────────────
+
+/** A member (row of `users`) or a pending invitation (row of `invitations`, `pending: 1`). */
+export interface PersonRecord {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  created_at: string;
+  last_login_at: string | null;
+  /** 1 for a pending invitation */
+  pending?: number;
+}
+
+export interface PeoplePage {
+  rows: PersonRecord[];
+  more: boolean;
+  total: number;
+}
+
+export interface UserQueries {
+  member(orgId: string, id: string): Promise<PersonRecord | null>;
+  invitation(orgId: string, id: string): Promise<PersonRecord | null>;
+  /** This organization's member with this (normalised) email; other organizations are never looked at. */
+  memberByEmail(orgId: string, email: string): Promise<PersonRecord | null>;
+  invitationByEmail(orgId: string, email: string): Promise<PersonRecord | null>;
+  insertInvitation(invitation: Omit<PersonRecord, "last_login_at" | "pending">): Promise<void>;
+  updateInvitation(orgId: string, id: string, fields: { role: Role; name: string }, at: string): Promise<void>;
+  updateMember(orgId: string, id: string, fields: { role: Role; name: string }, at: string): Promise<void>;
+  countOwners(orgId: string): Promise<number>;
+  /** Members and invitations, oldest first (created_at, then id); `after`: the previous page's last (created_at, id). */
+  list(orgId: string, opts: { limit: number; after?: { createdAt: string; id: string } }): Promise<PeoplePage>;
+  /**
+   * Deletes a member with everything that could still let them in: sessions, API keys and
+   * their plain sign-in links. Returns how many sessions ended.
+   */
+  removeMember(orgId: string, member: { id: string; email: string }): Promise<number>;
+  /** Deletes an invitation and its links: the link stops working at once. */
+  removeInvitation(orgId: string, id: string): Promise<void>;
+}
+
+// ── sign-in links (login_tokens: keyed by email, outside row-level security) ─────────────
+
+export interface NewSignInToken {
+  hash: string;
+  email: string;
+  createdAt: string;
+  expiresAt: string;
+  invitationId: string | null;
+}
+
+export interface SignInQueries {
+  /** Stores a link's hash (and drops expired links as it goes). */
+  insertToken(token: NewSignInToken): Promise<void>;
+  /** Drops an invitation's links (re-inviting sends a fresh one: one live link per invitation). */
+  dropInvitationLinks(invitationId: string): Promise<void>;
 }
 
 // ── sections ───────────────────────────────────────────────────────────────────────────

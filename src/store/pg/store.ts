@@ -31,7 +31,9 @@ import { migratePostgres } from "./migrate";
 import { pgOrganizations } from "./organizations";
 import { pgPlans } from "./plans";
 import { pgSections } from "./sections";
+import { pgSignIn } from "./sign-in";
 import { pgTenants } from "./tenants";
+import { pgUsers } from "./users";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -95,6 +97,8 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     auth: pgAuth(tx, scope),
     apiKeys: pgApiKeys(tx),
     organizations: pgOrganizations(tx),
+    users: pgUsers(tx),
+    signIn: pgSignIn(tx),
     sections: pgSections(tx),
     activity: pgActivity(tx),
     plans: pgPlans(tx),

@@ -10,7 +10,7 @@ const COLUMNS = `k.id, k.org_id, k.user_id, u.email, k.name, k.prefix, k.scope, 
 
 /**
  * The synchronous statements. The store's repository below wraps them; the CLI's
- * `keys revoke <id|prefix>` (any organization) and features/users (not yet converted) call them directly.
+ * `keys revoke <id|prefix>` (any organization) calls them directly.
  */
 export function apiKeyStatements(database: OpenDatabase) {
   const { sqlite } = database;
@@ -21,7 +21,6 @@ export function apiKeyStatements(database: OpenDatabase) {
     "INSERT INTO api_keys (id, org_id, user_id, name, prefix, key_hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const idsOfUser = sqlite.query<{ id: string }, [string, string]>("SELECT id FROM api_keys WHERE org_id = ? AND user_id = ? ORDER BY id");
-  const remove = sqlite.query<unknown, [string, string]>("DELETE FROM api_keys WHERE org_id = ? AND id = ?");
   return {
     get: (orgId: string, id: string): StoredKey | null => byId.get(orgId, id),
     /** A key of any organization (the CLI). */
@@ -32,7 +31,6 @@ export function apiKeyStatements(database: OpenDatabase) {
       insert.run(k.id, k.orgId, k.userId, k.name, k.prefix, k.hash, k.scope, k.createdAt, k.expiresAt);
     },
     idsOfUser: (orgId: string, userId: string): string[] => idsOfUser.all(orgId, userId).map((r) => r.id),
-    remove: (orgId: string, id: string): boolean => remove.run(orgId, id).changes > 0,
     list(orgId: string, opts: { userId?: string; limit: number; after?: { createdAt: string; id: string } }) {
       const where = ["k.org_id = ?"];
       const args: string[] = [orgId];

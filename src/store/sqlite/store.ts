@@ -36,7 +36,9 @@ import { sqliteAuth } from "./auth";
 import { sqliteOrganizations } from "./organizations";
 import { sqlitePlans } from "./plans";
 import { sqliteSections } from "./sections";
+import { sqliteSignIn } from "./sign-in";
 import { sqliteTenants } from "./tenants";
+import { sqliteUsers } from "./users";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -48,6 +50,8 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
     auth: sqliteAuth(database),
     apiKeys: sqliteApiKeys(database),
     organizations: sqliteOrganizations(database),
+    users: sqliteUsers(database),
+    signIn: sqliteSignIn(database),
     sections: sqliteSections(database),
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),

@@ -124,7 +124,8 @@ export interface CallResult {
 /** The app over `backend`, with a tenant-aware request builder. */
 export async function openApp(backend: Backend) {
   const { store, probes, close } = await backend.open();
-  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  const logger = createMemoryLogger();
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger });
   async function call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<CallResult> {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
@@ -146,6 +147,8 @@ export async function openApp(backend: Backend) {
   return {
     store,
     probes,
+    /** the app's log: without SMTP, sign-in and invitation links are delivered here */
+    logger,
     call,
     as,
     newTenant: (options: TenantOptions = {}) => createTenantIn(store, options),
