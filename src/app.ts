@@ -83,6 +83,8 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(rateLimits(deps))
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
+    .use(authRoutes(deps))
+    .use(meRoutes(deps))
     .use(apiKeyRoutes(deps))
     .use(organizationRoutes(deps))
     .use(userRoutes(deps))

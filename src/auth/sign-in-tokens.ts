@@ -10,7 +10,7 @@
  */
 import type { OpenDatabase } from "../db/client";
 import { signInStatements } from "../store/sqlite/sign-in";
-import type { NewSignInToken } from "../store/store";
+import type { NewSignInToken, Queries } from "../store/store";
 import { generateOpaqueToken, sha256Hex } from "./tokens";
 
 export const SIGN_IN_TOKEN_TTL_MS = 15 * 60_000;
@@ -47,37 +47,19 @@ export function issueSignInToken(database: OpenDatabase, email: string, now = ne
  * Depends only on the plain links issued for this address (for unknown addresses too, as
  * send-link stores a token for every address), never on whether an account exists.
  */
-export function linkQuota(database: OpenDatabase, email: string, now = new Date()): { allowed: boolean; retryAfter: number } {
-  const since = new Date(now.getTime() - LINK_WINDOW_MS).toISOString();
-  const row = database.sqlite
-    .query<{ n: number; oldest: string | null }, [string, string]>(
-      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_tokens WHERE email = ? AND invitation_id IS NULL AND created_at > ?",
-    )
-    .get(email, since)!;
+export async function linkQuota(q: Queries, email: string, now = new Date()): Promise<{ allowed: boolean; retryAfter: number }> {
+  const row = await q.signIn.linksSince(email, new Date(now.getTime() - LINK_WINDOW_MS).toISOString());
   if (row.n < LINKS_PER_EMAIL) return { allowed: true, retryAfter: 0 };
   const freeAt = Date.parse(row.oldest!) + LINK_WINDOW_MS;
   return { allowed: false, retryAfter: Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)) };
 }
 
-/** What a spent token was for. */
-export interface SpentToken {
-  email: string;
-  /** set when it was an invitation's link */
-  invitationId: string | null;
-}
-
 /**
- * Spends `token`, or returns null if it is unknown, used or expired.
- * Call inside a write transaction: the conditional UPDATE is what makes it single-use,
- * even with two sign-ins racing on the same link.
+ * Spends `token`, or returns null if it is unknown, used or expired. The conditional UPDATE
+ * is what makes it single-use, even with two sign-ins racing on the same link.
  */
-export function spendSignInToken(database: OpenDatabase, token: string, now = new Date()): SpentToken | null {
-  const row = database.sqlite
-    .query<{ email: string; invitation_id: string | null }, [string, string, string]>(
-      "UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email, invitation_id",
-    )
-    .get(now.toISOString(), sha256Hex(token), now.toISOString());
-  return row ? { email: row.email, invitationId: row.invitation_id } : null;
+export function spendSignInToken(q: Queries, token: string, now = new Date()): Promise<{ email: string; invitationId: string | null } | null> {
+  return q.signIn.spendToken(sha256Hex(token), now.toISOString());
 }
 
 /** `<public-url>/auth/verify?token=...` */

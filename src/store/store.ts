@@ -34,12 +34,13 @@
  * features/sections) with their activity rows and plan limit, API-key management (all of
  * features/api-keys, and the CLI's `keys create|list|revoke`), the organization (all of
  * features/organization), users and invitations (all of features/users: members, invitations
- * and their links, seat counts, owner rules). Still on `deps.database`
+ * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
+ * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
+ * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | sign-in (features/auth/*, auth/sessions.ts, auth/sign-in-tokens.ts) | login tokens, user by email (lookup window), sessions |
  * | activity feed + pruning (features/activity/routes.ts, prune.ts) | list with filters/paging; prune once across replicas  |
  * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
  * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
@@ -57,7 +58,6 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = [
-  "sign-in",
   "activity feed and pruning",
   "subnets",
   "addresses and allocation",
@@ -137,6 +137,8 @@ export interface AuthQueries {
   touchKey(orgId: string, keyId: string, at: string): Promise<void>;
   /** Slides a session's expiry (debounced by the caller). */
   touchSession(orgId: string, sessionId: string, seenAt: string, expiresAt: string): Promise<void>;
+  /** Ends a session (logout): the very next request with its cookie is 401. */
+  deleteSession(orgId: string, sessionId: string): Promise<boolean>;
   /** Revokes a key: the very next request with it is 401. Returns whether it existed. */
   deleteKey(orgId: string, keyId: string): Promise<boolean>;
 }
@@ -262,11 +264,49 @@ export interface NewSignInToken {
   invitationId: string | null;
 }
 
+/** A member found by email before sign-in, in whatever organization holds the email. */
+export interface SignInUser {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** A pending invitation found by the id its link carries. */
+export interface InvitationRecord {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/**
+ * Sign-in runs before anyone is known: in a unit with scope `{ orgId: null }`. The lookups
+ * marked pre-auth see across organizations (on PostgreSQL through the narrow windows of
+ * drizzle/pg/0003 and 0004); once the organization is learnt from the row a secret led to,
+ * `enter(orgId)` declares it and the rest of the unit works under tenant isolation.
+ */
 export interface SignInQueries {
   /** Stores a link's hash (and drops expired links as it goes). */
   insertToken(token: NewSignInToken): Promise<void>;
   /** Drops an invitation's links (re-inviting sends a fresh one: one live link per invitation). */
   dropInvitationLinks(invitationId: string): Promise<void>;
+  /** The plain links issued for `email` after `since`: how many, and when the oldest was issued. */
+  linksSince(email: string, since: string): Promise<{ n: number; oldest: string | null }>;
+  /** Spends a link (a conditional UPDATE: single use even when two sign-ins race); null when unknown, spent or expired. */
+  spendToken(hash: string, at: string): Promise<{ email: string; invitationId: string | null } | null>;
+  /** Pre-auth: the member with this (normalised) email, in any organization. */
+  userByEmail(email: string): Promise<SignInUser | null>;
+  /** Pre-auth: the invitation with this id, in any organization. */
+  invitationById(id: string): Promise<InvitationRecord | null>;
+  /** Pre-auth, once: the organization the rest of this unit works for (learnt from the rows above). */
+  enter(orgId: string): Promise<void>;
+  /** A member of `orgId` (an accepted invitation, under the invitation's id). */
+  insertMember(orgId: string, user: { id: string; email: string; name: string; role: Role; at: string }): Promise<void>;
+  markSignedIn(orgId: string, userId: string, at: string): Promise<void>;
+  insertSession(orgId: string, session: { id: string; tokenHash: string; userId: string; at: string; expiresAt: string }): Promise<void>;
 }
 
 // ── sections ───────────────────────────────────────────────────────────────────────────

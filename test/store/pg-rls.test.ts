@@ -13,8 +13,8 @@ usePgCluster();
 
 /** Tables holding nothing of an organization, read before anyone is signed in. */
 const NOT_TENANT = ["login_tokens"];
-/** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql). */
-const LOOKUP_WINDOWS = ["api_keys", "sessions", "users"];
+/** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql). */
+const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
 /** How a row of a tenant table names its organization. */
 const ORG_OF: Record<string, string> = { organizations: "id", sessions: "(SELECT org_id FROM users WHERE users.id = user_id)" };
 
@@ -91,6 +91,9 @@ describe("row-level security", () => {
     expect(await lookup(`${B}-sh`, (tx) => tx`SELECT id, user_id FROM sessions`)).toEqual([{ id: `${B}-s`, user_id: `${B}-u` }]);
     expect(await lookup(`${A}@example.org`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${A}-u` }]);
     expect(await lookup(`${B}-u`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${B}-u` }]);
+    // An invitation by its id (the id a spent invitation link carries), never by its email.
+    expect(await lookup(`${A}-inv`, (tx) => tx`SELECT id, org_id FROM invitations`)).toEqual([{ id: `${A}-inv`, org_id: A }]);
+    expect(await lookup("guest@example.org", (tx) => tx`SELECT id FROM invitations`)).toEqual([]);
     // A hash opens its own row only: nothing else of that table or of that organization.
     expect(await lookup(`${A}-kh`, (tx) => tx`SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM sessions) AS sessions`)).toEqual([{ users: 0, orgs: 0, sessions: 0 }]);
     expect(await lookup("", (tx) => tx`SELECT (SELECT count(*)::int FROM api_keys) AS keys, (SELECT count(*)::int FROM users) AS users`)).toEqual([{ keys: 0, users: 0 }]);
@@ -100,6 +103,12 @@ describe("row-level security", () => {
       return { updated: updated.count, deleted: deleted.count };
     });
     expect(changed).toEqual({ updated: 0, deleted: 0 });
+    const invitation = await lookup(`${A}-inv`, async (tx) => {
+      const updated = await tx`UPDATE invitations SET role = 'owner'`;
+      const deleted = await tx`DELETE FROM invitations`;
+      return { updated: updated.count, deleted: deleted.count };
+    });
+    expect(invitation).toEqual({ updated: 0, deleted: 0 });
   });
 
   test("through the Store's own transaction setup, a query with its organization filter removed returns nothing of another organization", async () => {

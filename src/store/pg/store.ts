@@ -98,7 +98,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     apiKeys: pgApiKeys(tx),
     organizations: pgOrganizations(tx),
     users: pgUsers(tx),
-    signIn: pgSignIn(tx),
+    signIn: pgSignIn(tx, scope),
     sections: pgSections(tx),
     activity: pgActivity(tx),
     plans: pgPlans(tx),

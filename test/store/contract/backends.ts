@@ -119,13 +119,14 @@ export const BACKENDS: Backend[] = [
 export interface CallResult {
   status: number;
   body: any;
+  headers: Headers;
 }
 
 /** The app over `backend`, with a tenant-aware request builder. */
-export async function openApp(backend: Backend) {
+export async function openApp(backend: Backend, config: Parameters<typeof defaultServerConfig>[0] = {}) {
   const { store, probes, close } = await backend.open();
   const logger = createMemoryLogger();
-  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger });
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0, ...config }), logger });
   async function call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<CallResult> {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
@@ -134,7 +135,7 @@ export async function openApp(backend: Backend) {
     }
     const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   }
   const as = (who: Tenant) => ({
     get: (path: string) => call("GET", path, who.bearer),
