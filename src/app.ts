@@ -88,7 +88,8 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(apiKeyRoutes(deps))
     .use(organizationRoutes(deps))
     .use(userRoutes(deps))
-    .use(sectionRoutes(deps)) as unknown as Elysia;
+    .use(sectionRoutes(deps))
+    .use(activityRoutes(deps)) as unknown as Elysia;
   return app;
 }
 

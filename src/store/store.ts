@@ -36,12 +36,12 @@
  * features/organization), users and invitations (all of features/users: members, invitations
  * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
  * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
- * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts). Still on `deps.database`
+ * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts), the activity
+ * feed and its pruning (features/activity; once across replicas on PostgreSQL). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | activity feed + pruning (features/activity/routes.ts, prune.ts) | list with filters/paging; prune once across replicas  |
  * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
  * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
  * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts) | bulk writes in one unit |
@@ -58,7 +58,6 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = [
-  "activity feed and pruning",
   "subnets",
   "addresses and allocation",
   "import/export",
@@ -363,9 +362,39 @@ export interface ActivityEntry {
   at?: string;
 }
 
+/** A stored entry, as the feed lists it (`changes` still JSON text). */
+export interface ActivityRecord {
+  id: string;
+  at: string;
+  actor_type: "user" | "api_key" | "system";
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  target_label: string;
+  changes: string;
+}
+
+export interface ActivityFilter {
+  targetId?: string;
+  /** an actor's id or label */
+  actor?: string;
+  action?: string;
+}
+
 export interface ActivityQueries {
   /** Appends one entry; call it inside the write it records. */
   record(entry: ActivityEntry): Promise<void>;
+  /** Newest first (at, then id); `after`: the previous page's last (at, id). */
+  list(orgId: string, filter: ActivityFilter, opts: { limit: number; after?: [string, string] }): Promise<{ rows: ActivityRecord[]; more: boolean; total: number }>;
+  /**
+   * System work (scope `{ orgId: null }`): deletes, in every organization, the entries older
+   * than its plan's cutoff (`cutoffs`: plan → ISO time; a plan not named uses `otherwise`).
+   * Returns how many went, or null when another replica is pruning right now (PostgreSQL:
+   * one transaction-level advisory lock; SQLite: one server per database, never null).
+   */
+  prune(cutoffs: Record<string, string>, otherwise: string): Promise<number | null>;
 }
 
 // ── plans ──────────────────────────────────────────────────────────────────────────────

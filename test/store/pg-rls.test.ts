@@ -75,8 +75,8 @@ describe("row-level security", () => {
                (SELECT array_agg(p.policyname || ':' || p.cmd ORDER BY p.policyname) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.policyname <> 'tenant_isolation') AS others,
                has_table_privilege('ipcraft_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS dml
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = ${table}`;
-      // The only other policies are the SELECT-only lookup windows.
-      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : null;
+      // The only other policies are the SELECT-only lookup windows, and the maintenance window on organizations.
+      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : table === "organizations" ? ["maintenance_listing:SELECT"] : null;
       expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: 1, others, dml: true });
     }
   });
@@ -109,6 +109,25 @@ describe("row-level security", () => {
       return { updated: updated.count, deleted: deleted.count };
     });
     expect(invitation).toEqual({ updated: 0, deleted: 0 });
+  });
+
+  test("the maintenance window (activity retention) lists organizations and nothing else; nothing can be written through it", async () => {
+    const maintenance = (value: string, query: (tx: SQL) => Promise<unknown>) =>
+      asApp(db.sql, null, async (tx) => {
+        await tx`SELECT set_config('app.maintenance', ${value}, true)`;
+        return query(tx);
+      });
+    const orgs = (await maintenance("retention", (tx) => tx`SELECT id, plan FROM organizations ORDER BY id`)) as { id: string }[];
+    expect(orgs.map((o) => o.id)).toEqual([A, B]);
+    expect(await maintenance("retention", (tx) => tx`SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM activity) AS activity, (SELECT count(*)::int FROM api_keys) AS keys`)).toEqual([{ users: 0, activity: 0, keys: 0 }]);
+    expect(await maintenance("", (tx) => tx`SELECT id FROM organizations`)).toEqual([]);
+    expect(await maintenance("other", (tx) => tx`SELECT id FROM organizations`)).toEqual([]);
+    const changed = await maintenance("retention", async (tx) => {
+      const updated = await tx`UPDATE organizations SET name = 'stolen'`;
+      const deleted = await tx`DELETE FROM activity`;
+      return { updated: updated.count, deleted: deleted.count };
+    });
+    expect(changed).toEqual({ updated: 0, deleted: 0 });
   });
 
   test("through the Store's own transaction setup, a query with its organization filter removed returns nothing of another organization", async () => {

@@ -100,7 +100,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     users: pgUsers(tx),
     signIn: pgSignIn(tx, scope),
     sections: pgSections(tx),
-    activity: pgActivity(tx),
+    activity: pgActivity(tx, scope),
     plans: pgPlans(tx),
     tenants: pgTenants(tx),
   };

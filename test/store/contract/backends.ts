@@ -13,6 +13,7 @@ import { generateOpaqueToken } from "../../../src/auth/tokens";
 import { defaultServerConfig } from "../../../src/config";
 import { openDatabase } from "../../../src/db/client";
 import { createMemoryLogger } from "../../../src/logger";
+import { PRUNE_LOCK } from "../../../src/store/pg/activity";
 import { createPgStore } from "../../../src/store/pg/store";
 import { createSqliteStore } from "../../../src/store/sqlite/store";
 import type { Store } from "../../../src/store/store";
@@ -36,6 +37,8 @@ interface Probes {
   sectionOfSubnet(subnetId: string): Promise<string | null>;
   /** Adds a user with a session to an existing organization (users are not on the store yet). */
   insertMember(orgId: string, m: { id: string; email: string; role: string; sessionId: string; tokenHash: string }): Promise<void>;
+  /** PostgreSQL only: another replica's prune holding the lock until the returned function is called. */
+  pruneByAnotherReplica?(): Promise<() => Promise<void>>;
 }
 
 export interface Backend {
@@ -103,6 +106,15 @@ export const BACKENDS: Backend[] = [
           async sectionOfSubnet(id) {
             const [row] = await db.sql`SELECT section_id FROM subnets WHERE id = ${id}`;
             return row.section_id as string | null;
+          },
+          async pruneByAnotherReplica() {
+            const other = await db.sql.reserve();
+            await other`BEGIN`;
+            await other`SELECT pg_advisory_xact_lock(${PRUNE_LOCK})`;
+            return async () => {
+              await other`COMMIT`;
+              other.release();
+            };
           },
           async insertMember(orgId, m) {
             const later = new Date(Date.now() + 86400_000).toISOString();
