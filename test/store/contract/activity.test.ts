@@ -42,9 +42,13 @@ describe.each(BACKENDS)("activity on $name", (backend) => {
 
   test("newest first, keyset pages, total; filters by target, actor (id or label) and action; items as API.md shows them", async () => {
     const t = await fresh();
+    // A few milliseconds apart, so that the expected order is the order of the writes, not of ids within one millisecond.
     const a = (await t.api.post("/sections", { name: "A" })).body;
+    await Bun.sleep(3);
     await t.api.patch(`/sections/${a.id}`, { name: "A2" });
+    await Bun.sleep(3);
     const b = (await t.api.post("/sections", { name: "B" })).body;
+    await Bun.sleep(3);
     await t.call("PATCH", "/organization", t.tenant.browser, { name: "Renamed" });
     const all = await t.api.get("/activity");
     expect(all.status).toBe(200);

@@ -31,6 +31,7 @@ describe.each(BACKENDS)("users on $name", (backend) => {
 
   test("invite → 201 pending (invited: true), listed after the members, oldest first, keyset pages; a link is delivered", async () => {
     const t = await fresh();
+    await Bun.sleep(3); // the invitation is then strictly younger than the fixture's owner
     const r = await t.api.post("/users/invite", { email: "New.Person@Example.org", role: "admin", name: "New" });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
