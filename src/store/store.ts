@@ -19,7 +19,8 @@
  * still sees nothing of another organization. `{ orgId: null }` is for system work and the
  * lookups made before anyone is authenticated (a key or a session by the hash of its secret);
  * on PostgreSQL it sees no tenant row except through the narrow lookup windows
- * (drizzle/pg/0003_pre_auth_lookups.sql). Repository methods still take `orgId` explicitly
+ * (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql) and, for pruning, the
+ * maintenance window (0005_retention_window.sql). Repository methods still take `orgId` explicitly
  * and filter on it: row-level security is the second wall, not the first.
  *
  * Rules for a unit's body:
@@ -46,7 +47,7 @@
  * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
  * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts) | bulk writes in one unit |
  * | health, metrics, storage health (features/health, http/metrics.ts, db/storage-health.ts) | a store ping; disk-full on pg |
- * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | accounts, keys, check on both; backup/restore explain pg      |
+ * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | login-link, org set-plan, check on both (keys already use the store); backup/restore explain pg |
  *
  * Until then `serve` refuses a postgres:// URL (server.ts) and createApp mounts only the
  * converted features when it has no SQLite `database` (app.ts). Transition hazard on
