@@ -83,7 +83,13 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(rateLimits(deps))
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
-    .use(sectionRoutes(deps)) as unknown as Elysia;
+    .use(authRoutes(deps))
+    .use(meRoutes(deps))
+    .use(apiKeyRoutes(deps))
+    .use(organizationRoutes(deps))
+    .use(userRoutes(deps))
+    .use(sectionRoutes(deps))
+    .use(activityRoutes(deps)) as unknown as Elysia;
   return app;
 }
 

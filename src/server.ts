@@ -3,6 +3,7 @@
  * down gracefully (stop accepting, let in-flight requests finish, checkpoint, close, unlock).
  */
 import { createApp } from "./app";
+import { createSqliteStore } from "./store/sqlite/store";
 import { countUsers } from "./auth/accounts";
 import { rememberPeer } from "./auth/client-ip";
 import { autoPublicUrl, type ServerConfig } from "./config";
@@ -40,14 +41,14 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   const automaticUrl = config.publicUrl === autoPublicUrl(config.host, config.port);
   let app: ReturnType<typeof createApp>;
   // Housekeeping only: a CLI holding the write lock, or a full disk, just postpones it.
-  const prune = () => {
-    try {
-      const pruned = pruneActivity(database);
-      if (pruned > 0) logger.info("activity pruned", { entries: pruned });
-    } catch (error) {
-      logger.warn("activity pruning postponed", { error: error instanceof Error ? error.message : String(error) });
-    }
-  };
+  const store = createSqliteStore(database);
+  const prune = () =>
+    pruneActivity(store).then(
+      (pruned) => {
+        if (pruned) logger.info("activity pruned", { entries: pruned });
+      },
+      (error) => logger.warn("activity pruning postponed", { error: error instanceof Error ? error.message : String(error) }),
+    );
   prune();
   const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();
@@ -79,7 +80,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   const port = server.port ?? config.port;
   if (automaticUrl) config.publicUrl = autoPublicUrl(config.host, port);
   try {
-    app = createApp({ database, config, logger });
+    app = createApp({ database, store, config, logger });
   } catch (error) {
     // e.g. rows the allocator refuses to load: fail the start cleanly, leave nothing held.
     server.stop(true);

@@ -2,24 +2,18 @@
  * Browser sessions (API.md §2): an opaque 256-bit token in the `session` cookie, of which
  * only the SHA-256 is stored. They live 30 days from the last use (the guard slides them).
  */
-import type { OpenDatabase } from "../db/client";
-import { generateOpaqueToken, sha256Hex } from "./tokens";
+import type { Queries } from "../store/store";
+import { generateOpaqueToken } from "./tokens";
 
 export const SESSION_COOKIE_NAME = "session";
 export const SESSION_LIFETIME_MS = 30 * 24 * 3600_000;
 
-/** Creates a session for `userId` and returns the cookie value (shown to the browser only). */
-export function createSession(database: OpenDatabase, userId: string, now = new Date()): string {
+/** Opens a session for `userId` (in the unit's organization) and returns the cookie value (shown to the browser only). */
+export async function createSession(q: Queries, orgId: string, userId: string, now = new Date()): Promise<string> {
   const { token, hash } = generateOpaqueToken();
-  database.sqlite
-    .query("INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
-    .run(crypto.randomUUID(), hash, userId, now.toISOString(), now.toISOString(), new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString());
+  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString();
+  await q.signIn.insertSession(orgId, { id: crypto.randomUUID(), tokenHash: hash, userId, at: now.toISOString(), expiresAt });
   return token;
-}
-
-/** Deletes the session whose cookie value is `token`, if any. */
-export function deleteSession(database: OpenDatabase, token: string): void {
-  database.sqlite.query("DELETE FROM sessions WHERE token_hash = ?").run(sha256Hex(token));
 }
 
 /**

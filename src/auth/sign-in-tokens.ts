@@ -9,6 +9,8 @@
  *   consent to join that organization. Nothing else ever puts a person into an organization.
  */
 import type { OpenDatabase } from "../db/client";
+import { signInStatements } from "../store/sqlite/sign-in";
+import type { NewSignInToken, Queries } from "../store/store";
 import { generateOpaqueToken, sha256Hex } from "./tokens";
 
 export const SIGN_IN_TOKEN_TTL_MS = 15 * 60_000;
@@ -22,19 +24,21 @@ export const LINKS_PER_EMAIL = 5;
 export const LINK_WINDOW_MS = 15 * 60_000;
 
 /**
- * Stores a new token for `email` (already normalised) and returns its plaintext, once.
- * With `invitationId` it is that invitation's link (valid 7 days).
+ * A new token for `email` (already normalised): its plaintext (shown once, in the link) and
+ * the row to store (`q.signIn.insertToken`). With `invitationId` it is that invitation's
+ * link (valid 7 days).
  */
-export function issueSignInToken(database: OpenDatabase, email: string, now = new Date(), invitationId?: string): string {
+export function newSignInToken(email: string, now = new Date(), invitationId?: string): { token: string; row: NewSignInToken } {
   const { token, hash } = generateOpaqueToken();
-  const { sqlite } = database;
-  // Expired tokens are useless: drop them as we go, so the table stays small. Spent ones
-  // stay until they expire: they still count towards the per-email limit.
-  sqlite.query("DELETE FROM login_tokens WHERE expires_at <= ?").run(now.toISOString());
   const ttl = invitationId ? INVITATION_TOKEN_TTL_MS : SIGN_IN_TOKEN_TTL_MS;
-  sqlite
-    .query("INSERT INTO login_tokens (token_hash, email, created_at, expires_at, invitation_id) VALUES (?, ?, ?, ?, ?)")
-    .run(hash, email, now.toISOString(), new Date(now.getTime() + ttl).toISOString(), invitationId ?? null);
+  const row = { hash, email, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttl).toISOString(), invitationId: invitationId ?? null };
+  return { token, row };
+}
+
+/** Synchronous `newSignInToken` + store, for the callers not yet on the store; returns the plaintext. */
+export function issueSignInToken(database: OpenDatabase, email: string, now = new Date(), invitationId?: string): string {
+  const { token, row } = newSignInToken(email, now, invitationId);
+  signInStatements(database).insertToken(row);
   return token;
 }
 
@@ -43,37 +47,19 @@ export function issueSignInToken(database: OpenDatabase, email: string, now = ne
  * Depends only on the plain links issued for this address (for unknown addresses too, as
  * send-link stores a token for every address), never on whether an account exists.
  */
-export function linkQuota(database: OpenDatabase, email: string, now = new Date()): { allowed: boolean; retryAfter: number } {
-  const since = new Date(now.getTime() - LINK_WINDOW_MS).toISOString();
-  const row = database.sqlite
-    .query<{ n: number; oldest: string | null }, [string, string]>(
-      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM login_tokens WHERE email = ? AND invitation_id IS NULL AND created_at > ?",
-    )
-    .get(email, since)!;
+export async function linkQuota(q: Queries, email: string, now = new Date()): Promise<{ allowed: boolean; retryAfter: number }> {
+  const row = await q.signIn.linksSince(email, new Date(now.getTime() - LINK_WINDOW_MS).toISOString());
   if (row.n < LINKS_PER_EMAIL) return { allowed: true, retryAfter: 0 };
   const freeAt = Date.parse(row.oldest!) + LINK_WINDOW_MS;
   return { allowed: false, retryAfter: Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)) };
 }
 
-/** What a spent token was for. */
-export interface SpentToken {
-  email: string;
-  /** set when it was an invitation's link */
-  invitationId: string | null;
-}
-
 /**
- * Spends `token`, or returns null if it is unknown, used or expired.
- * Call inside a write transaction: the conditional UPDATE is what makes it single-use,
- * even with two sign-ins racing on the same link.
+ * Spends `token`, or returns null if it is unknown, used or expired. The conditional UPDATE
+ * is what makes it single-use, even with two sign-ins racing on the same link.
  */
-export function spendSignInToken(database: OpenDatabase, token: string, now = new Date()): SpentToken | null {
-  const row = database.sqlite
-    .query<{ email: string; invitation_id: string | null }, [string, string, string]>(
-      "UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email, invitation_id",
-    )
-    .get(now.toISOString(), sha256Hex(token), now.toISOString());
-  return row ? { email: row.email, invitationId: row.invitation_id } : null;
+export function spendSignInToken(q: Queries, token: string, now = new Date()): Promise<{ email: string; invitationId: string | null } | null> {
+  return q.signIn.spendToken(sha256Hex(token), now.toISOString());
 }
 
 /** `<public-url>/auth/verify?token=...` */

@@ -20,8 +20,9 @@ import type { OpenDatabase } from "../db/client";
 import { runningServerUrl } from "../db/server-lock";
 import { writeTransaction } from "../db/tx";
 import { recordActivity } from "../features/activity/record";
-import { findKey, findKeysByPrefix } from "../features/api-keys/repo";
 import { createApiKey, listApiKeys, revokeStoredKey } from "../features/api-keys/service";
+import { apiKeyStatements } from "../store/sqlite/api-keys";
+import { createSqliteStore } from "../store/sqlite/store";
 import type { CommandContext } from "../main";
 import { CLI_ACTOR, CliError, withDatabase } from "./database";
 
@@ -76,7 +77,7 @@ export async function keysCreate({ flags, out }: CommandContext): Promise<number
   const created = await withDatabase(flags.db as string, {}, (database) => {
     const user = userOrFail(database, email);
     return createApiKey(
-      database,
+      createSqliteStore(database),
       { orgId: user.org_id, userId: user.id, role: user.role, actor: CLI_ACTOR },
       { name, scope: flags.scope as Scope | undefined, expiresInDays: flags.expiresDays as number | undefined },
     );
@@ -88,10 +89,10 @@ export async function keysCreate({ flags, out }: CommandContext): Promise<number
 /** `ipcraft keys list --email`: that user's keys, one per line (never the key itself). */
 export async function keysList({ flags, out, err }: CommandContext): Promise<number> {
   const email = emailArg(flags.email, "--email");
-  const items = await withDatabase(flags.db as string, {}, (database) => {
+  const items = await withDatabase(flags.db as string, {}, async (database) => {
     const user = userOrFail(database, email);
     // role "member": list exactly this user's keys, even when the user is an owner
-    return listApiKeys(database, { orgId: user.org_id, userId: user.id, role: "member" }, { limit: 1000 }).items;
+    return (await listApiKeys(createSqliteStore(database), { orgId: user.org_id, userId: user.id, role: "member" }, { limit: 1000 })).items;
   });
   if (items.length === 0) {
     err(`${email} has no API keys`);
@@ -112,16 +113,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function keysRevoke({ flags, args, out }: CommandContext): Promise<number> {
   const which = args[0]?.trim();
   if (!which) throw new ConfigError("keys revoke needs a key id or prefix: ipcraft keys revoke ipc_a1b2c3d4");
-  const revoked = await withDatabase(flags.db as string, {}, (database) =>
-    writeTransaction(database, () => {
-      const matches = UUID.test(which) ? [findKey(database, null, which.toLowerCase())].filter((k) => k !== null) : findKeysByPrefix(database, which);
-      if (matches.length === 0) throw new CliError(`no API key with the id or prefix ${which}`);
-      if (matches.length > 1) throw new CliError(`${matches.length} keys have the prefix ${which}; revoke by id (see \`ipcraft keys list\`)`);
-      const key = matches[0]!;
-      revokeStoredKey(database, key, CLI_ACTOR);
-      return key;
-    }),
-  );
+  const revoked = await withDatabase(flags.db as string, {}, async (database) => {
+    // By id or prefix in any organization: the operator's lookup, outside any tenant.
+    const keys = apiKeyStatements(database);
+    const matches = UUID.test(which) ? [keys.anyOrg(which.toLowerCase())].filter((k) => k !== null) : keys.byPrefix(which);
+    if (matches.length === 0) throw new CliError(`no API key with the id or prefix ${which}`);
+    if (matches.length > 1) throw new CliError(`${matches.length} keys have the prefix ${which}; revoke by id (see \`ipcraft keys list\`)`);
+    const key = matches[0]!;
+    await createSqliteStore(database).write({ orgId: key.org_id }, (q) => revokeStoredKey(q, key, CLI_ACTOR));
+    return key;
+  });
   out(`revoked ${revoked.prefix}… "${revoked.name}" of ${revoked.email}`);
   return 0;
 }

@@ -19,7 +19,8 @@
  * still sees nothing of another organization. `{ orgId: null }` is for system work and the
  * lookups made before anyone is authenticated (a key or a session by the hash of its secret);
  * on PostgreSQL it sees no tenant row except through the narrow lookup windows
- * (drizzle/pg/0003_pre_auth_lookups.sql). Repository methods still take `orgId` explicitly
+ * (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql) and, for pruning, the
+ * maintenance window (0005_retention_window.sql). Repository methods still take `orgId` explicitly
  * and filter on it: row-level security is the second wall, not the first.
  *
  * Rules for a unit's body:
@@ -31,21 +32,22 @@
  *
  * @todo The storage split is under way. Converted: authentication (API keys and sessions in
  * auth/guard.ts, with the debounced last-used/last-seen touches), sections (all of
- * features/sections) with their activity rows and plan limit. Still on `deps.database`
+ * features/sections) with their activity rows and plan limit, API-key management (all of
+ * features/api-keys, and the CLI's `keys create|list|revoke`), the organization (all of
+ * features/organization), users and invitations (all of features/users: members, invitations
+ * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
+ * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
+ * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts), the activity
+ * feed and its pruning (features/activity; once across replicas on PostgreSQL). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | api-keys (features/api-keys/*)                          | list, create, revoke (q.auth.deleteKey exists), activity      |
- * | organization (features/organization/*)                  | get, rename, plan; activity                                   |
- * | users + invitations (features/users/*, auth/accounts.ts)| members, invitations, seat count (q.plans), owner rules       |
- * | sign-in (features/auth/*, auth/sessions.ts, auth/sign-in-tokens.ts) | login tokens, user by email (lookup window), sessions |
- * | activity feed + pruning (features/activity/routes.ts, prune.ts) | list with filters/paging; prune once across replicas  |
  * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
  * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
  * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts) | bulk writes in one unit |
  * | health, metrics, storage health (features/health, http/metrics.ts, db/storage-health.ts) | a store ping; disk-full on pg |
- * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | accounts, keys, check on both; backup/restore explain pg      |
+ * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | login-link, org set-plan, check on both (keys already use the store); backup/restore explain pg |
  *
  * Until then `serve` refuses a postgres:// URL (server.ts) and createApp mounts only the
  * converted features when it has no SQLite `database` (app.ts). Transition hazard on
@@ -57,11 +59,6 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = [
-  "api keys",
-  "organization",
-  "users and invitations",
-  "sign-in",
-  "activity feed and pruning",
   "subnets",
   "addresses and allocation",
   "import/export",
@@ -90,6 +87,10 @@ export interface Store {
 /** One repository object per feature; every method is async and names what it answers. */
 export interface Queries {
   auth: AuthQueries;
+  apiKeys: ApiKeyQueries;
+  organizations: OrganizationQueries;
+  users: UserQueries;
+  signIn: SignInQueries;
   sections: SectionQueries;
   activity: ActivityQueries;
   plans: PlanQueries;
@@ -136,8 +137,176 @@ export interface AuthQueries {
   touchKey(orgId: string, keyId: string, at: string): Promise<void>;
   /** Slides a session's expiry (debounced by the caller). */
   touchSession(orgId: string, sessionId: string, seenAt: string, expiresAt: string): Promise<void>;
+  /** Ends a session (logout): the very next request with its cookie is 401. */
+  deleteSession(orgId: string, sessionId: string): Promise<boolean>;
   /** Revokes a key: the very next request with it is 401. Returns whether it existed. */
   deleteKey(orgId: string, keyId: string): Promise<boolean>;
+}
+
+// ── API keys (management; the lookup by hash is auth.keyByHash) ──────────────────────────
+
+/** A key as listed: never its secret nor its hash. */
+export interface StoredKey {
+  id: string;
+  org_id: string;
+  user_id: string;
+  /** the email of the user the key belongs to */
+  email: string;
+  name: string;
+  prefix: string;
+  scope: KeyScope;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+}
+
+export interface NewKey {
+  id: string;
+  orgId: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  hash: string;
+  scope: KeyScope;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface ApiKeyPage {
+  rows: StoredKey[];
+  more: boolean;
+  total: number;
+}
+
+export interface ApiKeyQueries {
+  get(orgId: string, id: string): Promise<StoredKey | null>;
+  insert(key: NewKey): Promise<void>;
+  /** Newest first (created_at, then id); `userId`: only that user's keys; `after`: the (created_at, id) of the previous page's last row. */
+  list(orgId: string, opts: { userId?: string; limit: number; after?: { createdAt: string; id: string } }): Promise<ApiKeyPage>;
+  /** The ids of a user's keys (removal revokes each one). */
+  idsOfUser(orgId: string, userId: string): Promise<string[]>;
+}
+
+// ── organization ───────────────────────────────────────────────────────────────────────
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  plan: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What an organization holds (users: members plus pending invitations, as plan limits count them). */
+export interface OrganizationUsage {
+  users: number;
+  sections: number;
+  subnets: number;
+  addresses: number;
+  api_keys: number;
+}
+
+export interface OrganizationQueries {
+  get(orgId: string): Promise<OrganizationRecord | null>;
+  rename(orgId: string, name: string, at: string): Promise<void>;
+  usage(orgId: string): Promise<OrganizationUsage>;
+}
+
+// ── users and invitations ──────────────────────────────────────────────────────────────
+
+/** A member (row of `users`) or a pending invitation (row of `invitations`, `pending: 1`). */
+export interface PersonRecord {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  created_at: string;
+  last_login_at: string | null;
+  /** 1 for a pending invitation */
+  pending?: number;
+}
+
+export interface PeoplePage {
+  rows: PersonRecord[];
+  more: boolean;
+  total: number;
+}
+
+export interface UserQueries {
+  member(orgId: string, id: string): Promise<PersonRecord | null>;
+  invitation(orgId: string, id: string): Promise<PersonRecord | null>;
+  /** This organization's member with this (normalised) email; other organizations are never looked at. */
+  memberByEmail(orgId: string, email: string): Promise<PersonRecord | null>;
+  invitationByEmail(orgId: string, email: string): Promise<PersonRecord | null>;
+  insertInvitation(invitation: Omit<PersonRecord, "last_login_at" | "pending">): Promise<void>;
+  updateInvitation(orgId: string, id: string, fields: { role: Role; name: string }, at: string): Promise<void>;
+  updateMember(orgId: string, id: string, fields: { role: Role; name: string }, at: string): Promise<void>;
+  countOwners(orgId: string): Promise<number>;
+  /** Members and invitations, oldest first (created_at, then id); `after`: the previous page's last (created_at, id). */
+  list(orgId: string, opts: { limit: number; after?: { createdAt: string; id: string } }): Promise<PeoplePage>;
+  /**
+   * Deletes a member with everything that could still let them in: sessions, API keys and
+   * their plain sign-in links. Returns how many sessions ended.
+   */
+  removeMember(orgId: string, member: { id: string; email: string }): Promise<number>;
+  /** Deletes an invitation and its links: the link stops working at once. */
+  removeInvitation(orgId: string, id: string): Promise<void>;
+}
+
+// ── sign-in links (login_tokens: keyed by email, outside row-level security) ─────────────
+
+export interface NewSignInToken {
+  hash: string;
+  email: string;
+  createdAt: string;
+  expiresAt: string;
+  invitationId: string | null;
+}
+
+/** A member found by email before sign-in, in whatever organization holds the email. */
+export interface SignInUser {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** A pending invitation found by the id its link carries. */
+export interface InvitationRecord {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/**
+ * Sign-in runs before anyone is known: in a unit with scope `{ orgId: null }`. The lookups
+ * marked pre-auth see across organizations (on PostgreSQL through the narrow windows of
+ * drizzle/pg/0003 and 0004); once the organization is learnt from the row a secret led to,
+ * `enter(orgId)` declares it and the rest of the unit works under tenant isolation.
+ */
+export interface SignInQueries {
+  /** Stores a link's hash (and drops expired links as it goes). */
+  insertToken(token: NewSignInToken): Promise<void>;
+  /** Drops an invitation's links (re-inviting sends a fresh one: one live link per invitation). */
+  dropInvitationLinks(invitationId: string): Promise<void>;
+  /** The plain links issued for `email` after `since`: how many, and when the oldest was issued. */
+  linksSince(email: string, since: string): Promise<{ n: number; oldest: string | null }>;
+  /** Spends a link (a conditional UPDATE: single use even when two sign-ins race); null when unknown, spent or expired. */
+  spendToken(hash: string, at: string): Promise<{ email: string; invitationId: string | null } | null>;
+  /** Pre-auth: the member with this (normalised) email, in any organization. */
+  userByEmail(email: string): Promise<SignInUser | null>;
+  /** Pre-auth: the invitation with this id, in any organization. */
+  invitationById(id: string): Promise<InvitationRecord | null>;
+  /** Pre-auth, once: the organization the rest of this unit works for (learnt from the rows above). */
+  enter(orgId: string): Promise<void>;
+  /** A member of `orgId` (an accepted invitation, under the invitation's id). */
+  insertMember(orgId: string, user: { id: string; email: string; name: string; role: Role; at: string }): Promise<void>;
+  markSignedIn(orgId: string, userId: string, at: string): Promise<void>;
+  insertSession(orgId: string, session: { id: string; tokenHash: string; userId: string; at: string; expiresAt: string }): Promise<void>;
 }
 
 // ── sections ───────────────────────────────────────────────────────────────────────────
@@ -194,9 +363,39 @@ export interface ActivityEntry {
   at?: string;
 }
 
+/** A stored entry, as the feed lists it (`changes` still JSON text). */
+export interface ActivityRecord {
+  id: string;
+  at: string;
+  actor_type: "user" | "api_key" | "system";
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  target_label: string;
+  changes: string;
+}
+
+export interface ActivityFilter {
+  targetId?: string;
+  /** an actor's id or label */
+  actor?: string;
+  action?: string;
+}
+
 export interface ActivityQueries {
   /** Appends one entry; call it inside the write it records. */
   record(entry: ActivityEntry): Promise<void>;
+  /** Newest first (at, then id); `after`: the previous page's last (at, id). */
+  list(orgId: string, filter: ActivityFilter, opts: { limit: number; after?: [string, string] }): Promise<{ rows: ActivityRecord[]; more: boolean; total: number }>;
+  /**
+   * System work (scope `{ orgId: null }`): deletes, in every organization, the entries older
+   * than its plan's cutoff (`cutoffs`: plan → ISO time; a plan not named uses `otherwise`).
+   * Returns how many went, or null when another replica is pruning right now (PostgreSQL:
+   * one transaction-level advisory lock; SQLite: one server per database, never null).
+   */
+  prune(cutoffs: Record<string, string>, otherwise: string): Promise<number | null>;
 }
 
 // ── plans ──────────────────────────────────────────────────────────────────────────────

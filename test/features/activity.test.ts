@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { pruneActivity } from "../../src/features/activity/prune";
+import { createSqliteStore } from "../../src/store/sqlite/store";
 import { recordActivity } from "../../src/features/activity/record";
 import { testApp } from "../helpers/app";
 import { createTenant } from "../helpers/tenant";
@@ -90,7 +91,7 @@ describe("GET /api/v1/activity", () => {
 });
 
 describe("retention", () => {
-  test("entries older than the plan keeps are pruned; newer ones stay", () => {
+  test("entries older than the plan keeps are pruned; newer ones stay", async () => {
     const { database } = testApp();
     const free = createTenant(database, { plan: "free" });
     const teams = createTenant(database, { plan: "teams" });
@@ -106,7 +107,7 @@ describe("retention", () => {
         });
       }
     }
-    const removed = pruneActivity(database, now);
+    const removed = await pruneActivity(createSqliteStore(database), now);
     const left = (orgId: string) =>
       (database.sqlite.query("SELECT target_label FROM activity WHERE org_id = ? ORDER BY at DESC").all(orgId) as { target_label: string }[]).map(
         (r) => r.target_label,

@@ -13,8 +13,8 @@ usePgCluster();
 
 /** Tables holding nothing of an organization, read before anyone is signed in. */
 const NOT_TENANT = ["login_tokens"];
-/** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql). */
-const LOOKUP_WINDOWS = ["api_keys", "sessions", "users"];
+/** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql). */
+const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
 /** How a row of a tenant table names its organization. */
 const ORG_OF: Record<string, string> = { organizations: "id", sessions: "(SELECT org_id FROM users WHERE users.id = user_id)" };
 
@@ -76,8 +76,8 @@ describe("row-level security", () => {
                (SELECT array_agg(p.policyname || ':' || p.cmd ORDER BY p.policyname) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.policyname <> 'tenant_isolation') AS others,
                has_table_privilege('ipcraft_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS dml
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = ${table}`;
-      // The only other policies are the SELECT-only lookup windows.
-      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : null;
+      // The only other policies are the SELECT-only lookup windows, and the maintenance window on organizations.
+      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : table === "organizations" ? ["maintenance_listing:SELECT"] : null;
       expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: 1, others, dml: true });
     }
   });
@@ -92,12 +92,40 @@ describe("row-level security", () => {
     expect(await lookup(`${B}-sh`, (tx) => tx`SELECT id, user_id FROM sessions`)).toEqual([{ id: `${B}-s`, user_id: `${B}-u` }]);
     expect(await lookup(`${A}@example.org`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${A}-u` }]);
     expect(await lookup(`${B}-u`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${B}-u` }]);
+    // An invitation by its id (the id a spent invitation link carries), never by its email.
+    expect(await lookup(`${A}-inv`, (tx) => tx`SELECT id, org_id FROM invitations`)).toEqual([{ id: `${A}-inv`, org_id: A }]);
+    expect(await lookup("guest@example.org", (tx) => tx`SELECT id FROM invitations`)).toEqual([]);
     // A hash opens its own row only: nothing else of that table or of that organization.
     expect(await lookup(`${A}-kh`, (tx) => tx`SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM sessions) AS sessions`)).toEqual([{ users: 0, orgs: 0, sessions: 0 }]);
     expect(await lookup("", (tx) => tx`SELECT (SELECT count(*)::int FROM api_keys) AS keys, (SELECT count(*)::int FROM users) AS users`)).toEqual([{ keys: 0, users: 0 }]);
     const changed = await lookup(`${A}-kh`, async (tx) => {
       const updated = await tx`UPDATE api_keys SET name = 'stolen'`;
       const deleted = await tx`DELETE FROM api_keys`;
+      return { updated: updated.count, deleted: deleted.count };
+    });
+    expect(changed).toEqual({ updated: 0, deleted: 0 });
+    const invitation = await lookup(`${A}-inv`, async (tx) => {
+      const updated = await tx`UPDATE invitations SET role = 'owner'`;
+      const deleted = await tx`DELETE FROM invitations`;
+      return { updated: updated.count, deleted: deleted.count };
+    });
+    expect(invitation).toEqual({ updated: 0, deleted: 0 });
+  });
+
+  test("the maintenance window (activity retention) lists organizations and nothing else; nothing can be written through it", async () => {
+    const maintenance = (value: string, query: (tx: SQL) => Promise<unknown>) =>
+      asApp(db.sql, null, async (tx) => {
+        await tx`SELECT set_config('app.maintenance', ${value}, true)`;
+        return query(tx);
+      });
+    const orgs = (await maintenance("retention", (tx) => tx`SELECT id, plan FROM organizations ORDER BY id`)) as { id: string }[];
+    expect(orgs.map((o) => o.id)).toEqual([A, B]);
+    expect(await maintenance("retention", (tx) => tx`SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM activity) AS activity, (SELECT count(*)::int FROM api_keys) AS keys`)).toEqual([{ users: 0, activity: 0, keys: 0 }]);
+    expect(await maintenance("", (tx) => tx`SELECT id FROM organizations`)).toEqual([]);
+    expect(await maintenance("other", (tx) => tx`SELECT id FROM organizations`)).toEqual([]);
+    const changed = await maintenance("retention", async (tx) => {
+      const updated = await tx`UPDATE organizations SET name = 'stolen'`;
+      const deleted = await tx`DELETE FROM activity`;
       return { updated: updated.count, deleted: deleted.count };
     });
     expect(changed).toEqual({ updated: 0, deleted: 0 });

@@ -1,21 +1,20 @@
 /**
  * Retention (API.md §3, §8): entries older than the organization's plan keeps are deleted.
- * Run at boot and then hourly by the server; cheap thanks to the (org_id, at) index.
+ * Run at boot and then hourly by the server; cheap thanks to the (org_id, at) index. On
+ * PostgreSQL every replica runs it, and one at a time actually prunes (store/pg/activity.ts).
  */
-import { PLANS, type PlanName } from "../../auth/plans";
-import type { OpenDatabase } from "../../db/client";
+import { PLANS } from "../../auth/plans";
+import type { Store } from "../../store/store";
 
-/** Deletes expired entries; returns how many went. */
-export function pruneActivity(database: OpenDatabase, now: Date = new Date()): number {
-  let removed = 0;
-  for (const [plan, limits] of Object.entries(PLANS) as [PlanName, (typeof PLANS)[PlanName]][]) {
-    const cutoff = new Date(now.getTime() - limits.activityDays * 86400_000).toISOString();
-    const result = database.sqlite
-      .query(
-        `DELETE FROM activity WHERE at < ? AND org_id IN (SELECT id FROM organizations WHERE plan = ?${plan === "unlimited" ? " OR plan NOT IN ('free','pro','teams','unlimited')" : ""})`,
-      )
-      .run(cutoff, plan);
-    removed += result.changes;
-  }
-  return removed;
+/**
+ * Deletes expired entries; returns how many went, or undefined when it was postponed (the
+ * write lock taken by another process, a full disk, or another replica pruning right now).
+ */
+export async function pruneActivity(store: Store, now: Date = new Date()): Promise<number | undefined> {
+  const cutoffs = Object.fromEntries(
+    Object.values(PLANS).map((limits) => [limits.name, new Date(now.getTime() - limits.activityDays * 86400_000).toISOString()]),
+  );
+  // An unknown plan name counts as unlimited, as planLimits() does.
+  const removed = await store.tryWrite({ orgId: null }, (q) => q.activity.prune(cutoffs, cutoffs.unlimited!));
+  return removed ?? undefined;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AppDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
 import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor, pageOf, pageQuery } from "../../http/pagination";
+import type { ActivityRecord } from "../../store/store";
 
 export const ActivityItem = z.object({
   id: z.string(),
@@ -14,54 +15,20 @@ export const ActivityItem = z.object({
   changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])),
 });
 
-interface ActivityRow {
-  id: string;
-  at: string;
-  actor_type: "user" | "api_key" | "system";
-  actor_id: string | null;
-  actor_label: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  target_label: string;
-  changes: string;
-}
-
-export function activityRoutes(deps: AppDeps) {
-  const { sqlite } = deps.database;
+export function activityRoutes(deps: Pick<AppDeps, "store" | "config">) {
+  const { store } = deps;
   return new Elysia({ name: "activity-routes" }).use(authGuard(deps)).get(
     "/api/v1/activity",
-    ({ principal, query }) => {
-      const where = ["org_id = ?"];
-      const args: (string | number)[] = [principal.orgId];
-      if (query.target_id) {
-        where.push("target_id = ?");
-        args.push(query.target_id);
-      }
-      if (query.actor) {
-        where.push("(actor_id = ? OR actor_label = ?)");
-        args.push(query.actor, query.actor);
-      }
-      if (query.action) {
-        where.push("action = ?");
-        args.push(query.action);
-      }
-      const total = (sqlite.query(`SELECT COUNT(*) AS n FROM activity WHERE ${where.join(" AND ")}`).get(...args) as { n: number }).n;
-      if (query.cursor) {
-        const [at, id] = decodeStringCursor(query.cursor, 2) as [string, string];
-        where.push("(at < ? OR (at = ? AND id < ?))");
-        args.push(at, at, id);
-      }
+    async ({ principal, query }) => {
+      const after = query.cursor ? (decodeStringCursor(query.cursor, 2) as [string, string]) : undefined;
+      const filter = { targetId: query.target_id, actor: query.actor, action: query.action };
       const limit = query.limit ?? DEFAULT_LIMIT;
-      const rows = sqlite
-        .query(`SELECT * FROM activity WHERE ${where.join(" AND ")} ORDER BY at DESC, id DESC LIMIT ?`)
-        .all(...args, limit + 1) as ActivityRow[];
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
+      const { rows, more, total } = await store.read({ orgId: principal.orgId }, (q) => q.activity.list(principal.orgId, filter, { limit, after }));
+      const last = rows[rows.length - 1];
       return {
-        items: page.map(toItem),
+        items: rows.map(toItem),
         total,
-        next_cursor: rows.length > limit && last ? encodeCursor([last.at, last.id]) : null,
+        next_cursor: more && last ? encodeCursor([last.at, last.id]) : null,
       };
     },
     {
@@ -77,7 +44,7 @@ export function activityRoutes(deps: AppDeps) {
   );
 }
 
-function toItem(row: ActivityRow): z.infer<typeof ActivityItem> {
+function toItem(row: ActivityRecord): z.infer<typeof ActivityItem> {
   return {
     id: row.id,
     at: row.at,

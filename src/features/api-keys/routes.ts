@@ -17,11 +17,11 @@ function managerOf(principal: Principal): KeyManager {
   return { orgId: principal.orgId, userId: principal.userId, role: principal.role, actor: actorOf(principal) };
 }
 
-export function apiKeyRoutes(deps: AppDeps) {
-  const { database } = deps;
+export function apiKeyRoutes(deps: Pick<AppDeps, "store" | "config">) {
+  const { store } = deps;
   return new Elysia({ name: "api-key-routes" })
     .use(authGuard(deps))
-    .get("/api/v1/api-keys", ({ principal, query }) => listApiKeys(database, managerOf(principal), query), {
+    .get("/api/v1/api-keys", ({ principal, query }) => listApiKeys(store, managerOf(principal), query), {
       query: ListQuery,
       response: { 200: ApiKeyList },
       detail: { tags: TAGS, summary: "List API keys (yours; owners and admins see the organization's)" },
@@ -29,7 +29,7 @@ export function apiKeyRoutes(deps: AppDeps) {
     .post(
       "/api/v1/api-keys",
       async ({ principal, body, set }) => {
-        const created = await createApiKey(database, managerOf(principal), {
+        const created = await createApiKey(store, managerOf(principal), {
           name: body.name,
           scope: body.scope,
           expiresInDays: body.expires_in_days,
@@ -48,7 +48,7 @@ export function apiKeyRoutes(deps: AppDeps) {
     .delete(
       "/api/v1/api-keys/:id",
       async ({ principal, params, set }) => {
-        await revokeApiKey(database, managerOf(principal), params.id);
+        await revokeApiKey(store, managerOf(principal), params.id);
         set.status = 204;
       },
       { params: KeyIdParams, detail: { tags: TAGS, summary: "Revoke a key; the very next request with it gets 401" } },

@@ -1,5 +1,5 @@
 /**
- * API-key rules (API.md §2), shared by the HTTP routes and the CLI:
+ * API-key rules (API.md §2), shared by the HTTP routes and the CLI. Speaks only the Store.
  * - the full key is returned once, by `createApiKey`, and stored only as SHA-256;
  * - who sees and revokes what: everyone manages their own keys; owners and admins also
  *   list and revoke the keys of everyone in their organization (they manage users, and
@@ -12,13 +12,10 @@
 import { planLimits } from "../../auth/plans";
 import type { Role, Scope } from "../../auth/principal";
 import { generateApiKey } from "../../auth/tokens";
-import type { OpenDatabase } from "../../db/client";
-import { writeTransaction } from "../../db/tx";
 import { ApiError, notFound } from "../../http/errors";
 import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor } from "../../http/pagination";
-import { type Actor, recordActivity } from "../activity/record";
+import type { ActivityEntry, Actor, Queries, Store, StoredKey } from "../../store/store";
 import type { ApiKeyItem } from "./model";
-import { deleteKey, findKey, insertKey, listKeys, type StoredKey, toItem } from "./repo";
 
 /** Who is acting on keys: the signed-in user, or the CLI (operator) acting for `userId`. */
 export interface KeyManager {
@@ -41,15 +38,28 @@ function label(key: { name: string; prefix: string }): string {
   return `${key.name} (${key.prefix}…)`;
 }
 
+export function toItem(row: StoredKey): ApiKeyItem {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    scope: row.scope,
+    created_at: row.created_at,
+    last_used_at: row.last_used_at,
+    expires_at: row.expires_at,
+    created_by: { id: row.user_id, email: row.email },
+  };
+}
+
 /** Creates a key for `manager.userId`; returns the listed fields plus the full key, once. */
-export function createApiKey(database: OpenDatabase, manager: KeyManager, request: NewKeyRequest, now = new Date()): Promise<ApiKeyItem & { key: string }> {
+export function createApiKey(store: Store, manager: KeyManager, request: NewKeyRequest, now = new Date()): Promise<ApiKeyItem & { key: string }> {
   if (request.scope === "write" && manager.role === "viewer") {
-    throw new ApiError("insufficient_scope", "a viewer can only create read keys; ask for scope \"read\"");
+    return Promise.reject(new ApiError("insufficient_scope", "a viewer can only create read keys; ask for scope \"read\""));
   }
-  return writeTransaction(database, () => {
-    const org = database.sqlite.query("SELECT plan FROM organizations WHERE id = ?").get(manager.orgId) as { plan: string } | null;
-    if (!org) throw notFound("organization");
-    const plan = planLimits(org.plan);
+  return store.write({ orgId: manager.orgId }, async (q) => {
+    const planName = await q.plans.planOf(manager.orgId);
+    if (planName === null) throw notFound("organization");
+    const plan = planLimits(planName);
     // No scope asked for: the widest one this user may hold on this plan, rather than a refusal.
     const scope: Scope = request.scope ?? (manager.role !== "viewer" && plan.api === "write" ? "write" : "read");
     if (scope === "write" && plan.api !== "write") {
@@ -62,8 +72,8 @@ export function createApiKey(database: OpenDatabase, manager: KeyManager, reques
     const id = crypto.randomUUID();
     const createdAt = now.toISOString();
     const expiresAt = request.expiresInDays ? new Date(now.getTime() + request.expiresInDays * DAY_MS).toISOString() : null;
-    insertKey(database, { id, orgId: manager.orgId, userId: manager.userId, name: request.name, prefix, hash, scope, createdAt, expiresAt });
-    recordActivity(database, {
+    await q.apiKeys.insert({ id, orgId: manager.orgId, userId: manager.userId, name: request.name, prefix, hash, scope, createdAt, expiresAt });
+    await q.activity.record({
       orgId: manager.orgId,
       actor: manager.actor,
       action: "api_key.create",
@@ -71,7 +81,7 @@ export function createApiKey(database: OpenDatabase, manager: KeyManager, reques
       changes: { name: [null, request.name], scope: [null, scope], expires_at: [null, expiresAt] },
       at: createdAt,
     });
-    const stored = findKey(database, manager.orgId, id)!;
+    const stored = (await q.apiKeys.get(manager.orgId, id))!;
     return { ...toItem(stored), key };
   });
 }
@@ -87,10 +97,12 @@ export interface PageRequest {
 }
 
 /** The keys `manager` may see, newest first, paginated. Never the key or its hash. */
-export function listApiKeys(database: OpenDatabase, manager: Pick<KeyManager, "orgId" | "userId" | "role">, page: PageRequest) {
+export async function listApiKeys(store: Store, manager: Pick<KeyManager, "orgId" | "userId" | "role">, page: PageRequest) {
   const after = page.cursor === undefined ? undefined : decodeKeyCursor(page.cursor);
-  const filter = managesAll(manager.role) ? { orgId: manager.orgId } : { orgId: manager.orgId, userId: manager.userId };
-  const { rows, more, total } = listKeys(database, filter, page.limit ?? DEFAULT_LIMIT, after);
+  const userId = managesAll(manager.role) ? undefined : manager.userId;
+  const { rows, more, total } = await store.read({ orgId: manager.orgId }, (q) =>
+    q.apiKeys.list(manager.orgId, { userId, limit: page.limit ?? DEFAULT_LIMIT, after }),
+  );
   const last = rows.at(-1);
   return {
     items: rows.map(toItem),
@@ -100,24 +112,23 @@ export function listApiKeys(database: OpenDatabase, manager: Pick<KeyManager, "o
 }
 
 /** Revokes key `id` if `manager` may see it; else 404. Takes effect on the very next request. */
-export async function revokeApiKey(database: OpenDatabase, manager: KeyManager, id: string): Promise<void> {
-  await writeTransaction(database, () => {
-    const key = findKey(database, manager.orgId, id);
+export async function revokeApiKey(store: Store, manager: KeyManager, id: string): Promise<void> {
+  await store.write({ orgId: manager.orgId }, async (q) => {
+    const key = await q.apiKeys.get(manager.orgId, id);
     if (!key || (!managesAll(manager.role) && key.user_id !== manager.userId)) throw notFound("API key");
-    revokeStoredKey(database, key, manager.actor);
+    await revokeStoredKey(q, key, manager.actor);
   });
 }
 
-/** Deletes a key found by the caller (the CLI finds keys by id or prefix). Call inside a write transaction. */
-export function revokeStoredKey(database: OpenDatabase, key: StoredKey, actor: Actor): void {
-  deleteKey(database, key.id);
-  recordActivity(database, {
-    orgId: key.org_id,
-    actor,
-    action: "api_key.revoke",
-    target: { type: "api_key", id: key.id, label: label(key) },
-    changes: {},
-  });
+/** Deletes a key found by the caller (the CLI finds keys by id or prefix), inside the caller's write unit. */
+export async function revokeStoredKey(q: Queries, key: StoredKey, actor: Actor): Promise<void> {
+  await q.auth.deleteKey(key.org_id, key.id);
+  await q.activity.record(revokeEntry(key, actor));
+}
+
+/** The activity entry of a revoke (never the key's secret). */
+export function revokeEntry(key: StoredKey, actor: Actor): ActivityEntry {
+  return { orgId: key.org_id, actor, action: "api_key.revoke", target: { type: "api_key", id: key.id, label: label(key) }, changes: {} };
 }
 
 function decodeKeyCursor(cursor: string): { createdAt: string; id: string } {

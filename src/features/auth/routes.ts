@@ -9,15 +9,15 @@ import { authGuard, readCookie } from "../../auth/guard";
 import { createSignInMailer, type Deliver, deliveryQueue } from "../../auth/mailer";
 import { ApiError } from "../../http/errors";
 import { LINK_WINDOW_MS, LINKS_PER_EMAIL } from "../../auth/sign-in-tokens";
-import { clearedSessionCookie, deleteSession, SESSION_COOKIE_NAME, sessionCookie } from "../../auth/sessions";
+import { clearedSessionCookie, SESSION_COOKIE_NAME, sessionCookie } from "../../auth/sessions";
 import { LogoutBody, Me, MessageBody, SendLinkBody, SignedIn, VerifyBody } from "./model";
-import { completeSignIn, describePrincipal, sendSignInLink } from "./service";
+import { completeSignIn, describePrincipal, endSession, sendSignInLink } from "./service";
 import { verifyPage } from "./verify-page";
 
 const TAGS = ["Authentication"];
 
 /** `deliver` defaults to SMTP or the log per the config; tests pass their own. */
-export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(deps.config, deps.logger)) {
+export function authRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, deliver: Deliver = createSignInMailer(deps.config, deps.logger)) {
   const queue = deliveryQueue(deliver, deps.logger);
   const secure = deps.config.publicUrl.startsWith("https:");
   const allowedOrigins = [new URL(deps.config.publicUrl).origin];
@@ -60,12 +60,12 @@ export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
     )
     .post(
       "/api/v1/auth/logout",
-      ({ request, set }) => {
+      async ({ request, set }) => {
         const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE_NAME);
         if (token) {
           // A cookie write like any other: a cross-site page must not sign people out.
           enforceCsrf(request, allowedOrigins);
-          deleteSession(deps.database, token);
+          await endSession(deps, token);
         }
         set.headers["set-cookie"] = clearedSessionCookie(secure);
         set.status = 204;
@@ -76,7 +76,7 @@ export function authRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(
 }
 
 /** GET /api/v1/auth/me — guarded. */
-export function meRoutes(deps: AppDeps) {
+export function meRoutes(deps: Pick<AppDeps, "store" | "config">) {
   return new Elysia({ name: "me-routes" })
     .use(authGuard(deps))
     .get("/api/v1/auth/me", ({ principal }) => describePrincipal(deps, principal), {

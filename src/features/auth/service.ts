@@ -3,28 +3,18 @@
  * Services take values, never the request.
  */
 import type { AppDeps } from "../../app";
-import {
-  acceptInvitation,
-  createOrganizationWithOwner,
-  deleteInvitation,
-  findInvitation,
-  findOrganization,
-  findUserByEmail,
-  normaliseEmail,
-  type OrganizationRow,
-  type UserRow,
-} from "../../auth/accounts";
+import { defaultOrganizationName, normaliseEmail } from "../../auth/accounts";
 import type { SignInMail } from "../../auth/mailer";
 import { planLimits } from "../../auth/plans";
-import type { Principal } from "../../auth/principal";
+import type { Principal, Role } from "../../auth/principal";
 import { createSession } from "../../auth/sessions";
-import { issueSignInToken, linkQuota, signInUrl, spendSignInToken } from "../../auth/sign-in-tokens";
-import { writeTransaction } from "../../db/tx";
+import { linkQuota, newSignInToken, signInUrl, spendSignInToken } from "../../auth/sign-in-tokens";
+import { sha256Hex } from "../../auth/tokens";
 import { ApiError } from "../../http/errors";
-import { recordActivity } from "../activity/record";
+import type { Store } from "../../store/store";
 import type { OrganizationSummary, UserSummary } from "./model";
 
-type Deps = Pick<AppDeps, "database" | "config">;
+type Deps = Pick<AppDeps, "store" | "config">;
 
 /** What send-link came to: answered alike for every email; `retryAfter` set when over the per-email limit. */
 export interface SendLinkOutcome {
@@ -44,17 +34,18 @@ export interface SendLinkOutcome {
  * An invitation does not make an email "known" here: only its own link joins its organization.
  */
 export async function sendSignInLink(
-  { database, config }: Deps,
+  { store, config }: Deps,
   deliver: (mail: SignInMail) => void,
   rawEmail: string,
   now = new Date(),
 ): Promise<SendLinkOutcome> {
   const email = normaliseEmail(rawEmail);
-  const issued = await writeTransaction(database, () => {
-    const quota = linkQuota(database, email, now);
+  const issued = await store.write({ orgId: null }, async (q) => {
+    const quota = await linkQuota(q, email, now);
     if (!quota.allowed) return { retryAfter: quota.retryAfter };
-    const mayEnter = findUserByEmail(database, email) !== null || config.signup === "open";
-    const token = issueSignInToken(database, email, now);
+    const mayEnter = (await q.signIn.userByEmail(email)) !== null || config.signup === "open";
+    const { token, row } = newSignInToken(email, now);
+    await q.signIn.insertToken(row);
     return { token: mayEnter ? token : undefined };
   });
   if ("retryAfter" in issued) return { retryAfter: issued.retryAfter, delivered: false };
@@ -81,30 +72,38 @@ const WITHDRAWN = "this invitation was withdrawn or has already been used; ask w
  *   organization has invited them (an invitation never captures a sign-up);
  * - otherwise: refused (signup closed since the link was sent, or the user was removed).
  */
-export function completeSignIn({ database, config }: Deps, token: string): Promise<SignInResult> {
-  return writeTransaction(database, () => {
-    const spent = spendSignInToken(database, token);
+export function completeSignIn({ store, config }: Deps, token: string): Promise<SignInResult> {
+  // Before anyone is known: the organization is learnt from the spent link and entered (store.ts SignInQueries).
+  return store.write({ orgId: null }, async (q) => {
+    const spent = await spendSignInToken(q, token);
     if (spent === null) throw new ApiError("invalid_token", INVALID_LINK);
     const { email, invitationId } = spent;
-    let user = findUserByEmail(database, email);
-    let organization: OrganizationRow | null;
+    const existing = await q.signIn.userByEmail(email);
     const now = new Date().toISOString();
-    const invitation = invitationId === null ? null : findInvitation(database, invitationId);
+    const invitation = invitationId === null ? null : await q.signIn.invitationById(invitationId);
     if (invitationId !== null && !invitation) throw new ApiError("invalid_token", WITHDRAWN);
-    if (user) {
-      if (invitation && invitation.org_id !== user.org_id) {
+    let user: { id: string; org_id: string; email: string; name: string; role: Role };
+    if (existing) {
+      if (invitation && invitation.org_id !== existing.org_id) {
         // Told to the invitee only (the link went to their mailbox): the inviter sees a pending invitation.
         throw new ApiError(
           "conflict",
           "this email already has an IPCraft account in another organization, and an email can belong to one organization only; sign in from the sign-in page to reach it",
         );
       }
-      if (invitation) deleteInvitation(database, invitation.id);
-      organization = findOrganization(database, user.org_id);
+      user = existing;
+      await q.signIn.enter(user.org_id);
+      if (invitation) await q.users.removeInvitation(user.org_id, invitation.id);
     } else if (invitation) {
-      ({ user, organization } = acceptInvitation(database, invitation, now));
-      recordActivity(database, {
-        orgId: invitation.org_id,
+      // The invitee used the link: a member of the inviting organization under the invitation's
+      // id (the id the inviter got keeps naming the same person); the invitation is gone.
+      // Invitations of other organizations for the same email stay as they are.
+      user = { id: invitation.id, org_id: invitation.org_id, email: invitation.email, name: invitation.name, role: invitation.role };
+      await q.signIn.enter(user.org_id);
+      await q.users.removeInvitation(user.org_id, invitation.id);
+      await q.signIn.insertMember(user.org_id, { ...user, at: now });
+      await q.activity.record({
+        orgId: user.org_id,
         actor: { type: "user", id: user.id, label: email },
         action: "user.join",
         target: { type: "user", id: user.id, label: email },
@@ -112,8 +111,12 @@ export function completeSignIn({ database, config }: Deps, token: string): Promi
         at: now,
       });
     } else if (config.signup === "open") {
-      ({ user, organization } = createOrganizationWithOwner(database, email, now));
-      recordActivity(database, {
+      // A new organization (plan `unlimited`, the self-hosted default) with this email as its owner.
+      const organization = { id: crypto.randomUUID(), name: defaultOrganizationName(email), plan: "unlimited" };
+      user = { id: crypto.randomUUID(), org_id: organization.id, email, name: "", role: "owner" };
+      await q.signIn.enter(organization.id);
+      await q.tenants.create({ at: now, organization, user });
+      await q.activity.record({
         orgId: organization.id,
         actor: { type: "user", id: user.id, label: email },
         action: "organization.create",
@@ -123,17 +126,26 @@ export function completeSignIn({ database, config }: Deps, token: string): Promi
     } else {
       throw new ApiError("invalid_token", INVALID_LINK);
     }
+    const organization = await q.organizations.get(user.org_id);
     if (!organization) throw new ApiError("invalid_token", INVALID_LINK);
-    database.sqlite.query("UPDATE users SET last_login_at = ?, updated_at = ? WHERE id = ?").run(now, now, user.id);
-    const sessionToken = createSession(database, user.id);
+    await q.signIn.markSignedIn(user.org_id, user.id, now);
+    const sessionToken = await createSession(q, user.org_id, user.id);
     return { user: userSummary(user), organization: organizationSummary(organization), sessionToken };
   });
 }
 
+/** Logout: ends the session whose cookie value is `token`, if any (found by its hash, before anyone is known). */
+export async function endSession({ store }: Deps, token: string): Promise<void> {
+  const session = await store.read({ orgId: null }, (q) => q.auth.sessionByHash(sha256Hex(token)));
+  if (session) await store.write({ orgId: session.orgId }, (q) => q.auth.deleteSession(session.orgId, session.id));
+}
+
 /** GET /auth/me: who is asking, through what, with which effective scope. */
-export function describePrincipal({ database }: Deps, principal: Principal) {
-  const user = findUserByEmail(database, principal.email);
-  const organization = findOrganization(database, principal.orgId);
+export async function describePrincipal({ store }: Deps, principal: Principal) {
+  const { user, organization } = await store.read({ orgId: principal.orgId }, async (q) => ({
+    user: await q.users.memberByEmail(principal.orgId, principal.email),
+    organization: await q.organizations.get(principal.orgId),
+  }));
   if (!user || !organization) throw new ApiError("unauthorized", "this account no longer exists");
   return {
     user: userSummary(user),
@@ -143,10 +155,10 @@ export function describePrincipal({ database }: Deps, principal: Principal) {
   };
 }
 
-export function userSummary(user: UserRow): UserSummary {
+export function userSummary(user: UserSummary): UserSummary {
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
-export function organizationSummary(org: OrganizationRow): OrganizationSummary {
+export function organizationSummary(org: { id: string; name: string; plan: string }): OrganizationSummary {
   return { id: org.id, name: org.name, plan: planLimits(org.plan).name };
 }

@@ -7,7 +7,7 @@ import { getOrganization, renameOrganization } from "./service";
 
 const TAGS = ["Organization"];
 
-export function organizationRoutes(deps: AppDeps) {
+export function organizationRoutes(deps: Pick<AppDeps, "store" | "config">) {
   return new Elysia({ name: "organization-routes" })
     .use(authGuard(deps))
     .get("/api/v1/organization", ({ principal }) => getOrganization(deps, principal), {

@@ -1,30 +1,21 @@
 /**
  * The caller's organization (API.md §3): everyone sees its name; owners also see the plan,
- * its limits and current usage. Owners and admins rename it.
+ * its limits and current usage. Owners and admins rename it. Speaks only the Store.
  */
 import type { AppDeps } from "../../app";
-import { findOrganization, type OrganizationRow } from "../../auth/accounts";
 import { planLimits } from "../../auth/plans";
 import { actorOf, type Principal, requireRole, requireWrite } from "../../auth/principal";
-import { writeTransaction } from "../../db/tx";
 import { notFound } from "../../http/errors";
-import { recordActivity } from "../activity/record";
+import type { OrganizationRecord, Queries } from "../../store/store";
 import type { Organization } from "./model";
 
-type Deps = Pick<AppDeps, "database" | "config">;
+type Deps = Pick<AppDeps, "store" | "config">;
 
-const USAGE_SQL = `SELECT
-  (SELECT COUNT(*) FROM users WHERE org_id = ?1) + (SELECT COUNT(*) FROM invitations WHERE org_id = ?1) AS users,
-  (SELECT COUNT(*) FROM sections WHERE org_id = ?1) AS sections,
-  (SELECT COUNT(*) FROM subnets WHERE org_id = ?1) AS subnets,
-  (SELECT COUNT(*) FROM addresses WHERE org_id = ?1) AS addresses,
-  (SELECT COUNT(*) FROM api_keys WHERE org_id = ?1) AS api_keys`;
-
-function present({ database, config }: Deps, org: OrganizationRow, principal: Principal): Organization {
+async function present({ config }: Deps, q: Queries, org: OrganizationRecord, principal: Principal): Promise<Organization> {
   const base = { id: org.id, name: org.name, created_at: org.created_at, updated_at: org.updated_at };
   if (principal.role !== "owner") return base;
   const plan = planLimits(org.plan);
-  const usage = database.sqlite.query(USAGE_SQL).get(org.id) as NonNullable<Organization["usage"]>;
+  const usage = await q.organizations.usage(org.id);
   const rate = plan.rateLimit ?? config.rateLimit;
   return {
     ...base,
@@ -43,23 +34,25 @@ function present({ database, config }: Deps, org: OrganizationRow, principal: Pr
   };
 }
 
-export function getOrganization(deps: Deps, principal: Principal): Organization {
-  const org = findOrganization(deps.database, principal.orgId);
+async function mustGet(q: Queries, orgId: string): Promise<OrganizationRecord> {
+  const org = await q.organizations.get(orgId);
   if (!org) throw notFound("organization");
-  return present(deps, org, principal);
+  return org;
 }
 
-export async function renameOrganization(deps: Deps, principal: Principal, name: string): Promise<Organization> {
+export function getOrganization(deps: Deps, principal: Principal): Promise<Organization> {
+  return deps.store.read({ orgId: principal.orgId }, async (q) => present(deps, q, await mustGet(q, principal.orgId), principal));
+}
+
+export function renameOrganization(deps: Deps, principal: Principal, name: string): Promise<Organization> {
   requireWrite(principal);
   requireRole(principal, ["owner", "admin"]);
-  const { database } = deps;
-  const org = await writeTransaction(database, () => {
-    const before = findOrganization(database, principal.orgId);
-    if (!before) throw notFound("organization");
-    if (before.name === name) return before;
+  return deps.store.write({ orgId: principal.orgId }, async (q) => {
+    const before = await mustGet(q, principal.orgId);
+    if (before.name === name) return present(deps, q, before, principal);
     const now = new Date().toISOString();
-    database.sqlite.query("UPDATE organizations SET name = ?, updated_at = ? WHERE id = ?").run(name, now, before.id);
-    recordActivity(database, {
+    await q.organizations.rename(before.id, name, now);
+    await q.activity.record({
       orgId: before.id,
       actor: actorOf(principal),
       action: "organization.update",
@@ -67,7 +60,6 @@ export async function renameOrganization(deps: Deps, principal: Principal, name:
       changes: { name: [before.name, name] },
       at: now,
     });
-    return { ...before, name, updated_at: now };
+    return present(deps, q, { ...before, name, updated_at: now }, principal);
   });
-  return present(deps, org, principal);
 }

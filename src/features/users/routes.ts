@@ -10,7 +10,7 @@ import { userService } from "./service";
 const tags = ["Users"];
 
 /** `deliver` defaults to SMTP or the log per the config, exactly like sign-in; tests pass their own. */
-export function userRoutes(deps: AppDeps, deliver: Deliver = createSignInMailer(deps.config, deps.logger)) {
+export function userRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, deliver: Deliver = createSignInMailer(deps.config, deps.logger)) {
   const users = userService(deps, deliveryQueue(deliver, deps.logger));
   return new Elysia({ name: "users-routes", prefix: "/api/v1/users" })
     .use(authGuard(deps))

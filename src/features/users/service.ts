@@ -28,35 +28,30 @@
  * invitations to get itself a session; and owners can only be made by owners.
  */
 import type { AppDeps } from "../../app";
-import { deleteInvitation, normaliseEmail } from "../../auth/accounts";
+import { normaliseEmail } from "../../auth/accounts";
 import type { SignInMail } from "../../auth/mailer";
-import { assertPlanAllows } from "../../auth/plans";
+import { checkPlanAllows } from "../../auth/plans";
 import { actorOf, type Principal, type Role, requireRole, requireWrite } from "../../auth/principal";
-import { issueSignInToken, signInUrl } from "../../auth/sign-in-tokens";
-import { writeTransaction } from "../../db/tx";
+import { newSignInToken, signInUrl } from "../../auth/sign-in-tokens";
 import { ApiError, notFound } from "../../http/errors";
 import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor, type Page } from "../../http/pagination";
-import { recordActivity } from "../activity/record";
-import { findKey } from "../api-keys/repo";
+import type { PersonRecord, Queries } from "../../store/store";
 import { revokeStoredKey } from "../api-keys/service";
 import type { InviteBody, PatchUserBody, UserItem } from "./model";
-import {
-  countOwners,
-  deleteUserAndCredentials,
-  findInvitationIn,
-  findUser,
-  insertInvitation,
-  invitationByEmail,
-  keyIdsOf,
-  listUsers,
-  type StoredUser,
-  memberByEmail,
-  toItem,
-  updateInvitation,
-  updateUser,
-} from "./repo";
 
-type Deps = Pick<AppDeps, "database" | "config">;
+type Deps = Pick<AppDeps, "store" | "config">;
+
+export function toItem(row: PersonRecord): UserItem {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    created_at: row.created_at,
+    last_login_at: row.last_login_at,
+    invited: row.pending === 1 || row.last_login_at === null,
+  };
+}
 
 /** Owners and admins manage users, with a credential that may write. */
 function requireManager(p: Principal): void {
@@ -74,12 +69,19 @@ function lastOwner(what: string): ApiError {
   return new ApiError("last_owner", `${what}: an organization needs an owner. Make someone else an owner first`);
 }
 
-export function userService({ database, config }: Deps, deliver: (mail: SignInMail) => void) {
+/** A member, else a pending invitation, of the caller's organization; else 404. */
+async function personOf(q: Queries, orgId: string, id: string): Promise<PersonRecord> {
+  const person = (await q.users.member(orgId, id)) ?? (await q.users.invitation(orgId, id));
+  if (!person) throw notFound("user");
+  return person;
+}
+
+export function userService({ store, config }: Deps, deliver: (mail: SignInMail) => void) {
   /** DELETE on a pending invitation withdraws it: its link stops working at once. */
-  function withdrawInvitation(p: Principal, invitation: StoredUser): void {
+  async function withdrawInvitation(q: Queries, p: Principal, invitation: PersonRecord): Promise<void> {
     requireOwnerFor(p, invitation.role);
-    deleteInvitation(database, invitation.id);
-    recordActivity(database, {
+    await q.users.removeInvitation(p.orgId, invitation.id);
+    await q.activity.record({
       orgId: p.orgId,
       actor: actorOf(p),
       action: "user.remove",
@@ -90,30 +92,26 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
 
   return {
     /** The members of the caller's organization, oldest first. */
-    list(p: Principal, page: { limit?: number; cursor?: string }): Page<UserItem> {
+    async list(p: Principal, page: { limit?: number; cursor?: string }): Promise<Page<UserItem>> {
       const after = page.cursor === undefined ? undefined : decodeUserCursor(page.cursor);
-      const { rows, more, total } = listUsers(database, p.orgId, page.limit ?? DEFAULT_LIMIT, after);
+      const { rows, more, total } = await store.read({ orgId: p.orgId }, (q) => q.users.list(p.orgId, { limit: page.limit ?? DEFAULT_LIMIT, after }));
       const last = rows.at(-1);
       return { items: rows.map(toItem), total, next_cursor: more && last ? encodeCursor([last.created_at, last.id]) : null };
     },
 
-    get(p: Principal, id: string): UserItem {
-      const user = findUser(database, p.orgId, id) ?? findInvitationIn(database, p.orgId, id);
-      if (!user) throw notFound("user");
-      return toItem(user);
-    },
+    get: (p: Principal, id: string): Promise<UserItem> => store.read({ orgId: p.orgId }, async (q) => toItem(await personOf(q, p.orgId, id))),
 
     /** Creates (or refreshes) the invitation and sends its link. */
     async invite(p: Principal, body: InviteBody): Promise<UserItem> {
       requireManager(p);
       requireOwnerFor(p, body.role);
       const email = normaliseEmail(body.email);
-      const { invitation, token, organization } = await writeTransaction(database, () => {
+      const { invitation, token, organization } = await store.write({ orgId: p.orgId }, async (q) => {
         // Only this organization's own members are looked at: the answer must not depend on other tenants.
-        if (memberByEmail(database, p.orgId, email)) throw new ApiError("conflict", `${email} is already a member of your organization`);
+        if (await q.users.memberByEmail(p.orgId, email)) throw new ApiError("conflict", `${email} is already a member of your organization`);
         const now = new Date().toISOString();
-        const pending = invitationByEmail(database, p.orgId, email);
-        const invitation: StoredUser = {
+        const pending = await q.users.invitationByEmail(p.orgId, email);
+        const invitation: PersonRecord = {
           id: pending?.id ?? crypto.randomUUID(),
           org_id: p.orgId,
           email,
@@ -124,15 +122,16 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
           pending: 1,
         };
         if (pending) {
-          updateInvitation(database, invitation.id, invitation, now);
+          await q.users.updateInvitation(p.orgId, invitation.id, invitation, now);
           // One live link per invitation: the fresh one replaces the old.
-          database.sqlite.query("DELETE FROM login_tokens WHERE invitation_id = ?").run(invitation.id);
+          await q.signIn.dropInvitationLinks(invitation.id);
         } else {
-          assertPlanAllows(database.sqlite, p.orgId, "users", 1);
-          insertInvitation(database, invitation);
+          await checkPlanAllows(q, p.orgId, "users", 1);
+          await q.users.insertInvitation(invitation);
         }
-        const token = issueSignInToken(database, email, new Date(now), invitation.id);
-        recordActivity(database, {
+        const { token, row } = newSignInToken(email, new Date(now), invitation.id);
+        await q.signIn.insertToken(row);
+        await q.activity.record({
           orgId: p.orgId,
           actor: actorOf(p),
           action: "user.invite",
@@ -142,7 +141,7 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
             : { email: [null, email], role: [null, invitation.role], ...(invitation.name ? { name: [null, invitation.name] } : {}) },
           at: now,
         });
-        const organization = (database.sqlite.query("SELECT name FROM organizations WHERE id = ?").get(p.orgId) as { name: string }).name;
+        const organization = (await q.organizations.get(p.orgId))!.name;
         return { invitation, token, organization };
       });
       // Queued, after the commit: a slow mail relay must not hold the answer.
@@ -153,21 +152,21 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
     /** Changes a user's role and/or name. */
     update(p: Principal, id: string, body: PatchUserBody): Promise<UserItem> {
       requireManager(p);
-      return writeTransaction(database, () => {
-        const before = findUser(database, p.orgId, id) ?? findInvitationIn(database, p.orgId, id);
-        if (!before) throw notFound("user");
+      return store.write({ orgId: p.orgId }, async (q) => {
+        const before = await personOf(q, p.orgId, id);
         const after = { role: body.role ?? before.role, name: body.name ?? before.name };
         const changes: Record<string, [unknown, unknown]> = {};
         if (after.role !== before.role) changes.role = [before.role, after.role];
         if (after.name !== before.name) changes.name = [before.name, after.name];
         if (Object.keys(changes).length === 0) return toItem(before);
         requireOwnerFor(p, before.role, after.role);
-        if (!before.pending && before.role === "owner" && after.role !== "owner" && countOwners(database, p.orgId) === 1) {
+        if (!before.pending && before.role === "owner" && after.role !== "owner" && (await q.users.countOwners(p.orgId)) === 1) {
           throw lastOwner(`${before.email} is the last owner and cannot become ${after.role}`);
         }
         const now = new Date().toISOString();
-        (before.pending ? updateInvitation : updateUser)(database, id, after, now);
-        recordActivity(database, {
+        if (before.pending) await q.users.updateInvitation(p.orgId, id, after, now);
+        else await q.users.updateMember(p.orgId, id, after, now);
+        await q.activity.record({
           orgId: p.orgId,
           actor: actorOf(p),
           action: "user.update",
@@ -179,24 +178,24 @@ export function userService({ database, config }: Deps, deliver: (mail: SignInMa
       });
     },
 
-    /** Removes a user and, in the same transaction, every credential they hold. */
+    /** Removes a user and, in the same unit, every credential they hold. */
     async remove(p: Principal, id: string): Promise<void> {
       requireManager(p);
-      await writeTransaction(database, () => {
-        const invitation = findInvitationIn(database, p.orgId, id);
-        if (invitation) return withdrawInvitation(p, invitation);
-        const user = findUser(database, p.orgId, id);
+      await store.write({ orgId: p.orgId }, async (q) => {
+        const invitation = await q.users.invitation(p.orgId, id);
+        if (invitation) return withdrawInvitation(q, p, invitation);
+        const user = await q.users.member(p.orgId, id);
         if (!user) throw notFound("user");
         requireOwnerFor(p, user.role);
-        if (user.role === "owner" && countOwners(database, p.orgId) === 1) {
+        if (user.role === "owner" && (await q.users.countOwners(p.orgId)) === 1) {
           throw lastOwner(`${user.email} is the last owner and cannot be removed`);
         }
         const actor = actorOf(p);
         // Each key gets its own api_key.revoke entry, so the key's history says how it ended.
-        const keyIds = keyIdsOf(database, user.id);
-        for (const keyId of keyIds) revokeStoredKey(database, findKey(database, p.orgId, keyId)!, actor);
-        const sessions = deleteUserAndCredentials(database, user);
-        recordActivity(database, {
+        const keyIds = await q.apiKeys.idsOfUser(p.orgId, user.id);
+        for (const keyId of keyIds) await revokeStoredKey(q, (await q.apiKeys.get(p.orgId, keyId))!, actor);
+        const sessions = await q.users.removeMember(p.orgId, user);
+        await q.activity.record({
           orgId: p.orgId,
           actor,
           action: "user.remove",

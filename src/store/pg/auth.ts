@@ -77,6 +77,11 @@ export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
                 WHERE id = ${sessionId} AND user_id IN (SELECT id FROM users WHERE org_id = ${orgId})`;
     },
 
+    async deleteSession(orgId, sessionId) {
+      const deleted = await tx`DELETE FROM sessions WHERE id = ${sessionId} AND user_id IN (SELECT id FROM users WHERE org_id = ${orgId})`;
+      return deleted.count > 0;
+    },
+
     async deleteKey(orgId, keyId) {
       const deleted = await tx`DELETE FROM api_keys WHERE org_id = ${orgId} AND id = ${keyId}`;
       return deleted.count > 0;

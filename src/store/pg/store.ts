@@ -24,12 +24,16 @@
 import { SQL, type TransactionSQL } from "bun";
 import type { Queries, Scope, Store } from "../store";
 import { pgActivity } from "./activity";
+import { pgApiKeys } from "./api-keys";
 import { pgAuth } from "./auth";
 import { isFull } from "./errors";
 import { migratePostgres } from "./migrate";
+import { pgOrganizations } from "./organizations";
 import { pgPlans } from "./plans";
 import { pgSections } from "./sections";
+import { pgSignIn } from "./sign-in";
 import { pgTenants } from "./tenants";
+import { pgUsers } from "./users";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -91,8 +95,12 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}):
 function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
   return {
     auth: pgAuth(tx, scope),
+    apiKeys: pgApiKeys(tx),
+    organizations: pgOrganizations(tx),
+    users: pgUsers(tx),
+    signIn: pgSignIn(tx, scope),
     sections: pgSections(tx),
-    activity: pgActivity(tx),
+    activity: pgActivity(tx, scope),
     plans: pgPlans(tx),
     tenants: pgTenants(tx),
   };

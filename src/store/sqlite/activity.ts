@@ -1,6 +1,6 @@
 /** SQLite: appending to the activity log (API.md §8). */
 import type { OpenDatabase } from "../../db/client";
-import type { ActivityEntry, ActivityQueries } from "../store";
+import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
@@ -35,5 +35,53 @@ export function insertActivity(database: OpenDatabase, entry: ActivityEntry): vo
 }
 
 export function sqliteActivity(database: OpenDatabase): ActivityQueries {
-  return { record: async (entry) => insertActivity(database, entry) };
+  const { sqlite } = database;
+  return {
+    record: async (entry) => insertActivity(database, entry),
+
+    async list(orgId, filter, opts) {
+      const where = ["org_id = ?"];
+      const args: (string | number)[] = [orgId];
+      if (filter.targetId) {
+        where.push("target_id = ?");
+        args.push(filter.targetId);
+      }
+      if (filter.actor) {
+        where.push("(actor_id = ? OR actor_label = ?)");
+        args.push(filter.actor, filter.actor);
+      }
+      if (filter.action) {
+        where.push("action = ?");
+        args.push(filter.action);
+      }
+      const total = (sqlite.query(`SELECT COUNT(*) AS n FROM activity WHERE ${where.join(" AND ")}`).get(...args) as { n: number }).n;
+      if (opts.after) {
+        const [at, id] = opts.after;
+        where.push("(at < ? OR (at = ? AND id < ?))");
+        args.push(at, at, id);
+      }
+      const rows = sqlite
+        .query<ActivityRecord, (string | number)[]>(
+          `SELECT id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes
+             FROM activity WHERE ${where.join(" AND ")} ORDER BY at DESC, id DESC LIMIT ?`,
+        )
+        .all(...args, opts.limit + 1);
+      return { rows: rows.slice(0, opts.limit), more: rows.length > opts.limit, total };
+    },
+
+    // One server per SQLite database (the server lock): nobody else prunes at the same time.
+    async prune(cutoffs, otherwise) {
+      let removed = 0;
+      const plans = Object.keys(cutoffs);
+      for (const plan of plans) {
+        removed += sqlite
+          .query("DELETE FROM activity WHERE at < ? AND org_id IN (SELECT id FROM organizations WHERE plan = ?)")
+          .run(cutoffs[plan]!, plan).changes;
+      }
+      removed += sqlite
+        .query(`DELETE FROM activity WHERE at < ? AND org_id IN (SELECT id FROM organizations WHERE plan NOT IN (${plans.map(() => "?").join(", ")}))`)
+        .run(otherwise, ...plans).changes;
+      return removed;
+    },
+  };
 }

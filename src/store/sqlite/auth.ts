@@ -21,6 +21,9 @@ export function sqliteAuth(database: OpenDatabase): AuthQueries {
     "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ? AND user_id IN (SELECT id FROM users WHERE org_id = ?)",
   );
   const deleteKey = sqlite.query<unknown, [string, string]>("DELETE FROM api_keys WHERE org_id = ? AND id = ?");
+  const deleteSession = sqlite.query<unknown, [string, string]>(
+    "DELETE FROM sessions WHERE id = ? AND user_id IN (SELECT id FROM users WHERE org_id = ?)",
+  );
   return {
     keyByHash: async (hash) => keyByHash.get(hash),
     sessionByHash: async (hash) => sessionByHash.get(hash),
@@ -30,6 +33,7 @@ export function sqliteAuth(database: OpenDatabase): AuthQueries {
     async touchSession(orgId, sessionId, seenAt, expiresAt) {
       touchSession.run(seenAt, expiresAt, sessionId, orgId);
     },
+    deleteSession: async (orgId, sessionId) => deleteSession.run(sessionId, orgId).changes > 0,
     deleteKey: async (orgId, keyId) => deleteKey.run(orgId, keyId).changes > 0,
   };
 }

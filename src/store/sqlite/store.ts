@@ -31,10 +31,14 @@ import { isBusy, isFull } from "../../db/errors";
 import { tryBegin, withWriteLock } from "../../db/tx";
 import type { Queries, Scope, Store } from "../store";
 import { sqliteActivity } from "./activity";
+import { sqliteApiKeys } from "./api-keys";
 import { sqliteAuth } from "./auth";
+import { sqliteOrganizations } from "./organizations";
 import { sqlitePlans } from "./plans";
 import { sqliteSections } from "./sections";
+import { sqliteSignIn } from "./sign-in";
 import { sqliteTenants } from "./tenants";
+import { sqliteUsers } from "./users";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -44,6 +48,10 @@ export interface SqliteStoreOptions {
 export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOptions = {}): Store {
   const queries: Queries = {
     auth: sqliteAuth(database),
+    apiKeys: sqliteApiKeys(database),
+    organizations: sqliteOrganizations(database),
+    users: sqliteUsers(database),
+    signIn: sqliteSignIn(database),
     sections: sqliteSections(database),
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),

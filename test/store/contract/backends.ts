@@ -9,9 +9,11 @@
  * suite may only drive those. The probes write and read as the database owner, outside RLS.
  */
 import { createApp } from "../../../src/app";
+import { generateOpaqueToken } from "../../../src/auth/tokens";
 import { defaultServerConfig } from "../../../src/config";
 import { openDatabase } from "../../../src/db/client";
 import { createMemoryLogger } from "../../../src/logger";
+import { PRUNE_LOCK } from "../../../src/store/pg/activity";
 import { createPgStore } from "../../../src/store/pg/store";
 import { createSqliteStore } from "../../../src/store/sqlite/store";
 import type { Store } from "../../../src/store/store";
@@ -33,6 +35,10 @@ interface Probes {
   /** Inserts a subnet row straight into the database (subnets are not on the store yet). */
   insertSubnet(orgId: string, sectionId: string | null, octet: number): Promise<string>;
   sectionOfSubnet(subnetId: string): Promise<string | null>;
+  /** Adds a user with a session to an existing organization (users are not on the store yet). */
+  insertMember(orgId: string, m: { id: string; email: string; role: string; sessionId: string; tokenHash: string }): Promise<void>;
+  /** PostgreSQL only: another replica's prune holding the lock until the returned function is called. */
+  pruneByAnotherReplica?(): Promise<() => Promise<void>>;
 }
 
 export interface Backend {
@@ -71,6 +77,11 @@ export const BACKENDS: Backend[] = [
             return id;
           },
           sectionOfSubnet: async (id) => (sqlite.query("SELECT section_id FROM subnets WHERE id = ?").get(id) as { section_id: string | null }).section_id,
+          async insertMember(orgId, m) {
+            const later = new Date(Date.now() + 86400_000).toISOString();
+            sqlite.run("INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [m.id, orgId, m.email, m.email, m.role, NOW, NOW]);
+            sqlite.run("INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", [m.sessionId, m.tokenHash, m.id, NOW, NOW, later]);
+          },
         },
         close: () => store.close(),
       };
@@ -96,6 +107,20 @@ export const BACKENDS: Backend[] = [
             const [row] = await db.sql`SELECT section_id FROM subnets WHERE id = ${id}`;
             return row.section_id as string | null;
           },
+          async pruneByAnotherReplica() {
+            const other = await db.sql.reserve();
+            await other`BEGIN`;
+            await other`SELECT pg_advisory_xact_lock(${PRUNE_LOCK})`;
+            return async () => {
+              await other`COMMIT`;
+              other.release();
+            };
+          },
+          async insertMember(orgId, m) {
+            const later = new Date(Date.now() + 86400_000).toISOString();
+            await db.sql`INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (${m.id}, ${orgId}, ${m.email}, ${m.email}, ${m.role}, ${NOW}, ${NOW})`;
+            await db.sql`INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at, expires_at) VALUES (${m.sessionId}, ${m.tokenHash}, ${m.id}, ${NOW}, ${NOW}, ${later})`;
+          },
         },
         close: () => db.drop(),
       };
@@ -106,12 +131,14 @@ export const BACKENDS: Backend[] = [
 export interface CallResult {
   status: number;
   body: any;
+  headers: Headers;
 }
 
 /** The app over `backend`, with a tenant-aware request builder. */
-export async function openApp(backend: Backend) {
+export async function openApp(backend: Backend, config: Parameters<typeof defaultServerConfig>[0] = {}) {
   const { store, probes, close } = await backend.open();
-  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  const logger = createMemoryLogger();
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0, ...config }), logger });
   async function call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<CallResult> {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
@@ -120,7 +147,7 @@ export async function openApp(backend: Backend) {
     }
     const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   }
   const as = (who: Tenant) => ({
     get: (path: string) => call("GET", path, who.bearer),
@@ -133,9 +160,19 @@ export async function openApp(backend: Backend) {
   return {
     store,
     probes,
+    /** the app's log: without SMTP, sign-in and invitation links are delivered here */
+    logger,
     call,
     as,
     newTenant: (options: TenantOptions = {}) => createTenantIn(store, options),
+    /** Another user of `orgId`, signed in: headers for browser requests. */
+    async newMember(orgId: string, role: string) {
+      const { token, hash } = generateOpaqueToken();
+      const id = crypto.randomUUID();
+      const email = `member-${id.slice(0, 8)}@example.org`;
+      await probes.insertMember(orgId, { id, email, role, sessionId: crypto.randomUUID(), tokenHash: hash });
+      return { id, email, browser: { cookie: `session=${token}`, "x-requested-with": "XMLHttpRequest" } };
+    },
     close,
   };
 }

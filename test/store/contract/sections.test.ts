@@ -31,7 +31,7 @@ describe.each(BACKENDS)("sections on $name", (backend) => {
     expect(r.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(r.body.updated_at).toBe(r.body.created_at);
     const got = await t.api.get(`/sections/${r.body.id}`);
-    expect(got).toEqual({ status: 200, body: r.body });
+    expect({ status: got.status, body: got.body }).toEqual({ status: 200, body: r.body });
     const activity = await t.probes.activity(t.tenant.orgId);
     expect(activity).toHaveLength(1);
     expect(activity[0]).toMatchObject({ action: "section.create", actor_type: "api_key", actor_id: t.tenant.keyId, target_id: r.body.id });
