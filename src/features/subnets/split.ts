@@ -21,6 +21,7 @@ import type { IpamDeps } from "../../ipam/deps";
 import { ipamWrite } from "../../ipam/journal";
 import { recordActivity, type Actor } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
+import type { SubnetState } from "../../ipam/registry";
 import type { Subnet } from "./model";
 import { subnetRepo } from "./repo";
 import { unusableName } from "./service";
@@ -155,24 +156,22 @@ export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
   }
 
   /** Streams `{"items": [...]}`: the parent's children read back a page per pull, in address order. */
-  function streamChildren(orgId: string, parentId: string): Response {
+  function streamChildren(orgId: string, parent: SubnetState): Response {
     const encoder = new TextEncoder();
-    let after: [string, number, Uint8Array, number] | undefined;
+    let after: [Uint8Array, number] = [keyOf(parent.prefix.family, parent.prefix.network), parent.prefix.length];
     let first = true;
-    let done = false;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        if (done) return controller.close();
         // Bun pulls again as soon as a chunk is taken: yield first, so other requests are answered between pages.
         await new Promise((resolve) => setImmediate(resolve));
-        const page = repo.list(orgId, { parentId }, ANSWER_PAGE, after);
-        const json = page.rows.map((row) => JSON.stringify(viewRow(registry, orgId, row))).join(",");
-        const last = page.rows.at(-1);
-        if (last) after = [last.vrf, last.family, last.network_key, last.prefix_length];
-        const head = first ? '{"items":[' : page.rows.length > 0 ? "," : "";
+        const rows = repo.childrenAfter(orgId, parent.id, parent.vrf, parent.prefix.family, after, ANSWER_PAGE);
+        const json = rows.map((row) => JSON.stringify(viewRow(registry, orgId, row))).join(",");
+        const last = rows.at(-1);
+        if (last) after = [last.network_key, last.prefix_length];
+        const done = rows.length < ANSWER_PAGE;
+        controller.enqueue(encoder.encode((first ? '{"items":[' : rows.length > 0 ? "," : "") + json + (done ? "]}" : "")));
         first = false;
-        done = !page.more;
-        controller.enqueue(encoder.encode(head + json + (done ? "]}" : "")));
+        if (done) controller.close();
       },
     });
     return new Response(body, { status: 201, headers: { "content-type": "application/json" } });
@@ -198,7 +197,7 @@ export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
         return { items };
       }
       await offThread({ database, registry }, { kind: "split", orgId: p.orgId, actor, subnetId: id, body });
-      return streamChildren(p.orgId, id);
+      return streamChildren(p.orgId, state!);
     },
   };
 }
