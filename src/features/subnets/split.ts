@@ -31,7 +31,7 @@ export const MAX_SPLIT_PARTS = 65_536;
 /** Larger splits run off the server's thread when the database is a file (see the module comment). */
 export const INLINE_SPLIT_PARTS = 1024;
 /** Children read back (and streamed) per page after an off-thread split. */
-const ANSWER_PAGE = 1024;
+const ANSWER_PAGE = 256;
 
 /** A split as plain data: it crosses to the import worker by postMessage. */
 export interface SplitJob {
