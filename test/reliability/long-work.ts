@@ -4,7 +4,7 @@
  * /healthz and the other organization's reads while one of them runs.
  */
 import { readFileSync } from "node:fs";
-import { MAX_SPLIT_PARTS } from "../../src/features/subnets/split";
+import { INLINE_SPLIT_PARTS } from "../../src/features/subnets/split";
 import { MAX_IMPORT_ROWS } from "../../src/features/io/import-thread";
 import { openDatabase } from "../../src/db/client";
 import type { ServerProcess } from "../helpers/binary";
@@ -27,6 +27,8 @@ export interface LongWorkServer {
   /** the other organization, whose reads are probed */
   other: Tenant;
   otherSubnetId: string;
+  /** the database file */
+  db: string;
 }
 
 export async function startLongWorkServer(label: string): Promise<LongWorkServer> {
@@ -39,7 +41,7 @@ export async function startLongWorkServer(label: string): Promise<LongWorkServer
   await api(base, busy, "POST", "/subnets", { cidr: "10.0.0.0/8", name: "import target" });
   const s = await api(base, other, "POST", "/subnets", { cidr: "192.168.0.0/24", name: "other org" });
   await api(base, other, "POST", `/subnets/${s.body.id}/addresses`, { hostname: "printer" });
-  return { server, base, busy, other, otherSubnetId: s.body.id };
+  return { server, base, busy, other, otherSubnetId: s.body.id, db };
 }
 
 /** The largest address file an API import takes: MAX_IMPORT_ROWS rows under 10.0.0.0/8. */
@@ -82,11 +84,22 @@ export async function probeDuring<T>(w: LongWorkServer, work: () => Promise<T>):
   return { result, samples: samples.filter((s) => s.at + s.ms >= workStart && s.at <= workEnd), workStart, workEnd };
 }
 
-/** The largest split: a /12 into MAX_SPLIT_PARTS parts (or a given split). */
-export async function largestSplit(w: LongWorkServer, cidr = "172.16.0.0/12", parts = MAX_SPLIT_PARTS): Promise<{ status: number; parts: number }> {
-  const s = await api(w.base, w.busy, "POST", "/subnets", { cidr });
-  const r = await api(w.base, w.busy, "POST", `/subnets/${s.body.id}/split`, { parts });
+/** The largest split run on the server's thread: a /12 into INLINE_SPLIT_PARTS parts (or a given split). */
+export async function largestSplit(w: LongWorkServer, cidr = "172.16.0.0/12", parts = INLINE_SPLIT_PARTS): Promise<{ status: number; parts: number }> {
+  const r = await splitNew(w, cidr, parts);
   return { status: r.status, parts: r.body?.items?.length ?? 0 };
+}
+
+/** Creates `cidr` in the busy organization and splits it into `parts`; the whole answer. */
+export async function splitNew(w: LongWorkServer, cidr: string, parts: number): Promise<{ status: number; body: any; contentType: string | null }> {
+  const s = await api(w.base, w.busy, "POST", "/subnets", { cidr });
+  const r = await fetch(`${w.base}/api/v1/subnets/${s.body.id}/split`, {
+    method: "POST",
+    headers: { ...w.busy.bearer, "content-type": "application/json" },
+    body: JSON.stringify({ parts }),
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined, contentType: r.headers.get("content-type") };
 }
 
 /** POSTs an address CSV as the busy organization. */

@@ -17,6 +17,9 @@
  *
  * An in-memory database (tests) cannot be shared with a worker: it is imported inline.
  * Both paths run runImportJob, which refuses a file over MAX_IMPORT_ROWS before parsing it.
+ *
+ * The same worker and queue run the other long write, a split into more than
+ * INLINE_SPLIT_PARTS parts (job kind "split", subnets/split.ts decides and runs it).
  */
 import { isUtf8 } from "node:buffer";
 import type { ErrorCode } from "../../http/errors";
@@ -24,6 +27,7 @@ import { ApiError } from "../../http/errors";
 import type { Actor } from "../activity/record";
 import { countRecords } from "./csv";
 import { importAddresses } from "./import-addresses";
+import type { SplitJob } from "../subnets/split";
 import type { ImportDeps } from "./import-run";
 import { importSubnets } from "./import-subnets";
 
@@ -39,6 +43,9 @@ export interface ImportJob {
   csv: Uint8Array;
   dryRun: boolean;
 }
+
+/** What the worker runs: an import, or a large split. */
+export type WorkerJob = ImportJob | SplitJob;
 
 export type ImportReply =
   | { ok: true; result: unknown }
@@ -62,23 +69,29 @@ export async function runImportJob(deps: ImportDeps, job: ImportJob): Promise<un
   return await (job.kind === "subnets" ? importSubnets(deps, input) : importAddresses(deps, input));
 }
 
-/** Imports run one after another: each holds SQLite's write lock for its whole transaction. */
+/** Worker jobs run one after another: each holds SQLite's write lock for its whole transaction. */
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Runs an API import off the server's thread when the database is a file (see the module comment). */
 export function importOffThread(deps: ImportDeps, job: ImportJob): Promise<unknown> {
   const path = deps.database.sqlite.filename;
   if (path === ":memory:" || path === "") return runImportJob(deps, job);
+  return offThread(deps, job);
+}
+
+/** Queues `job` for a worker on the database file; after a commit, this organization's registry catches up before the reply. */
+export function offThread(deps: ImportDeps, job: WorkerJob): Promise<unknown> {
+  const path = deps.database.sqlite.filename;
   const run = queue.then(() => inWorker(path, job));
   queue = run.catch(() => {});
   return run.then(async (result) => {
     // The worker committed on another connection: catch up now, before answering.
-    if (!job.dryRun) await deps.registry.readyForRead(job.orgId);
+    if (job.kind === "split" || !job.dryRun) await deps.registry.readyForRead(job.orgId);
     return result;
   });
 }
 
-function inWorker(path: string, job: ImportJob): Promise<unknown> {
+function inWorker(path: string, job: WorkerJob): Promise<unknown> {
   const worker = new Worker(workerUrl());
   return new Promise<unknown>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<ImportReply>) => {
@@ -88,7 +101,7 @@ function inWorker(path: string, job: ImportJob): Promise<unknown> {
       else reject(new ApiError(reply.code, reply.message, reply.details));
     };
     worker.onerror = (event) => reject(new Error(`import worker: ${event.message}`));
-    worker.postMessage({ ...job, path }, [job.csv.buffer]);
+    worker.postMessage({ ...job, path }, job.kind === "split" ? [] : [job.csv.buffer]);
   }).finally(() => worker.terminate());
 }
 

@@ -3,24 +3,27 @@
  * server's database file and its own registry, then exactly the import the CLI runs — one
  * transaction, all or nothing. Parsing, checking and writing a large file here keeps the
  * server's event loop free; SQLite's write lock keeps the two connections' writes apart,
- * and WAL lets the server keep reading the last committed state meanwhile.
+ * and WAL lets the server keep reading the last committed state meanwhile. A large split
+ * (kind "split") runs here the same way: subnets/split.ts's own write, in one transaction.
  */
 import { openDatabase, type OpenDatabase } from "../../db/client";
 import { ApiError } from "../../http/errors";
 import { IpamRegistry } from "../../ipam/registry";
-import type { ImportJob, ImportReply } from "./import-thread";
+import { subnetSplitter } from "../subnets/split";
+import type { ImportReply, WorkerJob } from "./import-thread";
 import { runImportJob } from "./import-thread";
 
 declare const self: Worker;
 
-self.onmessage = async (event: MessageEvent<ImportJob & { path: string }>) => {
+self.onmessage = async (event: MessageEvent<WorkerJob & { path: string }>) => {
   const { path, ...job } = event.data;
   let reply: ImportReply;
   let database: OpenDatabase | undefined;
   try {
     database = openDatabase(path, { migrate: false });
     const registry = IpamRegistry.load(database, job.orgId);
-    reply = { ok: true, result: await runImportJob({ database, registry }, job) };
+    const result = job.kind === "split" ? await subnetSplitter({ database, registry }).runJob(job) : await runImportJob({ database, registry }, job);
+    reply = { ok: true, result };
   } catch (error) {
     reply =
       error instanceof ApiError

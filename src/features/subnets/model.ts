@@ -37,7 +37,7 @@ export const SubnetPatchBody = z.strictObject({
 
 export const SplitBody = z
   .strictObject({
-    parts: z.number().int().optional().describe("a power of two, 2…1,024"),
+    parts: z.number().int().optional().describe("a power of two, 2…65,536"),
     prefix_length: z.number().int().optional().describe("the children's prefix length"),
   })
   .meta({ examples: [{ parts: 4 }, { prefix_length: 26 }] });

@@ -57,6 +57,12 @@ export function subnetRepo(database: OpenDatabase) {
   const remove = sqlite.query("DELETE FROM subnets WHERE org_id = ? AND id = ?");
   const sectionExists = sqlite.query<{ id: string }, [string, string]>("SELECT id FROM sections WHERE org_id = ? AND id = ?");
 
+  const childrenAfter = sqlite.query<SubnetRow, [string, string, number, Uint8Array, number, string, number]>(
+    `SELECT ${COLUMNS} FROM subnets
+      WHERE org_id = ? AND vrf = ? AND family = ? AND (network_key, prefix_length) > (?, ?) AND +parent_id = ?
+      ORDER BY network_key, prefix_length LIMIT ?`,
+  );
+
   return {
     get: (orgId: string, id: string) => byId.get(orgId, id),
     sectionExists: (orgId: string, id: string) => sectionExists.get(orgId, id) !== null,
@@ -69,6 +75,15 @@ export function subnetRepo(database: OpenDatabase) {
       update.run(s.name, s.description, s.sectionId, s.vlan, s.at, orgId, id);
     },
     remove: (orgId: string, id: string) => remove.run(orgId, id),
+
+    /**
+     * A parent's children in address order, keyset after (networkKey, prefixLength): a range
+     * walk of the unique index (`+parent_id` keeps the planner off the parent index, which
+     * would sort every child for each page).
+     */
+    childrenAfter(orgId: string, parentId: string, vrf: string, family: number, after: [Uint8Array, number], limit: number): SubnetRow[] {
+      return childrenAfter.all(orgId, vrf, family, after[0], after[1], parentId, limit);
+    },
 
     /** A page in (vrf, family, network, prefix_length) order, keyset after `after`. */
     list(

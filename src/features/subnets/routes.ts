@@ -95,7 +95,8 @@ export function subnetRoutes(deps: IpamDeps) {
           responses: documented({ 201: SubnetItems, ...errorResponses(400, 402, 403, 404, 409) }),
           tags,
           summary: "Split a subnet into equal children",
-          description: "`{\"parts\": 4}` (a power of two, 2…1,024) or `{\"prefix_length\": 26}` (at most 10 bits longer). Addresses move into the parts; split a part again for a finer layout. 409 if it already has children.",
+          description: "`{\"parts\": 4}` (a power of two, 2…65,536) or `{\"prefix_length\": 26}` (at most 16 bits longer). Addresses move into the parts; split a part again for a finer layout. 409 if it already has children. " +
+            "A split into more than 1,024 parts runs beside the server's other work (other requests keep being answered) and its answer is streamed.",
         },
       },
     );

@@ -3,29 +3,47 @@
  * addresses moved into them, all or nothing. Everything here is one pass: the subnet's
  * records are read once and dealt to parts by arithmetic.
  *
- * At most MAX_SPLIT_PARTS parts. A split is one synchronous write transaction, and each part
- * costs ~40 µs (an INSERT, a tree insert, an allocator, its JSON in the answer): 65,536 parts
- * held every organization's requests for 3–11 s and answered 26 MB; 1,024 take ~40–100 ms and
- * answer ~420 KB. Finer layouts are made by splitting a part again.
+ * 2…MAX_SPLIT_PARTS (65,536) parts. Each part costs ~40 µs (an INSERT, a tree insert, an
+ * allocator, its JSON in the answer): up to INLINE_SPLIT_PARTS (1,024, ~40–100 ms) the split
+ * runs on the server's thread. A bigger one held every organization's requests for 3–11 s
+ * there, so on a database file it runs this same write in the import worker
+ * (io/import-thread.ts: its own connection, one job at a time); the server's registry then
+ * catches up for this organization only, in slices, and the answer (26 MB for 65,536 parts)
+ * is read back and streamed a page at a time instead of built as one string.
  */
 import { assertPlanAllows } from "../../auth/plans";
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
+import { offThread } from "../io/import-thread";
 import { ApiError, notFound } from "../../http/errors";
 import { familyBits, formatCidr, isUsable, lastAddress, splitPrefix, type Prefix } from "../../ip";
 import { keyOf, nowIso, valueOfKey } from "../../ipam/codec";
 import type { IpamDeps } from "../../ipam/deps";
 import { ipamWrite } from "../../ipam/journal";
-import { recordActivity } from "../activity/record";
+import { recordActivity, type Actor } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
+import type { SubnetState } from "../../ipam/registry";
 import type { Subnet } from "./model";
 import { subnetRepo } from "./repo";
 import { unusableName } from "./service";
-import { subnetView } from "./view";
+import { subnetView, viewRow } from "./view";
 
-export const MAX_SPLIT_PARTS = 1024;
+export const MAX_SPLIT_PARTS = 65_536;
+/** Larger splits run off the server's thread when the database is a file (see the module comment). */
+export const INLINE_SPLIT_PARTS = 1024;
+/** Children read back (and streamed) per page after an off-thread split. */
+const ANSWER_PAGE = 256;
+
+/** A split as plain data: it crosses to the import worker by postMessage. */
+export interface SplitJob {
+  kind: "split";
+  orgId: string;
+  actor: Actor;
+  subnetId: string;
+  body: { parts?: number; prefix_length?: number };
+}
 const MAX_SPLIT_BITS = Math.log2(MAX_SPLIT_PARTS);
 
-export function subnetSplitter(deps: IpamDeps) {
+export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
   const { database, registry } = deps;
   const repo = subnetRepo(database);
   const addresses = addressRepo(database);
@@ -61,21 +79,23 @@ export function subnetSplitter(deps: IpamDeps) {
     return length;
   }
 
-  return {
-    split(p: Principal, id: string, body: { parts?: number; prefix_length?: number }): Promise<{ items: Subnet[] }> {
-      requireWrite(p);
-      return ipamWrite(database, registry, p.orgId, (journal) => {
-        const row = repo.get(p.orgId, id);
-        const state = row ? registry.subnet(p.orgId, id) : undefined;
+  /**
+   * The split itself, the same on both threads: one ipamWrite (one transaction, all or nothing).
+   * `answer: false` (the worker) skips building the items; the server reads them back.
+   */
+  function write(orgId: string, actor: Actor, id: string, body: SplitJob["body"], answer: boolean): Promise<{ items: Subnet[]; parts: number }> {
+      return ipamWrite(database, registry, orgId, (journal) => {
+        const row = repo.get(orgId, id);
+        const state = row ? registry.subnet(orgId, id) : undefined;
         if (!row || !state) throw notFound("subnet");
         const length = targetLength(state.prefix, body);
-        const tree = registry.tree(p.orgId, state.vrf)!;
+        const tree = registry.tree(orgId, state.vrf)!;
         if (tree.childrenOf(id).length > 0) {
           throw new ApiError("subnet_has_children", `Subnet ${state.cidr} already has child subnets; split works on a subnet without children`);
         }
         const pieces = splitPrefix(state.prefix, length, MAX_SPLIT_PARTS);
         if (!Array.isArray(pieces)) throw new ApiError("validation_failed", pieces.message, { field: "prefix_length" });
-        assertPlanAllows(database.sqlite, p.orgId, "subnets", pieces.length);
+        assertPlanAllows(database.sqlite, orgId, "subnets", pieces.length);
 
         // Deal the records to parts: part index = offset >> (host bits of a part).
         const shift = BigInt(familyBits(state.prefix.family) - length);
@@ -103,15 +123,15 @@ export function subnetSplitter(deps: IpamDeps) {
           // Time-ordered ids append to the primary-key index instead of touching a random page each (see addresses/writer.ts).
           const childId = Bun.randomUUIDv7();
           const moved = perPart.get(index) ?? [];
-          const added = registry.addSubnet(journal, { id: childId, orgId: p.orgId, vrf: state.vrf, prefix: piece, moved });
+          const added = registry.addSubnet(journal, { id: childId, orgId: orgId, vrf: state.vrf, prefix: piece, moved });
           if (!added.ok) throw new Error(`split: ${formatCidr(piece)} already exists under a childless subnet`);
           const cidr = formatCidr(piece);
           const networkKey = keyOf(piece.family, piece.network);
           const fields = { sectionId: row.section_id, name: "", description: "", vlan: null };
-          repo.insert(p.orgId, { id: childId, parentId: id, vrf: state.vrf, family: piece.family, networkKey, prefixLength: piece.length, cidr, at, ...fields });
+          repo.insert(orgId, { id: childId, parentId: id, vrf: state.vrf, family: piece.family, networkKey, prefixLength: piece.length, cidr, at, ...fields });
           if (moved.length > 0) addresses.moveRange(childId, id, networkKey, keyOf(piece.family, lastAddress(piece)));
-          items.push(
-            subnetView(registry.subnet(p.orgId, childId)!, {
+          if (answer) items.push(
+            subnetView(registry.subnet(orgId, childId)!, {
               id: childId,
               name: "",
               description: "",
@@ -124,15 +144,60 @@ export function subnetSplitter(deps: IpamDeps) {
           );
         });
         recordActivity(database, {
-          orgId: p.orgId,
-          actor: actorOf(p),
+          orgId: orgId,
+          actor: actor,
           action: "subnet.split",
           target: { type: "subnet", id, label: state.cidr },
           at,
           changes: { children: [0, pieces.length], prefix_length: [null, length] },
         });
-        return { items };
+        return { items, parts: pieces.length };
       });
+  }
+
+  /** Streams `{"items": [...]}`: the parent's children read back a page per pull, in address order. */
+  function streamChildren(orgId: string, parent: SubnetState): Response {
+    const encoder = new TextEncoder();
+    let after: [Uint8Array, number] = [keyOf(parent.prefix.family, parent.prefix.network), parent.prefix.length];
+    let first = true;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        // Bun pulls again as soon as a chunk is taken: yield first, so other requests are answered between pages.
+        await new Promise((resolve) => setImmediate(resolve));
+        const rows = repo.childrenAfter(orgId, parent.id, parent.vrf, parent.prefix.family, after, ANSWER_PAGE);
+        const json = rows.map((row) => JSON.stringify(viewRow(registry, orgId, row))).join(",");
+        const last = rows.at(-1);
+        if (last) after = [last.network_key, last.prefix_length];
+        const done = rows.length < ANSWER_PAGE;
+        controller.enqueue(encoder.encode((first ? '{"items":[' : rows.length > 0 ? "," : "") + json + (done ? "]}" : "")));
+        first = false;
+        if (done) controller.close();
+      },
+    });
+    return new Response(body, { status: 201, headers: { "content-type": "application/json" } });
+  }
+
+  return {
+    /** Runs a split in the import worker (import-worker.ts calls this with the worker's own deps). */
+    async runJob(job: SplitJob): Promise<{ parts: number }> {
+      const { parts } = await write(job.orgId, job.actor, job.subnetId, job.body, false);
+      return { parts };
+    },
+
+    async split(p: Principal, id: string, body: SplitJob["body"]): Promise<{ items: Subnet[] } | Response> {
+      requireWrite(p);
+      const actor = actorOf(p);
+      // Sized on the last committed state; the write checks everything again in its transaction.
+      await registry.readyForRead(p.orgId);
+      const state = registry.subnet(p.orgId, id);
+      const parts = state ? 2 ** (targetLength(state.prefix, body) - state.prefix.length) : 0;
+      const path = database.sqlite.filename;
+      if (parts <= INLINE_SPLIT_PARTS || path === ":memory:" || path === "") {
+        const { items } = await write(p.orgId, actor, id, body, true);
+        return { items };
+      }
+      await offThread({ database, registry }, { kind: "split", orgId: p.orgId, actor, subnetId: id, body });
+      return streamChildren(p.orgId, state!);
     },
   };
 }

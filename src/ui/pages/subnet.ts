@@ -122,8 +122,8 @@ async function nextFree(subnet: Subnet, changed: () => void): Promise<void> {
 function splitDialog(subnet: Subnet, hasChildren: boolean): void {
   const max = subnet.family === 4 ? 32 : 128;
   const options: [string, string][] = [];
-  // The server splits into at most 1,024 parts (features/subnets/split.ts).
-  for (let len = subnet.prefix_length + 1; len <= Math.min(max, subnet.prefix_length + 10); len++) {
+  // The server splits into at most 65,536 parts (features/subnets/split.ts).
+  for (let len = subnet.prefix_length + 1; len <= Math.min(max, subnet.prefix_length + 16); len++) {
     options.push([String(len), `/${len} — ${2 ** (len - subnet.prefix_length)} parts`]);
   }
   formDialog({
