@@ -3,8 +3,8 @@
  * dhcpd, ansible-inventory), run on a file in a temporary folder. A missing program FAILS
  * the test (never a skip): `scripts/ensure-tools --test` installs them.
  */
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, writeFileSync } from "node:fs";
+import { tempDir } from "../helpers/tmp";
 import { join } from "node:path";
 
 const PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin`;
@@ -15,7 +15,7 @@ export function tool(name: string): string {
   return found;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "ipcraft-dns-dhcp-"));
+const dir = tempDir("ipcraft-dns-dhcp");
 let n = 0;
 
 /** Writes `text` to a fresh file and returns its path. */

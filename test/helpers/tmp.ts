@@ -1,15 +1,24 @@
-/** Fresh temporary folders, removed when the process exits. */
-import { mkdtempSync, rmSync } from "node:fs";
+/**
+ * Fresh temporary folders. They live under one folder per process, removed when the process
+ * exits and, under `bun test` (whose process runs no exit hooks), by the suite-wide afterAll in
+ * test/helpers/cleanup.preload.ts: left behind, a full run's databases and CSV files came to
+ * gigabytes in /tmp per run.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const made: string[] = [];
-process.on("exit", () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+/** Every folder tempDir() makes in this process is inside this one. */
+export const TEMP_ROOT = join(tmpdir(), `ipcraft-tests-${process.pid}`);
+
+/** Removes every folder tempDir() made in this process. */
+export function removeTempDirs(): void {
+  rmSync(TEMP_ROOT, { recursive: true, force: true });
+}
+
+process.on("exit", removeTempDirs);
 
 export function tempDir(label = "ipcraft-test"): string {
-  const dir = mkdtempSync(join(tmpdir(), `${label}-`));
-  made.push(dir);
-  return dir;
+  mkdirSync(TEMP_ROOT, { recursive: true });
+  return mkdtempSync(join(TEMP_ROOT, `${label}-`));
 }
