@@ -4,26 +4,17 @@
  * organization; pruning deletes what each plan no longer keeps, and on PostgreSQL runs once
  * across replicas (a replica finding another one pruning skips; nothing is deleted twice).
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { pruneActivity } from "../../../src/features/activity/prune";
 import { usePgCluster } from "../../helpers/pg";
-import { BACKENDS, openApp } from "./backends";
+import { BACKENDS, freshTenantApps } from "./backends";
 
 usePgCluster();
 
 const DAY = 86400_000;
 
 describe.each(BACKENDS)("activity on $name", (backend) => {
-  let opened: Awaited<ReturnType<typeof openApp>> | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
-  async function fresh(options: Parameters<Awaited<ReturnType<typeof openApp>>["newTenant"]>[0] = {}) {
-    opened = await openApp(backend);
-    const tenant = await opened.newTenant(options);
-    return { ...opened, tenant, api: opened.as(tenant) };
-  }
+  const fresh = freshTenantApps(backend);
   type Opened = Awaited<ReturnType<typeof fresh>>;
   /** Entries at given ages (days), labelled with their age, straight through the store. */
   async function entries(t: Opened, orgId: string, ages: number[], now = Date.now()) {

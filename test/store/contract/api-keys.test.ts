@@ -4,25 +4,20 @@
  * who sees and revokes what; another organization's keys are 404; a revoke takes effect on
  * the very next request; create and revoke are in the activity log without the secret.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { usePgCluster } from "../../helpers/pg";
-import { BACKENDS, openApp } from "./backends";
+import { BACKENDS, freshTenantApps } from "./backends";
 
 usePgCluster();
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describe.each(BACKENDS)("api keys on $name", (backend) => {
-  let opened: Awaited<ReturnType<typeof openApp>> | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
-  async function fresh(options: Parameters<Awaited<ReturnType<typeof openApp>>["newTenant"]>[0] = {}) {
-    opened = await openApp(backend);
-    const tenant = await opened.newTenant(options);
-    const session = (method: string, path: string, body?: unknown) => opened!.call(method, path, tenant.browser, body);
-    return { ...opened, tenant, api: opened.as(tenant), session };
+  const freshApp = freshTenantApps(backend);
+  async function fresh(options: Parameters<typeof freshApp>[0] = {}) {
+    const t = await freshApp(options);
+    const session = (method: string, path: string, body?: unknown) => t.call(method, path, t.tenant.browser, body);
+    return { ...t, session };
   }
 
   test("create → 201 with the key once (no-store); the key works on the next request; list never shows it", async () => {
@@ -60,7 +55,6 @@ describe.each(BACKENDS)("api keys on $name", (backend) => {
     expect((await viewer.session("POST", "/api-keys", { name: "w", scope: "write" })).body.code).toBe("insufficient_scope");
     expect((await viewer.session("POST", "/api-keys", { name: "r" })).body.scope).toBe("read");
     await viewer.close();
-    opened = undefined;
     const free = await fresh({ plan: "free" });
     const refused = await free.session("POST", "/api-keys", { name: "w", scope: "write" });
     expect(refused.status).toBe(402);

@@ -8,6 +8,7 @@
  * On PostgreSQL the app mounts only the features already on the store (app.ts): a contract
  * suite may only drive those. The probes write and read as the database owner, outside RLS.
  */
+import { afterEach } from "bun:test";
 import { createApp } from "../../../src/app";
 import { generateOpaqueToken } from "../../../src/auth/tokens";
 import { defaultServerConfig } from "../../../src/config";
@@ -174,5 +175,24 @@ export async function openApp(backend: Backend, config: Parameters<typeof defaul
       return { id, email, browser: { cookie: `session=${token}`, "x-requested-with": "XMLHttpRequest" } };
     },
     close,
+  };
+}
+
+export type OpenedApp = Awaited<ReturnType<typeof openApp>>;
+
+/**
+ * For a describe block on one backend: `fresh(options)` opens the app on a fresh database with
+ * one new tenant and its API client; the app is closed after each test.
+ */
+export function freshTenantApps(backend: Backend) {
+  let opened: OpenedApp | undefined;
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+  return async function fresh(options: Parameters<OpenedApp["newTenant"]>[0] = {}) {
+    opened = await openApp(backend);
+    const tenant = await opened.newTenant(options);
+    return { ...opened, tenant, api: opened.as(tenant) };
   };
 }

@@ -3,23 +3,14 @@
  * sees the name, owners also the plan, limits and usage (counted by the backend's SQL);
  * owners and admins rename it, with an activity entry; each organization sees only its own.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { usePgCluster } from "../../helpers/pg";
-import { BACKENDS, openApp } from "./backends";
+import { BACKENDS, freshTenantApps } from "./backends";
 
 usePgCluster();
 
 describe.each(BACKENDS)("organization on $name", (backend) => {
-  let opened: Awaited<ReturnType<typeof openApp>> | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
-  async function fresh(options: Parameters<Awaited<ReturnType<typeof openApp>>["newTenant"]>[0] = {}) {
-    opened = await openApp(backend);
-    const tenant = await opened.newTenant(options);
-    return { ...opened, tenant, api: opened.as(tenant) };
-  }
+  const fresh = freshTenantApps(backend);
 
   test("an owner sees plan, limits and usage; a member sees only the name", async () => {
     const t = await fresh({ plan: "teams", orgName: "Lab" });

@@ -4,23 +4,14 @@
  * runs identically on PostgreSQL with row-level security, so the two dialects' SQL
  * (src/store/sqlite/*, src/store/pg/*) cannot drift apart unnoticed.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { usePgCluster } from "../../helpers/pg";
-import { BACKENDS, openApp } from "./backends";
+import { BACKENDS, freshTenantApps } from "./backends";
 
 usePgCluster();
 
 describe.each(BACKENDS)("sections on $name", (backend) => {
-  let opened: Awaited<ReturnType<typeof openApp>> | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
-  async function fresh(options: Parameters<Awaited<ReturnType<typeof openApp>>["newTenant"]>[0] = {}) {
-    opened = await openApp(backend);
-    const tenant = await opened.newTenant(options);
-    return { ...opened, tenant, api: opened.as(tenant) };
-  }
+  const fresh = freshTenantApps(backend);
 
   test("create → 201 with the section; get; activity records the actor", async () => {
     const t = await fresh();

@@ -6,24 +6,15 @@
  * removal cuts off the user's key and session on the very next request; another
  * organization's ids are 404.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { usePgCluster } from "../../helpers/pg";
 import { deliveries } from "../../helpers/mail";
-import { BACKENDS, openApp } from "./backends";
+import { BACKENDS, freshTenantApps } from "./backends";
 
 usePgCluster();
 
 describe.each(BACKENDS)("users on $name", (backend) => {
-  let opened: Awaited<ReturnType<typeof openApp>> | undefined;
-  afterEach(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
-  async function fresh(options: Parameters<Awaited<ReturnType<typeof openApp>>["newTenant"]>[0] = {}) {
-    opened = await openApp(backend);
-    const tenant = await opened.newTenant(options);
-    return { ...opened, tenant, api: opened.as(tenant) };
-  }
+  const fresh = freshTenantApps(backend);
   async function links(t: { logger: { lines: string[] } }): Promise<string[]> {
     await deliveries();
     return t.logger.lines.flatMap((line) => [...line.matchAll(/\/auth\/verify\?token=([A-Za-z0-9]+)/g)].map((m) => m[1]!));
