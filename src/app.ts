@@ -60,18 +60,12 @@ export function createApp(input: AppInput) {
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
-    .use(toolsRoutes(deps))
-    .use(authRoutes(deps))
-    .use(meRoutes(deps))
-    .use(apiKeyRoutes(deps))
-    .use(organizationRoutes(deps))
-    .use(userRoutes(deps))
-    .use(sectionRoutes(deps))
+    .use(toolsRoutes(deps)) as unknown as Elysia;
+  withStoreFeatures(app, deps)
     .use(subnetRoutes(ipam))
     .use(addressRoutes(ipam))
     .use(ioRoutes(ipam))
-    .use(dnsDhcpRoutes(ipam))
-    .use(activityRoutes(deps)) as unknown as Elysia;
+    .use(dnsDhcpRoutes(ipam));
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
   return app;
 }
@@ -82,7 +76,16 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
     .use(rateLimits(deps))
     .use(requestShape())
-    .use(apiDocs(deps.version, () => app.router.history))
+    .use(apiDocs(deps.version, () => app.router.history)) as unknown as Elysia;
+  return withStoreFeatures(app, deps);
+}
+
+/**
+ * Mounts the features already on the Store, in place on `app` (each keeps its own scoped
+ * guard, as when mounted one by one); the one list both app shapes share.
+ */
+function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia {
+  return app
     .use(authRoutes(deps))
     .use(meRoutes(deps))
     .use(apiKeyRoutes(deps))
@@ -90,7 +93,6 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(userRoutes(deps))
     .use(sectionRoutes(deps))
     .use(activityRoutes(deps)) as unknown as Elysia;
-  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

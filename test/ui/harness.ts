@@ -133,3 +133,10 @@ export async function signedInPage(env: UiEnv, email: string, viewport?: { width
   await signInByLink(env, page, email);
   return page;
 }
+
+/** POSTs a fixture through the API with `key`; anything but 201 fails the test's setup loudly. */
+export async function apiCreate(env: UiEnv, key: string, path: string, body: unknown): Promise<any> {
+  const r = await apiCall(env, key, "POST", path, body);
+  if (r.status !== 201) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}

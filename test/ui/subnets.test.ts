@@ -7,16 +7,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { createTenant, type Tenant } from "../helpers/tenant";
-import { apiCall, newContext, signInByLink, startUi, type UiEnv, signedInPage } from "./harness";
+import { apiCall, newContext, signInByLink, startUi, type UiEnv, signedInPage, apiCreate } from "./harness";
 
 let env: UiEnv;
 let tenant: Tenant;
 const ids: Record<string, string> = {};
 
-async function create(path: string, body: unknown): Promise<any> {
-  const r = await apiCall(env, tenant.key, "POST", path, body);
-  if (r.status !== 201) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
+function create(path: string, body: unknown): Promise<any> {
+  return apiCreate(env, tenant.key, path, body);
 }
 
 beforeAll(async () => {
