@@ -27,6 +27,7 @@ import { toolsRoutes } from "./features/tools/routes";
 import { userRoutes } from "./features/users/routes";
 import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
+import { ApiError } from "./http/errors";
 import { httpShell, requestShape } from "./http/shell";
 import type { IpamRegistry } from "./ipam/registry";
 import type { SqliteIpam } from "./store/sqlite/ipam";
@@ -80,8 +81,28 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
     .use(rateLimits(deps))
     .use(requestShape())
-    .use(apiDocs(deps.version, () => app.router.history)) as unknown as Elysia;
-  return withStoreFeatures(app, deps);
+    .use(apiDocs(deps.version, () => app.router.history))
+    // Pure computation: no storage at all.
+    .use(toolsRoutes(deps as AppDeps)) as unknown as Elysia;
+  return withStoreFeatures(app, deps).use(notOnPostgres());
+}
+
+/**
+ * The routes of features still on synchronous SQLite (store/store.ts, FEATURES_NOT_ON_STORE):
+ * on PostgreSQL they answer 501 with a sentence naming the feature, instead of a bare 404.
+ */
+function notOnPostgres() {
+  const refuse = (feature: string) => () => {
+    throw new ApiError("not_on_postgres", `${feature} does not run on PostgreSQL yet; it works on a SQLite database (--db ./ipcraft.db)`, { feature });
+  };
+  return new Elysia({ name: "not-on-postgres" })
+    .all("/api/v1/import/*", refuse("import/export"))
+    .all("/api/v1/export/subnets.csv", refuse("import/export"))
+    .all("/api/v1/export/addresses.csv", refuse("import/export"))
+    .all("/api/v1/export.json", refuse("import/export"))
+    .all("/api/v1/export/*", refuse("DNS and DHCP exports"))
+    .all("/healthz", refuse("health and metrics"))
+    .all("/metrics", refuse("health and metrics"));
 }
 
 /**

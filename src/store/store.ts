@@ -38,19 +38,21 @@
  * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
  * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
  * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts), the activity
- * feed and its pruning (features/activity; once across replicas on PostgreSQL). Still on `deps.database`
+ * feed and its pruning (features/activity; once across replicas on PostgreSQL), subnets and
+ * addresses with allocation (features/subnets, features/addresses over the IPAM facet,
+ * store/ipam.ts: the SQLite side keeps the registry and GroupCommit, the PostgreSQL side the
+ * per-subnet lock, alloc_seq and change log of SCALE.md). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
- * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
- * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts) | bulk writes in one unit |
+ * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts, subnets/placement.ts's `subnetPlacement` and ipamWrite) | bulk writes in one ipam.write |
+ * | DNS and DHCP exports (features/dns-dhcp/*)              | paged reads of subnets and addresses                          |
  * | health, metrics, storage health (features/health, http/metrics.ts, db/storage-health.ts) | a store ping; disk-full on pg |
  * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | login-link, org set-plan, check on both (keys already use the store); backup/restore explain pg |
  *
- * Until then `serve` refuses a postgres:// URL (server.ts) and createApp mounts only the
- * converted features when it has no SQLite `database` (app.ts). Transition hazard on
+ * Until then `serve` on a postgres:// URL (server.ts) mounts the converted features and
+ * answers the others' routes 501 `not_on_postgres` naming them (app.ts). Transition hazard on
  * SQLite: an unconverted feature's synchronous autocommit statement that runs in a microtask
  * between two q-calls of a store write lands inside that write's transaction (and rolls back
  * with it); legacy writeTransaction calls queue behind store units (db/tx.ts) and are safe.
@@ -61,13 +63,7 @@ import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/re
 import type { IpamStore } from "./ipam";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
-export const FEATURES_NOT_ON_STORE = [
-  "subnets",
-  "addresses and allocation",
-  "import/export",
-  "health and metrics",
-  "CLI commands",
-] as const;
+export const FEATURES_NOT_ON_STORE = ["import/export", "DNS and DHCP exports", "health and metrics", "CLI commands"] as const;
 
 /** Which organization a unit of work is for; null before authentication and for system work. */
 export type Scope = { orgId: string } | { orgId: null };
