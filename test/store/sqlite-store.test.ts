@@ -9,7 +9,6 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { openDatabase } from "../../src/db/client";
 import { writeTransaction } from "../../src/db/tx";
-import { runCli } from "../../src/main";
 import { createSqliteStore } from "../../src/store/sqlite/store";
 import { createTenant } from "../helpers/tenant";
 import { tempDir } from "../helpers/tmp";
@@ -93,5 +92,4 @@ describe("the SQLite store", () => {
     expect(database.sqlite.query("SELECT COUNT(*) AS n FROM sections").get()).toEqual({ n: 0 });
     database.close();
   });
-});
 });
