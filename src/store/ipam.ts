@@ -44,8 +44,12 @@ export type Freshen = (subnetIds: string[]) => Promise<void>;
 
 export interface IpamStore {
   readonly memory: IpamMemory;
-  /** A read for `orgId` with its memory current. */
-  read<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>): Promise<T>;
+  /**
+   * A read for `orgId` with its memory current; `subnetIds`: bring these subnets' allocators
+   * up to date first (on PostgreSQL in the same statement as the organization's version
+   * check; `fresh` does the same for ids learnt inside `fn`).
+   */
+  read<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>, subnetIds?: string[]): Promise<T>;
   /** A write that may change memory anywhere in the organization: rows and memory together. */
   write<T>(orgId: string, fn: (q: Queries, journal: Journal) => Promise<T>): Promise<T>;
   /** The hot path: a job on one subnet's addresses, batched with its neighbours. Rejects 404 when the subnet is gone. */

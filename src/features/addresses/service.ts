@@ -25,10 +25,7 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
 
   /** The subnet, read side, brought up to date (other processes' or replicas' commits). */
   function subnetIn<T>(p: Principal, subnetId: string, fn: (state: SubnetState, q: Queries) => T | Promise<T>): Promise<T> {
-    return ipam.read(p.orgId, async (q, fresh) => {
-      await fresh([subnetId]);
-      return fn(mustSubnet(p, subnetId), q);
-    });
+    return ipam.read(p.orgId, async (q) => fn(mustSubnet(p, subnetId), q), [subnetId]);
   }
 
   function mustSubnet(p: Principal, subnetId: string): SubnetState {

@@ -78,11 +78,7 @@ export function subnetService(deps: Pick<StoreDeps, "store">) {
     },
 
     get(p: Principal, id: string): Promise<Subnet> {
-      return ipam.read(p.orgId, async (q, fresh) => {
-        const row = await mustRow(q, p.orgId, id);
-        await fresh([id]);
-        return viewRow(memory, p.orgId, row);
-      });
+      return ipam.read(p.orgId, async (q) => viewRow(memory, p.orgId, await mustRow(q, p.orgId, id)), [id]);
     },
 
     async create(p: Principal, body: SubnetCreate): Promise<Subnet> {

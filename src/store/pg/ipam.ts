@@ -160,22 +160,37 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     return (await reloadOrg(tx, orgId)).subnets.get(state.id);
   }
 
-  /** In a read: the organization loaded and at the stored version. */
-  async function currentOrg(tx: TransactionSQL, orgId: string): Promise<void> {
+  /**
+   * In a read: the organization loaded and at the stored version, and the `ids` subnets'
+   * allocators at their alloc_seq — both learnt in one statement.
+   */
+  async function currentIn(tx: TransactionSQL, orgId: string, ids: string[]): Promise<void> {
     for (;;) {
       const pending = loading.get(orgId);
       if (!pending) break;
       await pending.catch(() => {});
     }
-    const [v] = await tx`SELECT version FROM ipam_versions WHERE org_id = ${orgId}`;
-    const version = v ? Number(v.version) : 0;
-    if (memory.org(orgId)?.version === version) return;
-    const load = reloadOrg(tx, orgId).then(() => undefined);
-    loading.set(orgId, load);
-    try {
-      await load;
-    } finally {
-      loading.delete(orgId);
+    // A subnet with a batch in flight here is brought up to date by that batch.
+    const wanted = ids.filter((id) => !queues.has(id));
+    const rows = (await tx`
+      SELECT v.version, s.id, s.alloc_seq
+        FROM (SELECT (SELECT version FROM ipam_versions WHERE org_id = ${orgId}) AS version) v
+        LEFT JOIN subnets s ON s.org_id = ${orgId} AND s.id IN ${tx(wanted)}`) as { version: number | null; id: string | null; alloc_seq: string | null }[];
+    const version = rows[0]?.version ?? 0;
+    if (memory.org(orgId)?.version !== version) {
+      const load = reloadOrg(tx, orgId).then(() => undefined);
+      loading.set(orgId, load);
+      try {
+        await load;
+      } finally {
+        loading.delete(orgId);
+      }
+      return;
+    }
+    for (const row of rows) {
+      if (row.id === null) continue;
+      const state = memory.subnet(orgId, row.id);
+      if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
     }
   }
 
@@ -210,7 +225,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     let newSeq: number | undefined;
     try {
       await inScope(sql, { orgId }, async (tx) => {
-        const [row] = await tx`SELECT alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ${subnetId} FOR NO KEY UPDATE`;
+        // Pipelined: the lock and the plan go out together (one round trip).
+        const [[row], [{ plan }]] = await settled([
+          tx`SELECT alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ${subnetId} FOR NO KEY UPDATE`,
+          tx`SELECT plan FROM organizations WHERE id = ${orgId}`,
+        ]);
         if (!row) throw notFound("subnet");
         const seq = Number(row.alloc_seq);
         let org = memory.org(orgId) ?? (await reloadOrg(tx, orgId));
@@ -220,7 +239,6 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         if (!state) throw notFound("subnet");
         allocator = state.allocator;
 
-        const [{ plan }] = await tx`SELECT plan FROM organizations WHERE id = ${orgId}`;
         const limit = planLimits(plan as string).addresses;
         let current = 0;
         if (limit !== null) [{ n: current }] = await tx`SELECT count(*)::int AS n FROM addresses WHERE org_id = ${orgId}`;
@@ -245,12 +263,15 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           }
         }
         if (changes.length === 0) return;
-        for (let i = 0; i < insert.length; i += CHUNK) await tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`;
-        for (let i = 0; i < activity.length; i += CHUNK) await tx`INSERT INTO activity ${tx(activityValues(activity.slice(i, i + CHUNK)))}`;
-        for (let i = 0; i < changes.length; i += CHUNK) await tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`;
         newSeq = seq + 1;
-        await tx`UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`;
-        if (newSeq % KEEP_CHANGES === 0) await tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`;
+        // Pipelined: every statement goes out at once, one round trip for the lot.
+        const writes = [];
+        for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`);
+        for (let i = 0; i < activity.length; i += CHUNK) writes.push(tx`INSERT INTO activity ${tx(activityValues(activity.slice(i, i + CHUNK)))}`);
+        for (let i = 0; i < changes.length; i += CHUNK) writes.push(tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`);
+        writes.push(tx`UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`);
+        if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`);
+        await settled(writes);
       });
     } catch (error) {
       // Nothing is known to have committed (a lost COMMIT reply looks the same): undo and forget.
@@ -275,12 +296,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
   return {
     memory,
 
-    read(orgId, fn) {
+    read(orgId, fn, subnetIds = []) {
       const scope = { orgId };
       return inScope(sql, scope, async (tx) => {
-        await currentOrg(tx, orgId);
+        await currentIn(tx, orgId, subnetIds);
         const fresh = async (ids: string[]) => {
-          // A subnet with a batch in flight here is brought up to date by that batch.
           const wanted = ids.filter((id) => memory.subnet(orgId, id) && !queues.has(id));
           if (wanted.length === 0) return;
           const rows = (await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id IN ${tx(wanted)}`) as { id: string; alloc_seq: string }[];
@@ -366,6 +386,17 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
 
     addresses: enqueue,
   };
+}
+
+/**
+ * Awaits statements sent together (pipelined on the transaction's connection); rejects with the
+ * first failure only once all have settled, so that nothing is still in flight at ROLLBACK.
+ */
+async function settled<T extends readonly unknown[]>(statements: [...{ [K in keyof T]: PromiseLike<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(statements);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Activity rows as Bun.SQL's `tx(values)` takes them (the same columns as activity.ts's record). */
