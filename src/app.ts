@@ -3,11 +3,11 @@
  * listening socket, so tests drive it in-process with `app.handle(new Request(...))`.
  * This file is the table of contents: every feature router is mounted here, in order.
  *
- * Storage: converted features speak `deps.store` (store/store.ts); the others still use the
- * SQLite `deps.database` directly. Given a `database`, the store is built over it (tests and
- * `serve` unchanged). Given only a `store` (PostgreSQL, during the storage split), only the
- * converted features are mounted: the rest would need a SQLite database (TODO table in
- * store/store.ts).
+ * Storage: converted features speak `deps.store` (store/store.ts; subnets and addresses its
+ * IPAM facet, store/ipam.ts); the others still use the SQLite `deps.database` directly. Given
+ * a `database`, the store is built over it (tests and `serve` unchanged). Given only a `store`
+ * (PostgreSQL, during the storage split), the converted features are mounted and the others
+ * answer 501 `not_on_postgres` naming themselves (TODO table in store/store.ts).
  */
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
@@ -27,12 +27,17 @@ import { toolsRoutes } from "./features/tools/routes";
 import { userRoutes } from "./features/users/routes";
 import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
+import { ApiError } from "./http/errors";
 import { httpShell, requestShape } from "./http/shell";
-import { IpamRegistry } from "./ipam/registry";
+import type { IpamRegistry } from "./ipam/registry";
+import type { SqliteIpam } from "./store/sqlite/ipam";
 import { createSqliteStore } from "./store/sqlite/store";
 import type { Store } from "./store/store";
 import type { Logger } from "./logger";
 import { VERSION } from "./version";
+
+/** What a feature on the store needs (no SQLite database). */
+export type StoreDeps = Omit<AppDeps, "database">;
 
 export interface AppDeps {
   store: Store;
@@ -51,9 +56,11 @@ export type AppInput = Omit<AppDeps, "version" | "metrics" | "store" | "database
 export function createApp(input: AppInput) {
   const common = { version: VERSION, metrics: createMetrics(), ...input };
   if (!input.database) return storeOnlyApp({ ...common, store: input.store });
-  const deps: AppDeps = { ...common, database: input.database, store: input.store ?? createSqliteStore(input.database) };
-  // Subnet trees and allocators, built once from the database (see ipam/registry.ts).
-  const ipam = { ...deps, registry: IpamRegistry.load(deps.database) };
+  const store = (input.store ?? createSqliteStore(input.database)) as Store;
+  const deps: AppDeps = { ...common, database: input.database, store };
+  // Subnet trees and allocators, built once from the database (see ipam/registry.ts); the CSV
+  // import and the DNS/DHCP exports still read the registry directly.
+  const ipam = { ...deps, registry: sqliteRegistry(store) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.database.storage }))
     .use(rateLimits(deps))
@@ -62,8 +69,6 @@ export function createApp(input: AppInput) {
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps)) as unknown as Elysia;
   withStoreFeatures(app, deps)
-    .use(subnetRoutes(ipam))
-    .use(addressRoutes(ipam))
     .use(ioRoutes(ipam))
     .use(dnsDhcpRoutes(ipam));
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
@@ -76,8 +81,28 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
     .use(rateLimits(deps))
     .use(requestShape())
-    .use(apiDocs(deps.version, () => app.router.history)) as unknown as Elysia;
-  return withStoreFeatures(app, deps);
+    .use(apiDocs(deps.version, () => app.router.history))
+    // Pure computation: no storage at all.
+    .use(toolsRoutes(deps as AppDeps)) as unknown as Elysia;
+  return withStoreFeatures(app, deps).use(notOnPostgres());
+}
+
+/**
+ * The routes of features still on synchronous SQLite (store/store.ts, FEATURES_NOT_ON_STORE):
+ * on PostgreSQL they answer 501 with a sentence naming the feature, instead of a bare 404.
+ */
+function notOnPostgres() {
+  const refuse = (feature: string) => () => {
+    throw new ApiError("not_on_postgres", `${feature} does not run on PostgreSQL yet; it works on a SQLite database (--db ./ipcraft.db)`, { feature });
+  };
+  return new Elysia({ name: "not-on-postgres" })
+    .all("/api/v1/import/*", refuse("import/export"))
+    .all("/api/v1/export/subnets.csv", refuse("import/export"))
+    .all("/api/v1/export/addresses.csv", refuse("import/export"))
+    .all("/api/v1/export.json", refuse("import/export"))
+    .all("/api/v1/export/*", refuse("DNS and DHCP exports"))
+    .all("/healthz", refuse("health and metrics"))
+    .all("/metrics", refuse("health and metrics"));
 }
 
 /**
@@ -92,7 +117,15 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(organizationRoutes(deps))
     .use(userRoutes(deps))
     .use(sectionRoutes(deps))
-    .use(activityRoutes(deps)) as unknown as Elysia;
+    .use(activityRoutes(deps))
+    .use(subnetRoutes(deps))
+    .use(addressRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The SQLite store's registry (the same memory its IPAM facet keeps in step). */
+function sqliteRegistry(store: Store): IpamRegistry {
+  if (store.kind !== "sqlite") throw new Error("a SQLite database needs its SQLite store");
+  return (store.ipam as SqliteIpam).registry;
+}

@@ -1,9 +1,12 @@
 /**
  * Running the app for real: take the database lock, open and migrate, listen, and shut
  * down gracefully (stop accepting, let in-flight requests finish, checkpoint, close, unlock).
+ * On a postgres:// URL, `startPgServer` (at the end): one replica of many, no file lock.
  */
 import { createApp } from "./app";
 import { createSqliteStore } from "./store/sqlite/store";
+import { openPgStore } from "./store/pg/store";
+import type { Store } from "./store/store";
 import { countUsers } from "./auth/accounts";
 import { rememberPeer } from "./auth/client-ip";
 import { autoPublicUrl, type ServerConfig } from "./config";
@@ -111,6 +114,76 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
         await server.stop(false);
         database.close();
         lock.release();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** A replica on PostgreSQL: the same shell, the store instead of a database file. */
+export interface RunningPgServer {
+  url: string;
+  port: number;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+/**
+ * `serve --db postgres://…`: connect and migrate (once across replicas, store/pg/migrate.ts),
+ * listen, stop gracefully. No file lock: any number of replicas share the database. Features
+ * not on the store yet answer 501 (app.ts). Activity pruning runs hourly here too; the store
+ * makes it run once across replicas.
+ */
+export async function startPgServer(config: ServerConfig, logger: Logger): Promise<RunningPgServer> {
+  const store = await openPgStore(config.db);
+  const automaticUrl = config.publicUrl === autoPublicUrl(config.host, config.port);
+  let app: ReturnType<typeof createApp>;
+  const prune = () =>
+    pruneActivity(store).then(
+      (pruned) => {
+        if (pruned) logger.info("activity pruned", { entries: pruned });
+      },
+      (error) => logger.warn("activity pruning postponed", { error: error instanceof Error ? error.message : String(error) }),
+    );
+  prune();
+  const pruneTimer = setInterval(prune, 3600_000);
+  pruneTimer.unref();
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      maxRequestBodySize: MAX_IMPORT_BYTES,
+      routes: uiRoutes(),
+      development: false,
+      idleTimeout: config.idleTimeout,
+      fetch: (request, bun) => {
+        rememberPeer(request, bun.requestIP(request)?.address);
+        return app!.handle(request);
+      },
+      error: () => Response.json({ error: "internal error", code: "internal_error" }, { status: 500 }),
+    });
+  } catch (error) {
+    clearInterval(pruneTimer);
+    await store.close();
+    throw error;
+  }
+  const port = server.port ?? config.port;
+  if (automaticUrl) config.publicUrl = autoPublicUrl(config.host, port);
+  app = createApp({ store, config, logger });
+  logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: "postgres" });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: config.publicUrl,
+    port,
+    store,
+    stop() {
+      stopping ??= (async () => {
+        logger.info("shutting down: finishing in-flight requests");
+        clearInterval(pruneTimer);
+        await server.stop(false);
+        await store.close();
         logger.info("stopped");
       })();
       return stopping;

@@ -69,7 +69,8 @@ export function assertPlanAllows(sqlite: Database, orgId: string, resource: Coun
   refuseOverLimit(plan, resource, limit, statements.count(orgId, resource), adding);
 }
 
-function refuseOverLimit(plan: string, resource: CountedResource, limit: number, n: number, adding: number): void {
+/** Throws 402 plan_limit when `n` held plus `adding` would exceed `limit`. */
+export function refuseOverLimit(plan: string, resource: CountedResource, limit: number, n: number, adding: number): void {
   if (n + adding > limit) {
     throw new ApiError(
       "plan_limit",

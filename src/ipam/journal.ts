@@ -13,9 +13,28 @@ import { DatabaseBusyError } from "../db/errors";
 import { writeTransaction } from "../db/tx";
 import type { IpamRegistry } from "./registry";
 
-/** Undo actions for in-memory changes, run newest first on failure. */
+/** What a write did to one subnet's allocator: took or freed a value, or reshaped it. */
+export interface SubnetChange {
+  subnetId: string;
+  kind: "take" | "free" | "reload";
+  value?: bigint;
+}
+
+/** Undo actions for in-memory changes, run newest first on failure; and notes of what changed. */
 export class Journal {
   private readonly undo: (() => void)[] = [];
+  /** per-subnet changes, in order (the PostgreSQL change log); SQLite ignores them */
+  readonly changes: SubnetChange[] = [];
+  /** subnets this write created (nobody else can know them yet: no change-log rows) */
+  readonly created = new Set<string>();
+
+  note(subnetId: string, kind: SubnetChange["kind"], value?: bigint): void {
+    this.changes.push({ subnetId, kind, value });
+  }
+
+  noteCreated(subnetId: string): void {
+    this.created.add(subnetId);
+  }
 
   /** Registers the inverse of a change that was just applied. */
   onRollback(inverse: () => void): void {
@@ -26,6 +45,8 @@ export class Journal {
   rollback(): void {
     for (let i = this.undo.length - 1; i >= 0; i--) this.undo[i]!();
     this.undo.length = 0;
+    this.changes.length = 0;
+    this.created.clear();
   }
 }
 

@@ -37,6 +37,11 @@ export interface SubnetState {
   prefix: Prefix;
   cidr: string;
   allocator: SubnetAllocator;
+  /**
+   * PostgreSQL: the `subnets.alloc_seq` this allocator equals (-1: unknown, reload before
+   * use). SQLite follows whole organizations instead (ipam_versions) and leaves it 0.
+   */
+  seq: number;
 }
 
 /** One organization's IPAM state: its subnet trees (one per VRF) and its subnets. */
@@ -94,7 +99,7 @@ export function* loadOrganization(q: LoaderQueries, orgId: string, pageRows = RO
       if (!tree) org.trees.set(row.vrf, (tree = new SubnetTree<string>()));
       const inserted = tree.insert(row.id, prefix);
       if (!inserted.ok) throw new Error(`database holds subnet ${formatCidr(prefix)} twice in VRF ${row.vrf}; run ipcraft check`);
-      org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null! });
+      org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null!, seq: 0 });
     }
     yield;
     if (rows.length < pageRows) break;

@@ -37,7 +37,8 @@
  * So a writer of subnets or addresses must go through ipamWrite or GroupCommit.
  */
 import type { Database } from "bun:sqlite";
-import { formatCidr, lastAddress, SubnetAllocator, SubnetTree, type Prefix } from "../ip";
+import { lastAddress, type Prefix } from "../ip";
+import { IpamMemory } from "./memory";
 import type { Journal } from "./journal";
 import { ALL_ROWS, loaderQueries, loadNow, loadOrganization, loadSliced, nextTurn, OrgIpam, storedVersion, type LoaderQueries, type SubnetState } from "./org-loader";
 
@@ -49,8 +50,7 @@ const SLICED_ATTEMPTS = 2;
 const READ_WAITS = 3;
 
 /** See the module comment. */
-export class IpamRegistry {
-  private orgs = new Map<string, OrgIpam>();
+export class IpamRegistry extends IpamMemory {
   /** data_version when the versions table was last compared with memory */
   private dataVersion = -1;
   /** organizations whose state is being rebuilt, and the promise of that */
@@ -66,6 +66,7 @@ export class IpamRegistry {
     private readonly sqlite: Database,
     private readonly only?: string,
   ) {
+    super();
     this.q = loaderQueries(sqlite);
     this.dataVersionQuery = sqlite.query<{ data_version: number }, []>("PRAGMA data_version");
     this.bumpQuery = sqlite.query<{ version: number }, [string]>(
@@ -200,142 +201,6 @@ export class IpamRegistry {
       this.sqlite.run("COMMIT");
     }
   }
-
-  /** The state of `orgId`, created (journaled) when it has none yet. */
-  private orgFor(journal: Journal, orgId: string): OrgIpam {
-    let org = this.orgs.get(orgId);
-    if (!org) {
-      const created = new OrgIpam(0);
-      this.orgs.set(orgId, created);
-      journal.onRollback(() => {
-        if (this.orgs.get(orgId) === created) this.orgs.delete(orgId);
-      });
-      org = created;
-    }
-    return org;
-  }
-
-  /** The subnet `id` if it belongs to `orgId` (foreign ids look absent). */
-  subnet(orgId: string, id: string): SubnetState | undefined {
-    return this.orgs.get(orgId)?.subnets.get(id);
-  }
-
-  /** The tree of (org, vrf), or undefined when that VRF holds no subnet. */
-  tree(orgId: string, vrf: string): SubnetTree<string> | undefined {
-    return this.orgs.get(orgId)?.trees.get(vrf);
-  }
-
-  /** Every VRF tree of an organization. */
-  treesOf(orgId: string): SubnetTree<string>[] {
-    const org = this.orgs.get(orgId);
-    return org ? [...org.trees.values()] : [];
-  }
-
-  /** Number of subnets in memory (tests, diagnostics). */
-  get size(): number {
-    let n = 0;
-    for (const org of this.orgs.values()) n += org.subnets.size;
-    return n;
-  }
-
-  /**
-   * Adds a subnet to its tree and gives it an allocator, moving into it what the tree says
-   * it adopts (child ranges) and the parent's `moved` record values. Journaled.
-   */
-  addSubnet(
-    journal: Journal,
-    input: { id: string; orgId: string; vrf: string; prefix: Prefix; moved: bigint[] },
-  ): { ok: true; parentId: string | null; adopted: string[] } | { ok: false; existing: SubnetState } {
-    const org = this.orgFor(journal, input.orgId);
-    let tree = org.trees.get(input.vrf);
-    if (!tree) {
-      const created = new SubnetTree<string>();
-      org.trees.set(input.vrf, created);
-      journal.onRollback(() => org.trees.delete(input.vrf));
-      tree = created;
-    }
-    const inserted = tree.insert(input.id, input.prefix);
-    if (!inserted.ok) return { ok: false, existing: org.subnets.get(inserted.existing)! };
-    const tree_ = tree;
-    journal.onRollback(() => tree_.remove(input.id));
-
-    const adoptedPrefixes = inserted.adopted.map((id) => org.subnets.get(id)!.prefix);
-    const parent = inserted.parent === null ? undefined : org.subnets.get(inserted.parent)!;
-    if (parent) {
-      const a = parent.allocator;
-      for (const child of adoptedPrefixes) {
-        a.releasePrefix(child);
-        journal.onRollback(() => a.takePrefix(child));
-      }
-      for (const value of input.moved) {
-        a.release(value);
-        journal.onRollback(() => a.take(value));
-      }
-      a.takePrefix(input.prefix);
-      journal.onRollback(() => a.releasePrefix(input.prefix));
-    }
-    const state: SubnetState = {
-      id: input.id,
-      orgId: input.orgId,
-      vrf: input.vrf,
-      prefix: input.prefix,
-      cidr: formatCidr(input.prefix),
-      allocator: SubnetAllocator.fromTaken(input.prefix, input.moved, adoptedPrefixes),
-    };
-    org.subnets.set(input.id, state);
-    journal.onRollback(() => org.subnets.delete(input.id));
-    return { ok: true, parentId: inserted.parent, adopted: inserted.adopted };
-  }
-
-  /**
-   * Removes a subnet: its children move up to its parent, and so do its record values
-   * `moved` (pass [] when they are deleted instead). Journaled.
-   */
-  removeSubnet(journal: Journal, state: SubnetState, moved: bigint[]): void {
-    const org = this.orgs.get(state.orgId)!;
-    const tree = org.trees.get(state.vrf)!;
-    const { parent: parentId, children } = tree.remove(state.id);
-    journal.onRollback(() => tree.insert(state.id, state.prefix));
-    org.subnets.delete(state.id);
-    journal.onRollback(() => org.subnets.set(state.id, state));
-    if (parentId === null) return;
-    const a = org.subnets.get(parentId)!.allocator;
-    a.releasePrefix(state.prefix);
-    journal.onRollback(() => a.takePrefix(state.prefix));
-    for (const childId of children) {
-      const child = org.subnets.get(childId)!.prefix;
-      a.takePrefix(child);
-      journal.onRollback(() => a.releasePrefix(child));
-    }
-    for (const value of moved) {
-      if (a.take(value) !== "ok") throw new Error(`address ${value} cannot move into ${formatCidr(a.prefix)}`);
-      journal.onRollback(() => a.release(value));
-    }
-  }
-
-  /** Takes one given address in a subnet's allocator. Journaled when it succeeds. */
-  take(journal: Journal, state: SubnetState, value: bigint) {
-    const result = state.allocator.take(value);
-    if (result === "ok") journal.onRollback(() => state.allocator.release(value));
-    return result;
-  }
-
-  /** Allocates `n` lowest free addresses all-or-nothing (null when short). Journaled. */
-  allocate(journal: Journal, state: SubnetState, n: number): bigint[] | null {
-    const a = state.allocator;
-    const values = n === 1 ? single(a.allocate()) : a.allocateMany(n);
-    if (values) journal.onRollback(() => values.forEach((v) => a.release(v)));
-    return values;
-  }
-
-  /** Frees one address record. Journaled. */
-  release(journal: Journal, state: SubnetState, value: bigint): void {
-    if (state.allocator.release(value)) journal.onRollback(() => state.allocator.take(value));
-  }
-}
-
-function single(value: bigint | null): bigint[] | null {
-  return value === null ? null : [value];
 }
 
 /** Both ends of a subnet, for BETWEEN scans. */

@@ -38,33 +38,32 @@
  * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
  * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
  * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts), the activity
- * feed and its pruning (features/activity; once across replicas on PostgreSQL). Still on `deps.database`
+ * feed and its pruning (features/activity; once across replicas on PostgreSQL), subnets and
+ * addresses with allocation (features/subnets, features/addresses over the IPAM facet,
+ * store/ipam.ts: the SQLite side keeps the registry and GroupCommit, the PostgreSQL side the
+ * per-subnet lock, alloc_seq and change log of SCALE.md). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
- * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
- * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts) | bulk writes in one unit |
+ * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts, subnets/placement.ts's `subnetPlacement` and ipamWrite) | bulk writes in one ipam.write |
+ * | DNS and DHCP exports (features/dns-dhcp/*)              | paged reads of subnets and addresses                          |
  * | health, metrics, storage health (features/health, http/metrics.ts, db/storage-health.ts) | a store ping; disk-full on pg |
  * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | login-link, org set-plan, check on both (keys already use the store); backup/restore explain pg |
  *
- * Until then `serve` refuses a postgres:// URL (server.ts) and createApp mounts only the
- * converted features when it has no SQLite `database` (app.ts). Transition hazard on
+ * Until then `serve` on a postgres:// URL (server.ts) mounts the converted features and
+ * answers the others' routes 501 `not_on_postgres` naming them (app.ts). Transition hazard on
  * SQLite: an unconverted feature's synchronous autocommit statement that runs in a microtask
  * between two q-calls of a store write lands inside that write's transaction (and rolls back
  * with it); legacy writeTransaction calls queue behind store units (db/tx.ts) and are safe.
  */
 import type { Role, Scope as KeyScope } from "../auth/principal";
+import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
+import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
+import type { IpamStore } from "./ipam";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
-export const FEATURES_NOT_ON_STORE = [
-  "subnets",
-  "addresses and allocation",
-  "import/export",
-  "health and metrics",
-  "CLI commands",
-] as const;
+export const FEATURES_NOT_ON_STORE = ["import/export", "DNS and DHCP exports", "health and metrics", "CLI commands"] as const;
 
 /** Which organization a unit of work is for; null before authentication and for system work. */
 export type Scope = { orgId: string } | { orgId: null };
@@ -81,6 +80,12 @@ export interface Store {
    * write lock; either: the disk is full) it is skipped and resolves `undefined`.
    */
   tryWrite<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Subnets and addresses: units of work that keep the in-memory trees and allocators in
+   * step with the rows (store/ipam.ts). Built on first use (SQLite loads every organization
+   * then; PostgreSQL loads each organization when it is first asked for).
+   */
+  readonly ipam: IpamStore;
   close(): Promise<void>;
 }
 
@@ -95,6 +100,8 @@ export interface Queries {
   activity: ActivityQueries;
   plans: PlanQueries;
   tenants: TenantQueries;
+  subnets: SubnetQueries;
+  addresses: AddressQueries;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────
@@ -422,4 +429,56 @@ export interface NewTenant {
 export interface TenantQueries {
   /** Creates an organization with one user and, optionally, an API key and a session. Scope: the new organization. */
   create(tenant: NewTenant): Promise<void>;
+}
+
+// ── subnets and addresses (rows only: the in-memory side is store/ipam.ts) ──────────────
+
+export interface SubnetListFilter {
+  sectionId?: string;
+  vrf?: string;
+  parentId?: string;
+  root?: boolean;
+  family?: number;
+  ids?: string[];
+  q?: string;
+}
+
+export interface SubnetQueries {
+  get(orgId: string, id: string): Promise<SubnetRow | null>;
+  /** Inserts subnets (a split inserts up to 65,536 at once). */
+  insertMany(orgId: string, rows: NewSubnet[]): Promise<void>;
+  /** Sets the parent of each of `ids`. */
+  setParent(orgId: string, ids: string[], parentId: string | null): Promise<void>;
+  reparentChildren(orgId: string, fromId: string, toId: string | null): Promise<void>;
+  update(orgId: string, id: string, s: { name: string; description: string; sectionId: string | null; vlan: number | null; at: string }): Promise<void>;
+  remove(orgId: string, id: string): Promise<void>;
+  /** A parent's children in address order, keyset after (networkKey, prefixLength). */
+  childrenAfter(orgId: string, parentId: string, vrf: string, family: number, after: [Uint8Array, number], limit: number): Promise<SubnetRow[]>;
+  /** A page in (vrf, family, network, prefix_length) order, keyset after `after`. */
+  list(orgId: string, f: SubnetListFilter, limit: number, after?: SubnetSortKey): Promise<{ rows: SubnetRow[]; total: number; more: boolean }>;
+}
+
+/** An address record's place: enough to move or count it. */
+export interface AddressKey {
+  id: string;
+  ip: string;
+  ip_key: Uint8Array;
+}
+
+export interface AddressQueries {
+  get(orgId: string, id: string): Promise<AddressRow | null>;
+  getByKey(orgId: string, vrf: string, key: Uint8Array): Promise<AddressRow | null>;
+  /** Inserts records (their memory side is already taken, store/ipam.ts). */
+  insertMany(orgId: string, rows: NewAddress[]): Promise<void>;
+  /** Records of a subnet between two keys (inclusive), in IP order. */
+  keysInRange(subnetId: string, first: Uint8Array, last: Uint8Array): Promise<AddressKey[]>;
+  keysOfSubnet(subnetId: string): Promise<AddressKey[]>;
+  moveRange(toId: string, fromId: string, first: Uint8Array, last: Uint8Array): Promise<void>;
+  moveAll(toId: string, fromId: string): Promise<void>;
+  /** Deletes a subnet's records; returns how many. */
+  deleteAll(subnetId: string): Promise<number>;
+  remove(orgId: string, id: string): Promise<void>;
+  update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; at: string }): Promise<void>;
+  /** A page in IP order (by ip_key in one subnet, by (vrf, ip_key) across the organization). */
+  list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]): Promise<{ rows: AddressRow[]; total: number; more: boolean }>;
 }

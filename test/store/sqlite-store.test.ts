@@ -9,9 +9,7 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { openDatabase } from "../../src/db/client";
 import { writeTransaction } from "../../src/db/tx";
-import { runCli } from "../../src/main";
 import { createSqliteStore } from "../../src/store/sqlite/store";
-import { FEATURES_NOT_ON_STORE } from "../../src/store/store";
 import { createTenant } from "../helpers/tenant";
 import { tempDir } from "../helpers/tmp";
 
@@ -93,12 +91,5 @@ describe("the SQLite store", () => {
     expect(error.message).toContain("awaited something other than its queries");
     expect(database.sqlite.query("SELECT COUNT(*) AS n FROM sections").get()).toEqual({ n: 0 });
     database.close();
-  });
-
-  test("serve on a postgres:// URL exits 2 naming what is not on the store yet", async () => {
-    const errors: string[] = [];
-    const code = await runCli(["serve", "--db", "postgres://ipcraft@localhost/ipcraft"], {}, () => {}, (line) => errors.push(line));
-    expect(code).toBe(2);
-    expect(errors.join("\n")).toBe(`ipcraft serve: PostgreSQL support is not complete yet: ${FEATURES_NOT_ON_STORE.join(", ")} still need it`);
   });
 });

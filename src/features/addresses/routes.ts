@@ -4,7 +4,7 @@
  */
 import { Elysia } from "elysia";
 import { authGuard } from "../../auth/guard";
-import type { IpamDeps } from "../../ipam/deps";
+import type { StoreDeps } from "../../app";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import {
   AddressBody,
@@ -22,7 +22,7 @@ import { addressService } from "./service";
 
 const tags = ["Addresses"];
 
-export function addressRoutes(deps: IpamDeps) {
+export function addressRoutes(deps: StoreDeps) {
   const addresses = addressService(deps);
   return new Elysia({ name: "addresses-routes", prefix: "/api/v1" })
     .use(authGuard(deps))

@@ -1,50 +1,46 @@
 /**
  * Rules for address records (API.md §7): record a given IP, allocate the lowest free one or
  * N of them atomically, first-free and free ranges from memory, lists in IP order, patch and
- * delete. Every write goes through `ipamWrite`, or for allocation its batched twin `GroupCommit`
- * (rows, activity and memory move together either way).
+ * delete. Writes that change memory go through the store's IPAM facet (store/ipam.ts): its
+ * batched hot path for recording and allocating, `ipam.write` for deletes (rows, activity and
+ * memory move together either way); a patch touches rows only.
  */
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
-import { assertPlanAllows } from "../../auth/plans";
 import { ApiError, notFound } from "../../http/errors";
 import { containsIp, formatIp, parseIp } from "../../ip";
 import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireIp, valueOfKey } from "../../ipam/codec";
-import type { IpamDeps } from "../../ipam/deps";
-import { GroupCommit } from "../../ipam/group-commit";
-import { ipamWrite } from "../../ipam/journal";
 import type { SubnetState } from "../../ipam/registry";
 import { DEFAULT_LIMIT } from "../../http/pagination";
-import { recordActivity } from "../activity/record";
+import type { AppDeps } from "../../app";
+import { AddressInUse } from "../../store/ipam";
+import type { Queries } from "../../store/store";
 import { normaliseMac, type Address, type AddressCreate, type AddressPatch } from "./model";
-import { addressRepo, toAddress, type AddressFilters, type AddressRow } from "./repo";
-import { addressWriter, type AddressFields } from "./writer";
+import { toAddress, type AddressFilters, type AddressRow } from "./repo";
+import { addressWriter, inUseError, type AddressFields } from "./writer";
 
-export function addressService(deps: IpamDeps) {
-  const { database, registry } = deps;
-  const repo = addressRepo(database);
-  const writer = addressWriter(deps);
-  // Allocation is the hot write: concurrent ones share a transaction (ipam/group-commit.ts).
-  const groupCommit = new GroupCommit(database, registry);
+export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
+  const ipam = deps.store.ipam;
+  const { memory } = ipam;
+  const writer = addressWriter(memory);
 
-  /** The subnet, read side: the organization's memory current first (other processes' commits). */
-  async function subnetFor(p: Principal, subnetId: string): Promise<SubnetState> {
-    await registry.readyForRead(p.orgId);
-    return mustSubnet(p, subnetId);
+  /** The subnet, read side, brought up to date (other processes' or replicas' commits). */
+  function subnetIn<T>(p: Principal, subnetId: string, fn: (state: SubnetState, q: Queries) => T | Promise<T>): Promise<T> {
+    return ipam.read(p.orgId, async (q) => fn(mustSubnet(p, subnetId), q), [subnetId]);
   }
 
   function mustSubnet(p: Principal, subnetId: string): SubnetState {
-    const state = registry.subnet(p.orgId, subnetId);
+    const state = memory.subnet(p.orgId, subnetId);
     if (!state) throw notFound("subnet");
     return state;
   }
 
-  function mustAddress(p: Principal, id: string): AddressRow {
-    const row = repo.get(p.orgId, id);
+  async function mustAddress(q: Queries, p: Principal, id: string): Promise<AddressRow> {
+    const row = await q.addresses.get(p.orgId, id);
     if (!row) throw notFound("address");
     return row;
   }
 
-  function page(p: Principal, filters: AddressFilters, query: { limit?: number; cursor?: string }) {
+  async function page(q: Queries, p: Principal, filters: AddressFilters, query: { limit?: number; cursor?: string }) {
     let after: [string, Uint8Array] | undefined;
     if (query.cursor) {
       const [vrf, hex] = decodeCursor(query.cursor);
@@ -52,14 +48,14 @@ export function addressService(deps: IpamDeps) {
       if (typeof vrf !== "string" || !key) throw badCursor();
       after = [vrf, key];
     }
-    const { rows, total, more } = repo.list(p.orgId, filters, query.limit ?? DEFAULT_LIMIT, after);
+    const { rows, total, more } = await q.addresses.list(p.orgId, filters, query.limit ?? DEFAULT_LIMIT, after);
     const last = rows[rows.length - 1];
     return { items: rows.map(toAddress), total, next_cursor: more && last ? encodeCursor([last.vrf, keyHex(last.ip_key)]) : null };
   }
 
   return {
     /** POST /subnets/{id}/addresses: a given `ip`, the first free one, or `count` of them. */
-    create(p: Principal, subnetId: string, body: AddressCreate): Promise<{ status: 201; value: Address | { items: Address[] } }> {
+    async create(p: Principal, subnetId: string, body: AddressCreate): Promise<{ status: 201; value: Address | { items: Address[] } }> {
       requireWrite(p);
       if (body.ip !== undefined && body.count !== undefined) {
         throw new ApiError("validation_failed", 'field "count": give either "ip" or "count", not both', { field: "count" });
@@ -67,47 +63,51 @@ export function addressService(deps: IpamDeps) {
       const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
       const fields = fieldsOf(body);
       const n = body.count ?? 1;
-      const created = groupCommit.run(p.orgId, (journal) => {
-        const state = mustSubnet(p, subnetId);
-        assertPlanAllows(database.sqlite, p.orgId, "addresses", n);
-        if (ip !== undefined) return { status: 201 as const, value: writer.recordAt(journal, p, state, ip, fields) };
-        const made = writer.allocate(journal, p, state, n, fields);
-        return { status: 201 as const, value: body.count === undefined ? made[0]! : { items: made } };
-      });
-      // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip` is not an allocation).
-      if (ip === undefined) void created.then(() => deps.metrics.countAllocations(n), () => {});
-      return created;
-    },
-
-    async firstFree(p: Principal, subnetId: string): Promise<{ ip: string | null }> {
-      const state = await subnetFor(p, subnetId);
-      const value = state.allocator.firstFree();
-      return { ip: value === null ? null : formatIp({ family: state.prefix.family, value }) };
-    },
-
-    async free(p: Principal, subnetId: string, query: { limit?: number; from?: string }) {
-      const state = await subnetFor(p, subnetId);
-      let from: bigint | undefined;
-      if (query.from !== undefined) {
-        const ip = requireIp(query.from, "from");
-        if (!containsIp(state.prefix, ip)) {
-          throw new ApiError("ip_not_in_subnet", `${query.from} is not inside subnet ${state.cidr}`, { field: "from" });
-        }
-        from = ip.value;
+      try {
+        const value = await ipam.addresses(p.orgId, subnetId, {
+          adding: n,
+          run(state, journal) {
+            if (ip !== undefined) return writer.recordAt(journal, p, state, ip, fields);
+            const made = writer.allocate(journal, p, state, n, fields);
+            return { ...made, value: body.count === undefined ? made.value[0]! : { items: made.value } };
+          },
+        });
+        // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip` is not an allocation).
+        if (ip === undefined) deps.metrics.countAllocations(n);
+        return { status: 201, value };
+      } catch (error) {
+        if (error instanceof AddressInUse) throw await ipam.read(p.orgId, (q) => inUseError(q, p.orgId, error));
+        throw error;
       }
-      const family = state.prefix.family;
-      const text = (value: bigint) => formatIp({ family, value });
-      return {
-        ranges: state.allocator
-          .freeRanges(query.limit ?? DEFAULT_LIMIT, from)
-          .map((r) => ({ start: text(r.start), end: text(r.end), size: r.size.toString() })),
-      };
     },
 
-    async listInSubnet(p: Principal, subnetId: string, query: { limit?: number; cursor?: string; status?: string; q?: string }) {
-      const state = await subnetFor(p, subnetId);
-      return page(p, { subnetId: state.id, status: query.status, q: searchText(query.q) }, query);
-    },
+    firstFree: (p: Principal, subnetId: string): Promise<{ ip: string | null }> =>
+      subnetIn(p, subnetId, (state) => {
+        const value = state.allocator.firstFree();
+        return { ip: value === null ? null : formatIp({ family: state.prefix.family, value }) };
+      }),
+
+    free: (p: Principal, subnetId: string, query: { limit?: number; from?: string }) =>
+      subnetIn(p, subnetId, (state) => {
+        let from: bigint | undefined;
+        if (query.from !== undefined) {
+          const ip = requireIp(query.from, "from");
+          if (!containsIp(state.prefix, ip)) {
+            throw new ApiError("ip_not_in_subnet", `${query.from} is not inside subnet ${state.cidr}`, { field: "from" });
+          }
+          from = ip.value;
+        }
+        const family = state.prefix.family;
+        const text = (value: bigint) => formatIp({ family, value });
+        return {
+          ranges: state.allocator
+            .freeRanges(query.limit ?? DEFAULT_LIMIT, from)
+            .map((r) => ({ start: text(r.start), end: text(r.end), size: r.size.toString() })),
+        };
+      }),
+
+    listInSubnet: (p: Principal, subnetId: string, query: { limit?: number; cursor?: string; status?: string; q?: string }) =>
+      subnetIn(p, subnetId, (state, q) => page(q, p, { subnetId: state.id, status: query.status, q: searchText(query.q) }, query)),
 
     search(p: Principal, query: { limit?: number; cursor?: string; ip?: string; q?: string; status?: string; subnet_id?: string; vrf?: string }) {
       const filters: AddressFilters = { status: query.status, q: searchText(query.q), subnetId: query.subnet_id, vrf: query.vrf };
@@ -115,15 +115,16 @@ export function addressService(deps: IpamDeps) {
         const ip = requireIp(query.ip, "ip");
         filters.ipKey = keyOf(ip.family, ip.value);
       }
-      return page(p, filters, query);
+      return deps.store.read({ orgId: p.orgId }, (q) => page(q, p, filters, query));
     },
 
-    get: (p: Principal, id: string): Address => toAddress(mustAddress(p, id)),
+    get: (p: Principal, id: string): Promise<Address> => deps.store.read({ orgId: p.orgId }, async (q) => toAddress(await mustAddress(q, p, id))),
 
     update(p: Principal, id: string, body: AddressPatch): Promise<Address> {
       requireWrite(p);
-      return ipamWrite(database, registry, p.orgId, () => {
-        const before = mustAddress(p, id);
+      // No memory changes: a plain unit of work.
+      return deps.store.write({ orgId: p.orgId }, async (q) => {
+        const before = await mustAddress(q, p, id);
         if (body.ip !== undefined && !sameIp(body.ip, before.ip)) {
           throw new ApiError("immutable_field", 'field "ip" cannot change; delete this record and create another', { field: "ip" });
         }
@@ -143,8 +144,8 @@ export function addressService(deps: IpamDeps) {
         for (const k of Object.keys(after) as (keyof typeof after)[]) if (after[k] !== before[k]) changes[k] = [before[k], after[k]];
         if (Object.keys(changes).length === 0) return toAddress(before);
         const at = nowIso();
-        repo.update(p.orgId, id, { ...after, at });
-        recordActivity(database, { orgId: p.orgId, actor: actorOf(p), action: "address.update", target: { type: "address", id, label: before.ip }, changes, at });
+        await q.addresses.update(p.orgId, id, { ...after, at });
+        await q.activity.record({ orgId: p.orgId, actor: actorOf(p), action: "address.update", target: { type: "address", id, label: before.ip }, changes, at });
         return toAddress({ ...before, ...after, updated_at: at });
       });
     },
@@ -152,12 +153,12 @@ export function addressService(deps: IpamDeps) {
     /** Deletes a record; the address is free at once (memory and rows in one step). */
     async remove(p: Principal, id: string): Promise<void> {
       requireWrite(p);
-      await ipamWrite(database, registry, p.orgId, (journal) => {
-        const row = mustAddress(p, id);
+      await ipam.write(p.orgId, async (q, journal) => {
+        const row = await mustAddress(q, p, id);
         const state = mustSubnet(p, row.subnet_id);
-        registry.release(journal, state, valueOfKey(row.ip_key, state.prefix.family));
-        repo.remove(p.orgId, id);
-        recordActivity(database, {
+        memory.release(journal, state, valueOfKey(row.ip_key, state.prefix.family));
+        await q.addresses.remove(p.orgId, id);
+        await q.activity.record({
           orgId: p.orgId,
           actor: actorOf(p),
           action: "address.delete",

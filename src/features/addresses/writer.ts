@@ -1,20 +1,21 @@
 /**
- * Recording addresses inside an IPAM write transaction: the placement rules (inside the
- * subnet, usable, not inside a child) and the insert, shared by the address routes and by
- * `gateway` on subnet creation. Callers run these inside `ipamWrite` so that a throw rolls
- * back both rows and memory.
+ * Recording addresses inside an IPAM write: the placement rules (inside the subnet, usable,
+ * not inside a child) and the rows to insert, shared by the address routes and by `gateway`
+ * on subnet creation. Memory only: the values are taken in the allocator (journaled) and the
+ * rows and activity entries are described, for the store to write in the same transaction
+ * (store/ipam.ts: a batch on the hot path, or the caller's ipam.write).
  */
-import { SQLiteError } from "bun:sqlite";
 import { actorOf, type Principal } from "../../auth/principal";
 import { ApiError } from "../../http/errors";
 import { containsIp, formatIp, ipv4MappedError, isUsable, type Ip } from "../../ip";
 import { keyOf, nowIso } from "../../ipam/codec";
-import type { IpamDeps } from "../../ipam/deps";
 import type { Journal } from "../../ipam/journal";
+import type { IpamMemory } from "../../ipam/memory";
 import type { SubnetState } from "../../ipam/registry";
-import { recordActivity } from "../activity/record";
+import { AddressInUse, type AddressWrite } from "../../store/ipam";
+import type { Queries } from "../../store/store";
 import type { Address } from "./model";
-import { addressRepo, toAddress } from "./repo";
+import { toAddress } from "./repo";
 
 /** The editable fields of a record, already normalised. */
 export interface AddressFields {
@@ -25,10 +26,7 @@ export interface AddressFields {
   description: string;
 }
 
-export function addressWriter(deps: Pick<IpamDeps, "database" | "registry">) {
-  const { database, registry } = deps;
-  const repo = addressRepo(database);
-
+export function addressWriter(memory: IpamMemory) {
   /** Throws the 400 that says why `ip` cannot be recorded directly in `state`. */
   function assertPlaceable(state: SubnetState, ip: Ip, field: string): void {
     const text = formatIp(ip);
@@ -46,8 +44,8 @@ export function addressWriter(deps: Pick<IpamDeps, "database" | "registry">) {
       throw new ApiError("ip_not_usable", `${text} is ${which} of ${state.cidr} and cannot be assigned`, { field, subnet: state.cidr });
     }
     if (state.allocator.coveringRange(ip.value) !== null) {
-      const childId = registry.tree(state.orgId, state.vrf)!.mostSpecific(ip)!;
-      const child = registry.subnet(state.orgId, childId)!;
+      const childId = memory.tree(state.orgId, state.vrf)!.mostSpecific(ip)!;
+      const child = memory.subnet(state.orgId, childId)!;
       throw new ApiError(
         "ip_in_child_subnet",
         `${text} lies inside the child subnet ${child.cidr}; record it there (POST /api/v1/subnets/${child.id}/addresses)`,
@@ -56,33 +54,18 @@ export function addressWriter(deps: Pick<IpamDeps, "database" | "registry">) {
     }
   }
 
-  function inUse(state: SubnetState, ip: Ip, field = "ip"): ApiError {
-    const existing = repo.getByKey(state.orgId, state.vrf, keyOf(ip.family, ip.value));
-    return new ApiError(
-      "address_in_use",
-      `${formatIp(ip)} is already in use${existing?.hostname ? ` by ${existing.hostname}` : ""}`,
-      existing ? { field, address: toAddress(existing) } : { field },
-    );
-  }
-
-  /** Inserts rows for `values` (already taken in memory) and their activity entries. */
-  function insertRows(p: Principal, state: SubnetState, values: bigint[], fields: AddressFields): Address[] {
+  /** Rows and activity entries for `values` (already taken in memory). */
+  function rowsFor(p: Principal, state: SubnetState, values: bigint[], fields: AddressFields): AddressWrite<Address[]> {
     const at = nowIso();
     const actor = actorOf(p);
-    const out: Address[] = [];
+    const out: AddressWrite<Address[]> = { insert: [], activity: [], value: [] };
     for (const value of values) {
       // Time-ordered UUIDs (v7): new rows append to the primary-key index instead of
       // dirtying a random page per insert, which is most of the cost of a commit.
       const id = Bun.randomUUIDv7();
       const ip = formatIp({ family: state.prefix.family, value });
-      try {
-        repo.insert(state.orgId, { id, subnetId: state.id, vrf: state.vrf, ip, ipKey: keyOf(state.prefix.family, value), ...fields, at });
-      } catch (error) {
-        // The UNIQUE (org, vrf, ip_key) backstop: memory said free, the table disagrees.
-        if (error instanceof SQLiteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") throw inUse(state, { family: state.prefix.family, value });
-        throw error;
-      }
-      recordActivity(database, {
+      out.insert.push({ id, subnetId: state.id, vrf: state.vrf, ip, ipKey: keyOf(state.prefix.family, value), ...fields, at });
+      out.activity.push({
         orgId: state.orgId,
         actor,
         action: "address.create",
@@ -90,22 +73,23 @@ export function addressWriter(deps: Pick<IpamDeps, "database" | "registry">) {
         at,
         changes: changesOfCreate(ip, state.id, fields),
       });
-      out.push({ id, subnet_id: state.id, ip, ...fields, created_at: at, updated_at: at });
+      out.value.push({ id, subnet_id: state.id, ip, ...fields, created_at: at, updated_at: at });
     }
     return out;
   }
 
   return {
     assertPlaceable,
-    /** Records one given address. Caller is inside ipamWrite and has checked the plan. */
-    recordAt(journal: Journal, p: Principal, state: SubnetState, ip: Ip, fields: AddressFields, field = "ip"): Address {
+    /** Records one given address; AddressInUse when it is taken (the service names the record). */
+    recordAt(journal: Journal, p: Principal, state: SubnetState, ip: Ip, fields: AddressFields, field = "ip"): AddressWrite<Address> {
       assertPlaceable(state, ip, field);
-      if (registry.take(journal, state, ip.value) !== "ok") throw inUse(state, ip, field);
-      return insertRows(p, state, [ip.value], fields)[0]!;
+      if (memory.take(journal, state, ip.value) !== "ok") throw new AddressInUse(state.vrf, keyOf(ip.family, ip.value), formatIp(ip), field);
+      const out = rowsFor(p, state, [ip.value], fields);
+      return { ...out, value: out.value[0]! };
     },
     /** Allocates the `n` lowest free addresses, all or nothing; 409 subnet_full when short. */
-    allocate(journal: Journal, p: Principal, state: SubnetState, n: number, fields: AddressFields): Address[] {
-      const values = registry.allocate(journal, state, n);
+    allocate(journal: Journal, p: Principal, state: SubnetState, n: number, fields: AddressFields): AddressWrite<Address[]> {
+      const values = memory.allocate(journal, state, n);
       if (values === null) {
         const available = state.allocator.counts().free;
         throw new ApiError(
@@ -116,9 +100,25 @@ export function addressWriter(deps: Pick<IpamDeps, "database" | "registry">) {
           { requested: n, available: Number(available) },
         );
       }
-      return insertRows(p, state, values, fields);
+      return rowsFor(p, state, values, fields);
     },
   };
+}
+
+/** Writes what a writer described, inside the caller's unit (ipam.write). */
+export async function writeRows(q: Queries, orgId: string, out: AddressWrite<unknown>): Promise<void> {
+  await q.addresses.insertMany(orgId, out.insert);
+  for (const entry of out.activity) await q.activity.record(entry);
+}
+
+/** The 409 for a taken address, naming the record that holds it (read in `q`). */
+export async function inUseError(q: Queries, orgId: string, e: AddressInUse): Promise<ApiError> {
+  const existing = e.existing ?? (await q.addresses.getByKey(orgId, e.vrf, e.ipKey));
+  return new ApiError(
+    "address_in_use",
+    `${e.ip} is already in use${existing?.hostname ? ` by ${existing.hostname}` : ""}`,
+    existing ? { field: e.field, address: toAddress(existing) } : { field: e.field },
+  );
 }
 
 function changesOfCreate(ip: string, subnetId: string, f: AddressFields): Record<string, [unknown, unknown]> {
@@ -129,4 +129,3 @@ function changesOfCreate(ip: string, subnetId: string, f: AddressFields): Record
   if (f.description) changes.description = [null, f.description];
   return changes;
 }
-

@@ -1,7 +1,7 @@
 /** /api/v1/subnets (API.md §6). Thin: rules live in service.ts and split.ts. */
 import { Elysia } from "elysia";
 import { authGuard } from "../../auth/guard";
-import type { IpamDeps } from "../../ipam/deps";
+import type { StoreDeps } from "../../app";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { DeleteQuery, SplitBody, SubnetBody, SubnetCreateBody, SubnetItems, SubnetList, SubnetListQuery, SubnetPatchBody } from "./model";
 import { subnetService } from "./service";
@@ -9,7 +9,7 @@ import { subnetSplitter } from "./split";
 
 const tags = ["Subnets"];
 
-export function subnetRoutes(deps: IpamDeps) {
+export function subnetRoutes(deps: StoreDeps) {
   const subnets = subnetService(deps);
   const splitter = subnetSplitter(deps);
   return new Elysia({ name: "subnets-routes", prefix: "/api/v1/subnets" })

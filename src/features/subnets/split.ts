@@ -6,24 +6,27 @@
  * 2…MAX_SPLIT_PARTS (65,536) parts. Each part costs ~40 µs (an INSERT, a tree insert, an
  * allocator, its JSON in the answer): up to INLINE_SPLIT_PARTS (1,024, ~40–100 ms) the split
  * runs on the server's thread. A bigger one held every organization's requests for 3–11 s
- * there, so on a database file it runs this same write in the import worker
- * (io/import-thread.ts: its own connection, one job at a time); the server's registry then
- * catches up for this organization only, in slices, and the answer (26 MB for 65,536 parts)
- * is read back and streamed a page at a time instead of built as one string.
+ * there, so on a SQLite file it runs this same write in the import worker
+ * (io/import-thread.ts: its own connection, one job at a time; `ipam.offThread`); the
+ * server's registry then catches up for this organization only, in slices, and the answer
+ * (26 MB for 65,536 parts) is read back and streamed a page at a time instead of built as one
+ * string. On PostgreSQL a large split simply runs in the request (its rows go in a few
+ * multi-row INSERTs; other replicas' requests are not held).
  */
-import { assertPlanAllows } from "../../auth/plans";
+import { checkPlanAllows } from "../../auth/plans";
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
-import { offThread } from "../io/import-thread";
+import type { OpenDatabase } from "../../db/client";
 import { ApiError, notFound } from "../../http/errors";
 import { familyBits, formatCidr, isUsable, lastAddress, splitPrefix, type Prefix } from "../../ip";
 import { keyOf, nowIso, valueOfKey } from "../../ipam/codec";
-import type { IpamDeps } from "../../ipam/deps";
-import { ipamWrite } from "../../ipam/journal";
-import { recordActivity, type Actor } from "../activity/record";
-import { addressRepo } from "../addresses/repo";
-import type { SubnetState } from "../../ipam/registry";
+import type { IpamRegistry, SubnetState } from "../../ipam/registry";
+import type { IpamStore } from "../../store/ipam";
+import { createSqliteIpam } from "../../store/sqlite/ipam";
+import { createSqliteStore, sqliteQueries } from "../../store/sqlite/store";
+import type { Store } from "../../store/store";
+import type { Actor } from "../activity/record";
 import type { Subnet } from "./model";
-import { subnetRepo } from "./repo";
+import type { NewSubnet } from "./repo";
 import { unusableName } from "./service";
 import { subnetView, viewRow } from "./view";
 
@@ -43,10 +46,13 @@ export interface SplitJob {
 }
 const MAX_SPLIT_BITS = Math.log2(MAX_SPLIT_PARTS);
 
-export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
-  const { database, registry } = deps;
-  const repo = subnetRepo(database);
-  const addresses = addressRepo(database);
+/** The split over a store (`{ store }`), or over the import worker's own SQLite connection and registry. */
+export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database: OpenDatabase; registry: IpamRegistry }) {
+  const ipam: IpamStore =
+    "store" in deps
+      ? deps.store.ipam
+      : createSqliteIpam(deps.database, createSqliteStore(deps.database), sqliteQueries(deps.database), deps.registry);
+  const registry = ipam.memory;
 
   /** The children's prefix length from `{parts}` or `{prefix_length}`, or a 400. */
   function targetLength(prefix: Prefix, body: { parts?: number; prefix_length?: number }): number {
@@ -84,75 +90,79 @@ export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
    * `answer: false` (the worker) skips building the items; the server reads them back.
    */
   function write(orgId: string, actor: Actor, id: string, body: SplitJob["body"], answer: boolean): Promise<{ items: Subnet[]; parts: number }> {
-      return ipamWrite(database, registry, orgId, (journal) => {
-        const row = repo.get(orgId, id);
-        const state = row ? registry.subnet(orgId, id) : undefined;
-        if (!row || !state) throw notFound("subnet");
-        const length = targetLength(state.prefix, body);
-        const tree = registry.tree(orgId, state.vrf)!;
-        if (tree.childrenOf(id).length > 0) {
-          throw new ApiError("subnet_has_children", `Subnet ${state.cidr} already has child subnets; split works on a subnet without children`);
-        }
-        const pieces = splitPrefix(state.prefix, length, MAX_SPLIT_PARTS);
-        if (!Array.isArray(pieces)) throw new ApiError("validation_failed", pieces.message, { field: "prefix_length" });
-        assertPlanAllows(database.sqlite, orgId, "subnets", pieces.length);
+    return ipam.write(orgId, async (q, journal) => {
+      const row = await q.subnets.get(orgId, id);
+      const state = row ? registry.subnet(orgId, id) : undefined;
+      if (!row || !state) throw notFound("subnet");
+      const length = targetLength(state.prefix, body);
+      const tree = registry.tree(orgId, state.vrf)!;
+      if (tree.childrenOf(id).length > 0) {
+        throw new ApiError("subnet_has_children", `Subnet ${state.cidr} already has child subnets; split works on a subnet without children`);
+      }
+      const pieces = splitPrefix(state.prefix, length, MAX_SPLIT_PARTS);
+      if (!Array.isArray(pieces)) throw new ApiError("validation_failed", pieces.message, { field: "prefix_length" });
+      await checkPlanAllows(q, orgId, "subnets", pieces.length);
 
-        // Deal the records to parts: part index = offset >> (host bits of a part).
-        const shift = BigInt(familyBits(state.prefix.family) - length);
-        const perPart = new Map<number, bigint[]>();
-        const onBoundary: string[] = [];
-        for (const r of addresses.keysOfSubnet(id)) {
-          const value = valueOfKey(r.ip_key, state.prefix.family);
-          const index = Number((value - state.prefix.network) >> shift);
-          if (!isUsable(pieces[index]!, value)) onBoundary.push(r.ip);
-          let list = perPart.get(index);
-          if (!list) perPart.set(index, (list = []));
-          list.push(value);
-        }
-        if (onBoundary.length > 0) {
-          throw new ApiError(
-            "address_on_boundary",
-            `cannot split ${state.cidr}: ${onBoundary.slice(0, 5).join(", ")}${onBoundary.length > 5 ? ` and ${onBoundary.length - 5} more` : ""} would become ${unusableName(state.prefix).replace(/^the /, "a ")} of its part`,
-            { addresses: onBoundary },
-          );
-        }
+      // Deal the records to parts: part index = offset >> (host bits of a part).
+      const shift = BigInt(familyBits(state.prefix.family) - length);
+      const perPart = new Map<number, bigint[]>();
+      const onBoundary: string[] = [];
+      for (const r of await q.addresses.keysOfSubnet(id)) {
+        const value = valueOfKey(r.ip_key, state.prefix.family);
+        const index = Number((value - state.prefix.network) >> shift);
+        if (!isUsable(pieces[index]!, value)) onBoundary.push(r.ip);
+        let list = perPart.get(index);
+        if (!list) perPart.set(index, (list = []));
+        list.push(value);
+      }
+      if (onBoundary.length > 0) {
+        throw new ApiError(
+          "address_on_boundary",
+          `cannot split ${state.cidr}: ${onBoundary.slice(0, 5).join(", ")}${onBoundary.length > 5 ? ` and ${onBoundary.length - 5} more` : ""} would become ${unusableName(state.prefix).replace(/^the /, "a ")} of its part`,
+          { addresses: onBoundary },
+        );
+      }
 
-        const at = nowIso();
-        const items: Subnet[] = [];
-        pieces.forEach((piece, index) => {
-          // Time-ordered ids append to the primary-key index instead of touching a random page each (see addresses/writer.ts).
-          const childId = Bun.randomUUIDv7();
-          const moved = perPart.get(index) ?? [];
-          const added = registry.addSubnet(journal, { id: childId, orgId: orgId, vrf: state.vrf, prefix: piece, moved });
-          if (!added.ok) throw new Error(`split: ${formatCidr(piece)} already exists under a childless subnet`);
-          const cidr = formatCidr(piece);
-          const networkKey = keyOf(piece.family, piece.network);
-          const fields = { sectionId: row.section_id, name: "", description: "", vlan: null };
-          repo.insert(orgId, { id: childId, parentId: id, vrf: state.vrf, family: piece.family, networkKey, prefixLength: piece.length, cidr, at, ...fields });
-          if (moved.length > 0) addresses.moveRange(childId, id, networkKey, keyOf(piece.family, lastAddress(piece)));
-          if (answer) items.push(
-            subnetView(registry.subnet(orgId, childId)!, {
-              id: childId,
-              name: "",
-              description: "",
-              section_id: row.section_id,
-              vlan: null,
-              parent_id: id,
-              created_at: at,
-              updated_at: at,
-            }),
-          );
-        });
-        recordActivity(database, {
-          orgId: orgId,
-          actor: actor,
-          action: "subnet.split",
-          target: { type: "subnet", id, label: state.cidr },
-          at,
-          changes: { children: [0, pieces.length], prefix_length: [null, length] },
-        });
-        return { items, parts: pieces.length };
+      const at = nowIso();
+      const items: Subnet[] = [];
+      const children: NewSubnet[] = [];
+      const moves: [string, Uint8Array, Uint8Array][] = [];
+      pieces.forEach((piece, index) => {
+        // Time-ordered ids append to the primary-key index instead of touching a random page each (see addresses/writer.ts).
+        const childId = Bun.randomUUIDv7();
+        const moved = perPart.get(index) ?? [];
+        const added = registry.addSubnet(journal, { id: childId, orgId: orgId, vrf: state.vrf, prefix: piece, moved });
+        if (!added.ok) throw new Error(`split: ${formatCidr(piece)} already exists under a childless subnet`);
+        const cidr = formatCidr(piece);
+        const networkKey = keyOf(piece.family, piece.network);
+        const fields = { sectionId: row.section_id, name: "", description: "", vlan: null };
+        children.push({ id: childId, parentId: id, vrf: state.vrf, family: piece.family, networkKey, prefixLength: piece.length, cidr, at, ...fields });
+        if (moved.length > 0) moves.push([childId, networkKey, keyOf(piece.family, lastAddress(piece))]);
+        if (answer) items.push(
+          subnetView(registry.subnet(orgId, childId)!, {
+            id: childId,
+            name: "",
+            description: "",
+            section_id: row.section_id,
+            vlan: null,
+            parent_id: id,
+            created_at: at,
+            updated_at: at,
+          }),
+        );
       });
+      await q.subnets.insertMany(orgId, children);
+      for (const [childId, first, last] of moves) await q.addresses.moveRange(childId, id, first, last);
+      await q.activity.record({
+        orgId: orgId,
+        actor: actor,
+        action: "subnet.split",
+        target: { type: "subnet", id, label: state.cidr },
+        at,
+        changes: { children: [0, pieces.length], prefix_length: [null, length] },
+      });
+      return { items, parts: pieces.length };
+    });
   }
 
   /** Streams `{"items": [...]}`: the parent's children read back a page per pull, in address order. */
@@ -164,7 +174,7 @@ export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
       async pull(controller) {
         // Bun pulls again as soon as a chunk is taken: yield first, so other requests are answered between pages.
         await new Promise((resolve) => setImmediate(resolve));
-        const rows = repo.childrenAfter(orgId, parent.id, parent.vrf, parent.prefix.family, after, ANSWER_PAGE);
+        const rows = await ipam.read(orgId, (q) => q.subnets.childrenAfter(orgId, parent.id, parent.vrf, parent.prefix.family, after, ANSWER_PAGE));
         const json = rows.map((row) => JSON.stringify(viewRow(registry, orgId, row))).join(",");
         const last = rows.at(-1);
         if (last) after = [last.network_key, last.prefix_length];
@@ -188,15 +198,13 @@ export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
       requireWrite(p);
       const actor = actorOf(p);
       // Sized on the last committed state; the write checks everything again in its transaction.
-      await registry.readyForRead(p.orgId);
-      const state = registry.subnet(p.orgId, id);
+      const state = await ipam.read(p.orgId, async () => registry.subnet(p.orgId, id));
       const parts = state ? 2 ** (targetLength(state.prefix, body) - state.prefix.length) : 0;
-      const path = database.sqlite.filename;
-      if (parts <= INLINE_SPLIT_PARTS || path === ":memory:" || path === "") {
+      if (parts <= INLINE_SPLIT_PARTS || !ipam.offThread) {
         const { items } = await write(p.orgId, actor, id, body, true);
         return { items };
       }
-      await offThread({ database, registry }, { kind: "split", orgId: p.orgId, actor, subnetId: id, body });
+      await ipam.offThread({ kind: "split", orgId: p.orgId, actor, subnetId: id, body });
       return streamChildren(p.orgId, state!);
     },
   };

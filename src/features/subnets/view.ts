@@ -1,7 +1,8 @@
 /** The API form of a subnet: its row plus utilization straight from the in-memory allocator. */
 import { formatIp } from "../../ip";
 import { utilizationOf } from "../../ipam/codec";
-import type { IpamRegistry, SubnetState } from "../../ipam/registry";
+import type { IpamMemory } from "../../ipam/memory";
+import type { SubnetState } from "../../ipam/registry";
 import type { Subnet } from "./model";
 import type { SubnetRow } from "./repo";
 
@@ -25,7 +26,7 @@ export function subnetView(state: SubnetState, row: Omit<SubnetRow, "network_key
 }
 
 /** View of a row known to exist in memory (same org). */
-export function viewRow(registry: IpamRegistry, orgId: string, row: SubnetRow): Subnet {
+export function viewRow(registry: IpamMemory, orgId: string, row: SubnetRow): Subnet {
   const state = registry.subnet(orgId, row.id);
   if (!state) throw new Error(`subnet ${row.id} is in the database but not in memory`);
   return subnetView(state, row);

@@ -18,12 +18,16 @@
  *
  * Concurrency is PostgreSQL's: units run in parallel on the pool (READ COMMITTED); the UNIQUE
  * indexes decide races (a unique violation becomes the same ApiError SQLite gives). A lost
- * COMMIT reply surfaces as an error to the caller: nothing in memory depends on it here
- * (the allocation path will need the undo journal of SCALE.md).
+ * COMMIT reply surfaces as an error to the caller; the IPAM facet (ipam.ts), whose memory
+ * does depend on it, undoes memory and marks it unknown.
  */
 import { SQL, type TransactionSQL } from "bun";
 import type { Queries, Scope, Store } from "../store";
+import type { IpamStore } from "../ipam";
 import { pgActivity } from "./activity";
+import { pgAddresses } from "./addresses";
+import { createPgIpam } from "./ipam";
+import { pgSubnets } from "./subnets";
 import { pgApiKeys } from "./api-keys";
 import { pgAuth } from "./auth";
 import { isFull } from "./errors";
@@ -72,6 +76,7 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
 /** The Store over an existing (migrated) client. */
 export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}): Store {
   const unit = <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => inScope(sql, scope, (tx) => fn(queriesOn(tx, scope)));
+  let ipam: IpamStore | undefined;
 
   return {
     kind: "postgres",
@@ -84,6 +89,11 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}):
         if (isFull(error)) return undefined;
         throw error;
       }
+    },
+    /** Per-replica memory, each organization loaded on first use (ipam.ts). */
+    get ipam(): IpamStore {
+      ipam ??= createPgIpam(sql, inScope, queriesOn);
+      return ipam;
     },
     async close() {
       if (options.ownsClient) await sql.close();
@@ -103,5 +113,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     activity: pgActivity(tx, scope),
     plans: pgPlans(tx),
     tenants: pgTenants(tx),
+    subnets: pgSubnets(tx),
+    addresses: pgAddresses(tx),
   };
 }

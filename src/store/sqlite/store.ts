@@ -31,6 +31,9 @@ import { isBusy, isFull } from "../../db/errors";
 import { tryBegin, withWriteLock } from "../../db/tx";
 import type { Queries, Scope, Store } from "../store";
 import { sqliteActivity } from "./activity";
+import { sqliteAddresses } from "./addresses";
+import { createSqliteIpam, type SqliteIpam } from "./ipam";
+import { sqliteSubnets } from "./subnets";
 import { sqliteApiKeys } from "./api-keys";
 import { sqliteAuth } from "./auth";
 import { sqliteOrganizations } from "./organizations";
@@ -45,22 +48,13 @@ export interface SqliteStoreOptions {
   ownsDatabase?: boolean;
 }
 
-export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOptions = {}): Store {
-  const queries: Queries = {
-    auth: sqliteAuth(database),
-    apiKeys: sqliteApiKeys(database),
-    organizations: sqliteOrganizations(database),
-    users: sqliteUsers(database),
-    signIn: sqliteSignIn(database),
-    sections: sqliteSections(database),
-    activity: sqliteActivity(database),
-    plans: sqlitePlans(database),
-    tenants: sqliteTenants(database),
-  };
+export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOptions = {}): Store & { readonly ipam: SqliteIpam } {
+  const queries = sqliteQueries(database);
   const queue = connectionQueue(database.sqlite);
+  let ipam: SqliteIpam | undefined;
 
-  return {
-    kind: "sqlite",
+  const store = {
+    kind: "sqlite" as const,
     read: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => queue.run(() => fn(queries)),
     write: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => withWriteLock(database.sqlite, () => runBody(database, () => fn(queries))),
     async tryWrite<T>(_scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
@@ -71,14 +65,40 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
         throw error;
       }
     },
+    /** Loads every organization's trees and allocators on first use (server boot). */
+    get ipam(): SqliteIpam {
+      ipam ??= createSqliteIpam(database, store, queries);
+      return ipam;
+    },
     async close() {
       if (options.ownsDatabase) database.close();
     },
   };
+  return store;
 }
 
-/** Inside an open transaction: the body, then COMMIT; ROLLBACK and rethrow if anything throws. */
-async function runBody<T>(database: OpenDatabase, fn: () => Promise<T>): Promise<T> {
+/** The repositories over one connection (statements prepared once per connection). */
+export function sqliteQueries(database: OpenDatabase): Queries {
+  return {
+    auth: sqliteAuth(database),
+    apiKeys: sqliteApiKeys(database),
+    organizations: sqliteOrganizations(database),
+    users: sqliteUsers(database),
+    signIn: sqliteSignIn(database),
+    sections: sqliteSections(database),
+    activity: sqliteActivity(database),
+    plans: sqlitePlans(database),
+    tenants: sqliteTenants(database),
+    subnets: sqliteSubnets(database),
+    addresses: sqliteAddresses(database),
+  };
+}
+
+/**
+ * Inside an open transaction: the body, then COMMIT; ROLLBACK and rethrow if anything throws.
+ * `onRollback` runs right after the ROLLBACK, in the same turn (the IPAM facet undoes memory there).
+ */
+export async function runBody<T>(database: OpenDatabase, fn: () => Promise<T>, onRollback?: () => void): Promise<T> {
   const { sqlite } = database;
   let crossedTurn = false;
   const watch = setImmediate(() => (crossedTurn = true));
@@ -90,6 +110,7 @@ async function runBody<T>(database: OpenDatabase, fn: () => Promise<T>): Promise
     return value;
   } catch (error) {
     if (sqlite.inTransaction) sqlite.run("ROLLBACK");
+    onRollback?.();
     database.storage.noteWriteFailed(error);
     throw error;
   } finally {

@@ -1,0 +1,146 @@
+/**
+ * `bun run bench pg-replicas`: allocation on PostgreSQL with one and two `ipcraft serve`
+ * replicas (issue 12; design and earlier figures in ../shared/SCALE.md). Starts a throw-away
+ * cluster (scripts/pg-cluster; or uses IPCRAFT_BENCH_PG_URL) with fsync and synchronous
+ * commit turned back ON, so that an acknowledged allocation is durable, seeds a /8 with
+ * 100,000 addresses through the API, then measures replica boot, first-free and 32 clients
+ * allocating (singles) on one and on two replicas. Every answer's address is checked for
+ * duplicates. Targets (issue 12): ≥ 2,000 allocations/s over 2 replicas with 0 duplicates;
+ * first-free p99 ≤ 2 ms; replica boot ≤ 2 s.
+ */
+import { SQL } from "bun";
+import { mkdtempSync } from "node:fs";
+import { createPgStore } from "../src/store/pg/store";
+import { migratePostgres } from "../src/store/pg/migrate";
+import { createTenantIn } from "../test/helpers/tenant";
+
+const ROOT = `${import.meta.dir}/..`;
+
+export default async function main() {
+  const base = process.env.IPCRAFT_BENCH_PG_URL ?? (await startCluster());
+  const admin = new SQL(base, { max: 1 });
+  // Durable commits, as a real deployment has them (the test cluster turns both off).
+  await admin.unsafe("ALTER SYSTEM SET fsync = on");
+  await admin.unsafe("ALTER SYSTEM SET synchronous_commit = on");
+  await admin`SELECT pg_reload_conf()`;
+  const name = `bench_${process.pid}`;
+  await admin.unsafe(`CREATE DATABASE "${name}"`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const dbUrl = url.toString();
+  const sql = new SQL(dbUrl, { max: 2 });
+  await migratePostgres(sql);
+  const setup = createPgStore(sql);
+  const tenant = await createTenantIn(setup);
+  const headers = { ...tenant.bearer, "content-type": "application/json" };
+  const rows: [string, string, string][] = [];
+
+  let a = await serve(dbUrl);
+  const subnet = await (await fetch(`${a.base}/api/v1/subnets`, { method: "POST", headers, body: JSON.stringify({ cidr: "10.0.0.0/8" }) })).json();
+  for (let i = 0; i < 10; i++) {
+    const r = await fetch(`${a.base}/api/v1/subnets/${subnet.id}/addresses`, { method: "POST", headers, body: JSON.stringify({ count: 10_000 }) });
+    if (r.status !== 201) throw new Error(`seed answered ${r.status}`);
+    await r.arrayBuffer();
+  }
+  // Boot: a fresh replica from spawn to its first answer about this organization (which loads it).
+  a.proc.kill();
+  await a.proc.exited;
+  const started = performance.now();
+  a = await serve(dbUrl);
+  await (await fetch(`${a.base}/api/v1/subnets/${subnet.id}/first-free`, { headers })).json();
+  rows.push(["replica boot with 100,000 addresses (spawn → first first-free answered)", ms(performance.now() - started), "≤ 2,000 ms"]);
+
+  const ff: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const s = performance.now();
+    await (await fetch(`${a.base}/api/v1/subnets/${subnet.id}/first-free`, { headers })).json();
+    if (i >= 200) ff.push(performance.now() - s);
+  }
+  ff.sort((x, y) => x - y);
+  rows.push(["first-free on the /8, p50 / p99", `${ms(pct(ff, 50))} / ${ms(pct(ff, 99))}`, "p99 ≤ 2 ms"]);
+
+  const seen = new Set<string>();
+  let duplicates = 0;
+  const one = await allocations([a.base], subnet.id, headers, 4000, seen, () => duplicates++);
+  rows.push(["allocations/s, 32 clients, 1 replica", `${one.perSecond}/s (p50 ${ms(one.p50)}, p99 ${ms(one.p99)})`, ""]);
+  const b = await serve(dbUrl);
+  await (await fetch(`${b.base}/api/v1/subnets/${subnet.id}/first-free`, { headers })).json();
+  const two = await allocations([a.base, b.base], subnet.id, headers, 6000, seen, () => duplicates++);
+  rows.push(["allocations/s, 32 clients over 2 replicas", `${two.perSecond}/s (p50 ${ms(two.p50)}, p99 ${ms(two.p99)})`, "≥ 2,000/s"]);
+  rows.push(["duplicate addresses handed out", String(duplicates), "0"]);
+
+  for (const r of [a, b]) {
+    r.proc.kill();
+    await r.proc.exited;
+  }
+  await sql.close();
+  await admin.unsafe(`DROP DATABASE "${name}" WITH (FORCE)`);
+  await admin.close();
+
+  console.log("| measure (PostgreSQL on this machine, fsync on) | result | target |\n|---|---|---|");
+  for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
+}
+
+async function startCluster(): Promise<string> {
+  const dir = mkdtempSync("/tmp/ipcraft-bench-pg-");
+  const proc = Bun.spawn([`${ROOT}/scripts/pg-cluster`, "start", dir, "--owner-pid", String(process.pid)], { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error("scripts/pg-cluster start failed");
+  return out.trim();
+}
+
+/** `ipcraft serve` from source on a free port; resolves once it listens. */
+async function serve(url: string) {
+  const proc = Bun.spawn([process.execPath, "run", "src/main.ts", "serve", "--db", url, "--port", "0", "--rate-limit", "0"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = proc.stdout.getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`serve exited: ${text}`);
+    text += new TextDecoder().decode(value);
+    const m = text.match(/listening url=(http:\/\/\S+)/);
+    if (m) {
+      void (async () => {
+        while (!(await reader.read()).done);
+      })();
+      return { proc, base: m[1]! };
+    }
+  }
+}
+
+/** `total` single allocations from 32 clients, spread round-robin over `bases`. */
+async function allocations(bases: string[], subnetId: string, headers: Record<string, string>, total: number, seen: Set<string>, duplicate: () => void) {
+  const latencies: number[] = [];
+  let next = 0;
+  const body = JSON.stringify({ hostname: "bench" });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async (_, client) => {
+      const base = bases[client % bases.length]!;
+      while (next++ < total) {
+        const s = performance.now();
+        const r = await fetch(`${base}/api/v1/subnets/${subnetId}/addresses`, { method: "POST", headers, body });
+        const answer = await r.json();
+        if (r.status !== 201) throw new Error(`allocation answered ${r.status}: ${JSON.stringify(answer)}`);
+        latencies.push(performance.now() - s);
+        if (seen.has(answer.ip)) duplicate();
+        seen.add(answer.ip);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((x, y) => x - y);
+  return { perSecond: Math.round(total / seconds), p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+}

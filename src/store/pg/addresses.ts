@@ -1,0 +1,108 @@
+/**
+ * PostgreSQL: the SQL of address records; the twin of features/addresses/repo.ts (SQLite).
+ * Orderings by (vrf COLLATE "C", ip_key): bytewise, as in SQLite.
+ */
+import type { TransactionSQL } from "bun";
+import type { AddressRow, NewAddress } from "../../features/addresses/repo";
+import { macSearchText } from "../../features/addresses/model";
+import { containsPattern } from "../../ipam/codec";
+import { AddressInUse } from "../ipam";
+import type { AddressKey, AddressQueries } from "../store";
+import { iso, isUniqueViolation } from "./errors";
+
+const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at";
+/** Rows per INSERT (at most 65,535 parameters per statement; 13 columns). */
+const CHUNK = 4000;
+
+/** The rows of an INSERT, as Bun.SQL's `tx(values)` takes them. */
+export function addressValues(orgId: string, rows: NewAddress[]) {
+  return rows.map((a) => ({
+    id: a.id,
+    org_id: orgId,
+    subnet_id: a.subnetId,
+    vrf: a.vrf,
+    ip: a.ip,
+    ip_key: a.ipKey,
+    hostname: a.hostname,
+    status: a.status,
+    owner: a.owner,
+    mac: a.mac,
+    description: a.description,
+    created_at: a.at,
+    updated_at: a.at,
+  }));
+}
+
+export function pgAddresses(tx: TransactionSQL): AddressQueries {
+  return {
+    async get(orgId, id) {
+      const [row] = await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND id = $2`, [orgId, id]);
+      return row ? toRow(row) : null;
+    },
+    async getByKey(orgId, vrf, key) {
+      const [row] = await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND vrf = $2 AND ip_key = $3`, [orgId, vrf, Buffer.from(key)]);
+      return row ? toRow(row) : null;
+    },
+    async insertMany(orgId, rows) {
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
+        try {
+          await tx.savepoint((sp) => sp`INSERT INTO addresses ${sp(addressValues(orgId, chunk))}`);
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          const first = chunk[0]!;
+          throw new AddressInUse(first.vrf, first.ipKey, first.ip, "ip");
+        }
+      }
+    },
+    keysInRange: async (subnetId, first, last) =>
+      (await tx`SELECT id, ip, ip_key FROM addresses WHERE subnet_id = ${subnetId} AND ip_key BETWEEN ${Buffer.from(first)} AND ${Buffer.from(last)} ORDER BY ip_key`) as AddressKey[],
+    keysOfSubnet: async (subnetId) => (await tx`SELECT id, ip, ip_key FROM addresses WHERE subnet_id = ${subnetId} ORDER BY ip_key`) as AddressKey[],
+    async moveRange(toId, fromId, first, last) {
+      await tx`UPDATE addresses SET subnet_id = ${toId} WHERE subnet_id = ${fromId} AND ip_key BETWEEN ${Buffer.from(first)} AND ${Buffer.from(last)}`;
+    },
+    async moveAll(toId, fromId) {
+      await tx`UPDATE addresses SET subnet_id = ${toId} WHERE subnet_id = ${fromId}`;
+    },
+    deleteAll: async (subnetId) => (await tx`DELETE FROM addresses WHERE subnet_id = ${subnetId}`).count,
+    async remove(orgId, id) {
+      await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND id = ${id}`;
+    },
+    async update(orgId, id, a) {
+      await tx`UPDATE addresses SET hostname = ${a.hostname}, status = ${a.status}, owner = ${a.owner}, mac = ${a.mac},
+                      description = ${a.description}, updated_at = ${a.at} WHERE org_id = ${orgId} AND id = ${id}`;
+    },
+    async list(orgId, f, limit, after) {
+      const params: unknown[] = [orgId];
+      const p = (value: unknown) => (params.push(value), `$${params.length}`);
+      const where = ["org_id = $1"];
+      if (f.subnetId !== undefined) where.push(`subnet_id = ${p(f.subnetId)}`);
+      if (f.vrf !== undefined) where.push(`vrf = ${p(f.vrf)}`);
+      if (f.ipKey !== undefined) where.push(`ip_key = ${p(Buffer.from(f.ipKey))}`);
+      if (f.status !== undefined) where.push(`status = ${p(f.status)}`);
+      if (f.q !== undefined && f.q !== "") {
+        const like = p(containsPattern(f.q));
+        const mac = p(containsPattern(macSearchText(f.q)));
+        where.push(
+          `(ip ILIKE ${like} ESCAPE '\\' OR hostname ILIKE ${like} ESCAPE '\\' OR owner ILIKE ${like} ESCAPE '\\' OR mac ILIKE ${mac} ESCAPE '\\' OR description ILIKE ${like} ESCAPE '\\')`,
+        );
+      }
+      const [{ n }] = await tx.unsafe(`SELECT count(*)::int AS n FROM addresses WHERE ${where.join(" AND ")}`, params);
+      const bySubnet = f.subnetId !== undefined;
+      if (after) {
+        if (bySubnet) where.push(`ip_key > ${p(Buffer.from(after[1]))}`);
+        else where.push(`(vrf COLLATE "C", ip_key) > (${p(after[0])}::text COLLATE "C", ${p(Buffer.from(after[1]))}::bytea)`);
+      }
+      const rows = await tx.unsafe(
+        `SELECT ${COLUMNS} FROM addresses WHERE ${where.join(" AND ")} ORDER BY ${bySubnet ? "ip_key" : 'vrf COLLATE "C", ip_key'} LIMIT ${p(limit + 1)}`,
+        params,
+      );
+      const more = rows.length > limit;
+      return { rows: (more ? rows.slice(0, limit) : rows).map(toRow), total: n as number, more };
+    },
+  };
+}
+
+function toRow(row: any): AddressRow {
+  return { ...row, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
+}

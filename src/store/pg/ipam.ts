@@ -1,0 +1,417 @@
+/**
+ * PostgreSQL: the IPAM facet (store/ipam.ts) for any number of replicas over one database
+ * (../shared/SCALE.md, "The design that won"). Each replica keeps the same in-memory trees
+ * and allocators as SQLite (ipam/memory.ts), loaded per organization on first use, and
+ * follows the others like this:
+ *
+ * - `ipam_versions.version`: bumped by every write that reshapes an organization (a subnet
+ *   created, split, deleted: the trees change). A read compares it with memory's and reloads
+ *   the organization when it moved.
+ * - `subnets.alloc_seq` + `subnet_changes`: every transaction that changes a subnet's
+ *   allocator bumps its alloc_seq and logs what it did at the new seq (`take`/`free` of one
+ *   key, or `reload` when the subnet was reshaped). Memory keeps the seq each allocator
+ *   equals (SubnetState.seq; -1 = unknown).
+ *
+ * The hot path, per subnet, one transaction in flight per replica (later requests join the
+ * next batch):
+ *
+ *   BEGIN; set role and org (store.ts inScope)
+ *   SELECT alloc_seq FROM subnets WHERE id = $1 FOR NO KEY UPDATE   ← the subnet's lock + version
+ *   memory at that seq? ── no ─▶ apply subnet_changes since memory's seq (idempotent);
+ *                                 a gap, a `reload`, or unknown ─▶ reload the subnet / organization
+ *   jobs in memory, each with its own Journal (a refused job is undone alone)
+ *   INSERT addresses; INSERT activity; INSERT subnet_changes; UPDATE alloc_seq = seq + 1
+ *   COMMIT
+ *
+ * Any failure of the transaction — a lost COMMIT reply included — undoes every job's memory
+ * and marks the subnet unknown, so the next use reloads it; the UNIQUE (org, vrf, ip_key)
+ * index stays the backstop (a batch it refuses is retried after that reload).
+ *
+ * Writes that reshape (ipam.write) lock the organization's ipam_versions row, then every
+ * subnet row of the organization (`FOR NO KEY UPDATE`: in-flight batches finish first, new
+ * ones wait), catch memory up, run, log `reload`/`take`/`free` for each subnet they touched,
+ * and bump the organization's version when the shape changed. Reshaping is rare; locking
+ * the whole organization keeps it simple and obviously serial. Lock order is always
+ * ipam_versions before subnets, and batches take no ipam_versions lock: no deadlock.
+ */
+import type { SQL, TransactionSQL } from "bun";
+import { planLimits, refuseOverLimit } from "../../auth/plans";
+import { ApiError, notFound } from "../../http/errors";
+import { formatCidr, SubnetAllocator, SubnetTree, type Family, type Prefix } from "../../ip";
+import { keyOf, valueOfKey } from "../../ipam/codec";
+import { Journal } from "../../ipam/journal";
+import { IpamMemory } from "../../ipam/memory";
+import { OrgIpam, type SubnetState } from "../../ipam/org-loader";
+import { DatabaseBusyError } from "../../db/errors";
+import type { AddressJob, IpamStore } from "../ipam";
+import type { ActivityEntry, Queries, Scope } from "../store";
+import { addressValues } from "./addresses";
+import { isUniqueViolation } from "./errors";
+
+/** Jobs per transaction at most (as GroupCommit on SQLite). */
+const MAX_BATCH = 256;
+/** Change-log rows kept per subnet: a replica further behind reloads the subnet. */
+const KEEP_CHANGES = 1024;
+/** Attempts at a batch the UNIQUE backstop refused (memory was wrong: reloaded in between). */
+const BACKSTOP_RETRIES = 3;
+/** Rows per INSERT (at most 65,535 parameters per statement). */
+const CHUNK = 4000;
+
+type QueriesOn = (tx: TransactionSQL, scope: Scope) => Queries;
+type InScope = <T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) => Promise<T>) => Promise<T>;
+
+/** Memory with the PostgreSQL bookkeeping: which organizations are loaded, at which version. */
+class PgMemory extends IpamMemory {
+  org(orgId: string): OrgIpam | undefined {
+    return this.orgs.get(orgId);
+  }
+  install(orgId: string, org: OrgIpam): void {
+    this.orgs.set(orgId, org);
+  }
+  /** Unknown: the next use reloads the organization. */
+  forget(orgId: string): void {
+    this.orgs.delete(orgId);
+  }
+}
+
+interface Job {
+  job: AddressJob<unknown>;
+  attempts: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface ChangeRow {
+  seq: string | number;
+  kind: "take" | "free" | "reload";
+  ip_key: Uint8Array | null;
+}
+
+export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): IpamStore {
+  const memory = new PgMemory();
+  /** subnet id → jobs waiting for its next batch; present while a batch of it runs */
+  const queues = new Map<string, Job[]>();
+  /** organization → a load a read started (concurrent readers wait for it instead of loading too) */
+  const loading = new Map<string, Promise<void>>();
+
+  /** Reads an organization's shape and allocators (the version first: a later change only makes it look older). */
+  async function loadOrg(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
+    const [v] = await tx`SELECT version FROM ipam_versions WHERE org_id = ${orgId}`;
+    const org = new OrgIpam(v ? Number(v.version) : 0);
+    // Containers before what they contain: (vrf, family, network, length) order, as SQLite's loader.
+    const subnets = await tx`
+      SELECT id, vrf, family, network_key, prefix_length, alloc_seq FROM subnets WHERE org_id = ${orgId}
+       ORDER BY vrf COLLATE "C", family, network_key, prefix_length`;
+    for (const row of subnets as { id: string; vrf: string; family: Family; network_key: Uint8Array; prefix_length: number; alloc_seq: string }[]) {
+      const prefix: Prefix = { family: row.family, network: valueOfKey(row.network_key, row.family), length: row.prefix_length };
+      let tree = org.trees.get(row.vrf);
+      if (!tree) org.trees.set(row.vrf, (tree = new SubnetTree<string>()));
+      if (!tree.insert(row.id, prefix).ok) throw new Error(`database holds subnet ${formatCidr(prefix)} twice in VRF ${row.vrf}; run ipcraft check`);
+      org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null!, seq: Number(row.alloc_seq) });
+    }
+    const keys = new Map<string, bigint[]>();
+    const rows = (await tx`SELECT subnet_id, ip_key FROM addresses WHERE org_id = ${orgId} ORDER BY subnet_id, ip_key`.values()) as [string, Uint8Array][];
+    for (const [subnetId, key] of rows) {
+      const state = org.subnets.get(subnetId);
+      if (!state) continue; // a subnet created after the subnets query: the next version check reloads
+      let list = keys.get(subnetId);
+      if (!list) keys.set(subnetId, (list = []));
+      list.push(valueOfKey(key, state.prefix.family));
+    }
+    for (const state of org.subnets.values()) {
+      const children = org.trees.get(state.vrf)!.childrenOf(state.id).map((id) => org.subnets.get(id)!.prefix);
+      state.allocator = SubnetAllocator.fromTaken(state.prefix, keys.get(state.id) ?? [], children);
+    }
+    return org;
+  }
+
+  async function reloadOrg(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
+    const org = await loadOrg(tx, orgId);
+    memory.install(orgId, org);
+    return org;
+  }
+
+  /**
+   * Brings `state` to `seq` (the subnet's alloc_seq, read by the caller): applies the change
+   * log, or reloads when the log cannot say (unknown, pruned, reshaped). Returns the state to
+   * use, which is a new object after an organization reload. Idempotent: a take of a value
+   * already taken, or a free of one already free, changes nothing.
+   */
+  async function catchUp(tx: TransactionSQL, orgId: string, state: SubnetState, seq: number): Promise<SubnetState | undefined> {
+    if (state.seq === seq) return state;
+    if (state.seq >= 0 && state.seq < seq) {
+      const rows = (await tx`
+        SELECT seq, kind, ip_key FROM subnet_changes WHERE subnet_id = ${state.id} AND seq > ${state.seq} AND seq <= ${seq}
+         ORDER BY seq, id`) as ChangeRow[];
+      const seqs = new Set(rows.map((r) => Number(r.seq)));
+      if (seqs.size === seq - state.seq && !rows.some((r) => r.kind === "reload")) {
+        const a = state.allocator;
+        const family = state.prefix.family;
+        for (const r of rows) {
+          const value = valueOfKey(r.ip_key!, family);
+          if (r.kind === "take") a.take(value);
+          else a.release(value);
+        }
+        state.seq = seq;
+        return state;
+      }
+    }
+    // The shape may have changed too (a reload entry, or nobody knows): the whole organization.
+    return (await reloadOrg(tx, orgId)).subnets.get(state.id);
+  }
+
+  /**
+   * In a read: the organization loaded and at the stored version, and the `ids` subnets'
+   * allocators at their alloc_seq — both learnt in one statement.
+   */
+  async function currentIn(tx: TransactionSQL, orgId: string, ids: string[]): Promise<void> {
+    for (;;) {
+      const pending = loading.get(orgId);
+      if (!pending) break;
+      await pending.catch(() => {});
+    }
+    // A subnet with a batch in flight here is brought up to date by that batch.
+    const wanted = ids.filter((id) => !queues.has(id));
+    const rows = (await tx`
+      SELECT v.version, s.id, s.alloc_seq
+        FROM (SELECT (SELECT version FROM ipam_versions WHERE org_id = ${orgId}) AS version) v
+        LEFT JOIN subnets s ON s.org_id = ${orgId} AND s.id IN ${tx(wanted)}`) as { version: number | null; id: string | null; alloc_seq: string | null }[];
+    const version = rows[0]?.version ?? 0;
+    if (memory.org(orgId)?.version !== version) {
+      const load = reloadOrg(tx, orgId).then(() => undefined);
+      loading.set(orgId, load);
+      try {
+        await load;
+      } finally {
+        loading.delete(orgId);
+      }
+      return;
+    }
+    for (const row of rows) {
+      if (row.id === null) continue;
+      const state = memory.subnet(orgId, row.id);
+      if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
+    }
+  }
+
+  function enqueue<T>(orgId: string, subnetId: string, job: AddressJob<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: Job = { job, attempts: 0, resolve: resolve as (v: unknown) => void, reject };
+      const waiting = queues.get(subnetId);
+      if (waiting) {
+        waiting.push(entry);
+        return;
+      }
+      const queue = [entry];
+      queues.set(subnetId, queue);
+      void drain(orgId, subnetId, queue);
+    });
+  }
+
+  /** One batch at a time for this subnet, until nobody waits. */
+  async function drain(orgId: string, subnetId: string, queue: Job[]): Promise<void> {
+    try {
+      while (queue.length > 0) await runBatch(orgId, subnetId, queue.splice(0, MAX_BATCH), queue);
+    } finally {
+      queues.delete(subnetId);
+    }
+  }
+
+  async function runBatch(orgId: string, subnetId: string, batch: Job[], queue: Job[]): Promise<void> {
+    const done: { entry: Job; journal: Journal; value: unknown }[] = [];
+    const failed: { entry: Job; error: unknown }[] = [];
+    let state: SubnetState | undefined;
+    let allocator: SubnetAllocator | undefined;
+    let newSeq: number | undefined;
+    try {
+      await inScope(sql, { orgId }, async (tx) => {
+        // Pipelined: the lock and the plan go out together (one round trip).
+        const [[row], [{ plan }]] = await settled([
+          tx`SELECT alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ${subnetId} FOR NO KEY UPDATE`,
+          tx`SELECT plan FROM organizations WHERE id = ${orgId}`,
+        ]);
+        if (!row) throw notFound("subnet");
+        const seq = Number(row.alloc_seq);
+        let org = memory.org(orgId) ?? (await reloadOrg(tx, orgId));
+        state = org.subnets.get(subnetId);
+        if (!state) state = (org = await reloadOrg(tx, orgId)).subnets.get(subnetId);
+        if (state) state = await catchUp(tx, orgId, state, seq);
+        if (!state) throw notFound("subnet");
+        allocator = state.allocator;
+
+        const limit = planLimits(plan as string).addresses;
+        let current = 0;
+        if (limit !== null) [{ n: current }] = await tx`SELECT count(*)::int AS n FROM addresses WHERE org_id = ${orgId}`;
+        const insert = [];
+        const activity: ActivityEntry[] = [];
+        const changes: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array }[] = [];
+        for (const entry of batch) {
+          const journal = new Journal();
+          try {
+            if (limit !== null) refuseOverLimit(plan as string, "addresses", limit, current, entry.job.adding);
+            const out = entry.job.run(state, journal);
+            current += entry.job.adding;
+            insert.push(...out.insert);
+            activity.push(...out.activity);
+            for (const c of journal.changes) {
+              if (c.kind !== "reload") changes.push({ org_id: orgId, subnet_id: subnetId, seq: seq + 1, kind: c.kind, ip_key: keyOf(state.prefix.family, c.value!) });
+            }
+            done.push({ entry, journal, value: out.value });
+          } catch (error) {
+            journal.rollback();
+            failed.push({ entry, error });
+          }
+        }
+        if (changes.length === 0) return;
+        newSeq = seq + 1;
+        // Pipelined: every statement goes out at once, one round trip for the lot.
+        const writes = [];
+        for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`);
+        for (let i = 0; i < activity.length; i += CHUNK) writes.push(tx`INSERT INTO activity ${tx(activityValues(activity.slice(i, i + CHUNK)))}`);
+        for (let i = 0; i < changes.length; i += CHUNK) writes.push(tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`);
+        writes.push(tx`UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`);
+        if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`);
+        await settled(writes);
+      });
+    } catch (error) {
+      // Nothing is known to have committed (a lost COMMIT reply looks the same): undo and forget.
+      for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();
+      if (state) state.seq = -1;
+      const retry = isUniqueViolation(error) ? batch.filter((e) => ++e.attempts < BACKSTOP_RETRIES) : [];
+      queue.unshift(...retry);
+      for (const entry of batch) {
+        if (retry.includes(entry)) continue;
+        entry.reject(isUniqueViolation(error) ? new DatabaseBusyError() : error);
+      }
+      return;
+    }
+    if (newSeq !== undefined && state) {
+      // A read or a reshaping write may have replaced this allocator meanwhile: then nobody knows.
+      state.seq = memory.subnet(orgId, subnetId) === state && state.allocator === allocator ? newSeq : -1;
+    }
+    for (const { entry, value } of done) entry.resolve(value);
+    for (const { entry, error } of failed) entry.reject(error);
+  }
+
+  return {
+    memory,
+
+    read(orgId, fn, subnetIds = []) {
+      const scope = { orgId };
+      return inScope(sql, scope, async (tx) => {
+        await currentIn(tx, orgId, subnetIds);
+        const fresh = async (ids: string[]) => {
+          const wanted = ids.filter((id) => memory.subnet(orgId, id) && !queues.has(id));
+          if (wanted.length === 0) return;
+          const rows = (await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id IN ${tx(wanted)}`) as { id: string; alloc_seq: string }[];
+          for (const row of rows) {
+            const state = memory.subnet(orgId, row.id);
+            if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
+          }
+        };
+        return fn(queriesOn(tx, scope), fresh);
+      });
+    },
+
+    async write(orgId, fn) {
+      const scope = { orgId };
+      const journal = new Journal();
+      let after: { version: number | null; seqs: Map<string, number> } | undefined;
+      try {
+        const value = await inScope(sql, scope, async (tx) => {
+          // The organization's lock (its version row, created on first use), then every subnet's.
+          const [v] = await tx`
+            INSERT INTO ipam_versions (org_id, version) VALUES (${orgId}, 0)
+            ON CONFLICT (org_id) DO UPDATE SET version = ipam_versions.version RETURNING version`;
+          const version = Number(v.version);
+          const locked = (await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} FOR NO KEY UPDATE`) as { id: string; alloc_seq: string }[];
+          let org = memory.org(orgId);
+          if (!org || org.version !== version || org.subnets.size !== locked.length) org = await reloadOrg(tx, orgId);
+          for (const row of locked) {
+            const state = org.subnets.get(row.id);
+            const seq = Number(row.alloc_seq);
+            if (state && state.seq !== seq && !(await catchUp(tx, orgId, state, seq))) throw new Error(`subnet ${row.id} vanished under its lock`);
+            if (!state) org = await reloadOrg(tx, orgId);
+          }
+
+          const result = await fn(queriesOn(tx, scope), journal);
+
+          // Log what each subnet's allocator went through (new subnets: nobody knows them yet).
+          const bySubnet = new Map<string, { kind: string; value?: bigint }[]>();
+          for (const c of journal.changes) {
+            if (journal.created.has(c.subnetId)) continue;
+            let list = bySubnet.get(c.subnetId);
+            if (!list) bySubnet.set(c.subnetId, (list = []));
+            list.push(c);
+          }
+          const seqs = new Map<string, number>();
+          if (bySubnet.size > 0) {
+            const bumped = (await tx`
+              UPDATE subnets SET alloc_seq = alloc_seq + 1 WHERE org_id = ${orgId} AND id IN ${tx([...bySubnet.keys()])}
+              RETURNING id, alloc_seq, family`) as { id: string; alloc_seq: string; family: Family }[];
+            const rows: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array | null }[] = [];
+            for (const b of bumped) {
+              const seq = Number(b.alloc_seq);
+              seqs.set(b.id, seq);
+              const list = bySubnet.get(b.id)!;
+              if (list.some((c) => c.kind === "reload")) rows.push({ org_id: orgId, subnet_id: b.id, seq, kind: "reload", ip_key: null });
+              else for (const c of list) rows.push({ org_id: orgId, subnet_id: b.id, seq, kind: c.kind, ip_key: keyOf(b.family, c.value!) });
+            }
+            for (let i = 0; i < rows.length; i += CHUNK) await tx`INSERT INTO subnet_changes ${tx(rows.slice(i, i + CHUNK))}`;
+          }
+          let newVersion: number | null = null;
+          if (journal.created.size > 0 || journal.changes.some((c) => c.kind === "reload")) {
+            [{ version: newVersion }] = await tx`UPDATE ipam_versions SET version = version + 1 WHERE org_id = ${orgId} RETURNING version`;
+          }
+          after = { version: newVersion === null ? null : Number(newVersion), seqs };
+          return result;
+        });
+        const org = memory.org(orgId);
+        if (org && after) {
+          if (after.version !== null) org.version = after.version;
+          for (const [id, seq] of after.seqs) {
+            const state = org.subnets.get(id);
+            if (state) state.seq = seq;
+          }
+        }
+        return value;
+      } catch (error) {
+        // A refusal (ApiError) rolled back with memory undone by the journal; anything else
+        // (a lost COMMIT reply too) leaves nobody sure: the next use reloads the organization.
+        journal.rollback();
+        if (!(error instanceof ApiError)) memory.forget(orgId);
+        throw error;
+      }
+    },
+
+    addresses: enqueue,
+  };
+}
+
+/**
+ * Awaits statements sent together (pipelined on the transaction's connection); rejects with the
+ * first failure only once all have settled, so that nothing is still in flight at ROLLBACK.
+ */
+async function settled<T extends readonly unknown[]>(statements: [...{ [K in keyof T]: PromiseLike<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(statements);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Activity rows as Bun.SQL's `tx(values)` takes them (the same columns as activity.ts's record). */
+function activityValues(entries: ActivityEntry[]) {
+  return entries.map((e) => ({
+    id: Bun.randomUUIDv7(),
+    org_id: e.orgId,
+    at: e.at ?? new Date().toISOString(),
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    actor_label: e.actor.label,
+    action: e.action,
+    target_type: e.target.type,
+    target_id: e.target.id,
+    target_label: e.target.label,
+    changes: JSON.stringify(e.changes ?? {}),
+  }));
+}

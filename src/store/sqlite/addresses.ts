@@ -1,0 +1,47 @@
+/**
+ * SQLite: address records, for the Store. The statements still live in
+ * features/addresses/repo.ts (prepared once; the hot path and the CSV import use them
+ * synchronously too).
+ */
+import { SQLiteError } from "bun:sqlite";
+import type { OpenDatabase } from "../../db/client";
+import { addressRepo } from "../../features/addresses/repo";
+import { AddressInUse } from "../ipam";
+import type { AddressQueries } from "../store";
+
+export function sqliteAddresses(database: OpenDatabase): AddressQueries {
+  const repo = addressRepo(database);
+  return {
+    get: async (orgId, id) => repo.get(orgId, id),
+    getByKey: async (orgId, vrf, key) => repo.getByKey(orgId, vrf, key),
+    async insertMany(orgId, rows) {
+      for (const row of rows) insertOne(repo, orgId, row);
+    },
+    keysInRange: async (subnetId, first, last) => repo.keysInRange(subnetId, first, last),
+    keysOfSubnet: async (subnetId) => repo.keysOfSubnet(subnetId),
+    async moveRange(toId, fromId, first, last) {
+      repo.moveRange(toId, fromId, first, last);
+    },
+    async moveAll(toId, fromId) {
+      repo.moveAll(toId, fromId);
+    },
+    deleteAll: async (subnetId) => repo.deleteAll(subnetId),
+    async remove(orgId, id) {
+      repo.remove(orgId, id);
+    },
+    async update(orgId, id, a) {
+      repo.update(orgId, id, a);
+    },
+    list: async (orgId, f, limit, after) => repo.list(orgId, f, limit, after),
+  };
+}
+
+/** One INSERT; the UNIQUE (org, vrf, ip_key) backstop becomes AddressInUse. */
+export function insertOne(repo: ReturnType<typeof addressRepo>, orgId: string, row: Parameters<ReturnType<typeof addressRepo>["insert"]>[1]): void {
+  try {
+    repo.insert(orgId, row);
+  } catch (error) {
+    if (error instanceof SQLiteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") throw new AddressInUse(row.vrf, row.ipKey, row.ip, "ip");
+    throw error;
+  }
+}

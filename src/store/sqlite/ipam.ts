@@ -1,0 +1,87 @@
+/**
+ * SQLite: the IPAM facet (store/ipam.ts) over the one connection, exactly as fast as the
+ * synchronous code it replaces. Memory is the IpamRegistry (ipam/registry.ts: loaded whole
+ * at boot, sliced rebuilds of an organization another process changed); writes are
+ * ipamWrite's shape inside a store unit (org still current? fn, bump the version; memory
+ * undone in the same turn as ROLLBACK), and the hot path is GroupCommit, unchanged: its jobs
+ * stay synchronous, one savepoint each, rows through statements prepared once.
+ */
+import { assertPlanAllows } from "../../auth/plans";
+import type { OpenDatabase } from "../../db/client";
+import { DatabaseBusyError } from "../../db/errors";
+import { withWriteLock } from "../../db/tx";
+import { addressRepo } from "../../features/addresses/repo";
+import { offThread } from "../../features/io/import-thread";
+import { notFound } from "../../http/errors";
+import { GroupCommit } from "../../ipam/group-commit";
+import { Journal, MAX_STALE_RETRIES, StaleOrganization } from "../../ipam/journal";
+import { IpamRegistry } from "../../ipam/registry";
+import type { IpamStore } from "../ipam";
+import type { Queries, Store } from "../store";
+import { insertActivity } from "./activity";
+import { insertOne } from "./addresses";
+import { runBody } from "./store";
+
+export interface SqliteIpam extends IpamStore {
+  /** The same object as `memory`: the CSV import, DNS/DHCP exports and `check` use it directly. */
+  readonly registry: IpamRegistry;
+}
+
+const noFresh = async () => {};
+
+/** `registry`: an already loaded one (the import worker's, which follows one organization). */
+export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "read">, queries: Queries, registry = IpamRegistry.load(database)): SqliteIpam {
+  const group = new GroupCommit(database, registry);
+  const rows = addressRepo(database);
+  const path = database.sqlite.filename;
+  const onFile = path !== ":memory:" && path !== "";
+
+  return {
+    memory: registry,
+    registry,
+
+    async read(orgId, fn) {
+      await registry.readyForRead(orgId);
+      return store.read({ orgId }, (q) => fn(q, noFresh));
+    },
+
+    async write(orgId, fn) {
+      for (let attempt = 1; ; attempt++) {
+        await registry.ready(orgId);
+        const journal = new Journal();
+        try {
+          return await withWriteLock(database.sqlite, () =>
+            runBody(
+              database,
+              async () => {
+                if (!registry.isCurrent(orgId)) throw new StaleOrganization();
+                const value = await fn(queries, journal);
+                registry.bump(journal, orgId);
+                return value;
+              },
+              // In the same turn as the ROLLBACK: no request ever sees memory ahead of the rows.
+              () => journal.rollback(),
+            ),
+          );
+        } catch (error) {
+          if (!(error instanceof StaleOrganization)) throw error;
+          if (attempt >= MAX_STALE_RETRIES) throw new DatabaseBusyError();
+        }
+      }
+    },
+
+    addresses(orgId, subnetId, job) {
+      return group.run(orgId, (journal) => {
+        const state = registry.subnet(orgId, subnetId);
+        if (!state) throw notFound("subnet");
+        assertPlanAllows(database.sqlite, orgId, "addresses", job.adding);
+        const out = job.run(state, journal);
+        for (const row of out.insert) insertOne(rows, orgId, row);
+        for (const entry of out.activity) insertActivity(database, entry);
+        return out.value;
+      });
+    },
+
+    offThread: onFile ? (job) => offThread({ database, registry }, job).then(() => undefined) : undefined,
+  };
+}

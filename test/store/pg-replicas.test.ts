@@ -1,0 +1,123 @@
+/**
+ * Two replicas on one PostgreSQL: two app instances, each with its own Store (its own pool and
+ * its own in-memory trees and allocators), as two `serve` processes would have. What must hold
+ * (issue 12): allocating concurrently in one subnet from both, singles and bulk mixed, never
+ * hands out one address twice; each replica's first-free is right after the other's writes;
+ * subnets one replica creates, splits or deletes are seen by the other at once; and a batch
+ * whose COMMIT reply is lost leaves memory honest (undone, reloaded on next use).
+ */
+import { SQL } from "bun";
+import { afterEach, describe, expect, test } from "bun:test";
+import { createApp } from "../../src/app";
+import { defaultServerConfig } from "../../src/config";
+import { createMemoryLogger } from "../../src/logger";
+import { createPgStore } from "../../src/store/pg/store";
+import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
+import { createTenantIn, type Tenant } from "../helpers/tenant";
+
+usePgCluster();
+
+let db: TestPgDatabase | undefined;
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+  await db?.drop();
+  db = undefined;
+});
+
+/** A replica: its own client and store over the shared database. */
+function replica(url: string, tenant: Tenant) {
+  const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true });
+  closers.push(() => store.close());
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const init: RequestInit = { method, headers: { ...tenant.bearer } };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)["content-type"] = "application/json";
+    }
+    const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return { store, get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b), del: (p: string) => call("DELETE", p) };
+}
+
+async function twoReplicas() {
+  db = await freshPgDatabase({ migrated: true });
+  const first = createPgStore(db.sql);
+  const tenant = await createTenantIn(first);
+  return { a: replica(db.url, tenant), b: replica(db.url, tenant), sql: db.sql };
+}
+
+describe("two replicas on one PostgreSQL", () => {
+  test("concurrent single and bulk allocations from both in one subnet: every acknowledged address distinct", async () => {
+    const { a, b, sql } = await twoReplicas();
+    const s = (await a.post("/subnets", { cidr: "10.20.0.0/20" })).body;
+    // Both replicas have loaded the organization before the race (as running servers would have).
+    expect((await b.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.20.0.1");
+    const requests = Array.from({ length: 160 }, (_, i) => {
+      const on = i % 2 === 0 ? a : b;
+      return on.post(`/subnets/${s.id}/addresses`, i % 8 === 0 ? { count: 16 } : { hostname: `h${i}` });
+    });
+    const answers = await Promise.all(requests);
+    expect(answers.filter((r) => r.status !== 201)).toEqual([]);
+    const ips = answers.flatMap((r) => (r.body.items ? r.body.items.map((x: any) => x.ip) : [r.body.ip]));
+    expect(ips.length).toBe(140 + 20 * 16);
+    expect(new Set(ips).size).toBe(ips.length);
+    const [{ n }] = await sql`SELECT count(*)::int AS n FROM addresses WHERE subnet_id = ${s.id}`;
+    expect(n).toBe(ips.length);
+    // Lowest free first, on both: 460 taken from .0.1 on → the next is 10.20.1.205.
+    expect((await a.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.20.1.205");
+    expect((await b.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.20.1.205");
+  }, 60_000);
+
+  test("each replica's first-free and allocation follow the other's writes and deletes", async () => {
+    const { a, b } = await twoReplicas();
+    const s = (await a.post("/subnets", { cidr: "10.21.0.0/24" })).body;
+    expect((await b.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.21.0.1");
+    const x = (await a.post(`/subnets/${s.id}/addresses`, {})).body;
+    expect(x.ip).toBe("10.21.0.1");
+    expect((await b.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.21.0.2");
+    expect((await b.post(`/subnets/${s.id}/addresses`, { count: 2 })).body.items.map((r: any) => r.ip)).toEqual(["10.21.0.2", "10.21.0.3"]);
+    expect((await a.post(`/subnets/${s.id}/addresses`, {})).body.ip).toBe("10.21.0.4");
+    expect((await b.del(`/addresses/${x.id}`)).status).toBe(204);
+    expect((await a.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.21.0.1");
+    expect((await a.get(`/subnets/${s.id}`)).body.utilization.used).toBe("3");
+    // A given address the other replica holds is 409, not a second record.
+    expect((await b.post(`/subnets/${s.id}/addresses`, { ip: "10.21.0.4" })).status).toBe(409);
+  });
+
+  test("subnets created, split and deleted on one replica are seen by the other at once", async () => {
+    const { a, b } = await twoReplicas();
+    const outer = (await a.post("/subnets", { cidr: "10.22.0.0/16" })).body;
+    expect((await b.post(`/subnets/${outer.id}/addresses`, { ip: "10.22.1.9" })).status).toBe(201);
+    const inner = (await a.post("/subnets", { cidr: "10.22.1.0/24" })).body;
+    // b allocates in the /16: the /24 now taken by a child must be skipped.
+    expect((await b.get(`/subnets/${outer.id}`)).body.utilization.used).toBe("256");
+    expect((await b.post(`/subnets/${outer.id}/addresses`, { ip: "10.22.1.20" })).body.code).toBe("ip_in_child_subnet");
+    const split = await b.post(`/subnets/${inner.id}/split`, { parts: 2 });
+    expect(split.status).toBe(201);
+    const low = split.body.items[0];
+    expect((await a.get(`/subnets/${low.id}/first-free`)).body.ip).toBe("10.22.1.1");
+    expect((await a.post(`/subnets/${low.id}/addresses`, { ip: "10.22.1.9" })).status).toBe(409);
+    expect((await b.del(`/subnets/${outer.id}?force=true`)).status).toBe(204);
+    expect((await a.get(`/subnets/${outer.id}`)).status).toBe(404);
+    expect((await a.get(`/subnets/${inner.id}`)).body.parent_id).toBeNull();
+  });
+
+  test("a batch whose transaction fails after memory changed is undone: the next allocation gets the same address", async () => {
+    const { a, b, sql } = await twoReplicas();
+    const s = (await a.post("/subnets", { cidr: "10.23.0.0/24" })).body;
+    expect((await a.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.23.0.1");
+    // Make the change-log INSERT fail inside a's next batch (after memory took the address).
+    await sql.unsafe(`CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'lost'; END $$`);
+    await sql.unsafe(`CREATE TRIGGER fail_once BEFORE INSERT ON subnet_changes FOR EACH ROW EXECUTE FUNCTION fail_once()`);
+    const failed = await a.post(`/subnets/${s.id}/addresses`, {});
+    expect(failed.status).toBe(500);
+    await sql.unsafe(`DROP TRIGGER fail_once ON subnet_changes`);
+    expect((await a.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.23.0.1");
+    expect((await b.post(`/subnets/${s.id}/addresses`, {})).body.ip).toBe("10.23.0.1");
+    expect((await a.post(`/subnets/${s.id}/addresses`, {})).body.ip).toBe("10.23.0.2");
+  });
+});
