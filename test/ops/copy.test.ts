@@ -133,6 +133,28 @@ describe("ipcraft copy", () => {
     expect(counts(`${dir}/source.db`).organizations).toBe(2);
   });
 
+  test("as a role that owns the tables but is no superuser (row-level security forced on it too), both ways", async () => {
+    // Managed PostgreSQL gives no superuser: the owner is subject to FORCE ROW LEVEL SECURITY.
+    const owner = `owner_${process.pid}`;
+    const name = `copy_owner_${process.pid}`;
+    await pg.sql.unsafe(`CREATE ROLE ${owner} LOGIN CREATEROLE`);
+    await pg.sql.unsafe(`CREATE DATABASE ${name} OWNER ${owner}`);
+    const url = new URL(pg.url);
+    url.username = owner;
+    url.pathname = `/${name}`;
+    try {
+      const up = await copyDeployment(`${dir}/source.db`, url.toString());
+      expect(up.check.problems).toEqual([]);
+      expect(up.check.counts.organizations).toBe(2);
+      const down = await copyDeployment(url.toString(), `${dir}/back-owner.db`);
+      expect(down.check.problems).toEqual([]);
+      expect(counts(`${dir}/back-owner.db`)).toEqual(counts(`${dir}/source.db`));
+    } finally {
+      await pg.sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await pg.sql.unsafe(`DROP ROLE IF EXISTS ${owner}`);
+    }
+  });
+
   test("the CLI prints a summary and the check; a failed copy into a new file leaves no file", async () => {
     const out: string[] = [];
     const err: string[] = [];
