@@ -23,8 +23,8 @@ import * as sqliteSchema from "../db/schema";
 import * as pgSchema from "../store/pg/schema";
 import { OpsError } from "./backup";
 
-/** PostgreSQL-only state that replicas rebuild; not carried to SQLite, started empty on PostgreSQL. */
-export const PG_DERIVED = { tables: ["subnet_changes"], columns: { subnets: ["alloc_seq"] } as Record<string, string[]> };
+/** PostgreSQL-only state that replicas rebuild (or, for rate-limit windows, that expires in seconds); not carried to SQLite, started empty on PostgreSQL. */
+export const PG_DERIVED = { tables: ["subnet_changes", "rate_limit_windows"], columns: { subnets: ["alloc_seq"] } as Record<string, string[]> };
 
 /** The row order of a self-referencing table that puts every parent before its children. */
 const SELF_ORDER: Record<string, string> = {

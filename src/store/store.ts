@@ -95,6 +95,8 @@ export interface Queries {
   activity: ActivityQueries;
   plans: PlanQueries;
   tenants: TenantQueries;
+  ops: OpsQueries;
+  rateLimits: RateLimitQueries;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────
@@ -422,4 +424,34 @@ export interface NewTenant {
 export interface TenantQueries {
   /** Creates an organization with one user and, optionally, an API key and a session. Scope: the new organization. */
   create(tenant: NewTenant): Promise<void>;
+}
+
+// ── operations (the CLI's lookups across organizations; system work, scope { orgId: null }) ──
+
+export interface OrganizationSummary {
+  id: string;
+  name: string;
+  plan: string;
+}
+
+export interface OpsQueries {
+  /** Whether any organization has a user (none: `login-link` creates the first owner). */
+  hasUsers(): Promise<boolean>;
+  /** Up to `limit` organizations, oldest first (created_at, then id). */
+  organizations(limit: number): Promise<OrganizationSummary[]>;
+  /** The keys of any organization whose id is `id` or whose display prefix is `prefix` (`keys revoke`). */
+  keysMatching(match: { id: string } | { prefix: string }): Promise<StoredKey[]>;
+  /** Sets an organization's plan. Scope: that organization. */
+  setPlan(orgId: string, plan: string, at: string): Promise<void>;
+}
+
+// ── rate limits shared by replicas (auth/request-limits.ts; PostgreSQL only uses it) ───────
+
+export interface RateLimitQueries {
+  /**
+   * Counts one request of `orgId` in fixed window number `window` unless the window already
+   * holds `cap`; returns whether it was counted and the window's count after it. Drops the
+   * organization's older windows when a new one starts.
+   */
+  take(orgId: string, window: number, cap: number): Promise<{ allowed: boolean; hits: number }>;
 }

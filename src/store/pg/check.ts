@@ -8,7 +8,7 @@
  */
 import { SQL } from "bun";
 import type { AddressRow, SubnetRow } from "../../ops/check";
-import { listOrganizationIds } from "./copy";
+import { listOrganizationIds } from "./ops";
 import { migratePostgres } from "./migrate";
 
 export interface PgCheckRows {

@@ -20,6 +20,7 @@ import { type CopyTable, PG_DERIVED, toPgValue } from "../../ops/copy-plan";
 import type { CopySource, CopyTarget, Row } from "../../ops/copy-types";
 import { OpsError } from "../../ops/backup";
 import { migratePostgres } from "./migrate";
+import { listOrganizationIds } from "./ops";
 
 const PAGE = 5_000;
 /** Bind parameters per INSERT (PostgreSQL allows 65,535). */
@@ -36,16 +37,6 @@ async function connect(url: string): Promise<SQL> {
     throw error;
   }
   return sql;
-}
-
-/** The organization ids, through the maintenance listing (the only way an owner under FORCE sees them all). */
-export async function listOrganizationIds(tx: SQL): Promise<string[]> {
-  const [, rows] = await Promise.all([
-    tx`SELECT set_config('app.maintenance', 'retention', true)`.execute(),
-    tx`SELECT id FROM organizations ORDER BY id`.execute(),
-    tx`SELECT set_config('app.maintenance', '', true)`.execute(),
-  ]);
-  return (rows as { id: string }[]).map((r) => r.id);
 }
 
 export async function pgCopySource(url: string): Promise<CopySource> {

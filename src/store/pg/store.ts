@@ -28,6 +28,7 @@ import { pgApiKeys } from "./api-keys";
 import { pgAuth } from "./auth";
 import { isFull } from "./errors";
 import { migratePostgres } from "./migrate";
+import { pgOps, pgRateLimits } from "./ops";
 import { pgOrganizations } from "./organizations";
 import { pgPlans } from "./plans";
 import { pgSections } from "./sections";
@@ -103,5 +104,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     activity: pgActivity(tx, scope),
     plans: pgPlans(tx),
     tenants: pgTenants(tx),
+    ops: pgOps(tx, scope),
+    rateLimits: pgRateLimits(tx),
   };
 }

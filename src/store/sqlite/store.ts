@@ -33,6 +33,7 @@ import type { Queries, Scope, Store } from "../store";
 import { sqliteActivity } from "./activity";
 import { sqliteApiKeys } from "./api-keys";
 import { sqliteAuth } from "./auth";
+import { sqliteOps, sqliteRateLimits } from "./ops";
 import { sqliteOrganizations } from "./organizations";
 import { sqlitePlans } from "./plans";
 import { sqliteSections } from "./sections";
@@ -56,6 +57,8 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),
     tenants: sqliteTenants(database),
+    ops: sqliteOps(database),
+    rateLimits: sqliteRateLimits(database),
   };
   const queue = connectionQueue(database.sqlite);
 
