@@ -66,17 +66,19 @@ export function createApp(input: AppInput) {
     .use(addressRoutes(ipam))
     .use(ioRoutes(ipam))
     .use(dnsDhcpRoutes(ipam));
-  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
+  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
   return app;
 }
 
 /** The features already on the store, over any Store (PostgreSQL during the split). */
 function storeOnlyApp(deps: Omit<AppDeps, "database">) {
   const app: Elysia = new Elysia()
-    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
+    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.store.storage }))
     .use(rateLimits(deps))
     .use(requestShape())
-    .use(apiDocs(deps.version, () => app.router.history)) as unknown as Elysia;
+    .use(apiDocs(deps.version, () => app.router.history))
+    .use(healthRoutes(deps)) as unknown as Elysia;
+  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
   return withStoreFeatures(app, deps);
 }
 

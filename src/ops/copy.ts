@@ -18,6 +18,7 @@
 import { databaseKind } from "../config";
 import { sqliteCopySource, sqliteCopyTarget } from "../store/sqlite/copy";
 import { pgCopySource, pgCopyTarget } from "../store/pg/copy";
+import { redactedUrl } from "../store/pg/store";
 import { OpsError } from "./backup";
 import { checkAny, type CheckReport } from "./check-any";
 import { copyPlan } from "./copy-plan";
@@ -31,10 +32,7 @@ export interface CopyResult {
 
 /** A database setting fit to print: a URL's password is never shown. */
 export function describeDb(db: string): string {
-  if (databaseKind(db) !== "postgres") return db;
-  const url = new URL(db);
-  if (url.password) url.password = "***";
-  return url.toString();
+  return databaseKind(db) === "postgres" ? redactedUrl(db) : db;
 }
 
 export async function copyDeployment(from: string, to: string, progress: (line: string) => void = () => {}): Promise<CopyResult> {

@@ -56,6 +56,7 @@
  * with it); legacy writeTransaction calls queue behind store units (db/tx.ts) and are safe.
  */
 import type { Role, Scope as KeyScope } from "../auth/principal";
+import type { StorageHealth } from "../db/storage-health";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = [
@@ -81,6 +82,10 @@ export interface Store {
    * write lock; either: the disk is full) it is skipped and resolves `undefined`.
    */
   tryWrite<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined>;
+  /** One real round trip to the database (health checks); rejects when it cannot be read. */
+  ping(): Promise<void>;
+  /** Whether the database had room at the last write (SQLite: its file's disk; PostgreSQL: class 53). */
+  readonly storage: StorageHealth;
   close(): Promise<void>;
 }
 
@@ -443,6 +448,12 @@ export interface OpsQueries {
   keysMatching(match: { id: string } | { prefix: string }): Promise<StoredKey[]>;
   /** Sets an organization's plan. Scope: that organization. */
   setPlan(orgId: string, plan: string, at: string): Promise<void>;
+  /**
+   * Rows stored in all organizations (metrics). SQLite: exact counts; PostgreSQL: the live-row
+   * statistics (`pg_stat_user_tables.n_live_tup`), which row-level security does not hide and
+   * which cost nothing to read, a few seconds behind the commits.
+   */
+  totals(): Promise<{ organizations: number; subnets: number; addresses: number }>;
 }
 
 // ── rate limits shared by replicas (auth/request-limits.ts; PostgreSQL only uses it) ───────

@@ -82,6 +82,13 @@ export function pgOps(tx: SQL, scope: Scope): OpsQueries {
     async setPlan(orgId, plan, at) {
       await tx`UPDATE organizations SET plan = ${plan}, updated_at = ${at} WHERE id = ${orgId}`;
     },
+    async totals() {
+      const rows = await tx`
+        SELECT relname, n_live_tup::int AS n FROM pg_stat_user_tables
+         WHERE schemaname = 'public' AND relname IN ('organizations', 'subnets', 'addresses')`;
+      const of = (table: string) => (rows as { relname: string; n: number }[]).find((r) => r.relname === table)?.n ?? 0;
+      return { organizations: of("organizations"), subnets: of("subnets"), addresses: of("addresses") };
+    },
   };
 }
 

@@ -17,6 +17,9 @@ export function sqliteOps(database: OpenDatabase): OpsQueries {
   const orgs = sqlite.query<OrganizationSummary, [number]>("SELECT id, name, plan FROM organizations ORDER BY created_at, id LIMIT ?");
   const setPlan = sqlite.query<unknown, [string, string, string]>("UPDATE organizations SET plan = ?, updated_at = ? WHERE id = ?");
   const keys = apiKeyStatements(database);
+  const totals = sqlite.query<{ organizations: number; subnets: number; addresses: number }, []>(
+    "SELECT (SELECT COUNT(*) FROM organizations) AS organizations, (SELECT COUNT(*) FROM subnets) AS subnets, (SELECT COUNT(*) FROM addresses) AS addresses",
+  );
   return {
     hasUsers: async () => anyUser.get()!.n === 1,
     organizations: async (limit) => orgs.all(limit),
@@ -27,6 +30,7 @@ export function sqliteOps(database: OpenDatabase): OpsQueries {
     async setPlan(orgId, plan, at) {
       setPlan.run(plan, at, orgId);
     },
+    totals: async () => totals.get()!,
   };
 }
 

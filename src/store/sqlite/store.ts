@@ -61,6 +61,9 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
     rateLimits: sqliteRateLimits(database),
   };
   const queue = connectionQueue(database.sqlite);
+  // A real read of the file (the schema page), not `SELECT 1`, which never touches the disk.
+  // Outside the queue, as /healthz always did: a SQLite reader never waits for a writer.
+  const ping = database.sqlite.query("SELECT COUNT(*) AS n FROM sqlite_master");
 
   return {
     kind: "sqlite",
@@ -74,6 +77,10 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
         throw error;
       }
     },
+    async ping() {
+      ping.get();
+    },
+    storage: database.storage,
     async close() {
       if (options.ownsDatabase) database.close();
     },
