@@ -13,6 +13,17 @@
  *
  * The organization is found by authenticating here; the guard reuses that outcome
  * (guard.ts memoizes it per request), so each request is looked up once.
+ *
+ * Where the counts live:
+ * - SQLite (one process): token buckets in this process's memory (rate-limit.ts), as fast as
+ *   a Map lookup.
+ * - PostgreSQL (any number of replicas): an organization's requests are counted in the
+ *   database, shared by every replica (store/pg/ops.ts `rate_limit_windows`): fixed windows of
+ *   BURST_SECONDS holding at most the bucket's size, so the organization gets the configured
+ *   rate however many replicas its requests are spread over, with the same burst a bucket
+ *   allows. If the counter cannot be written (the database out of space), the replica falls
+ *   back to its own bucket rather than refuse traffic. Per-IP buckets (unauthenticated and
+ *   public routes) stay per replica: they guard against guessing, not for billing.
  */
 import { Elysia } from "elysia";
 import type { AppDeps } from "../app";
@@ -20,7 +31,7 @@ import { ApiError } from "../http/errors";
 import { clientIp, parseTrustedProxies } from "./client-ip";
 import { createAuthenticator } from "./guard";
 import { planLimits } from "./plans";
-import { type BucketVerdict, TokenBuckets } from "./rate-limit";
+import { BURST_SECONDS, type BucketVerdict, burstFor, TokenBuckets } from "./rate-limit";
 
 const LIMITED = /^\/(api|auth)\//;
 const PUBLIC = /^\/(api\/v1\/(auth\/(?!me$)|tools\/)|auth\/)/;
@@ -33,6 +44,18 @@ export function rateLimits(deps: Pick<AppDeps, "store" | "config">, clock: () =>
   const buckets = new TokenBuckets();
   const trusted = parseTrustedProxies(deps.config.trustedProxy);
   const { outcomeOf } = createAuthenticator(deps);
+  const shared = deps.store.kind === "postgres";
+
+  /** An organization's verdict from the window every replica counts in (PostgreSQL). */
+  async function sharedVerdict(orgId: string, rate: number, now: number): Promise<BucketVerdict> {
+    const cap = burstFor(rate);
+    const windowMs = BURST_SECONDS * 1000;
+    const window = Math.floor(now / windowMs);
+    const counted = await deps.store.tryWrite({ orgId }, (q) => q.rateLimits.take(orgId, window, cap));
+    if (!counted) return buckets.take(`org:${orgId}`, rate, now);
+    const reset = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
+    return { allowed: counted.allowed, limit: cap, remaining: Math.max(0, cap - counted.hits), reset, retryAfter: counted.allowed ? 0 : reset };
+  }
 
   async function verdictFor(request: Request, path: string): Promise<BucketVerdict> {
     const now = clock();
@@ -41,7 +64,8 @@ export function rateLimits(deps: Pick<AppDeps, "store" | "config">, clock: () =>
       const outcome = await outcomeOf(request, new Date(now));
       if (outcome.ok) {
         const { orgId, plan } = outcome.principal;
-        return buckets.take(`org:${orgId}`, planLimits(plan).rateLimit ?? serverRate, now);
+        const rate = planLimits(plan).rateLimit ?? serverRate;
+        return shared ? sharedVerdict(orgId, rate, now) : buckets.take(`org:${orgId}`, rate, now);
       }
     }
     return buckets.take(`ip:${clientIp(request, trusted)}`, serverRate, now);
