@@ -36,9 +36,11 @@
  * features/api-keys, and the CLI's `keys create|list|revoke`), the organization (all of
  * features/organization), users and invitations (all of features/users: members, invitations
  * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
- * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
- * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts), the activity
- * feed and its pruning (features/activity; once across replicas on PostgreSQL). Still on `deps.database`
+ * its per-email limit, verify and invitation links, logout, me), the activity
+ * feed and its pruning (features/activity; once across replicas on PostgreSQL), operations
+ * (health, readiness, metrics and storage health through `ping`/`storage`/`ops.totals`; the
+ * CLI's accounts commands; `check` and `copy` on both, ops/*; organization rate limits shared
+ * across replicas, `rateLimits`). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
@@ -46,8 +48,6 @@
  * | subnets (features/subnets/*, incl. split.ts)            | tree reads, create/move/delete, section check; change log    |
  * | addresses + allocation (features/addresses/*, ipam/*)   | registry load, group commit → per-subnet lock + alloc_seq (SCALE.md) |
  * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts) | bulk writes in one unit |
- * | health, metrics, storage health (features/health, http/metrics.ts, db/storage-health.ts) | a store ping; disk-full on pg |
- * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | login-link, org set-plan, check on both (keys already use the store); backup/restore explain pg |
  *
  * Until then `serve` refuses a postgres:// URL (server.ts) and createApp mounts only the
  * converted features when it has no SQLite `database` (app.ts). Transition hazard on
@@ -63,8 +63,6 @@ export const FEATURES_NOT_ON_STORE = [
   "subnets",
   "addresses and allocation",
   "import/export",
-  "health and metrics",
-  "CLI commands",
 ] as const;
 
 /** Which organization a unit of work is for; null before authentication and for system work. */
