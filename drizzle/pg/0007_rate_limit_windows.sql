@@ -2,6 +2,7 @@ CREATE TABLE "rate_limit_windows" (
 	"org_id" text NOT NULL,
 	"window_start" bigint NOT NULL,
 	"hits" integer NOT NULL,
+	"granted" integer NOT NULL,
 	CONSTRAINT "rate_limit_windows_org_id_window_start_pk" PRIMARY KEY("org_id","window_start")
 );
 --> statement-breakpoint

@@ -18,12 +18,12 @@
  * - SQLite (one process): token buckets in this process's memory (rate-limit.ts), as fast as
  *   a Map lookup.
  * - PostgreSQL (any number of replicas): an organization's requests are counted in the
- *   database, shared by every replica (store/pg/ops.ts `rate_limit_windows`): fixed windows of
- *   BURST_SECONDS holding at most the bucket's size, so the organization gets the configured
- *   rate however many replicas its requests are spread over, with the same burst a bucket
- *   allows. If the counter cannot be written (the database out of space), the replica falls
- *   back to its own bucket rather than refuse traffic. Per-IP buckets (unauthenticated and
- *   public routes) stay per replica: they guard against guessing, not for billing.
+ *   database, shared by every replica (shared-rate-limit.ts: fixed windows holding at most the
+ *   bucket's size, leased to replicas a few requests at a time), so the organization gets the
+ *   configured rate however many replicas its requests are spread over. If the counter
+ *   cannot be written (the database out of space), the replica falls back to its own bucket
+ *   rather than refuse traffic. Per-IP buckets (unauthenticated and public routes) stay per
+ *   replica: they guard against guessing, not for billing.
  */
 import { Elysia } from "elysia";
 import type { AppDeps } from "../app";
@@ -31,7 +31,8 @@ import { ApiError } from "../http/errors";
 import { clientIp, parseTrustedProxies } from "./client-ip";
 import { createAuthenticator } from "./guard";
 import { planLimits } from "./plans";
-import { BURST_SECONDS, type BucketVerdict, burstFor, TokenBuckets } from "./rate-limit";
+import { type BucketVerdict, TokenBuckets } from "./rate-limit";
+import { SharedWindows } from "./shared-rate-limit";
 
 const LIMITED = /^\/(api|auth)\//;
 const PUBLIC = /^\/(api\/v1\/(auth\/(?!me$)|tools\/)|auth\/)/;
@@ -44,17 +45,15 @@ export function rateLimits(deps: Pick<AppDeps, "store" | "config">, clock: () =>
   const buckets = new TokenBuckets();
   const trusted = parseTrustedProxies(deps.config.trustedProxy);
   const { outcomeOf } = createAuthenticator(deps);
-  const shared = deps.store.kind === "postgres";
 
-  /** An organization's verdict from the window every replica counts in (PostgreSQL). */
-  async function sharedVerdict(orgId: string, rate: number, now: number): Promise<BucketVerdict> {
-    const cap = burstFor(rate);
-    const windowMs = BURST_SECONDS * 1000;
-    const window = Math.floor(now / windowMs);
-    const counted = await deps.store.tryWrite({ orgId }, (q) => q.rateLimits.take(orgId, window, cap));
-    if (!counted) return buckets.take(`org:${orgId}`, rate, now);
-    const reset = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
-    return { allowed: counted.allowed, limit: cap, remaining: Math.max(0, cap - counted.hits), reset, retryAfter: counted.allowed ? 0 : reset };
+  // PostgreSQL: the count every replica shares (shared-rate-limit.ts); a counter that cannot
+  // be written (the database out of space) falls back to this replica's own bucket.
+  const shared = deps.store.kind === "postgres"
+    ? new SharedWindows((orgId, window, cap, want) => deps.store.tryWrite({ orgId }, (q) => q.rateLimits.take(orgId, window, cap, want)))
+    : null;
+  async function orgVerdict(orgId: string, rate: number, now: number): Promise<BucketVerdict> {
+    const verdict = shared ? await shared.take(orgId, rate, clock) : null;
+    return verdict ?? buckets.take(`org:${orgId}`, rate, now);
   }
 
   async function verdictFor(request: Request, path: string): Promise<BucketVerdict> {
@@ -65,7 +64,7 @@ export function rateLimits(deps: Pick<AppDeps, "store" | "config">, clock: () =>
       if (outcome.ok) {
         const { orgId, plan } = outcome.principal;
         const rate = planLimits(plan).rateLimit ?? serverRate;
-        return shared ? sharedVerdict(orgId, rate, now) : buckets.take(`org:${orgId}`, rate, now);
+        return orgVerdict(orgId, rate, now);
       }
     }
     return buckets.take(`ip:${clientIp(request, trusted)}`, serverRate, now);

@@ -458,9 +458,10 @@ export interface OpsQueries {
 
 export interface RateLimitQueries {
   /**
-   * Counts one request of `orgId` in fixed window number `window` unless the window already
-   * holds `cap`; returns whether it was counted and the window's count after it. Drops the
-   * organization's older windows when a new one starts.
+   * Grants up to `want` requests of `orgId` in fixed window number `window`, never more than
+   * `cap` in the window across all callers; returns how many were granted (0: the window is
+   * full) and the window's count after it. Drops the organization's older windows when a new
+   * one starts.
    */
-  take(orgId: string, window: number, cap: number): Promise<{ allowed: boolean; hits: number }>;
+  take(orgId: string, window: number, cap: number, want: number): Promise<{ granted: number; hits: number }>;
 }

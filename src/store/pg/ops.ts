@@ -8,16 +8,17 @@
  * under its own `app.org_id`, and `app.org_id` back to '' at the end. One query per
  * organization: right for an operator's command, not for a request path.
  *
- * Rate limits (auth/request-limits.ts): one row per organization and fixed window
- * (`rate_limit_windows`, drizzle/pg/0007), counted by one conditional UPSERT in the
- * organization's own scope:
+ * Rate limits (auth/shared-rate-limit.ts): one row per organization and fixed window
+ * (`rate_limit_windows`, drizzle/pg/0007). A replica asks for a lease of `want` requests at
+ * a time, granted by one conditional UPSERT in the organization's own scope:
  *
- *   INSERT (org, window, 1) ON CONFLICT DO UPDATE SET hits = hits + 1 WHERE hits < cap
- *   RETURNING hits                 no row returned → the window is full → 429
+ *   INSERT (org, window, want) ON CONFLICT DO UPDATE
+ *     SET hits = LEAST(hits + want, cap), granted = <that> - <hits before>  WHERE hits < cap
+ *   RETURNING hits, granted        no row returned → the window is full → 429
  *
- * The row lock the UPSERT takes serialises an organization's requests on all replicas for
- * the length of one statement, so no replica can count past the cap. The first request of a
- * window (hits = 1) deletes the organization's older rows: at most two rows per organization.
+ * The row lock the UPSERT takes serialises the leases of all replicas, so together they are
+ * never granted more than `cap` in a window. The UPSERT that creates a window's row deletes
+ * the organization's older rows: at most two rows per organization.
  */
 import type { SQL } from "bun";
 import type { OpsQueries, OrganizationSummary, RateLimitQueries, Scope, StoredKey } from "../store";
@@ -94,18 +95,21 @@ export function pgOps(tx: SQL, scope: Scope): OpsQueries {
 
 export function pgRateLimits(tx: SQL): RateLimitQueries {
   return {
-    async take(orgId, window, cap) {
+    async take(orgId, window, cap, want) {
       // A counter, not a record: losing the last few counts in a crash is harmless, so this
       // transaction does not wait for its WAL flush (the row lock is held for less time).
       await tx`SET LOCAL synchronous_commit TO OFF`;
+      const first = Math.min(want, cap);
       const rows = await tx`
-        INSERT INTO rate_limit_windows AS w (org_id, window_start, hits) VALUES (${orgId}, ${window}, 1)
-        ON CONFLICT (org_id, window_start) DO UPDATE SET hits = w.hits + 1 WHERE w.hits < ${cap}
-        RETURNING hits`;
-      if (rows.length === 0) return { allowed: false, hits: cap };
-      const hits = rows[0].hits as number;
-      if (hits === 1) await tx`DELETE FROM rate_limit_windows WHERE org_id = ${orgId} AND window_start < ${window}`;
-      return { allowed: true, hits };
+        INSERT INTO rate_limit_windows AS w (org_id, window_start, hits, granted) VALUES (${orgId}, ${window}, ${first}, ${first})
+        ON CONFLICT (org_id, window_start) DO UPDATE
+           SET hits = LEAST(w.hits + ${want}::int, ${cap}::int), granted = LEAST(w.hits + ${want}::int, ${cap}::int) - w.hits
+         WHERE w.hits < ${cap}::int
+        RETURNING hits, granted, xmax = 0 AS inserted`;
+      if (rows.length === 0) return { granted: 0, hits: cap };
+      const { hits, granted, inserted } = rows[0] as { hits: number; granted: number; inserted: boolean };
+      if (inserted) await tx`DELETE FROM rate_limit_windows WHERE org_id = ${orgId} AND window_start < ${window}`;
+      return { granted, hits };
     },
   };
 }

@@ -283,9 +283,9 @@ export const ipamVersions = pgTable("ipam_versions", {
 
 /**
  * pg only. Rate-limit counters shared by every replica (src/store/pg/ops.ts): requests of an
- * organization in fixed window number `window_start` (time since the epoch divided by the
- * window's length). Transient: at most two rows per organization, not copied by `ipcraft copy`.
- * SQLite's single process keeps the same counts in memory.
+ * organization granted in fixed window number `window_start` (time since the epoch divided
+ * by the window's length). Transient: at most two rows per organization, not copied by
+ * `ipcraft copy`. SQLite's single process keeps its counts in memory.
  */
 export const rateLimitWindows = pgTable(
   "rate_limit_windows",
@@ -293,6 +293,8 @@ export const rateLimitWindows = pgTable(
     orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
     windowStart: bigint("window_start", { mode: "number" }).notNull(),
     hits: integer("hits").notNull(),
+    /** how many of `hits` the last UPSERT granted (its RETURNING needs the count before it) */
+    granted: integer("granted").notNull(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.windowStart] })],
 );

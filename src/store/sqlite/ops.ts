@@ -41,12 +41,12 @@ export function sqliteRateLimits(database: OpenDatabase): RateLimitQueries {
   if (!byOrg) windows.set(database, (byOrg = new Map()));
   const counts = byOrg;
   return {
-    async take(orgId, window, cap) {
+    async take(orgId, window, cap, want) {
       let current = counts.get(orgId);
       if (!current || current.window !== window) counts.set(orgId, (current = { window, hits: 0 }));
-      if (current.hits >= cap) return { allowed: false, hits: current.hits };
-      current.hits++;
-      return { allowed: true, hits: current.hits };
+      const granted = Math.max(0, Math.min(want, cap - current.hits));
+      current.hits += granted;
+      return { granted, hits: current.hits };
     },
   };
 }
