@@ -38,7 +38,7 @@ async function seed(sql: SQL, org: string): Promise<void> {
   await sql`INSERT INTO invitations (id, org_id, email, role, created_at, updated_at) VALUES (${`${org}-inv`}, ${org}, 'guest@example.org', 'member', ${NOW}, ${NOW})`;
   await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
   await sql`INSERT INTO ipam_versions (org_id, version) VALUES (${org}, 1)`;
-  await sql`INSERT INTO rate_limit_windows (org_id, window_start, hits) VALUES (${org}, 1, 1)`;
+  await sql`INSERT INTO rate_limit_windows (org_id, window_start, hits, granted) VALUES (${org}, 1, 1, 1)`;
 }
 
 /** Runs `body` in one transaction working as the application role, as the server will. */
