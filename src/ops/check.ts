@@ -2,8 +2,11 @@
  * `ipcraft check`: proves that a database is sound, independently of the code that wrote it.
  *
  * Everything is recomputed from the rows, in one read transaction (a consistent snapshot, so
- * it is safe beside a running server: a WAL reader neither blocks nor is blocked by the writer):
- * - SQLite: `integrity_check` and `foreign_key_check`;
+ * it is safe beside a running server: a WAL reader neither blocks nor is blocked by the writer).
+ * This file reads SQLite; check-any.ts runs the same row checks (`checkRows`,
+ * `checkUtilization`) on rows read from PostgreSQL, with the same output:
+ * - SQLite: `integrity_check` and `foreign_key_check` (PostgreSQL: row-level security forced
+ *   on every tenant table; it enforces foreign keys itself);
  * - subnets: canonical `cidr` text matching (network_key, prefix_length), no host bits, no
  *   duplicate per (org, vrf), not IPv4-mapped IPv6 space, and `parent_id` = the smallest
  *   container, recomputed with a fresh SubnetTree (the same nesting rule, none of the server's state);
