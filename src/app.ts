@@ -71,19 +71,21 @@ export function createApp(input: AppInput) {
   withStoreFeatures(app, deps)
     .use(ioRoutes(ipam))
     .use(dnsDhcpRoutes(ipam));
-  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.database));
+  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
   return app;
 }
 
 /** The features already on the store, over any Store (PostgreSQL during the split). */
 function storeOnlyApp(deps: Omit<AppDeps, "database">) {
   const app: Elysia = new Elysia()
-    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics }))
+    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.store.storage }))
     .use(rateLimits(deps))
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
+    .use(healthRoutes(deps))
     // Pure computation: no storage at all.
     .use(toolsRoutes(deps as AppDeps)) as unknown as Elysia;
+  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
   return withStoreFeatures(app, deps).use(notOnPostgres());
 }
 
@@ -100,9 +102,7 @@ function notOnPostgres() {
     .all("/api/v1/export/subnets.csv", refuse("import/export"))
     .all("/api/v1/export/addresses.csv", refuse("import/export"))
     .all("/api/v1/export.json", refuse("import/export"))
-    .all("/api/v1/export/*", refuse("DNS and DHCP exports"))
-    .all("/healthz", refuse("health and metrics"))
-    .all("/metrics", refuse("health and metrics"));
+    .all("/api/v1/export/*", refuse("DNS and DHCP exports"));
 }
 
 /**

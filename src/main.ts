@@ -12,7 +12,9 @@ import { DatabaseInUseError } from "./db/server-lock";
 import { SchemaTooNewError } from "./db/migrate";
 import { createLogger } from "./logger";
 import { backupDatabase, OpsError, restoreDatabase } from "./ops/backup";
-import { checkDatabaseFile, formatCheckReport } from "./ops/check";
+import { formatCheckReport } from "./ops/check";
+import { checkAny } from "./ops/check-any";
+import { copyDeployment, describeDb } from "./ops/copy";
 import { startPgServer, startServer } from "./server";
 import { VERSION } from "./version";
 
@@ -93,6 +95,7 @@ export const COMMANDS: Command[] = [
     summary: "write a consistent copy of the database (safe while the server runs)",
     flags: { force: { kind: "boolean", default: false, help: "overwrite <file> if it exists" } },
     run: ({ flags, args, out }) => {
+      sqliteOnly(flags.db as string, "backup");
       const target = onlyArgument(args, "backup <file>");
       const result = backupDatabase(flags.db as string, target, { force: flags.force as boolean });
       out(`backup written to ${result.file} (${result.bytes} bytes)`);
@@ -105,6 +108,7 @@ export const COMMANDS: Command[] = [
     summary: "replace the database with a backup (the server must be stopped)",
     flags: {},
     run: ({ flags, args, out }) => {
+      sqliteOnly(flags.db as string, "restore");
       const source = onlyArgument(args, "restore <file>");
       const result = restoreDatabase(flags.db as string, source);
       out(`restored ${flags.db} from ${result.restoredFrom}`);
@@ -116,17 +120,30 @@ export const COMMANDS: Command[] = [
   {
     words: ["check"],
     usage: "ipcraft check [--db ./ipcraft.db] [--max-problems 50]",
-    summary: "verify the database: SQLite integrity, subnet hierarchy, addresses, utilization (safe while the server runs)",
+    summary: "verify the database: SQLite integrity (or PostgreSQL row-level security), subnet hierarchy, addresses, utilization (safe while the server runs)",
     flags: { "max-problems": { kind: "positive-int", default: 50, help: "problems to print before the total" } },
-    run: ({ flags, out }) => {
-      const report = checkDatabaseFile(flags.db as string);
-      const lines = formatCheckReport(report, flags.maxProblems as number);
-      if (report.problems.length === 0) {
-        out(`ipcraft check: ${lines[0]}`);
-        return 0;
-      }
-      for (const line of lines) out(line);
-      return 1;
+    run: async ({ flags, out }) => {
+      const report = await checkAny(flags.db as string);
+      return printCheck(report, flags.maxProblems as number, out);
+    },
+  },
+  {
+    words: ["copy"],
+    usage: "ipcraft copy --from <db> --to <db>   (a SQLite file or a postgres:// URL, either way)",
+    summary: "copy a whole deployment into an empty database (SQLite → PostgreSQL and back), verify counts, run check",
+    flags: {
+      from: { kind: "string", help: "the database to copy: a SQLite file or a postgres:// URL" },
+      to: { kind: "string", help: "an empty database to copy into (a new SQLite file, or a postgres:// URL)" },
+    },
+    run: async ({ flags, out, err }) => {
+      const from = flags.from as string | undefined;
+      const to = flags.to as string | undefined;
+      if (!from || !to) throw new ConfigError("usage: ipcraft copy --from <db> --to <db>, e.g. --from ./ipcraft.db --to postgres://ipcraft@db/ipcraft");
+      err(`copying ${describeDb(from)} → ${describeDb(to)}`);
+      const result = await copyDeployment(from, to, (line) => err(`  ${line}`));
+      const total = result.tables.reduce((n, t) => n + t.rows, 0);
+      out(`copied ${total} rows in ${result.tables.length} tables (${result.tables.map((t) => `${t.name} ${t.rows}`).join(", ")}); counts verified on the target`);
+      return printCheck(result.check, 50, out);
     },
   },
   {
@@ -140,6 +157,27 @@ export const COMMANDS: Command[] = [
     },
   },
 ];
+
+/** Prints a check report the way `ipcraft check` does; returns the exit code. */
+function printCheck(report: Awaited<ReturnType<typeof checkAny>>, max: number, out: (line: string) => void): number {
+  const lines = formatCheckReport(report, max);
+  if (report.problems.length === 0) {
+    out(`ipcraft check: ${lines[0]}`);
+    return 0;
+  }
+  for (const line of lines) out(line);
+  return 1;
+}
+
+/** backup and restore copy one SQLite file; on PostgreSQL they say what does the job there. */
+function sqliteOnly(db: string, command: "backup" | "restore"): void {
+  if (databaseKind(db) !== "postgres") return;
+  throw new ConfigError(
+    command === "backup"
+      ? "backup copies a SQLite file; on PostgreSQL use pg_dump (e.g. pg_dump -Fc -f ipcraft.dump <url>), or `ipcraft copy --from <url> --to ./ipcraft.db` for a SQLite copy"
+      : "restore replaces a SQLite file; on PostgreSQL use pg_restore into an empty database (e.g. pg_restore -d <url> ipcraft.dump), or `ipcraft copy --from ./backup.db --to <url>`",
+  );
+}
 
 /** The one positional argument a command takes, or a usage error. */
 export function onlyArgument(args: string[], usage: string): string {

@@ -13,6 +13,17 @@
  *
  * The organization is found by authenticating here; the guard reuses that outcome
  * (guard.ts memoizes it per request), so each request is looked up once.
+ *
+ * Where the counts live:
+ * - SQLite (one process): token buckets in this process's memory (rate-limit.ts), as fast as
+ *   a Map lookup.
+ * - PostgreSQL (any number of replicas): an organization's requests are counted in the
+ *   database, shared by every replica (shared-rate-limit.ts: fixed windows holding at most the
+ *   bucket's size, leased to replicas a few requests at a time), so the organization gets the
+ *   configured rate however many replicas its requests are spread over. If the counter
+ *   cannot be written (the database out of space), the replica falls back to its own bucket
+ *   rather than refuse traffic. Per-IP buckets (unauthenticated and public routes) stay per
+ *   replica: they guard against guessing, not for billing.
  */
 import { Elysia } from "elysia";
 import type { AppDeps } from "../app";
@@ -21,6 +32,7 @@ import { clientIp, parseTrustedProxies } from "./client-ip";
 import { createAuthenticator } from "./guard";
 import { planLimits } from "./plans";
 import { type BucketVerdict, TokenBuckets } from "./rate-limit";
+import { SharedWindows } from "./shared-rate-limit";
 
 const LIMITED = /^\/(api|auth)\//;
 const PUBLIC = /^\/(api\/v1\/(auth\/(?!me$)|tools\/)|auth\/)/;
@@ -34,6 +46,16 @@ export function rateLimits(deps: Pick<AppDeps, "store" | "config">, clock: () =>
   const trusted = parseTrustedProxies(deps.config.trustedProxy);
   const { outcomeOf } = createAuthenticator(deps);
 
+  // PostgreSQL: the count every replica shares (shared-rate-limit.ts); a counter that cannot
+  // be written (the database out of space) falls back to this replica's own bucket.
+  const shared = deps.store.kind === "postgres"
+    ? new SharedWindows((orgId, window, cap, want) => deps.store.tryWrite({ orgId }, (q) => q.rateLimits.take(orgId, window, cap, want)))
+    : null;
+  async function orgVerdict(orgId: string, rate: number, now: number): Promise<BucketVerdict> {
+    const verdict = shared ? await shared.take(orgId, rate, clock) : null;
+    return verdict ?? buckets.take(`org:${orgId}`, rate, now);
+  }
+
   async function verdictFor(request: Request, path: string): Promise<BucketVerdict> {
     const now = clock();
     const hasCredentials = request.headers.has("authorization") || /(^|;)\s*session=/.test(request.headers.get("cookie") ?? "");
@@ -41,7 +63,8 @@ export function rateLimits(deps: Pick<AppDeps, "store" | "config">, clock: () =>
       const outcome = await outcomeOf(request, new Date(now));
       if (outcome.ok) {
         const { orgId, plan } = outcome.principal;
-        return buckets.take(`org:${orgId}`, planLimits(plan).rateLimit ?? serverRate, now);
+        const rate = planLimits(plan).rateLimit ?? serverRate;
+        return orgVerdict(orgId, rate, now);
       }
     }
     return buckets.take(`ip:${clientIp(request, trusted)}`, serverRate, now);

@@ -4,27 +4,16 @@
  * services as the HTTP API, so the rules (plan limits, activity entries, hashing) are one.
  */
 import { z } from "zod";
-import {
-  countUsers,
-  createOrganizationWithOwner,
-  findOrganization,
-  findUserByEmail,
-  normaliseEmail,
-  type UserRow,
-} from "../auth/accounts";
+import { defaultOrganizationName, normaliseEmail } from "../auth/accounts";
 import { PLAN_NAMES, type PlanName } from "../auth/plans";
 import type { Scope } from "../auth/principal";
-import { issueSignInToken, signInUrl } from "../auth/sign-in-tokens";
-import { ConfigError } from "../config";
-import type { OpenDatabase } from "../db/client";
+import { newSignInToken, signInUrl } from "../auth/sign-in-tokens";
+import { ConfigError, databaseKind } from "../config";
 import { runningServerUrl } from "../db/server-lock";
-import { writeTransaction } from "../db/tx";
-import { recordActivity } from "../features/activity/record";
 import { createApiKey, listApiKeys, revokeStoredKey } from "../features/api-keys/service";
-import { apiKeyStatements } from "../store/sqlite/api-keys";
-import { createSqliteStore } from "../store/sqlite/store";
+import type { Queries, SignInUser, Store } from "../store/store";
 import type { CommandContext } from "../main";
-import { CLI_ACTOR, CliError, withDatabase } from "./database";
+import { CLI_ACTOR, CliError, withStore } from "./database";
 
 const Email = z.email();
 
@@ -35,36 +24,54 @@ function emailArg(value: unknown, what: string): string {
   return normaliseEmail(value);
 }
 
-function userOrFail(database: OpenDatabase, email: string): UserRow {
-  const user = findUserByEmail(database, email);
+/** The member with this email, in whatever organization holds it (a pre-authentication lookup). */
+async function userOrFail(store: Store, email: string): Promise<SignInUser> {
+  const user = await store.read({ orgId: null }, (q) => q.signIn.userByEmail(email));
   if (!user) throw new CliError(`no user with the email ${email}`);
   return user;
+}
+
+/** Creates the first organization with `email` as its owner (an empty deployment). */
+async function createFirstOwner(q: Queries, email: string, at: string): Promise<string> {
+  const organization = { id: crypto.randomUUID(), name: defaultOrganizationName(email), plan: "unlimited" };
+  const user = { id: crypto.randomUUID(), email, name: "", role: "owner" as const };
+  // On PostgreSQL the rest of the unit works as the new organization (row-level security).
+  await q.signIn.enter(organization.id);
+  await q.tenants.create({ at, organization, user });
+  await q.activity.record({
+    orgId: organization.id,
+    actor: CLI_ACTOR,
+    action: "organization.create",
+    target: { type: "organization", id: organization.id, label: organization.name },
+    changes: { name: [null, organization.name], owner: [null, email] },
+    at,
+  });
+  return organization.name;
 }
 
 /** `ipcraft login-link <email>`: prints a one-time sign-in URL; on an empty database it first creates the owner. */
 export async function loginLink({ flags, args, out, err }: CommandContext): Promise<number> {
   const email = emailArg(args[0], "login-link needs an email: ipcraft login-link <email>; the email");
-  // The link must reach the server: --public-url, else the running server's own URL, else the default.
-  const publicUrl = (flags.publicUrl as string | undefined) ?? runningServerUrl(flags.db as string) ?? "http://127.0.0.1:8080";
-  const url = await withDatabase(flags.db as string, { create: true }, (database) =>
-    writeTransaction(database, () => {
-      if (countUsers(database) === 0) {
-        const { user, organization } = createOrganizationWithOwner(database, email);
-        recordActivity(database, {
-          orgId: organization.id,
-          actor: CLI_ACTOR,
-          action: "organization.create",
-          target: { type: "organization", id: organization.id, label: organization.name },
-          changes: { name: [null, organization.name], owner: [null, user.email] },
-        });
-        err(`created the organization "${organization.name}" with ${email} as its owner`);
-      } else if (!findUserByEmail(database, email)) {
+  const db = flags.db as string;
+  // The link must reach the server: --public-url, else the running server's own URL (SQLite:
+  // its lock file says), else the default.
+  const running = databaseKind(db) === "sqlite" ? runningServerUrl(db) : undefined;
+  const publicUrl = (flags.publicUrl as string | undefined) ?? running ?? "http://127.0.0.1:8080";
+  const now = new Date();
+  const { token, row } = newSignInToken(email, now);
+  const created = await withStore(db, { create: true }, (store) =>
+    store.write({ orgId: null }, async (q) => {
+      let created: string | null = null;
+      if (!(await q.ops.hasUsers())) created = await createFirstOwner(q, email, now.toISOString());
+      else if (!(await q.signIn.userByEmail(email))) {
         throw new CliError(`no user with the email ${email} (only the first user is created here; invite others from the app)`);
       }
-      return signInUrl(publicUrl, issueSignInToken(database, email));
+      await q.signIn.insertToken(row);
+      return created;
     }),
   );
-  out(url);
+  if (created) err(`created the organization "${created}" with ${email} as its owner`);
+  out(signInUrl(publicUrl, token));
   err("the link works once, within 15 minutes");
   return 0;
 }
@@ -74,10 +81,10 @@ export async function keysCreate({ flags, out }: CommandContext): Promise<number
   const email = emailArg(flags.email, "--email");
   const name = typeof flags.name === "string" ? flags.name.trim() : "";
   if (!name || name.length > 100) throw new ConfigError("--name is required (1-100 characters), e.g. --name \"CI/CD Pipeline\"");
-  const created = await withDatabase(flags.db as string, {}, (database) => {
-    const user = userOrFail(database, email);
+  const created = await withStore(flags.db as string, {}, async (store) => {
+    const user = await userOrFail(store, email);
     return createApiKey(
-      createSqliteStore(database),
+      store,
       { orgId: user.org_id, userId: user.id, role: user.role, actor: CLI_ACTOR },
       { name, scope: flags.scope as Scope | undefined, expiresInDays: flags.expiresDays as number | undefined },
     );
@@ -89,10 +96,10 @@ export async function keysCreate({ flags, out }: CommandContext): Promise<number
 /** `ipcraft keys list --email`: that user's keys, one per line (never the key itself). */
 export async function keysList({ flags, out, err }: CommandContext): Promise<number> {
   const email = emailArg(flags.email, "--email");
-  const items = await withDatabase(flags.db as string, {}, async (database) => {
-    const user = userOrFail(database, email);
+  const items = await withStore(flags.db as string, {}, async (store) => {
+    const user = await userOrFail(store, email);
     // role "member": list exactly this user's keys, even when the user is an owner
-    return (await listApiKeys(createSqliteStore(database), { orgId: user.org_id, userId: user.id, role: "member" }, { limit: 1000 })).items;
+    return (await listApiKeys(store, { orgId: user.org_id, userId: user.id, role: "member" }, { limit: 1000 })).items;
   });
   if (items.length === 0) {
     err(`${email} has no API keys`);
@@ -113,14 +120,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function keysRevoke({ flags, args, out }: CommandContext): Promise<number> {
   const which = args[0]?.trim();
   if (!which) throw new ConfigError("keys revoke needs a key id or prefix: ipcraft keys revoke ipc_a1b2c3d4");
-  const revoked = await withDatabase(flags.db as string, {}, async (database) => {
+  const revoked = await withStore(flags.db as string, {}, async (store) => {
     // By id or prefix in any organization: the operator's lookup, outside any tenant.
-    const keys = apiKeyStatements(database);
-    const matches = UUID.test(which) ? [keys.anyOrg(which.toLowerCase())].filter((k) => k !== null) : keys.byPrefix(which);
+    const match = UUID.test(which) ? { id: which.toLowerCase() } : { prefix: which };
+    const matches = await store.read({ orgId: null }, (q) => q.ops.keysMatching(match));
     if (matches.length === 0) throw new CliError(`no API key with the id or prefix ${which}`);
     if (matches.length > 1) throw new CliError(`${matches.length} keys have the prefix ${which}; revoke by id (see \`ipcraft keys list\`)`);
     const key = matches[0]!;
-    await createSqliteStore(database).write({ orgId: key.org_id }, (q) => revokeStoredKey(q, key, CLI_ACTOR));
+    await store.write({ orgId: key.org_id }, (q) => revokeStoredKey(q, key, CLI_ACTOR));
     return key;
   });
   out(`revoked ${revoked.prefix}… "${revoked.name}" of ${revoked.email}`);
@@ -132,22 +139,22 @@ export async function orgSetPlan({ flags, args, out }: CommandContext): Promise<
   const plan = args[0] as PlanName | undefined;
   if (!plan || !PLAN_NAMES.includes(plan)) throw new ConfigError(`org set-plan needs a plan: one of ${PLAN_NAMES.join(", ")}`);
   const email = flags.email === undefined ? undefined : emailArg(flags.email, "--email");
-  const result = await withDatabase(flags.db as string, {}, (database) =>
-    writeTransaction(database, () => {
-      let orgId: string;
-      if (email) orgId = userOrFail(database, email).org_id;
-      else {
-        const orgs = database.sqlite.query("SELECT id FROM organizations LIMIT 2").all() as { id: string }[];
-        if (orgs.length !== 1) {
-          throw new CliError(orgs.length === 0 ? "there is no organization yet" : "there are several organizations; name one with --email <owner email>");
-        }
-        orgId = orgs[0]!.id;
+  const result = await withStore(flags.db as string, {}, async (store) => {
+    let orgId: string;
+    if (email) orgId = (await userOrFail(store, email)).org_id;
+    else {
+      const orgs = await store.read({ orgId: null }, (q) => q.ops.organizations(2));
+      if (orgs.length !== 1) {
+        throw new CliError(orgs.length === 0 ? "there is no organization yet" : "there are several organizations; name one with --email <owner email>");
       }
-      const org = findOrganization(database, orgId)!;
+      orgId = orgs[0]!.id;
+    }
+    return store.write({ orgId }, async (q) => {
+      const org = (await q.organizations.get(orgId))!;
       if (org.plan !== plan) {
         const now = new Date().toISOString();
-        database.sqlite.query("UPDATE organizations SET plan = ?, updated_at = ? WHERE id = ?").run(plan, now, orgId);
-        recordActivity(database, {
+        await q.ops.setPlan(orgId, plan, now);
+        await q.activity.record({
           orgId,
           actor: CLI_ACTOR,
           action: "organization.update",
@@ -157,8 +164,8 @@ export async function orgSetPlan({ flags, args, out }: CommandContext): Promise<
         });
       }
       return { name: org.name, from: org.plan };
-    }),
-  );
+    });
+  });
   out(`organization "${result.name}": plan ${result.from} → ${plan}`);
   return 0;
 }

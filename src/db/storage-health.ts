@@ -8,6 +8,11 @@
  * the flag is dropped (the next write re-raises it if SQLite still cannot grow the file).
  * Nothing acknowledged is lost meanwhile: a write that fails rolls back whole, and its caller
  * got an error, not a 201.
+ *
+ * On PostgreSQL (`StorageHealth.forPostgres`) the disk is on the database server, out of
+ * sight: the flag is set by SQLSTATE class 53 (insufficient resources: 53100 disk_full and
+ * its siblings) and cleared by the next write that commits. A replica under load writes on
+ * nearly every request (the shared rate-limit windows), so it notices the space coming back.
  */
 import { statfsSync } from "node:fs";
 import { dirname } from "node:path";
@@ -22,14 +27,44 @@ export interface StorageFull {
   freeBytes: number | null;
 }
 
+export interface StorageHealthOptions {
+  /** Which errors mean "out of space" (default: SQLITE_FULL). */
+  isFull?: (error: unknown) => boolean;
+  /** The sentence for users while full (default: the SQLite file's disk). */
+  fullMessage?: (error: string) => string;
+  /** Whether `path` is a local file whose filesystem can be looked at (default: yes, unless ":memory:"). */
+  localFile?: boolean;
+}
+
 export class StorageHealth {
   private full: StorageFull | null = null;
+  private lastError = "";
 
   /** `path` is the database file (":memory:" for tests: then there is no disk to look at). */
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly options: StorageHealthOptions = {},
+  ) {}
+
+  /** A PostgreSQL database's health (`where`: its URL without the password). */
+  static forPostgres(where: string, isPgFull: (error: unknown) => boolean): StorageHealth {
+    return new StorageHealth(where, {
+      isFull: isPgFull,
+      localFile: false,
+      fullMessage: (error) =>
+        `the PostgreSQL database ${where} is out of disk space or another resource (${error}); free space on the database server and retry (nothing was written)`,
+    });
+  }
+
+  /** Whether `error` is this database's "out of space" (SQLITE_FULL, or PostgreSQL's class 53). */
+  isFullError(error: unknown): boolean {
+    return (this.options.isFull ?? isFull)(error);
+  }
 
   noteWriteFailed(error: unknown): void {
-    if (isFull(error)) this.full = { since: new Date().toISOString(), freeBytes: this.freeBytes() };
+    if (!this.isFullError(error)) return;
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.full = { since: new Date().toISOString(), freeBytes: this.freeBytes() };
   }
 
   noteWriteOk(): void {
@@ -38,6 +73,7 @@ export class StorageHealth {
 
   /** The sentence for users: which disk is full, and what to do. */
   fullMessage(): string {
+    if (this.options.fullMessage) return this.options.fullMessage(this.lastError);
     return `the disk holding the database ${this.path} is full; free some space there and retry (nothing was written)`;
   }
 
@@ -53,7 +89,7 @@ export class StorageHealth {
   }
 
   private freeBytes(): number | null {
-    if (this.path === ":memory:") return null;
+    if (this.path === ":memory:" || this.options.localFile === false) return null;
     try {
       const s = statfsSync(dirname(this.path));
       return Number(s.bavail) * Number(s.bsize);

@@ -4,7 +4,7 @@
  * so label cardinality stays bounded whatever clients send.
  */
 import { Elysia } from "elysia";
-import type { OpenDatabase } from "../db/client";
+import type { Store } from "../store/store";
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -18,7 +18,8 @@ export interface Metrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /** addresses handed out by the allocator (single and bulk) */
   countAllocations(n: number): void;
-  render(database: OpenDatabase): string;
+  /** The text; stored counts come from the store (exact on SQLite, PostgreSQL's live-row statistics there). */
+  render(store: Store): Promise<string>;
 }
 
 export function createMetrics(): Metrics {
@@ -43,7 +44,7 @@ export function createMetrics(): Metrics {
     countAllocations(n) {
       allocations += n;
     },
-    render(database) {
+    async render(store) {
       const lines: string[] = [];
       lines.push("# HELP ipcraft_http_requests_total HTTP requests by route pattern, method and status.");
       lines.push("# TYPE ipcraft_http_requests_total counter");
@@ -59,7 +60,7 @@ export function createMetrics(): Metrics {
       lines.push("# HELP ipcraft_allocations_total Addresses handed out by the allocator since start.");
       lines.push("# TYPE ipcraft_allocations_total counter");
       lines.push(`ipcraft_allocations_total ${allocations}`);
-      const count = (table: string) => (database.sqlite.query(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const totals = await store.read({ orgId: null }, (q) => q.ops.totals());
       for (const [name, table] of [
         ["ipcraft_subnets", "subnets"],
         ["ipcraft_addresses", "addresses"],
@@ -67,7 +68,7 @@ export function createMetrics(): Metrics {
       ] as const) {
         lines.push(`# HELP ${name} ${table} stored, all organizations.`);
         lines.push(`# TYPE ${name} gauge`);
-        lines.push(`${name} ${count(table)}`);
+        lines.push(`${name} ${totals[table]}`);
       }
       return `${lines.join("\n")}\n`;
     },
@@ -79,10 +80,10 @@ function escapeLabel(value: string): string {
 }
 
 /** GET /metrics, mounted only when the server runs with --metrics. */
-export function metricsRoute(metrics: Metrics, database: OpenDatabase) {
+export function metricsRoute(metrics: Metrics, store: Store) {
   return new Elysia({ name: "metrics" }).get(
     "/metrics",
-    () => new Response(metrics.render(database), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }),
+    async () => new Response(await metrics.render(store), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } }),
     { detail: { tags: ["Operations"], summary: "Prometheus metrics (with --metrics)", security: [] } },
   );
 }

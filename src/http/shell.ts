@@ -43,7 +43,7 @@ export interface ShellOptions {
   logger: Logger;
   routes: () => { method: string; path: string }[];
   metrics?: Metrics;
-  /** the database's disk state: a SQLITE_FULL anywhere is recorded there and named in the answer */
+  /** the database's disk state: a SQLITE_FULL (PostgreSQL: class 53) anywhere is recorded there and named in the answer */
   storage?: StorageHealth;
 }
 
@@ -189,7 +189,7 @@ function storageError(error: unknown, storage: StorageHealth | undefined): ApiEr
       `the database is busy: another process (an ipcraft import or command) holds its write lock; retry in ${BUSY_RETRY_AFTER_SECONDS} s`,
     );
   }
-  if (isFull(error)) {
+  if (isFull(error) || storage?.isFullError(error)) {
     storage?.noteWriteFailed(error);
     return new ApiError("storage_full", storage?.fullMessage() ?? "the disk holding the database is full; free some space and retry");
   }

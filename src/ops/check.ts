@@ -2,8 +2,11 @@
  * `ipcraft check`: proves that a database is sound, independently of the code that wrote it.
  *
  * Everything is recomputed from the rows, in one read transaction (a consistent snapshot, so
- * it is safe beside a running server: a WAL reader neither blocks nor is blocked by the writer):
- * - SQLite: `integrity_check` and `foreign_key_check`;
+ * it is safe beside a running server: a WAL reader neither blocks nor is blocked by the writer).
+ * This file reads SQLite; check-any.ts runs the same row checks (`checkRows`,
+ * `checkUtilization`) on rows read from PostgreSQL, with the same output:
+ * - SQLite: `integrity_check` and `foreign_key_check` (PostgreSQL: row-level security forced
+ *   on every tenant table; it enforces foreign keys itself);
  * - subnets: canonical `cidr` text matching (network_key, prefix_length), no host bits, no
  *   duplicate per (org, vrf), not IPv4-mapped IPv6 space, and `parent_id` = the smallest
  *   container, recomputed with a fresh SubnetTree (the same nesting rule, none of the server's state);
@@ -22,7 +25,7 @@ import { SubnetTree } from "../ip";
 import { IpamRegistry } from "../ipam/registry";
 import { OpsError } from "./backup";
 
-export type ProblemKind = "sqlite" | "foreign_key" | "subnet" | "hierarchy" | "address" | "duplicate" | "utilization";
+export type ProblemKind = "sqlite" | "postgres" | "foreign_key" | "subnet" | "hierarchy" | "address" | "duplicate" | "utilization";
 
 export interface Problem {
   kind: ProblemKind;
@@ -30,11 +33,12 @@ export interface Problem {
 }
 
 export interface CheckReport {
+  backend: "sqlite" | "postgres";
   problems: Problem[];
   counts: { organizations: number; subnets: number; addresses: number };
 }
 
-interface SubnetRow {
+export interface SubnetRow {
   id: string;
   org_id: string;
   section_id: string | null;
@@ -47,7 +51,7 @@ interface SubnetRow {
   cidr: string;
 }
 
-interface AddressRow {
+export interface AddressRow {
   id: string;
   org_id: string;
   subnet_id: string;
@@ -56,11 +60,13 @@ interface AddressRow {
   ip_key: Uint8Array;
 }
 
-interface KnownSubnet {
+export interface KnownSubnet {
   row: SubnetRow;
   prefix: Prefix;
   /** values of its usable address records, ascending */
   records: bigint[];
+  /** every decodable address key stored in it (what a loader would read), in row order */
+  keys: bigint[];
 }
 
 const V4_MAPPED = 0xffffn;
@@ -102,10 +108,15 @@ export function checkDatabase(sqlite: Database): CheckReport {
   try {
     checkSqlite(sqlite, report);
     counts.organizations = (sqlite.query("SELECT COUNT(*) AS n FROM organizations").get() as { n: number }).n;
-    const { subnets, trees } = checkSubnets(sqlite, report);
-    counts.subnets = subnets.size;
-    counts.addresses = checkAddresses(sqlite, subnets, trees, report);
-    checkUtilization(sqlite, subnets, trees, report);
+    const subnetRows = sqlite.query(SUBNET_ROWS_SQL).all() as SubnetRow[];
+    const addressRows = sqlite.query("SELECT id, org_id, subnet_id, vrf, ip, ip_key FROM addresses ORDER BY subnet_id, ip_key").iterate() as IterableIterator<AddressRow>;
+    const found = checkRows(subnetRows, addressRows, report);
+    counts.subnets = found.subnets;
+    counts.addresses = found.addresses;
+    checkUtilization(found.known, found.trees, report, () => {
+      const registry = IpamRegistry.load({ sqlite } as OpenDatabase);
+      return (orgId, subnetId) => registry.subnet(orgId, subnetId)?.allocator.counts().used;
+    });
   } catch (error) {
     // A damaged file can fail any read; that is a finding, not a crash of the checker.
     const code = (error as { code?: string })?.code;
@@ -115,10 +126,34 @@ export function checkDatabase(sqlite: Database): CheckReport {
     // Only reads happened; SQLite may already have ended the transaction after a corrupt read.
     if (sqlite.inTransaction) sqlite.run("ROLLBACK");
   }
-  return { problems, counts };
+  return { backend: "sqlite", problems, counts };
 }
 
-type Report = (kind: ProblemKind, message: string) => void;
+/** Subnet rows with their section's organization, containers before what they contain. */
+const SUBNET_ROWS_SQL = `SELECT s.id, s.org_id, s.section_id, sec.org_id AS section_org, s.parent_id, s.vrf, s.family, s.network_key,
+              s.prefix_length, s.cidr
+         FROM subnets s LEFT JOIN sections sec ON sec.id = s.section_id
+        ORDER BY s.org_id, s.vrf, s.family, s.network_key, s.prefix_length`;
+
+/** What the row checks learnt: the well-formed subnets and their trees, for the utilization check. */
+export interface CheckedRows {
+  known: Map<string, KnownSubnet>;
+  trees: Trees;
+  subnets: number;
+  addresses: number;
+}
+
+/**
+ * The checks on the rows themselves, whatever database they came from: subnets (sorted as
+ * SUBNET_ROWS_SQL sorts them) and addresses (any order; by subnet and key reads fastest).
+ */
+export function checkRows(subnetRows: SubnetRow[], addressRows: Iterable<AddressRow>, report: Report): CheckedRows {
+  const { subnets: known, trees } = checkSubnets(subnetRows, report);
+  const addresses = checkAddresses(addressRows, known, trees, report);
+  return { known, trees, subnets: known.size, addresses };
+}
+
+export type Report = (kind: ProblemKind, message: string) => void;
 
 function checkSqlite(sqlite: Database, report: Report): void {
   const integrity = sqlite.query("PRAGMA integrity_check(100)").all() as { integrity_check: string }[];
@@ -130,18 +165,10 @@ function checkSqlite(sqlite: Database, report: Report): void {
   }
 }
 
-type Trees = Map<string, SubnetTree<string>>;
+export type Trees = Map<string, SubnetTree<string>>;
 
 /** Validates every subnet row and its parent; returns the well-formed ones by id and their trees. */
-function checkSubnets(sqlite: Database, report: Report): { subnets: Map<string, KnownSubnet>; trees: Trees } {
-  const rows = sqlite
-    .query(
-      `SELECT s.id, s.org_id, s.section_id, sec.org_id AS section_org, s.parent_id, s.vrf, s.family, s.network_key,
-              s.prefix_length, s.cidr
-         FROM subnets s LEFT JOIN sections sec ON sec.id = s.section_id
-        ORDER BY s.org_id, s.vrf, s.family, s.network_key, s.prefix_length`,
-    )
-    .all() as SubnetRow[];
+function checkSubnets(rows: SubnetRow[], report: Report): { subnets: Map<string, KnownSubnet>; trees: Trees } {
   const known = new Map<string, KnownSubnet>();
   const trees = new Map<string, SubnetTree<string>>();
   for (const row of rows) {
@@ -178,7 +205,7 @@ function checkSubnets(sqlite: Database, report: Report): { subnets: Map<string, 
       report("duplicate", `${label}: duplicates subnet ${inserted.existing} in VRF "${row.vrf}"`);
       continue;
     }
-    known.set(row.id, { row, prefix, records: [] });
+    known.set(row.id, { row, prefix, records: [], keys: [] });
   }
   // Parents recomputed from the finished trees: rows were inserted container-first, but the
   // comparison waits until every subnet is in (a tree answers for the whole set).
@@ -193,10 +220,10 @@ function checkSubnets(sqlite: Database, report: Report): { subnets: Map<string, 
 }
 
 /** Validates every address row; fills `records` of the subnets; returns the row count. */
-function checkAddresses(sqlite: Database, subnets: Map<string, KnownSubnet>, trees: Trees, report: Report): number {
+function checkAddresses(rows: Iterable<AddressRow>, subnets: Map<string, KnownSubnet>, trees: Trees, report: Report): number {
   const seen = new Set<string>();
   let count = 0;
-  for (const row of sqlite.query("SELECT id, org_id, subnet_id, vrf, ip, ip_key FROM addresses ORDER BY subnet_id, ip_key").iterate() as IterableIterator<AddressRow>) {
+  for (const row of rows) {
     count++;
     const label = `address ${row.id} (${row.ip})`;
     const subnet = subnets.get(row.subnet_id);
@@ -205,6 +232,8 @@ function checkAddresses(sqlite: Database, subnets: Map<string, KnownSubnet>, tre
       continue;
     }
     const { prefix } = subnet;
+    const keyValue = decodeKey(row.ip_key, prefix.family);
+    if (keyValue !== null) subnet.keys.push(keyValue);
     if (row.org_id !== subnet.row.org_id) report("address", `${label}: belongs to another organization than its subnet ${subnet.row.cidr}`);
     if (row.vrf !== subnet.row.vrf) report("address", `${label}: VRF "${row.vrf}" differs from its subnet's "${subnet.row.vrf}"`);
     const value = decodeKey(row.ip_key, prefix.family);
@@ -239,30 +268,33 @@ function checkAddresses(sqlite: Database, subnets: Map<string, KnownSubnet>, tre
   return count;
 }
 
+/** How many addresses a rebuilt allocator counts as used in a subnet (undefined: it has no allocator). */
+export type UsedCounts = (orgId: string, subnetId: string) => bigint | undefined;
+
 /**
- * Compares the allocators the server builds at boot with plain counting. When the server
- * could not even build them (the database breaks an allocator invariant), that is the problem.
+ * Compares the allocators the server builds at boot (`rebuild`) with plain counting. When
+ * the server could not even build them (the database breaks an allocator invariant), that is
+ * the problem.
  */
-function checkUtilization(sqlite: Database, subnets: Map<string, KnownSubnet>, trees: Trees, report: Report): void {
-  let registry: IpamRegistry;
+export function checkUtilization(subnets: Map<string, KnownSubnet>, trees: Trees, report: Report, rebuild: () => UsedCounts): void {
+  let usedIn: UsedCounts;
   try {
-    registry = IpamRegistry.load({ sqlite } as OpenDatabase);
+    usedIn = rebuild();
   } catch (error) {
     report("utilization", `the server cannot rebuild its allocators from this database: ${error instanceof Error ? error.message : String(error)}`);
     return;
   }
   for (const subnet of subnets.values()) {
-    const state = registry.subnet(subnet.row.org_id, subnet.row.id);
-    if (!state) {
+    const used = usedIn(subnet.row.org_id, subnet.row.id);
+    if (used === undefined) {
       report("utilization", `subnet ${subnet.row.id} (${subnet.row.cidr}) has no allocator after a rebuild`);
       continue;
     }
     const tree = trees.get(`${subnet.row.org_id}\u0000${subnet.row.vrf}`)!;
     const children = tree.childrenOf(subnet.row.id).map((id) => subnets.get(id)!.prefix);
     const expected = countUsed(subnet.prefix, subnet.records, children);
-    const counts = state.allocator.counts();
-    if (counts.used !== expected) {
-      report("utilization", `subnet ${subnet.row.id} (${subnet.row.cidr}): allocator counts ${counts.used} used, the rows say ${expected}`);
+    if (used !== expected) {
+      report("utilization", `subnet ${subnet.row.id} (${subnet.row.cidr}): allocator counts ${used} used, the rows say ${expected}`);
     }
   }
 }
@@ -298,7 +330,8 @@ export function formatCheckReport(report: CheckReport, max = 50): string[] {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : word.endsWith("s") ? "es" : "s"}`;
   const sizes = `${plural(counts.organizations, "organization")}, ${plural(counts.subnets, "subnet")}, ${plural(counts.addresses, "address")}`;
   if (problems.length === 0) {
-    return [`ok: ${sizes}; SQLite integrity and foreign keys, subnet hierarchy, address placement, no duplicates, utilization`];
+    const storage = report.backend === "postgres" ? "PostgreSQL row-level security and foreign keys" : "SQLite integrity and foreign keys";
+    return [`ok: ${sizes}; ${storage}, subnet hierarchy, address placement, no duplicates, utilization`];
   }
   const lines = problems.slice(0, max).map((p) => `${p.kind}: ${p.message}`);
   if (problems.length > max) lines.push(`... and ${problems.length - max} more`);

@@ -36,20 +36,20 @@
  * features/api-keys, and the CLI's `keys create|list|revoke`), the organization (all of
  * features/organization), users and invitations (all of features/users: members, invitations
  * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
- * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
- * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts), the activity
+ * its per-email limit, verify and invitation links, logout, me), the activity
  * feed and its pruning (features/activity; once across replicas on PostgreSQL), subnets and
  * addresses with allocation (features/subnets, features/addresses over the IPAM facet,
  * store/ipam.ts: the SQLite side keeps the registry and GroupCommit, the PostgreSQL side the
- * per-subnet lock, alloc_seq and change log of SCALE.md). Still on `deps.database`
+ * per-subnet lock, alloc_seq and change log of SCALE.md), operations (health, readiness,
+ * metrics and storage health through `ping`/`storage`/`ops.totals`; the CLI's accounts
+ * commands; `check` and `copy` on both, ops/*; organization rate limits shared across
+ * replicas, `rateLimits`). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
  * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts, subnets/placement.ts's `subnetPlacement` and ipamWrite) | bulk writes in one ipam.write |
  * | DNS and DHCP exports (features/dns-dhcp/*)              | paged reads of subnets and addresses                          |
- * | health, metrics, storage health (features/health, http/metrics.ts, db/storage-health.ts) | a store ping; disk-full on pg |
- * | CLI (cli/*, ops/check.ts, ops/backup.ts)                | login-link, org set-plan, check on both (keys already use the store); backup/restore explain pg |
  *
  * Until then `serve` on a postgres:// URL (server.ts) mounts the converted features and
  * answers the others' routes 501 `not_on_postgres` naming them (app.ts). Transition hazard on
@@ -58,12 +58,13 @@
  * with it); legacy writeTransaction calls queue behind store units (db/tx.ts) and are safe.
  */
 import type { Role, Scope as KeyScope } from "../auth/principal";
+import type { StorageHealth } from "../db/storage-health";
 import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
 import type { IpamStore } from "./ipam";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
-export const FEATURES_NOT_ON_STORE = ["import/export", "DNS and DHCP exports", "health and metrics", "CLI commands"] as const;
+export const FEATURES_NOT_ON_STORE = ["import/export", "DNS and DHCP exports"] as const;
 
 /** Which organization a unit of work is for; null before authentication and for system work. */
 export type Scope = { orgId: string } | { orgId: null };
@@ -86,6 +87,10 @@ export interface Store {
    * then; PostgreSQL loads each organization when it is first asked for).
    */
   readonly ipam: IpamStore;
+  /** One real round trip to the database (health checks); rejects when it cannot be read. */
+  ping(): Promise<void>;
+  /** Whether the database had room at the last write (SQLite: its file's disk; PostgreSQL: class 53). */
+  readonly storage: StorageHealth;
   close(): Promise<void>;
 }
 
@@ -102,6 +107,8 @@ export interface Queries {
   tenants: TenantQueries;
   subnets: SubnetQueries;
   addresses: AddressQueries;
+  ops: OpsQueries;
+  rateLimits: RateLimitQueries;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────
@@ -481,4 +488,41 @@ export interface AddressQueries {
   update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; at: string }): Promise<void>;
   /** A page in IP order (by ip_key in one subnet, by (vrf, ip_key) across the organization). */
   list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]): Promise<{ rows: AddressRow[]; total: number; more: boolean }>;
+}
+
+// ── operations (the CLI's lookups across organizations; system work, scope { orgId: null }) ──
+
+export interface OrganizationSummary {
+  id: string;
+  name: string;
+  plan: string;
+}
+
+export interface OpsQueries {
+  /** Whether any organization has a user (none: `login-link` creates the first owner). */
+  hasUsers(): Promise<boolean>;
+  /** Up to `limit` organizations, oldest first (created_at, then id). */
+  organizations(limit: number): Promise<OrganizationSummary[]>;
+  /** The keys of any organization whose id is `id` or whose display prefix is `prefix` (`keys revoke`). */
+  keysMatching(match: { id: string } | { prefix: string }): Promise<StoredKey[]>;
+  /** Sets an organization's plan. Scope: that organization. */
+  setPlan(orgId: string, plan: string, at: string): Promise<void>;
+  /**
+   * Rows stored in all organizations (metrics). SQLite: exact counts; PostgreSQL: the live-row
+   * statistics (`pg_stat_user_tables.n_live_tup`), which row-level security does not hide and
+   * which cost nothing to read, a few seconds behind the commits.
+   */
+  totals(): Promise<{ organizations: number; subnets: number; addresses: number }>;
+}
+
+// ── rate limits shared by replicas (auth/request-limits.ts; PostgreSQL only uses it) ───────
+
+export interface RateLimitQueries {
+  /**
+   * Grants up to `want` requests of `orgId` in fixed window number `window`, never more than
+   * `cap` in the window across all callers; returns how many were granted (0: the window is
+   * full) and the window's count after it. Drops the organization's older windows when a new
+   * one starts.
+   */
+  take(orgId: string, window: number, cap: number, want: number): Promise<{ granted: number; hits: number }>;
 }

@@ -19,6 +19,7 @@ const EXPECTED_TABLES = [
   "ipam_versions",
   "login_tokens",
   "organizations",
+  "rate_limit_windows",
   "sections",
   "sessions",
   "subnet_changes",

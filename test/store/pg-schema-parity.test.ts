@@ -13,7 +13,7 @@ import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/p
 usePgCluster();
 
 /** PostgreSQL-only, for allocation across replicas (SCALE.md); SQLite gains them with the store split. */
-const PG_ONLY_TABLES = ["subnet_changes"];
+const PG_ONLY_TABLES = ["rate_limit_windows", "subnet_changes"];
 const PG_ONLY_COLUMNS: Record<string, string[]> = { subnets: ["alloc_seq"] };
 const PG_ONLY_INDEXES = ["subnet_changes_at_idx", "subnet_changes_subnet_seq_idx"];
 

@@ -1,10 +1,16 @@
 /**
- * GET /healthz: liveness plus a real database round trip, for probes and `scripts/start`.
+ * GET /healthz and GET /readyz: a real database round trip through the Store's ping, on
+ * either backend, for probes, load balancers and `scripts/start`.
  *
- * "db" is "error" (503) when the database cannot be read, and also when its disk is full:
- * reads still work then, but no write can succeed, and a probe that said "ok" while every
- * allocation fails would hide the outage. `storage` then says which file and since when;
- * it clears once the disk has room again (db/storage-health.ts).
+ * "db" is "error" (503) when the database cannot be read (PostgreSQL: no answer within
+ * 2 s), and also when it is out of space: reads still work then, but no write can succeed,
+ * and a probe that said "ok" while every allocation fails would hide the outage. `storage`
+ * then says which database and since when; it clears once there is room again
+ * (db/storage-health.ts; on PostgreSQL an out-of-space error is SQLSTATE class 53).
+ *
+ * /healthz is the documented probe (API.md §11). /readyz answers the same checks under the
+ * name load balancers and orchestrators look for: with several replicas behind a proxy, a
+ * replica whose database connection is down answers 503 there and is taken out of rotation.
  */
 import { Elysia } from "elysia";
 import { z } from "zod";
@@ -18,28 +24,28 @@ const HealthBody = z.object({
   storage: z.object({ status: z.literal("full"), since: z.string(), error: z.string() }).optional(),
 });
 
-export function healthRoutes({ database, version }: AppDeps) {
-  // A real read of the file (the schema page), not `SELECT 1`, which never touches the disk.
-  const ping = database.sqlite.query("SELECT COUNT(*) AS n FROM sqlite_master");
-  return new Elysia({ name: "health" }).get(
-    "/healthz",
-    ({ set }) => {
-      let db: "ok" | "error" = "ok";
-      try {
-        ping.get();
-      } catch {
-        db = "error";
-      }
-      const storage = database.storage.status();
-      if (storage.full) db = "error";
-      if (db !== "ok") set.status = 503;
-      const body: z.infer<typeof HealthBody> = { status: db, version, db };
-      if (storage.full) body.storage = { status: "full", since: storage.since, error: storage.message };
-      return body;
-    },
-    {
-      response: { 200: HealthBody, 503: HealthBody },
-      detail: { summary: "Health check", tags: ["Operations"], security: [] },
-    },
-  );
+type Health = z.infer<typeof HealthBody>;
+
+export function healthRoutes({ store, version }: Pick<AppDeps, "store" | "version">) {
+  async function health(set: { status?: number | string }): Promise<Health> {
+    let db: "ok" | "error" = "ok";
+    try {
+      await store.ping();
+    } catch {
+      db = "error";
+    }
+    const storage = store.storage.status();
+    if (storage.full) db = "error";
+    if (db !== "ok") set.status = 503;
+    const body: Health = { status: db, version, db };
+    if (storage.full) body.storage = { status: "full", since: storage.since, error: storage.message };
+    return body;
+  }
+  const spec = { response: { 200: HealthBody, 503: HealthBody } };
+  return new Elysia({ name: "health" })
+    .get("/healthz", ({ set }) => health(set), { ...spec, detail: { summary: "Health check", tags: ["Operations"], security: [] } })
+    .get("/readyz", ({ set }) => health(set), {
+      ...spec,
+      detail: { summary: "Readiness (same checks as /healthz, for load balancers)", tags: ["Operations"], security: [] },
+    });
 }

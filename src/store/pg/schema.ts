@@ -29,6 +29,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
@@ -279,3 +280,21 @@ export const ipamVersions = pgTable("ipam_versions", {
     .references(() => organizations.id, { onDelete: "cascade" }),
   version: integer("version").notNull(),
 });
+
+/**
+ * pg only. Rate-limit counters shared by every replica (src/store/pg/ops.ts): requests of an
+ * organization granted in fixed window number `window_start` (time since the epoch divided
+ * by the window's length). Transient: at most two rows per organization, not copied by
+ * `ipcraft copy`. SQLite's single process keeps its counts in memory.
+ */
+export const rateLimitWindows = pgTable(
+  "rate_limit_windows",
+  {
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    windowStart: bigint("window_start", { mode: "number" }).notNull(),
+    hits: integer("hits").notNull(),
+    /** how many of `hits` the last UPSERT granted (its RETURNING needs the count before it) */
+    granted: integer("granted").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.windowStart] })],
+);

@@ -30,8 +30,10 @@ import { createPgIpam } from "./ipam";
 import { pgSubnets } from "./subnets";
 import { pgApiKeys } from "./api-keys";
 import { pgAuth } from "./auth";
+import { StorageHealth } from "../../db/storage-health";
 import { isFull } from "./errors";
 import { migratePostgres } from "./migrate";
+import { pgOps, pgRateLimits } from "./ops";
 import { pgOrganizations } from "./organizations";
 import { pgPlans } from "./plans";
 import { pgSections } from "./sections";
@@ -53,7 +55,18 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
     await sql.close();
     throw error;
   }
-  return createPgStore(sql, { ownsClient: true });
+  return createPgStore(sql, { ownsClient: true, where: redactedUrl(url) });
+}
+
+/** The URL without its password, fit for logs and error sentences. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(PostgreSQL)";
+  }
 }
 
 /**
@@ -73,18 +86,33 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
   }) as Promise<T>;
 }
 
-/** The Store over an existing (migrated) client. */
-export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}): Store {
+/** How long a health ping may take before the database counts as unreachable. */
+export const PING_TIMEOUT_MS = 2_000;
+
+/** The Store over an existing (migrated) client. `where`: the database as people may see it (no password). */
+export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?: string } = {}): Store {
   const unit = <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => inScope(sql, scope, (tx) => fn(queriesOn(tx, scope)));
   let ipam: IpamStore | undefined;
+  const storage = StorageHealth.forPostgres(options.where ?? "(PostgreSQL)", isFull);
+  // Writes tell the storage health what happened: class 53 sets "full", a commit clears it.
+  const write = async <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => {
+    try {
+      const value = await unit(scope, fn);
+      storage.noteWriteOk();
+      return value;
+    } catch (error) {
+      storage.noteWriteFailed(error);
+      throw error;
+    }
+  };
 
   return {
     kind: "postgres",
     read: unit,
-    write: unit,
+    write,
     async tryWrite<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
       try {
-        return await unit(scope, fn);
+        return await write(scope, fn);
       } catch (error) {
         if (isFull(error)) return undefined;
         throw error;
@@ -95,6 +123,18 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean } = {}):
       ipam ??= createPgIpam(sql, inScope, queriesOn);
       return ipam;
     },
+    async ping() {
+      let timer: Timer | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([sql`SELECT 1`.execute(), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    storage,
     async close() {
       if (options.ownsClient) await sql.close();
     },
@@ -115,5 +155,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     tenants: pgTenants(tx),
     subnets: pgSubnets(tx),
     addresses: pgAddresses(tx),
+    ops: pgOps(tx, scope),
+    rateLimits: pgRateLimits(tx),
   };
 }

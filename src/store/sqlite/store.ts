@@ -36,6 +36,7 @@ import { createSqliteIpam, type SqliteIpam } from "./ipam";
 import { sqliteSubnets } from "./subnets";
 import { sqliteApiKeys } from "./api-keys";
 import { sqliteAuth } from "./auth";
+import { sqliteOps, sqliteRateLimits } from "./ops";
 import { sqliteOrganizations } from "./organizations";
 import { sqlitePlans } from "./plans";
 import { sqliteSections } from "./sections";
@@ -52,6 +53,9 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
   const queries = sqliteQueries(database);
   const queue = connectionQueue(database.sqlite);
   let ipam: SqliteIpam | undefined;
+  // A real read of the file (the schema page), not `SELECT 1`, which never touches the disk.
+  // Outside the queue, as /healthz always did: a SQLite reader never waits for a writer.
+  const ping = database.sqlite.query("SELECT COUNT(*) AS n FROM sqlite_master");
 
   const store = {
     kind: "sqlite" as const,
@@ -70,6 +74,10 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
       ipam ??= createSqliteIpam(database, store, queries);
       return ipam;
     },
+    async ping() {
+      ping.get();
+    },
+    storage: database.storage,
     async close() {
       if (options.ownsDatabase) database.close();
     },
@@ -91,6 +99,8 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     tenants: sqliteTenants(database),
     subnets: sqliteSubnets(database),
     addresses: sqliteAddresses(database),
+    ops: sqliteOps(database),
+    rateLimits: sqliteRateLimits(database),
   };
 }
 

@@ -159,6 +159,8 @@ export async function openApp(backend: Backend, config: Parameters<typeof defaul
     browser: (method: string, path: string, body?: unknown) => call(method, path, who.browser, body),
   });
   return {
+    /** the app itself, for paths outside /api/v1 (/healthz, /metrics) */
+    app,
     store,
     probes,
     /** the app's log: without SMTP, sign-in and invitation links are delivered here */
