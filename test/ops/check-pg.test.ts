@@ -25,6 +25,8 @@ describe("ipcraft check on PostgreSQL", () => {
   let dir: string;
   let pg: TestPgDatabase;
   let childId: string;
+  let rootId: string;
+  let foreignSection: string;
 
   beforeAll(async () => {
     dir = tempDir();
@@ -32,6 +34,9 @@ describe("ipcraft check on PostgreSQL", () => {
     const root = await f.subnet("10.0.0.0/16");
     const child = await f.subnet("10.0.1.0/24");
     childId = child.id;
+    rootId = root.id;
+    const other = f.createTenant();
+    foreignSection = (await f.as(other).post("/sections", { name: "Theirs" })).body.id;
     await f.api.post(`/subnets/${child.id}/addresses`, { count: 5 });
     await f.api.post(`/subnets/${root.id}/addresses`, { count: 2 });
     const v6 = await f.subnet("2001:db8::/64");
@@ -47,22 +52,25 @@ describe("ipcraft check on PostgreSQL", () => {
     const onPg = await cli(["check", "--db", pg.url]);
     const onSqlite = await cli(["check", "--db", `${dir}/a.db`]);
     expect([onPg.code, onSqlite.code]).toEqual([0, 0]);
-    expect(onPg.out).toEqual(["ipcraft check: ok: 1 organization, 3 subnets, 10 addresses; PostgreSQL row-level security and foreign keys, subnet hierarchy, address placement, no duplicates, utilization"]);
+    expect(onPg.out).toEqual(["ipcraft check: ok: 2 organizations, 3 subnets, 10 addresses; PostgreSQL row-level security and foreign keys, subnet hierarchy, address placement, no duplicates, utilization"]);
     expect(onSqlite.out[0]!.replace("SQLite integrity", "PostgreSQL row-level security")).toBe(onPg.out[0]!);
   });
 
   test("the same damage gives the same lines on both backends; lifted RLS is reported", async () => {
     const sqlite = new Database(`${dir}/a.db`);
     sqlite.query("UPDATE subnets SET parent_id = NULL WHERE id = ?").run(childId);
+    sqlite.query("UPDATE subnets SET section_id = ? WHERE id = ?").run(foreignSection, rootId);
     sqlite.close();
     await pg.sql`UPDATE subnets SET parent_id = NULL WHERE id = ${childId}`;
+    await pg.sql`UPDATE subnets SET section_id = ${foreignSection} WHERE id = ${rootId}`;
     await pg.sql`ALTER TABLE addresses NO FORCE ROW LEVEL SECURITY`;
     const onPg = await cli(["check", "--db", pg.url]);
     const onSqlite = await cli(["check", "--db", `${dir}/a.db`]);
     expect([onPg.code, onSqlite.code]).toEqual([1, 1]);
     expect(onPg.out[0]).toBe("postgres: table addresses is not under forced row-level security (tenant isolation's second wall)");
     expect(onPg.out.slice(1, -1)).toEqual(onSqlite.out.slice(0, -1));
-    expect([onPg.out.at(-1), onSqlite.out.at(-1)]).toEqual(["2 problems found (1 organization, 3 subnets, 10 addresses)", "1 problem found (1 organization, 3 subnets, 10 addresses)"]);
+    expect([onPg.out.at(-1), onSqlite.out.at(-1)]).toEqual(["3 problems found (2 organizations, 3 subnets, 10 addresses)", "2 problems found (2 organizations, 3 subnets, 10 addresses)"]);
+    expect(onSqlite.out.join("\n")).toContain(`subnet: subnet ${rootId} (10.0.0.0/16): filed in section ${foreignSection} of another organization`);
     expect(onSqlite.out.join("\n")).toMatch(/hierarchy: subnet .* \(10\.0\.1\.0\/24\): parent_id is null, but its smallest container is/);
     await pg.sql`ALTER TABLE addresses FORCE ROW LEVEL SECURITY`;
   });

@@ -46,7 +46,10 @@ export async function readForCheck(url: string): Promise<PgCheckRows> {
         await tx`SELECT set_config('app.org_id', ${org}, true)`;
         subnets.push(
           ...((await tx`
-            SELECT s.id, s.org_id, s.section_id, sec.org_id AS section_org, s.parent_id, s.vrf, s.family, s.network_key, s.prefix_length, s.cidr
+            SELECT s.id, s.org_id, s.section_id, s.parent_id, s.vrf, s.family, s.network_key, s.prefix_length, s.cidr,
+                   -- A section the foreign key says exists but this organization cannot see is
+                   -- another organization's: '' makes check.ts report it, as SQLite's join does.
+                   CASE WHEN s.section_id IS NOT NULL AND sec.id IS NULL THEN '' ELSE sec.org_id END AS section_org
               FROM subnets s LEFT JOIN sections sec ON sec.id = s.section_id
              WHERE s.org_id = ${org}
              ORDER BY s.vrf, s.family, s.network_key, s.prefix_length`) as SubnetRow[]),
