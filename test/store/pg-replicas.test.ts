@@ -11,7 +11,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
 import { createMemoryLogger } from "../../src/logger";
+import { formatIp } from "../../src/ip";
 import { createPgStore } from "../../src/store/pg/store";
+import { Prng } from "../ip/prng";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
 import { createTenantIn, type Tenant } from "../helpers/tenant";
 
@@ -40,14 +42,14 @@ function replica(url: string, tenant: Tenant) {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
-  return { store, get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b), del: (p: string) => call("DELETE", p) };
+  return { store, call, get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b), del: (p: string) => call("DELETE", p) };
 }
 
 async function twoReplicas() {
   db = await freshPgDatabase({ migrated: true });
   const first = createPgStore(db.sql);
   const tenant = await createTenantIn(first);
-  return { a: replica(db.url, tenant), b: replica(db.url, tenant), sql: db.sql };
+  return { a: replica(db.url, tenant), b: replica(db.url, tenant), sql: db.sql, tenant, url: db.url };
 }
 
 describe("two replicas on one PostgreSQL", () => {
@@ -120,4 +122,91 @@ describe("two replicas on one PostgreSQL", () => {
     expect((await b.post(`/subnets/${s.id}/addresses`, {})).body.ip).toBe("10.23.0.1");
     expect((await a.post(`/subnets/${s.id}/addresses`, {})).body.ip).toBe("10.23.0.2");
   });
+
+  test("random mixed operations from both replicas (allocate, take, release, child create/split/delete): never one address twice", async () => {
+    const { a, b, sql, tenant, url } = await twoReplicas();
+    const shared = (await a.post("/subnets", { cidr: "10.40.0.0/16" })).body;
+    const holder = new Map<string, [number, string]>(); // ip → [client, address id]
+    const violations: string[] = [];
+    const outcomes = new Map<string, number>();
+    const allowed: Record<string, number[]> = {
+      allocate: [201],
+      "allocate-child": [201, 404, 409], // a child another client deleted; a /26 can fill up
+      take: [201, 400, 409],
+      release: [204],
+      "create-child": [201, 409],
+      split: [201, 404, 409],
+      "delete-child": [204, 404],
+    };
+    const acquired = (n: number, address: { id: string; ip: string }, mine: Map<string, string>) => {
+      const previous = holder.get(address.ip);
+      if (previous) violations.push(`${address.ip} handed to client ${n} while client ${previous[0]} holds it`);
+      holder.set(address.ip, [n, address.id]);
+      mine.set(address.id, address.ip);
+    };
+    async function client(n: number) {
+      const rng = new Prng(0xbee + n);
+      const mine = new Map<string, string>();
+      const children: { id: string; length: number }[] = [];
+      for (let i = 0; i < 50; i++) {
+        const on = rng.int(2) === 0 ? a : b;
+        const roll = rng.int(100);
+        let op: string;
+        let r: { status: number; body: any };
+        if (roll < 30) {
+          op = "allocate";
+          r = await on.post(`/subnets/${shared.id}/addresses`, rng.int(5) === 0 ? { count: 3 } : {});
+          if (r.status === 201) for (const x of r.body.items ?? [r.body]) acquired(n, x, mine);
+        } else if (roll < 38 && children.length > 0) {
+          op = "allocate-child";
+          r = await on.post(`/subnets/${rng.pick(children).id}/addresses`, {});
+          if (r.status === 201) acquired(n, r.body, mine);
+        } else if (roll < 55) {
+          op = "take";
+          r = await on.post(`/subnets/${shared.id}/addresses`, { ip: formatIp({ family: 4, value: 0x0a280000n + 1n + BigInt(rng.int(4000)) }) });
+          if (r.status === 201) acquired(n, r.body, mine);
+        } else if (roll < 80 && mine.size > 0) {
+          op = "release";
+          const [id, ip] = [...mine][rng.int(mine.size)]!;
+          mine.delete(id);
+          holder.delete(ip);
+          r = await on.del(`/addresses/${id}`);
+        } else if (roll < 90 || children.length === 0) {
+          op = "create-child";
+          r = await on.post("/subnets", { cidr: `10.40.${rng.int(16)}.0/24` });
+          if (r.status === 201) children.push({ id: r.body.id, length: 24 });
+        } else if (roll < 95 && children.some((c) => c.length <= 26)) {
+          op = "split";
+          const target = rng.pick(children.filter((c) => c.length <= 26));
+          r = await on.post(`/subnets/${target.id}/split`, { parts: 4 });
+          if (r.status === 201) children.push(...r.body.items.map((s: { id: string }) => ({ id: s.id, length: target.length + 2 })));
+        } else {
+          op = "delete-child";
+          const { id } = children.splice(rng.int(children.length), 1)[0]!;
+          r = await on.del(`/subnets/${id}`);
+        }
+        outcomes.set(`${op} ${r.status}`, (outcomes.get(`${op} ${r.status}`) ?? 0) + 1);
+        if (!allowed[op]!.includes(r.status)) violations.push(`client ${n} ${op}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      }
+    }
+    await Promise.all(Array.from({ length: 24 }, (_, n) => client(n)));
+    expect(violations).toEqual([]);
+    for (const key of ["allocate 201", "take 201", "release 204", "create-child 201", "split 201", "delete-child 204"]) {
+      expect(outcomes.get(key) ?? 0).toBeGreaterThan(5);
+    }
+    // The table holds exactly what the clients hold.
+    const rows = (await sql`SELECT id, ip FROM addresses`) as { id: string; ip: string }[];
+    expect(rows.length).toBe(holder.size);
+    expect(rows.filter((row) => holder.get(row.ip)?.[1] !== row.id)).toEqual([]);
+    // Both replicas' memory equals a third one freshly loaded from the table.
+    const c = replica(url, tenant);
+    const truth = (await c.get("/subnets?limit=1000")).body.items;
+    expect((await a.get("/subnets?limit=1000")).body.items).toEqual(truth);
+    expect((await b.get("/subnets?limit=1000")).body.items).toEqual(truth);
+    for (const s of truth) {
+      const ff = (await c.get(`/subnets/${s.id}/first-free`)).body;
+      expect((await a.get(`/subnets/${s.id}/first-free`)).body).toEqual(ff);
+      expect((await b.get(`/subnets/${s.id}/first-free`)).body).toEqual(ff);
+    }
+  }, 120_000);
 });

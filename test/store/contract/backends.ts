@@ -33,10 +33,10 @@ export interface ActivityRow {
 /** Raw access to the backend's database, for what the converted API cannot show yet. */
 interface Probes {
   activity(orgId: string): Promise<ActivityRow[]>;
-  /** Inserts a subnet row straight into the database (subnets are not on the store yet). */
+  /** Inserts a subnet row straight into the database, behind the app's back (the sections suite uses it). */
   insertSubnet(orgId: string, sectionId: string | null, octet: number): Promise<string>;
   sectionOfSubnet(subnetId: string): Promise<string | null>;
-  /** Adds a user with a session to an existing organization (users are not on the store yet). */
+  /** Adds a user with a session to an existing organization, straight into the database. */
   insertMember(orgId: string, m: { id: string; email: string; role: string; sessionId: string; tokenHash: string }): Promise<void>;
   /** PostgreSQL only: another replica's prune holding the lock until the returned function is called. */
   pruneByAnotherReplica?(): Promise<() => Promise<void>>;
