@@ -99,7 +99,7 @@ describe("folders", () => {
 describe("wording", () => {
   test("the UI says folder, never section (the API keeps sections)", async () => {
     const page = await signedIn();
-    for (const path of ["/", `/folders/${ids.berlin}`, `/subnets/${ids.site}`, "/activity", "/settings"]) {
+    for (const path of ["/", `/folders/${ids.berlin}`, `/subnets/${ids.site}`, "/activity", "/settings", "/import"]) {
       await page.goto(path);
       await page.getByRole("heading", { level: 1 }).waitFor();
       await page.waitForLoadState("networkidle");

@@ -70,13 +70,17 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
         "aria-label": label,
         tabindex: index === 0 ? "0" : "-1",
         onclick: (event: MouseEvent) => {
-          if (event.shiftKey && anchor !== null) {
+          // Shift-click selects: the first one starts the range (or extends it from the last
+          // plain click), without opening a dialog.
+          if (event.shiftKey) {
             event.preventDefault();
+            anchor ??= index;
             selectRange(anchor, index);
+            makeTabStop(cells[index]!);
             return;
           }
-          anchor = index;
           selectRange(null, null);
+          anchor = index;
           if (address) editAddressDialog(address, changed);
           else if (child) navigate(`/subnets/${child.id}`);
           else assignDialog(subnet.id, ip, changed);
@@ -106,6 +110,7 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
     range = from === null || to === null ? null : [Math.min(from, to), Math.max(from, to)];
     for (const cell of grid.querySelectorAll(".cell[data-selected]")) cell.removeAttribute("data-selected");
     if (!range) {
+      anchor = null;
       bar.hidden = true;
       status.textContent = "";
       return;
@@ -181,7 +186,10 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
     if (event.shiftKey) {
       if (anchor === null) anchor = index;
       selectRange(anchor, next);
-    } else anchor = next;
+    } else {
+      if (range) selectRange(null, null);
+      anchor = next;
+    }
   });
   // Shift-click must not select the cells' text.
   grid.addEventListener("mousedown", (event) => {

@@ -30,6 +30,7 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
       h(
         "div",
         { class: "toolbar" },
+        h("a", { href: "/import", class: "button" }, "Import / export"),
         h("button", { type: "button", onclick: () => newSectionDialog() }, icon("folder"), "New folder"),
         h("button", { type: "button", class: "primary", onclick: () => newSubnetDialog() }, icon("plus"), "New subnet"),
       ),
@@ -40,6 +41,7 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
           { class: "card empty" },
           h("h2", null, "Get started"),
           h("p", null, "Create a folder for a site or a purpose, then add subnets: they nest themselves under the smallest subnet that contains them."),
+          h("p", null, "Coming from a spreadsheet or phpIPAM? ", h("a", { href: "/import" }, "Import a CSV"), " of subnets or addresses; columns with other names are matched for you."),
         )
       : null,
     sections.length
