@@ -72,7 +72,7 @@ export function importPage(container: HTMLElement): void {
     const columns = columnsOf();
     const sample = records[1]?.cells ?? [];
     const rows = header.cells.map((name, i) => {
-      const choice = select(`map-${i}`, [["", "(ignore this column)"], ...columns.map((c): [string, string] => [c, c])], mapping[i] ?? "");
+      const choice = select(`map-${i}`, [["", "(ignore this column)"], ...columns.map((c): [string, string] => [c, c === "section" ? "folder" : c])], mapping[i] ?? "");
       choice.setAttribute("aria-label", `Column “${name}” imports as`);
       choice.addEventListener("change", () => {
         // One file column per server column: taking a column from another frees that one.
