@@ -6,8 +6,11 @@
  *
  * Data: 10.0.0.0/8 unfiled; 20 folders, each a site /16 with 249 /24s filed with it (5,001
  * subnets), loaded through the subnet import; 200 address records in one /24.
- * Run: `bun run bench/ui-pages.ts [rounds]` (default 3; the median is shown).
+ * Run: `bun run bench/ui-pages.ts [rounds]` (default 3; the median is shown) or `bun run bench ui-pages`.
+ * The machine's load average is printed: on a shared 2-core box the browser's own work
+ * dominates, so compare figures taken in the same minute.
  */
+import { loadavg } from "node:os";
 import type { Page } from "playwright-core";
 import { createTenant } from "../test/helpers/tenant";
 import { apiCall, newContext, signInByLink, startUi } from "../test/ui/harness";
@@ -48,7 +51,7 @@ export default async function main(): Promise<void> {
       ["activity", "/activity"],
       ["import", "/import"],
     ];
-    console.log(`${total.toLocaleString("en-US")} subnets in 20 folders; Chromium headless, full page load each time (cold cache), median of ${ROUNDS}.\n`);
+    console.log(`${total.toLocaleString("en-US")} subnets in 20 folders; Chromium headless, full page load each time, median of ${ROUNDS}; load average ${loadavg()[0]!.toFixed(1)} at the start.\n`);
     console.log("| page | usable after (ms) | API requests | API KB |");
     console.log("|---|---:|---:|---:|");
     for (const [name, path] of pages) {

@@ -12,6 +12,14 @@ import type { List, Section, Subnet } from "./types";
 
 /** A page of at most this many subnets per list; a "Load more" fetches the next. */
 export const LIST_PAGE = 500;
+/**
+ * A folder's first page is small: the sidebar draws its top rows from it (usually all of them:
+ * a site /16 comes first, its /24s after it) and links to the folder's page for the rest, so
+ * twenty open folders of 250 subnets cost twenty small answers, not every subnet.
+ */
+export const FOLDER_PAGE = 25;
+
+const pageSize = (key: string) => (key.startsWith("folder:") ? FOLDER_PAGE : LIST_PAGE);
 
 export interface CachedList {
   items: Subnet[];
@@ -66,7 +74,7 @@ function queryOf(key: string): Record<string, string> {
 export function loadList(key: string): Promise<CachedList> {
   let list = lists.get(key);
   if (!list) {
-    list = api<List<Subnet>>("GET", withQuery("/api/v1/subnets", { ...queryOf(key), limit: LIST_PAGE })).then((page) => {
+    list = api<List<Subnet>>("GET", withQuery("/api/v1/subnets", { ...queryOf(key), limit: pageSize(key) })).then((page) => {
       note(page.items);
       const loaded = { items: page.items, total: page.total, next: page.next_cursor };
       if (lists.get(key) === list) settled.set(key, loaded);

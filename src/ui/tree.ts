@@ -1,13 +1,16 @@
 /**
  * The sidebar tree: "Unfiled" first, then the folders (the API's sections), each with its
  * subnets; a filter box above. It scales to thousands of subnets by drawing (and fetching)
- * only what is open: folders start open, subnets start closed, and opening a subnet fetches
- * its children (`parent_id=`) once, from the cache in subnet-cache.ts.
+ * only what is open: folders start open (up to OPEN_FOLDERS_UP_TO of them), subnets start
+ * closed, and opening one fetches its children (`parent_id=`) once, from the cache in
+ * subnet-cache.ts.
  *
  * Where a subnet is drawn (each subnet once):
  *   - a folder's top rows are its filed subnets whose parent is not filed in it
  *     (10.2.0.0/16 in "Branch Berlin" is a top row there although its parent 10.0.0.0/8 is
- *     unfiled); the API lists parents before children, so one page decides that exactly;
+ *     unfiled); the API lists parents before children, so a page decides that exactly for
+ *     the subnets on it. Only the folder's first page (FOLDER_PAGE) is fetched; a folder
+ *     with more ends in a link to its page, which lists them all;
  *   - under a subnet drawn in folder F go its unfiled children, plus its children filed in F
  *     when the subnet itself is filed in F (children filed elsewhere are in their folder);
  *   - "Unfiled" lists the unfiled subnets with no parent.
@@ -25,6 +28,13 @@ let currentId: string | null = null;
 let filterText = "";
 /** Open/closed as the user left it; absent means the default (folders open, subnets closed). */
 const openState = new Map<string, boolean>();
+/**
+ * Folders start open when there are at most this many; more start closed too (each open
+ * folder is a request, and twenty open folders do not fit a screen anyway). Measured in
+ * bench/ui-pages.ts: 20 open folders made every page wait for 20 lists.
+ */
+const OPEN_FOLDERS_UP_TO = 8;
+let folderCount = 0;
 
 /** The folders as last loaded, for menus (subnets are no longer all loaded). */
 export function treeData(): { sections: Section[]; subnets: Subnet[] } {
@@ -152,6 +162,7 @@ export function markCurrent(id: string | null): void {
 
 async function fullTree(): Promise<HTMLElement> {
   const sections = await loadSections();
+  folderCount = sections.length;
   let items: HTMLElement[];
   if (sections.length === 0) {
     // No folders at all: the unfiled subnets are the tree's own rows.
@@ -170,14 +181,14 @@ async function folderNode(section: Section | null): Promise<HTMLElement | null> 
   const name = section ? section.name : "Unfiled";
   // Unfiled has no count to go by: its list (the roots) is always loaded.
   const empty = section ? section.subnet_count === 0 : false;
-  const open = openState.get(key) ?? true;
+  const open = openState.get(key) ?? (!section || folderCount <= OPEN_FOLDERS_UP_TO);
   let kids: HTMLElement[] = [];
   if (!empty && (open || !section)) {
     const listKey = section ? `folder:${section.id}` : "roots";
     const list = await loadList(listKey);
     const rows = section ? topRows(list.items) : list.items.filter((s) => s.section_id === null);
     if (!section && rows.length === 0 && !list.next) return null;
-    if (open) kids = [...(await subnetItems(rows, section?.id ?? null)), ...moreButton(listKey, list)];
+    if (open) kids = [...(await subnetItems(rows, section?.id ?? null)), ...(section ? folderMore(section, list) : moreButton(listKey, list))];
   }
   const head = section
     ? h("a", { href: `/folders/${section.id}`, class: "folder", "data-section-id": section.id }, icon("folder"), h("span", { class: "name" }, name), h("span", { class: "count muted" }, String(section.subnet_count)))
@@ -221,6 +232,12 @@ async function subnetNode(subnet: Subnet, folder: string | null): Promise<HTMLEl
     utilBar(subnet.utilization),
   ];
   return node(key, `${subnet.cidr}${subnet.name ? ` ${subnet.name}` : ""}`, expandable, open, row, kids);
+}
+
+/** A folder drawn from its first page: the rest is on the folder's page. */
+function folderMore(section: Section, list: CachedList): HTMLElement[] {
+  if (!list.next) return [];
+  return [h("li", { class: "tree-more" }, h("a", { href: `/folders/${section.id}`, "data-key": `more:folder:${section.id}` }, `All ${list.total.toLocaleString("en-US")} subnets of ${section.name}`))];
 }
 
 function moreButton(listKey: string, list: CachedList): HTMLElement[] {
