@@ -45,6 +45,9 @@ try {
 
   const { context, page } = await newContext(env, { width: 1280, height: 860 });
   await signInByLink(env, page, tenant.email);
+  // Subnets start folded below the second level: open the Home LAN to show the nesting.
+  await page.getByRole("button", { name: "Expand 192.168.0.0/16 Home LAN" }).click();
+  await page.locator('.sidebar a[data-cidr="192.168.20.0/26"]').waitFor();
   await page.screenshot({ path: `${out}/tree.png` });
   await page.goto(`/subnets/${lan.id}`);
   await page.locator(".ip-grid .cell").first().waitFor();
@@ -58,8 +61,8 @@ try {
   await page.getByRole("table", { name: "Address records" }).waitFor();
   await page.screenshot({ path: `${out}/subnet-table.png`, fullPage: true });
   // A range selected by shift-click, with the bulk actions.
-  await page.locator('.cell[data-ip="192.168.1.150"]').click({ modifiers: ["Shift"] });
-  await page.locator('.cell[data-ip="192.168.1.199"]').click({ modifiers: ["Shift"] });
+  await page.locator('.cell[data-ip="192.168.1.140"]').click({ modifiers: ["Shift"] });
+  await page.locator('.cell[data-ip="192.168.1.171"]').click({ modifiers: ["Shift"] });
   await page.getByRole("region", { name: "Selection" }).waitFor();
   await page.mouse.move(0, 0);
   await page.getByRole("region", { name: "Selection" }).scrollIntoViewIfNeeded();
@@ -76,7 +79,10 @@ try {
   await page.getByLabel("CSV file").setInputFiles({ name: "phpipam-export.csv", mimeType: "text/csv", buffer: Buffer.from(file) });
   await page.getByRole("button", { name: "Check file" }).click();
   await page.locator("table.bad-rows").waitFor();
-  await page.screenshot({ path: `${out}/import-preview.png`, fullPage: true });
+  // A tall window rather than fullPage: fullPage repeats the sticky top bar mid-picture.
+  await page.setViewportSize({ width: 1280, height: 1300 });
+  await page.screenshot({ path: `${out}/import-preview.png` });
+  await page.setViewportSize({ width: 1280, height: 860 });
   await page.goto("/settings");
   await page.getByRole("button", { name: "Generate Key" }).click();
   const dialog = page.getByRole("dialog");
