@@ -26,6 +26,7 @@ let container: HTMLElement | null = null;
 let treeEl: HTMLElement | null = null;
 let currentId: string | null = null;
 let filterText = "";
+let listening = false;
 /** Open/closed as the user left it; absent means the default (folders open, subnets closed). */
 const openState = new Map<string, boolean>();
 /**
@@ -72,7 +73,8 @@ export function attachTree(el: HTMLElement): Promise<void> {
   });
   treeEl = h("div", { id: "tree" });
   mount(el, filter, treeEl);
-  onChange(() => void redraw());
+  if (!listening) onChange(() => void redraw()); // once: a new sign-in re-attaches, not re-listens
+  listening = true;
   return redraw();
 }
 

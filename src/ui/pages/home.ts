@@ -18,7 +18,8 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
   const total = all.total;
   const roots = rootList.items;
   const rerender = async () => {
-    forget({ folderList: true });
+    // A renamed folder changes its row; a deleted one leaves its subnets unfiled.
+    forget({ folderList: true, roots: true, sections: sections.map((s) => s.id) });
     if (container.isConnected) await homePage(container, me);
   };
   mount(
