@@ -1,6 +1,7 @@
 /**
- * `bun run scripts/screenshots.ts` → docs/screenshots/*.png for the README: the tree, the IP
- * grid and the "key shown once" dialog, on a throwaway server with believable data.
+ * `bun run scripts/screenshots.ts` → docs/screenshots/*.png for the README: the tree, a folder's
+ * page, the IP grid with its records table, a bulk selection, the import preview and the "key
+ * shown once" dialog, on a throwaway server with believable data.
  * Not part of the tests; needs /usr/bin/chromium (or IPCRAFT_CHROMIUM).
  */
 import { mkdirSync } from "node:fs";
@@ -44,11 +45,44 @@ try {
 
   const { context, page } = await newContext(env, { width: 1280, height: 860 });
   await signInByLink(env, page, tenant.email);
+  // Subnets start folded below the second level: open the Home LAN to show the nesting.
+  await page.getByRole("button", { name: "Expand 192.168.0.0/16 Home LAN" }).click();
+  await page.locator('.sidebar a[data-cidr="192.168.20.0/26"]').waitFor();
   await page.screenshot({ path: `${out}/tree.png` });
   await page.goto(`/subnets/${lan.id}`);
   await page.locator(".ip-grid .cell").first().waitFor();
   await page.locator('.cell[data-ip="192.168.1.4"]').hover();
   await page.screenshot({ path: `${out}/grid.png`, fullPage: true });
+  await page.goto(`/folders/${home.id}`);
+  await page.locator("table.folder-subnets").waitFor();
+  await page.screenshot({ path: `${out}/folder.png` });
+  // The /24 with its records table under the grid.
+  await page.goto(`/subnets/${lan.id}`);
+  await page.getByRole("table", { name: "Address records" }).waitFor();
+  await page.screenshot({ path: `${out}/subnet-table.png`, fullPage: true });
+  // A range selected by shift-click, with the bulk actions.
+  await page.locator('.cell[data-ip="192.168.1.140"]').click({ modifiers: ["Shift"] });
+  await page.locator('.cell[data-ip="192.168.1.171"]').click({ modifiers: ["Shift"] });
+  await page.getByRole("region", { name: "Selection" }).waitFor();
+  await page.mouse.move(0, 0);
+  await page.getByRole("region", { name: "Selection" }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${out}/bulk-selection.png` });
+  // The import preview: a phpIPAM-style file with semicolons, its own headers and two bad rows.
+  await page.goto("/import");
+  const file = [
+    "IP Address;Hostname;Status;MAC Address;Rack",
+    "192.168.1.40;camera-door;Assigned;AA:BB:CC:00:00:40;R1",
+    "192.168.1.41;camera-garden;assigned;;R1",
+    "192.168.1.300;typo;assigned;;R2",
+    "192.168.1.2;nas-old;Reserved;;R2",
+  ].join("\r\n");
+  await page.getByLabel("CSV file").setInputFiles({ name: "phpipam-export.csv", mimeType: "text/csv", buffer: Buffer.from(file) });
+  await page.getByRole("button", { name: "Check file" }).click();
+  await page.locator("table.bad-rows").waitFor();
+  // A tall window rather than fullPage: fullPage repeats the sticky top bar mid-picture.
+  await page.setViewportSize({ width: 1280, height: 1300 });
+  await page.screenshot({ path: `${out}/import-preview.png` });
+  await page.setViewportSize({ width: 1280, height: 860 });
   await page.goto("/settings");
   await page.getByRole("button", { name: "Generate Key" }).click();
   const dialog = page.getByRole("dialog");

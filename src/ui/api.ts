@@ -84,3 +84,30 @@ export function messageOf(error: unknown): string {
 export function isMissingRoute(error: unknown): boolean {
   return error instanceof ApiFailure && error.status === 404 && error.code === "route_not_found";
 }
+
+/** POSTs a CSV body (the import endpoints take `text/csv`); the answer and failures as `api()`. */
+export async function apiCsv<T = unknown>(path: string, csv: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "text/csv", "x-requested-with": "XMLHttpRequest" },
+      body: csv,
+      credentials: "same-origin",
+    });
+  } catch {
+    throw new ApiFailure(0, "The server could not be reached. Check that ipcraft is running.", "network_error");
+  }
+  const text = await response.text();
+  let data: any = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!response.ok) {
+    if (response.status === 401) onUnauthorized?.();
+    throw new ApiFailure(response.status, typeof data?.error === "string" ? data.error : `The server answered ${response.status}.`, typeof data?.code === "string" ? data.code : "http_error", data?.details);
+  }
+  return data as T;
+}

@@ -9,6 +9,7 @@ import { h, mount } from "./dom";
 import { activityPage } from "./pages/activity";
 import { folderPage } from "./pages/folder";
 import { homePage } from "./pages/home";
+import { importPage } from "./pages/import";
 import { searchPage } from "./pages/search";
 import { settingsPage } from "./pages/settings";
 import { publicHeader, signinPage, takeDestination } from "./pages/signin";
@@ -80,6 +81,7 @@ async function render(): Promise<void> {
   else if (path === "/activity") await activityPage(page);
   else if (path === "/search") await searchPage(page);
   else if (path === "/tools") toolsPage(page);
+  else if (path === "/import") importPage(page);
   else mount(page, h("h1", { tabindex: "-1" }, "Not found"), h("p", null, "There is no page here. ", h("a", { href: "/" }, "Go to the overview"), "."));
   if (moveFocus && page.isConnected) page.querySelector<HTMLElement>("h1")?.focus();
 }

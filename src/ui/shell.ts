@@ -8,6 +8,7 @@ import { newSectionDialog, newSubnetDialog } from "./create-dialogs";
 import { h } from "./dom";
 import { icon } from "./icons";
 import { navigate } from "./router";
+import { resetCache } from "./subnet-cache";
 import { attachTree } from "./tree";
 import type { Me } from "./types";
 
@@ -74,6 +75,7 @@ export function shellFor(app: HTMLElement, me: Me): Shell {
           await api("POST", "/api/v1/auth/logout");
         } finally {
           current = null;
+          resetCache();
           location.assign("/signin");
         }
       },
@@ -176,4 +178,5 @@ document.addEventListener("keydown", (event) => {
 /** Forgets the layout (after sign out or an ended session). */
 export function dropShell(): void {
   current = null;
+  resetCache();
 }

@@ -46,15 +46,20 @@ describe("folders", () => {
     const tree = page.getByRole("complementary", { name: "Subnets" });
     const berlin = tree.locator("li.folder-item", { has: page.locator('[data-section-id]', { hasText: "Branch Berlin" }) });
     await berlin.locator('a[data-cidr="10.2.0.0/16"]').waitFor();
-    // The /16 is a top row of the folder; its /24s (filed or not) nest under it.
+    // The /16 is a top row of the folder, folded (below the second level everything starts
+    // closed); opened, its /24s (filed or not) nest under it.
     const site = berlin.locator('li:has(> .node a[data-cidr="10.2.0.0/16"])');
+    expect(await site.locator("> ul").count()).toBe(0);
+    await site.getByRole("button", { name: "Expand 10.2.0.0/16" }).click();
+    await site.locator('> ul a[data-cidr="10.2.9.0/24"]').waitFor();
     expect((await cidrsIn(page, 'li.folder-item li:has(> .node a[data-cidr="10.2.0.0/16"]) > ul a[data-cidr]')).sort()).toEqual(
       ["10.2.1.0/24", "10.2.2.0/24", "10.2.3.0/24", "10.2.9.0/24"],
     );
     expect(await site.count()).toBe(1);
     // The /8 is in Unfiled; nothing is drawn twice.
     const unfiled = tree.locator("li.folder-item", { hasText: "Unfiled" });
-    expect(await cidrsIn(page, "aside li.folder-item:last-child a[data-cidr]")).toEqual(["10.0.0.0/8"]);
+    // "Unfiled" comes first, not buried under the folders.
+    expect(await cidrsIn(page, "aside li.folder-item:first-child a[data-cidr]")).toEqual(["10.0.0.0/8"]);
     expect(await unfiled.locator('a[data-cidr="10.2.0.0/16"]').count()).toBe(0);
     const all = await cidrsIn(page, "aside a[data-cidr]");
     expect(all.length).toBe(new Set(all).size);
@@ -94,7 +99,7 @@ describe("folders", () => {
 describe("wording", () => {
   test("the UI says folder, never section (the API keeps sections)", async () => {
     const page = await signedIn();
-    for (const path of ["/", `/folders/${ids.berlin}`, `/subnets/${ids.site}`, "/activity", "/settings"]) {
+    for (const path of ["/", `/folders/${ids.berlin}`, `/subnets/${ids.site}`, "/activity", "/settings", "/import"]) {
       await page.goto(path);
       await page.getByRole("heading", { level: 1 }).waitFor();
       await page.waitForLoadState("networkidle");

@@ -48,6 +48,10 @@ describe("the sidebar tree", () => {
     const page = await signedIn();
     const tree = page.getByRole("complementary", { name: "Subnets" });
     const bar = (cidr: string) => tree.locator(`li:has(> .node a[data-cidr="${cidr}"]) > .node .util`);
+    // Below the second level the tree starts folded: open the /16 from the keyboard.
+    await bar("10.0.0.0/16").waitFor();
+    await tree.getByRole("button", { name: "Expand 10.0.0.0/16 DC" }).focus();
+    await page.keyboard.press("Enter");
     await bar("10.0.3.0/28").waitFor();
     expect(await bar("10.0.0.0/16").getAttribute("data-level")).toBe("green");
     expect(await bar("10.0.1.0/24").getAttribute("data-level")).toBe("green");

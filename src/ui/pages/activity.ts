@@ -6,7 +6,7 @@
 import { api, messageOf, withQuery } from "../api";
 import { h, mount, stackable } from "../dom";
 import { when } from "../format";
-import { treeData, treeReady } from "../tree";
+import { loadSections, subnetsByIds } from "../subnet-cache";
 import type { ActivityEntry, List } from "../types";
 
 export async function activityPage(container: HTMLElement): Promise<void> {
@@ -19,8 +19,8 @@ export async function activityPage(container: HTMLElement): Promise<void> {
   const load = async () => {
     more.disabled = true;
     try {
-      const [page] = await Promise.all([api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { limit: 50, cursor })), treeReady()]);
-      const names = nameLookup();
+      const page = await api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { limit: 50, cursor }));
+      const names = await nameLookup(page.items);
       for (const entry of page.items) body.append(row(entry, names));
       stackable(table);
       cursor = page.next_cursor;
@@ -42,11 +42,14 @@ export async function activityPage(container: HTMLElement): Promise<void> {
 type Named = { label: string; href: string };
 type Names = (field: string, id: string) => Named | null;
 
-/** Folder and subnet ids → names and links, from the sidebar's data. */
-function nameLookup(): Names {
-  const { sections, subnets } = treeData();
+/** Folder and subnet ids in these entries' changes → names and links (the subnets fetched by id, cached). */
+async function nameLookup(entries: ActivityEntry[]): Promise<Names> {
+  const subnetIds = entries.flatMap((e) =>
+    Object.entries(e.changes ?? {}).flatMap(([key, pair]) => (key === "parent_id" || key === "subnet_id" ? pair.filter((v): v is string => typeof v === "string" && v !== "") : [])),
+  );
+  const [sections, subnets] = await Promise.all([loadSections(), subnetsByIds(subnetIds)]);
   const folders = new Map(sections.map((s) => [s.id, { label: s.name, href: `/folders/${s.id}` }]));
-  const nets = new Map(subnets.map((s) => [s.id, { label: s.name ? `${s.cidr} ${s.name}` : s.cidr, href: `/subnets/${s.id}` }]));
+  const nets = new Map([...subnets.values()].map((s) => [s.id, { label: s.name ? `${s.cidr} ${s.name}` : s.cidr, href: `/subnets/${s.id}` }]));
   return (field, id) => (field === "section_id" ? folders.get(id) : field === "parent_id" || field === "subnet_id" ? nets.get(id) : undefined) ?? null;
 }
 

@@ -10,7 +10,8 @@ import { deleteFolder, editFolderDialog } from "../folder-actions";
 import { plural } from "../format";
 import { icon } from "../icons";
 import { navigate } from "../router";
-import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
+import { forget, subnetsByIds } from "../subnet-cache";
+import { markCurrent } from "../tree";
 import type { Section, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 
@@ -19,15 +20,17 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
   let section: Section;
   let subnets: Subnet[];
   try {
-    [section, subnets] = await Promise.all([api<Section>("GET", `/api/v1/sections/${id}`), listAll<Subnet>("/api/v1/subnets", { section_id: id }), treeReady()]);
+    [section, subnets] = await Promise.all([api<Section>("GET", `/api/v1/sections/${id}`), listAll<Subnet>("/api/v1/subnets", { section_id: id })]);
   } catch (failure) {
     document.title = "Folder · IPCraft";
     mount(container, h("h1", { tabindex: "-1" }, "Folder"), h("p", { class: "error", role: "alert" }, messageOf(failure)));
     return;
   }
   document.title = `${section.name} · IPCraft`;
+  // The parents that lie outside the folder, for "Inside" (a few GETs, cached).
+  const outside = await subnetsByIds(subnets.flatMap((s) => (s.parent_id && !subnets.some((o) => o.id === s.parent_id) ? [s.parent_id] : [])));
   const changed = async () => {
-    await refreshTree();
+    forget({ folderList: true });
     if (container.isConnected) await folderPage(container, id);
   };
   mount(
@@ -54,7 +57,7 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
             "data-focus": "delete",
             onclick: async () => {
               if (!(await deleteFolder(section))) return;
-              await refreshTree();
+              forget({ folderList: true, sections: [section.id], roots: true });
               navigate("/");
             },
           },
@@ -64,7 +67,7 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
       ),
     ),
     subnets.length
-      ? h("div", { class: "table-wrap" }, subnetTable(subnets))
+      ? h("div", { class: "table-wrap" }, subnetTable(subnets, outside))
       : h("p", { class: "muted" }, "No subnets in this folder yet. Create one here, or choose this folder when editing a subnet."),
   );
 }
@@ -73,9 +76,9 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
  * The folder's subnets in the API's order (parents before children), each indented by how
  * many of its ancestors are in this folder too; "Inside" names a parent outside the folder.
  */
-function subnetTable(subnets: Subnet[]): HTMLTableElement {
+function subnetTable(subnets: Subnet[], outsiders: Map<string, Subnet>): HTMLTableElement {
   const here = new Map(subnets.map((s) => [s.id, s]));
-  const all = new Map(treeData().subnets.map((s) => [s.id, s]));
+  const all = new Map([...outsiders, ...here]);
   const depth = (s: Subnet): number => {
     let d = 0;
     for (let p = s.parent_id ? all.get(s.parent_id) : undefined; p; p = p.parent_id ? all.get(p.parent_id) : undefined) if (here.has(p.id)) d++;

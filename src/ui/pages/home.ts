@@ -4,18 +4,22 @@ import { h, mount } from "../dom";
 import { deleteFolder, editFolderDialog } from "../folder-actions";
 import { plural } from "../format";
 import { icon } from "../icons";
-import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
-import type { Me, Section } from "../types";
+import { api } from "../api";
+import { forget, loadList, loadSections } from "../subnet-cache";
+import { markCurrent } from "../tree";
+import type { List, Me, Section, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 
 export async function homePage(container: HTMLElement, me: Me): Promise<void> {
   document.title = "Overview · IPCraft";
   markCurrent(null);
-  await treeReady();
-  const { sections, subnets } = treeData();
-  const roots = subnets.filter((s) => !s.parent_id);
+  // The counts come from the list's total (limit=1), not from listing every subnet.
+  const [sections, all, rootList] = await Promise.all([loadSections(), api<List<Subnet>>("GET", "/api/v1/subnets?limit=1"), loadList("roots")]);
+  const total = all.total;
+  const roots = rootList.items;
   const rerender = async () => {
-    await refreshTree();
+    // A renamed folder changes its row; a deleted one leaves its subnets unfiled.
+    forget({ folderList: true, roots: true, sections: sections.map((s) => s.id) });
     if (container.isConnected) await homePage(container, me);
   };
   mount(
@@ -23,20 +27,22 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
     h(
       "div",
       { class: "page-head" },
-      h("div", null, h("h1", { tabindex: "-1" }, me.organization.name), h("p", { class: "subtitle" }, `${plural(subnets.length, "subnet")} in ${plural(sections.length, "folder")}`)),
+      h("div", null, h("h1", { tabindex: "-1" }, me.organization.name), h("p", { class: "subtitle" }, `${plural(total, "subnet")} in ${plural(sections.length, "folder")}`)),
       h(
         "div",
         { class: "toolbar" },
+        h("a", { href: "/import", class: "button" }, "Import / export"),
         h("button", { type: "button", onclick: () => newSectionDialog() }, icon("folder"), "New folder"),
         h("button", { type: "button", class: "primary", onclick: () => newSubnetDialog() }, icon("plus"), "New subnet"),
       ),
     ),
-    subnets.length === 0
+    total === 0
       ? h(
           "section",
           { class: "card empty" },
           h("h2", null, "Get started"),
           h("p", null, "Create a folder for a site or a purpose, then add subnets: they nest themselves under the smallest subnet that contains them."),
+          h("p", null, "Coming from a spreadsheet or phpIPAM? ", h("a", { href: "/import" }, "Import a CSV"), " of subnets or addresses; columns with other names are matched for you."),
         )
       : null,
     sections.length

@@ -5,7 +5,7 @@
  */
 import { api, ApiFailure, messageOf, withQuery } from "../api";
 import { h, mount, stackable } from "../dom";
-import { refreshTree, treeData, treeReady } from "../tree";
+import { refreshUtilization, subnetsByIds } from "../subnet-cache";
 import type { Address, FreeRange, List, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 import { assignChosenDialog, statusBadge } from "./address-dialogs";
@@ -25,13 +25,13 @@ export async function searchPage(container: HTMLElement): Promise<void> {
       api<List<Address>>("GET", withQuery("/api/v1/addresses", { q, limit: 200 })),
       api<List<Subnet>>("GET", withQuery("/api/v1/subnets", { q, limit: 50 })).catch(() => null),
       ip ? api<List<Address>>("GET", withQuery("/api/v1/addresses", { ip, limit: 100 })) : null,
-      treeReady(),
     ]);
     // Exact IP matches first, then the rest in the API's (IP) order.
     const exactIds = new Set(exact?.items.map((a) => a.id) ?? []);
     const rows = [...(exact?.items ?? []), ...addresses.items.filter((a) => !exactIds.has(a.id))];
+    const cidrs = await subnetsByIds(rows.map((a) => a.subnet_id));
     const rerender = () => {
-      void refreshTree();
+      for (const s of cidrs.values()) void refreshUtilization(s);
       if (container.isConnected) void searchPage(container);
     };
     mount(
@@ -47,7 +47,7 @@ export async function searchPage(container: HTMLElement): Promise<void> {
           )
         : null,
       h("h2", null, `Addresses (${Math.max(addresses.total, rows.length)})`),
-      rows.length ? addressTable(rows, exactIds) : h("p", { class: "muted" }, "No address matches."),
+      rows.length ? addressTable(rows, exactIds, cidrs) : h("p", { class: "muted" }, "No address matches."),
     );
   } catch (failure) {
     mount(container, heading, h("p", { class: "error", role: "alert" }, messageOf(failure)));
@@ -69,9 +69,7 @@ async function canonicalIp(q: string): Promise<string | null> {
   }
 }
 
-function addressTable(rows: Address[], exactIds: Set<string>): HTMLElement {
-  // Which subnet each hit lives in, from the sidebar's data (already loaded).
-  const cidrs = new Map(treeData().subnets.map((s) => [s.id, s.cidr]));
+function addressTable(rows: Address[], exactIds: Set<string>, subnets: Map<string, Subnet>): HTMLElement {
   return h(
     "div",
     { class: "table-wrap" },
@@ -88,7 +86,7 @@ function addressTable(rows: Address[], exactIds: Set<string>): HTMLElement {
               "tr",
               { class: exactIds.has(a.id) ? "exact" : null, "data-ip": a.ip },
               h("td", null, h("a", { href: `/subnets/${a.subnet_id}` }, a.ip), exactIds.has(a.id) ? [" ", h("span", { class: "badge" }, "exact match")] : null),
-              h("td", null, cidrs.get(a.subnet_id) ?? ""),
+              h("td", null, subnets.get(a.subnet_id)?.cidr ?? ""),
               h("td", null, a.hostname),
               h("td", null, statusBadge(a.status)),
               h("td", null, a.owner),

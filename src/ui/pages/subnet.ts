@@ -10,32 +10,44 @@ import { count, plural, when } from "../format";
 import { icon } from "../icons";
 import { GRID_MAX_PREFIX } from "../ipv4";
 import { navigate } from "../router";
-import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
-import type { Subnet } from "../types";
+import { forget, loadSections, refreshUtilization, remember, subnetsByIds } from "../subnet-cache";
+import { markCurrent, reveal } from "../tree";
+import type { Address, List, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 import { allocateDialog, assignChosenDialog } from "./address-dialogs";
 import { renderAddressTable } from "./address-table";
 import { makeTabStop, renderGrid } from "./grid";
+import { editGateway, gatewayField } from "./gateway";
+import { reserveRangeDialog } from "./reserve-range";
 
 export async function subnetPage(container: HTMLElement, id: string): Promise<void> {
   markCurrent(id);
   let subnet: Subnet;
   let children: Subnet[];
+  let gateways: Address[];
   try {
-    [subnet, children] = await Promise.all([api<Subnet>("GET", `/api/v1/subnets/${id}`), listAll<Subnet>("/api/v1/subnets", { parent_id: id }), treeReady()]);
+    [subnet, children, gateways] = await Promise.all([
+      api<Subnet>("GET", `/api/v1/subnets/${id}`),
+      listAll<Subnet>("/api/v1/subnets", { parent_id: id }),
+      api<List<Address>>("GET", `/api/v1/subnets/${id}/addresses?status=gateway&limit=10`).then((l) => l.items),
+    ]);
   } catch (failure) {
     document.title = "Subnet · IPCraft";
     mount(container, h("h1", { tabindex: "-1" }, "Subnet"), h("p", { class: "error", role: "alert" }, messageOf(failure)));
     return;
   }
   document.title = `${subnet.cidr} · IPCraft`;
-  // After a write: refresh the tree (utilization) and this page, if it is still shown.
+  remember(subnet);
+  void reveal(subnet).catch(() => {});
+  // After an address write: the sidebar's utilization of this subnet and its ancestors (one
+  // request), and this page, if it is still shown.
   const changed = () => {
-    void refreshTree();
+    void refreshUtilization(subnet);
     if (container.isConnected) void subnetPage(container, id);
   };
-  const parent = subnet.parent_id ? treeData().subnets.find((s) => s.id === subnet.parent_id) : undefined;
-  const section = subnet.section_id ? treeData().sections.find((s) => s.id === subnet.section_id) : undefined;
+  const [parents, sections] = await Promise.all([subnetsByIds(subnet.parent_id ? [subnet.parent_id] : []), loadSections()]);
+  const parent = subnet.parent_id ? parents.get(subnet.parent_id) : undefined;
+  const section = subnet.section_id ? sections.find((s) => s.id === subnet.section_id) : undefined;
   const u = subnet.utilization;
   const addresses = h("div", { class: "addresses-region" }, h("p", { class: "muted" }, "Loading addresses…"));
   const small = subnet.family === 4 && subnet.prefix_length >= GRID_MAX_PREFIX;
@@ -55,8 +67,9 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
         h("button", { type: "button", class: "primary", "data-focus": "next-free", onclick: () => nextFree(subnet, changed) }, "Next free"),
         // No grid to click on large and IPv6 subnets: the address is typed instead.
         small ? null : h("button", { type: "button", "data-focus": "assign-address", onclick: () => assignChosenDialog(subnet, "", changed) }, icon("plus"), "Assign address"),
+        subnet.family === 4 ? h("button", { type: "button", "data-focus": "reserve-range", onclick: () => reserveRangeDialog(subnet, children, changed) }, "Reserve range") : null,
         h("button", { type: "button", "data-focus": "split", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
-        h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, changed) }, icon("edit"), "Edit"),
+        h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, gateways[0], changed) }, icon("edit"), "Edit"),
         h("button", { type: "button", class: "danger", "data-focus": "delete", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
       ),
     ),
@@ -74,6 +87,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
       fact("Family", `IPv${subnet.family}`),
       fact("VRF", subnet.vrf),
       fact("VLAN", subnet.vlan ?? "—"),
+      fact("Gateway", gateways.length ? h("span", { class: "gateway" }, gateways.map((g) => g.ip).join(", ")) : h("span", { class: "gateway muted" }, "none")),
       fact("Folder", section ? h("a", { href: `/folders/${section.id}` }, section.name) : "—"),
       fact("Parent", parent ? h("a", { href: `/subnets/${parent.id}` }, parent.cidr) : "—"),
       fact("Description", subnet.description || "—"),
@@ -134,13 +148,13 @@ function splitDialog(subnet: Subnet, hasChildren: boolean): void {
     async onSubmit(form) {
       const result = await api<{ items: Subnet[] }>("POST", `/api/v1/subnets/${subnet.id}/split`, { prefix_length: Number(valueOf(form, "prefix_length")) });
       toast(`${subnet.cidr} split into ${plural(result.items.length, "subnet")}`);
-      await refreshTree();
+      forget({ parents: [subnet.id], sections: [subnet.section_id] });
       navigate(`/subnets/${subnet.id}`, true);
     },
   });
 }
 
-function editDialog(subnet: Subnet, changed: () => void): void {
+function editDialog(subnet: Subnet, gateway: Address | undefined, changed: () => void): void {
   formDialog({
     title: `Edit ${subnet.cidr}`,
     submitLabel: "Save",
@@ -150,6 +164,7 @@ function editDialog(subnet: Subnet, changed: () => void): void {
       field("Description", h("input", { name: "description", autocomplete: "off", value: subnet.description })),
       field("Folder", select("section_id", sectionOptions(), subnet.section_id ?? "")),
       field("VLAN", h("input", { name: "vlan", inputmode: "numeric", autocomplete: "off", value: subnet.vlan === null ? "" : String(subnet.vlan) })),
+      gatewayField(subnet, gateway),
     ],
     async onSubmit(form) {
       const changes: Record<string, unknown> = {};
@@ -160,8 +175,12 @@ function editDialog(subnet: Subnet, changed: () => void): void {
       const vlan = valueOf(form, "vlan");
       const vlanValue = vlan === "" ? null : /^\d+$/.test(vlan) ? Number(vlan) : vlan;
       if (vlanValue !== subnet.vlan) changes.vlan = vlanValue;
+      // The gateway first: a mistyped address is the likelier refusal, and then nothing is saved.
+      const gatewayNote = await editGateway(subnet, gateway, valueOf(form, "gateway"));
       if (Object.keys(changes).length) await api<Subnet>("PATCH", `/api/v1/subnets/${subnet.id}`, changes);
-      toast(`${subnet.cidr} saved`);
+      toast(`${subnet.cidr} saved${gatewayNote}`);
+      // A new folder moves it in the sidebar; a new name or VLAN changes its row.
+      forget({ sections: [subnet.section_id, section], parents: [subnet.parent_id], roots: !subnet.parent_id, subnets: [subnet.id], folderList: section !== subnet.section_id });
       changed();
     },
   });
@@ -191,6 +210,7 @@ async function deleteSubnet(subnet: Subnet): Promise<void> {
     }
   }
   toast(`${subnet.cidr} deleted`);
-  await refreshTree();
+  // Its children moved up to its parent (or became roots); its folder lost it.
+  forget({ parents: [subnet.parent_id, subnet.id], sections: [subnet.section_id], roots: true, subnets: [subnet.id, subnet.parent_id], folderList: true });
   navigate(subnet.parent_id ? `/subnets/${subnet.parent_id}` : "/");
 }
