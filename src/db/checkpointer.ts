@@ -1,0 +1,170 @@
+/**
+ * WAL checkpoints off the commit path (the server's connection only).
+ *
+ * By default SQLite checkpoints inside COMMIT: the commit that pushes the WAL past 1,000
+ * pages copies them into the database file and fsyncs it, on the event loop, while every
+ * other request waits (issue 16 measured ~737 µs per checkpoint, ~39 µs per allocation).
+ * The server turns that off (`wal_autocheckpoint = 0`, client.ts) and checkpoints from a
+ * Worker with its own connection instead (checkpoint-worker.ts), every INTERVAL_MS:
+ *
+ *     event loop:  BEGIN … COMMIT (fsync WAL) ─ BEGIN … COMMIT ─ …      never copies pages
+ *     worker:      ── PASSIVE ────────── PASSIVE ─────────── PASSIVE ──   copies what it can
+ *                                  log ≥ GATE_PAGES? ──▶ writers wait; RESTART
+ *
+ * PASSIVE takes no lock a writer needs, so it never delays a commit. But the WAL only starts
+ * over from its beginning when a writer begins while every frame has been copied, and under
+ * a steady load a new commit nearly always lands while PASSIVE runs: it never catches up,
+ * and the WAL grows without bound (so it would, too, behind a reader pinning an old
+ * snapshot: an export, a backup, a CLI; or with the worker starved of CPU). Hence the gate,
+ * checked by tryBegin (db/tx.ts) before every write transaction (one fstat):
+ *
+ *     WAL file ≥ GATE_PAGES? ── no ──▶ BEGIN IMMEDIATE
+ *        │ yes
+ *        ▼
+ *     close the gate (shared memory), wake the worker ─▶ tryBegin answers "busy": writers
+ *     wait asynchronously as for another process's lock, reads go on being served
+ *        ▼
+ *     worker: TRUNCATE checkpoint (takes the write lock, copies the rest, waits for readers,
+ *     empties the WAL file) ─▶ opens the gate
+ *
+ * The worker closes the gate itself when a PASSIVE run finds the WAL past it. Writers that
+ * begin on their own, not through tryBegin, meet the TRUNCATE's lock instead, and as a
+ * backstop the connection keeps SQLite's inline checkpoint at BACKSTOP_FACTOR × the gate.
+ *
+ * Durability is unchanged: with synchronous=FULL every COMMIT still fsyncs the WAL before it
+ * returns; checkpointing only moves already-durable frames into the main file (and fsyncs
+ * it). If the worker cannot start or dies, the connection gets its inline checkpoints back.
+ */
+import type { Database } from "bun:sqlite";
+import { statSync } from "node:fs";
+
+/** How often the worker checkpoints: short enough that the WAL stays a few hundred pages. */
+export const CHECKPOINT_INTERVAL_MS = 100;
+/** WAL size (pages) from which writers wait for a full checkpoint: 4,096 × 4 KiB = 16 MiB. */
+export const GATE_PAGES = 4096;
+/** SQLite's own default, restored on the connection when the worker is gone. */
+const INLINE_AUTOCHECKPOINT_PAGES = 1000;
+/** Inline checkpoints only far above the gate: never reached while writers honour the gate. */
+const BACKSTOP_FACTOR = 4;
+
+/** Cells of the shared Int32Array (worker ↔ server). */
+export const CELL = { stopped: 0, passive: 1, gated: 2, maxLogPages: 3, gateClosed: 4 } as const;
+
+interface Gate {
+  cells: Int32Array;
+  walPath: string;
+  gateBytes: number;
+  wake: () => void;
+}
+
+const gates = new WeakMap<Database, Gate>();
+
+/**
+ * True while writers of `sqlite` must wait for the checkpointer (db/tx.ts tryBegin): the gate
+ * is closed, or the WAL file has just reached it (then this closes it and wakes the worker).
+ */
+export function writersMustWait(sqlite: Database): boolean {
+  const gate = gates.get(sqlite);
+  if (gate === undefined) return false;
+  if (Atomics.load(gate.cells, CELL.gateClosed) === 1) return true;
+  let size = 0;
+  try {
+    size = statSync(gate.walPath).size;
+  } catch {
+    return false; // no WAL file yet
+  }
+  if (size < gate.gateBytes) return false;
+  Atomics.store(gate.cells, CELL.gateClosed, 1);
+  gate.wake();
+  return true;
+}
+
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  gatePages?: number;
+}
+
+/** What the worker did so far (tests and the benchmark read it). */
+export interface CheckpointStats {
+  passive: number;
+  gated: number;
+  /** the largest WAL (pages) a PASSIVE run found */
+  maxLogPages: number;
+}
+
+export interface Checkpointer {
+  stats(): CheckpointStats;
+  /** Stops the worker and closes its connection; waits (briefly) for it. Idempotent. */
+  stop(): void;
+}
+
+/** The message the worker gets to start. */
+export interface CheckpointerStart {
+  path: string;
+  synchronous: "FULL" | "NORMAL";
+  intervalMs: number;
+  gatePages: number;
+  /** Int32Array over it, cells named by CELL */
+  shared: SharedArrayBuffer;
+}
+
+/** Moves `sqlite`'s checkpoints to a worker on the same file, behind the gate (module comment). */
+export function startCheckpointer(sqlite: Database, path: string, synchronous: "FULL" | "NORMAL", options: CheckpointerOptions = {}): Checkpointer {
+  const shared = new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT);
+  const cells = new Int32Array(shared);
+  let stopped = false;
+  const fallBack = () => {
+    if (stopped) return;
+    stopped = true;
+    gates.delete(sqlite);
+    try {
+      sqlite.run(`PRAGMA wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT_PAGES}`);
+    } catch {
+      // the connection is closing anyway
+    }
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(workerUrl());
+  } catch {
+    return { stats: () => readStats(cells), stop: () => {} };
+  }
+  const gatePages = options.gatePages ?? GATE_PAGES;
+  sqlite.run(`PRAGMA wal_autocheckpoint = ${BACKSTOP_FACTOR * gatePages}`);
+  const { page_size: pageSize } = sqlite.query("PRAGMA page_size").get() as { page_size: number };
+  // A WAL frame is a page plus a 24-byte header (and the file a 32-byte header).
+  gates.set(sqlite, { cells, walPath: `${path}-wal`, gateBytes: 32 + gatePages * (pageSize + 24), wake: () => worker.postMessage("gate") });
+  worker.onerror = fallBack;
+  worker.addEventListener("close", fallBack);
+  const start: CheckpointerStart = {
+    path,
+    synchronous,
+    intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+    gatePages,
+    shared,
+  };
+  worker.postMessage(start);
+  (worker as Worker & { unref(): void }).unref();
+  return {
+    stats: () => readStats(cells),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      gates.delete(sqlite);
+      worker.postMessage("stop");
+      // The worker closes its connection and says so; a checkpoint in progress finishes first.
+      Atomics.wait(cells, CELL.stopped, 0, 2000);
+      worker.terminate();
+    },
+  };
+}
+
+function readStats(cells: Int32Array): CheckpointStats {
+  return { passive: Atomics.load(cells, CELL.passive), gated: Atomics.load(cells, CELL.gated), maxLogPages: Atomics.load(cells, CELL.maxLogPages) };
+}
+
+/** The worker's module; in the compiled binary an entry point of its own (scripts/build.ts). */
+function workerUrl(): string {
+  if (import.meta.url.startsWith("file:///$bunfs/")) return "./db/checkpoint-worker.ts";
+  return new URL("./checkpoint-worker.ts", import.meta.url).href;
+}
