@@ -10,7 +10,7 @@ import { IO_COMMANDS } from "./cli/io";
 import { COMMON_FLAGS, ConfigError, databaseKind, type FlagTable, parseFlags, SERVE_FLAGS, serverConfig } from "./config";
 import { DatabaseInUseError } from "./db/server-lock";
 import { SchemaTooNewError } from "./db/migrate";
-import { createLogger } from "./logger";
+import { createBufferedLogger } from "./logger";
 import { backupDatabase, OpsError, restoreDatabase } from "./ops/backup";
 import { checkDatabaseFile, formatCheckReport } from "./ops/check";
 import { startServer } from "./server";
@@ -154,7 +154,8 @@ async function serve({ flags, out }: CommandContext): Promise<number> {
   if (databaseKind(config.db) === "postgres") {
     throw new ConfigError(`PostgreSQL support is not complete yet: ${FEATURES_NOT_ON_STORE.join(", ")} still need it`);
   }
-  const logger = createLogger(out);
+  // Buffered: the access log writes once per batch, not once per request (logger.ts).
+  const logger = createBufferedLogger(out);
   const server = startServer(config, logger);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
@@ -164,6 +165,7 @@ async function serve({ flags, out }: CommandContext): Promise<number> {
     process.once("SIGTERM", () => onSignal("SIGTERM"));
     process.once("SIGINT", () => onSignal("SIGINT"));
   });
+  logger.flush();
   return 0;
 }
 
