@@ -1,7 +1,8 @@
 /**
  * The checkpointer's thread (checkpointer.ts has the why): its own connection to the
- * server's database file, a PASSIVE checkpoint every interval and, when the WAL has reached
- * the gate, a TRUNCATE checkpoint while the server's writers wait.
+ * server's database file, a PASSIVE checkpoint every interval and, while the server's
+ * writers wait at the gate, a RESTART checkpoint (the WAL reached the gate at a tick) or a
+ * TRUNCATE one (a writer found the file at twice the gate).
  */
 import { Database, type Statement } from "bun:sqlite";
 import { CELL, type CheckpointerStart } from "./checkpointer";
@@ -27,7 +28,7 @@ interface CheckpointRow {
 
 self.onmessage = (event: MessageEvent<CheckpointerStart | "stop" | "gate">) => {
   if (event.data === "stop") return stop();
-  if (event.data === "gate") return gate();
+  if (event.data === "gate") return gate(truncate);
   const { path, synchronous, intervalMs, gatePages, shared } = event.data;
   cells = new Int32Array(shared);
   db = new Database(path, { strict: true });
@@ -37,6 +38,7 @@ self.onmessage = (event: MessageEvent<CheckpointerStart | "stop" | "gate">) => {
   db.run(`PRAGMA synchronous = ${synchronous}`);
   const passive = db.query<CheckpointRow, []>("PRAGMA wal_checkpoint(PASSIVE)");
   truncate = db.query<CheckpointRow, []>("PRAGMA wal_checkpoint(TRUNCATE)");
+  const restart = db.query<CheckpointRow, []>("PRAGMA wal_checkpoint(RESTART)");
   timer = setInterval(() => {
     try {
       const row = passive.get()!;
@@ -44,7 +46,7 @@ self.onmessage = (event: MessageEvent<CheckpointerStart | "stop" | "gate">) => {
       if (row.log > Atomics.load(cells!, CELL.maxLogPages)) Atomics.store(cells!, CELL.maxLogPages, row.log);
       if (row.log >= gatePages) {
         Atomics.store(cells!, CELL.gateClosed, 1);
-        gate();
+        gate(restart);
       }
     } catch {
       // SQLITE_BUSY (another process is checkpointing): next tick.
@@ -52,12 +54,12 @@ self.onmessage = (event: MessageEvent<CheckpointerStart | "stop" | "gate">) => {
   }, intervalMs);
 };
 
-/** The gate is closed (by a writer or by the tick): empty the WAL while writers wait, then open it. */
-function gate(): void {
-  if (!db || !truncate || !cells) return;
+/** The gate is closed (by a writer or by the tick): checkpoint everything while writers wait, then open it. */
+function gate(checkpoint: Statement<CheckpointRow, []> | undefined): void {
+  if (!db || !checkpoint || !cells) return;
   try {
     db.run(`PRAGMA busy_timeout = ${GATE_WAIT_MS}`);
-    if (truncate.get()!.busy === 0) Atomics.add(cells, CELL.gated, 1);
+    if (checkpoint.get()!.busy === 0) Atomics.add(cells, CELL.gated, 1);
   } catch {
     // busy past the wait (a reader kept its snapshot): writers go on; the next write closes the gate again
   } finally {

@@ -9,27 +9,26 @@
  *
  *     event loop:  BEGIN … COMMIT (fsync WAL) ─ BEGIN … COMMIT ─ …      never copies pages
  *     worker:      ── PASSIVE ────────── PASSIVE ─────────── PASSIVE ──   copies what it can
- *                                  log ≥ GATE_PAGES? ──▶ writers wait; RESTART
+ *                                  WAL ≥ GATE_PAGES? ──▶ writers wait; RESTART
  *
  * PASSIVE takes no lock a writer needs, so it never delays a commit. But the WAL only starts
  * over from its beginning when a writer begins while every frame has been copied, and under
  * a steady load a new commit nearly always lands while PASSIVE runs: it never catches up,
  * and the WAL grows without bound (so it would, too, behind a reader pinning an old
- * snapshot: an export, a backup, a CLI; or with the worker starved of CPU). Hence the gate,
- * checked by tryBegin (db/tx.ts) before every write transaction (one fstat):
+ * snapshot: an export, a backup, a CLI). Hence a gate, in two steps:
  *
- *     WAL file ≥ GATE_PAGES? ── no ──▶ BEGIN IMMEDIATE
- *        │ yes
- *        ▼
- *     close the gate (shared memory), wake the worker ─▶ tryBegin answers "busy": writers
- *     wait asynchronously as for another process's lock, reads go on being served
- *        ▼
- *     worker: TRUNCATE checkpoint (takes the write lock, copies the rest, waits for readers,
- *     empties the WAL file) ─▶ opens the gate
+ *     worker tick: WAL ≥ GATE_PAGES ─▶ close the gate (shared memory) ─▶ RESTART checkpoint
+ *       (takes the write lock, copies the rest, waits for readers; the next writer starts
+ *       the WAL over, overwriting the same file: no growth, no file-size change to fsync)
+ *     any writer:  WAL file ≥ 2 × GATE_PAGES (the worker was late: starved of CPU, or a
+ *       reader pinned the WAL) ─▶ close the gate, wake the worker ─▶ TRUNCATE checkpoint
+ *       (the same, and the file back to 0 bytes)
  *
- * The worker closes the gate itself when a PASSIVE run finds the WAL past it. Writers that
- * begin on their own, not through tryBegin, meet the TRUNCATE's lock instead, and as a
- * backstop the connection keeps SQLite's inline checkpoint at BACKSTOP_FACTOR × the gate.
+ * While the gate is closed, tryBegin (db/tx.ts) answers "busy" without asking SQLite: writers
+ * wait asynchronously as for another process's lock, and reads go on being served. The
+ * writer's check is one fstat per write transaction. Writers that begin on their own, not
+ * through tryBegin, meet the checkpoint's lock instead; as a backstop the connection keeps
+ * SQLite's inline checkpoint at BACKSTOP_FACTOR × the gate.
  *
  * Durability is unchanged: with synchronous=FULL every COMMIT still fsyncs the WAL before it
  * returns; checkpointing only moves already-durable frames into the main file (and fsyncs
@@ -40,7 +39,7 @@ import { statSync } from "node:fs";
 
 /** How often the worker checkpoints: short enough that the WAL stays a few hundred pages. */
 export const CHECKPOINT_INTERVAL_MS = 100;
-/** WAL size (pages) from which writers wait for a full checkpoint: 4,096 × 4 KiB = 16 MiB. */
+/** WAL size (pages) from which writers wait for a full checkpoint: 4,096 × 4 KiB = 16 MiB (the file's hard limit is twice that). */
 export const GATE_PAGES = 4096;
 /** SQLite's own default, restored on the connection when the worker is gone. */
 const INLINE_AUTOCHECKPOINT_PAGES = 1000;
@@ -61,7 +60,7 @@ const gates = new WeakMap<Database, Gate>();
 
 /**
  * True while writers of `sqlite` must wait for the checkpointer (db/tx.ts tryBegin): the gate
- * is closed, or the WAL file has just reached it (then this closes it and wakes the worker).
+ * is closed, or the WAL file has reached twice the gate (then this closes it and wakes the worker).
  */
 export function writersMustWait(sqlite: Database): boolean {
   const gate = gates.get(sqlite);
@@ -133,7 +132,7 @@ export function startCheckpointer(sqlite: Database, path: string, synchronous: "
   sqlite.run(`PRAGMA wal_autocheckpoint = ${BACKSTOP_FACTOR * gatePages}`);
   const { page_size: pageSize } = sqlite.query("PRAGMA page_size").get() as { page_size: number };
   // A WAL frame is a page plus a 24-byte header (and the file a 32-byte header).
-  gates.set(sqlite, { cells, walPath: `${path}-wal`, gateBytes: 32 + gatePages * (pageSize + 24), wake: () => worker.postMessage("gate") });
+  gates.set(sqlite, { cells, walPath: `${path}-wal`, gateBytes: 32 + 2 * gatePages * (pageSize + 24), wake: () => worker.postMessage("gate") });
   worker.onerror = fallBack;
   worker.addEventListener("close", fallBack);
   const start: CheckpointerStart = {

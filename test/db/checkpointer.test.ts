@@ -62,7 +62,7 @@ describe("background checkpointer", () => {
     const database = serverDatabase(path, gate);
     // 1,500 commits of ~4 KB: ~6 MB of WAL frames in all, 4× the gate.
     const largest = await steadyLoad(database, path, 1500);
-    expect(largest).toBeLessThanOrEqual(2 * gate * PAGE);
+    expect(largest).toBeLessThanOrEqual(3 * gate * PAGE);
     expect(database.checkpointer!.stats().passive).toBeGreaterThan(0);
     expect((database.sqlite.query("SELECT COUNT(*) AS n FROM load").get() as { n: number }).n).toBe(6000);
     database.close();
@@ -71,7 +71,7 @@ describe("background checkpointer", () => {
     reopened.close();
   }, 60_000);
 
-  test("a reader pinning an old snapshot: the gate makes writers wait for a TRUNCATE instead of letting the WAL grow", async () => {
+  test("a reader pinning an old snapshot: the gate makes writers wait for a checkpoint instead of letting the WAL grow", async () => {
     const path = `${tempDir("ckpt")}/pinned.db`;
     const gate = 200;
     const database = serverDatabase(path, gate);
@@ -84,7 +84,7 @@ describe("background checkpointer", () => {
     try {
       const largest = await steadyLoad(database, path, 600);
       // Without the gate this load leaves ~2.4 MB (600 pages) of WAL behind the pinned reader.
-      expect(largest).toBeLessThanOrEqual(2 * gate * PAGE);
+      expect(largest).toBeLessThanOrEqual(3 * gate * PAGE);
       expect(database.checkpointer!.stats().gated).toBeGreaterThan(0);
       expect((database.sqlite.query("SELECT COUNT(*) AS n FROM load").get() as { n: number }).n).toBe(2401);
     } finally {
@@ -101,6 +101,6 @@ describe("background checkpointer", () => {
     database.sqlite.run("PRAGMA wal_autocheckpoint = 0");
     database.sqlite.run("CREATE TABLE load (x BLOB NOT NULL)");
     const largest = await steadyLoad(database, path, 600);
-    expect(largest).toBeGreaterThan(2 * 200 * PAGE);
+    expect(largest).toBeGreaterThan(3 * 200 * PAGE);
   }, 60_000);
 });
