@@ -77,7 +77,8 @@ export async function measureCeilings(dir: string): Promise<Ceilings> {
 
 /** Address + activity row pairs per second, in batches of 32, with nothing else around them. */
 function rawSqlite(path: string, synchronous: "full" | "normal"): number {
-  const database = openDatabase(path, { synchronous, busyTimeoutMs: 0, backgroundCheckpoints: true });
+  // A bench may block: BEGIN waits (busy_timeout) while the checkpointer holds the gate.
+  const database = openDatabase(path, { synchronous, busyTimeoutMs: 5000, backgroundCheckpoints: true });
   const { sqlite } = database;
   const now = new Date().toISOString();
   const orgId = crypto.randomUUID();
