@@ -18,7 +18,8 @@ const GATE_WAIT_MS = 5000;
 let db: Database | undefined;
 let timer: ReturnType<typeof setInterval> | undefined;
 let cells: Int32Array | undefined;
-let truncate: Statement<CheckpointRow, []> | undefined;
+let statements: Record<"passive" | "restart" | "truncate", Statement<CheckpointRow, []>> | undefined;
+let gatePages = 0;
 
 interface CheckpointRow {
   busy: number;
@@ -28,42 +29,47 @@ interface CheckpointRow {
 
 self.onmessage = (event: MessageEvent<CheckpointerStart | "stop" | "gate">) => {
   if (event.data === "stop") return stop();
-  if (event.data === "gate") return gate(truncate);
-  const { path, synchronous, intervalMs, gatePages, shared } = event.data;
-  cells = new Int32Array(shared);
-  db = new Database(path, { strict: true });
-  // PASSIVE never waits; the gated TRUNCATE sets its own timeout. A checkpoint's syncs follow
-  // this setting (FULL and NORMAL both fsync the database file before the WAL is reused).
+  if (event.data === "gate") return tick("truncate");
+  const start = event.data;
+  gatePages = start.gatePages;
+  cells = new Int32Array(start.shared);
+  db = new Database(start.path, { strict: true });
+  // PASSIVE never waits; the gated checkpoints set their own timeout. A checkpoint's syncs
+  // follow this setting (FULL and NORMAL both fsync the database file before the WAL is reused).
   db.run("PRAGMA busy_timeout = 0");
-  db.run(`PRAGMA synchronous = ${synchronous}`);
-  const passive = db.query<CheckpointRow, []>("PRAGMA wal_checkpoint(PASSIVE)");
-  truncate = db.query<CheckpointRow, []>("PRAGMA wal_checkpoint(TRUNCATE)");
-  const restart = db.query<CheckpointRow, []>("PRAGMA wal_checkpoint(RESTART)");
-  timer = setInterval(() => {
-    try {
-      const row = passive.get()!;
-      Atomics.add(cells!, CELL.passive, 1);
-      if (row.log > Atomics.load(cells!, CELL.maxLogPages)) Atomics.store(cells!, CELL.maxLogPages, row.log);
-      if (row.log >= gatePages) {
-        Atomics.store(cells!, CELL.gateClosed, 1);
-        gate(restart);
-      }
-    } catch {
-      // SQLITE_BUSY (another process is checkpointing): next tick.
-    }
-  }, intervalMs);
+  db.run(`PRAGMA synchronous = ${start.synchronous}`);
+  statements = {
+    passive: db.query("PRAGMA wal_checkpoint(PASSIVE)"),
+    restart: db.query("PRAGMA wal_checkpoint(RESTART)"),
+    truncate: db.query("PRAGMA wal_checkpoint(TRUNCATE)"),
+  };
+  timer = setInterval(() => tick("restart"), start.intervalMs);
 };
 
-/** The gate is closed (by a writer or by the tick): checkpoint everything while writers wait, then open it. */
-function gate(checkpoint: Statement<CheckpointRow, []> | undefined): void {
-  if (!db || !checkpoint || !cells) return;
+/**
+ * PASSIVE; then, with the gate closed, RESTART when the timer finds the WAL at the gate, or
+ * TRUNCATE when a writer found the file at twice the gate — always then, whatever the WAL
+ * holds: only TRUNCATE shrinks a file that grew while a reader pinned it (a RESTART since
+ * may have left it large and nearly empty).
+ */
+function tick(gated: "restart" | "truncate"): void {
+  if (!db || !statements || !cells) return;
   try {
+    const row = statements.passive.get()!;
+    Atomics.add(cells, CELL.passive, 1);
+    if (row.log > Atomics.load(cells, CELL.maxLogPages)) Atomics.store(cells, CELL.maxLogPages, row.log);
+    if (gated === "restart" && row.log < gatePages) return;
+    Atomics.store(cells, CELL.gateClosed, 1);
     db.run(`PRAGMA busy_timeout = ${GATE_WAIT_MS}`);
-    if (checkpoint.get()!.busy === 0) Atomics.add(cells, CELL.gated, 1);
+    try {
+      if (statements[gated].get()!.busy === 0) Atomics.add(cells, CELL.gated, 1);
+    } finally {
+      db.run("PRAGMA busy_timeout = 0");
+    }
   } catch {
-    // busy past the wait (a reader kept its snapshot): writers go on; the next write closes the gate again
+    // SQLITE_BUSY: another process checkpoints, or a reader kept its snapshot past the wait.
+    // Writers go on; the next tick (or the next writer at the limit) closes the gate again.
   } finally {
-    db.run("PRAGMA busy_timeout = 0");
     Atomics.store(cells, CELL.gateClosed, 0);
   }
 }

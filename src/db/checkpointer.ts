@@ -4,8 +4,8 @@
  * By default SQLite checkpoints inside COMMIT: the commit that pushes the WAL past 1,000
  * pages copies them into the database file and fsyncs it, on the event loop, while every
  * other request waits (issue 16 measured ~737 µs per checkpoint, ~39 µs per allocation).
- * The server turns that off (`wal_autocheckpoint = 0`, client.ts) and checkpoints from a
- * Worker with its own connection instead (checkpoint-worker.ts), every INTERVAL_MS:
+ * The server's connection leaves that to a Worker with its own connection instead
+ * (checkpoint-worker.ts), which checkpoints every CHECKPOINT_INTERVAL_MS:
  *
  *     event loop:  BEGIN … COMMIT (fsync WAL) ─ BEGIN … COMMIT ─ …      never copies pages
  *     worker:      ── PASSIVE ────────── PASSIVE ─────────── PASSIVE ──   copies what it can
@@ -26,7 +26,7 @@
  *
  * While the gate is closed, tryBegin (db/tx.ts) answers "busy" without asking SQLite: writers
  * wait asynchronously as for another process's lock, and reads go on being served. The
- * writer's check is one fstat per write transaction. Writers that begin on their own, not
+ * writer's check is one stat(2) per write transaction. Writers that begin on their own, not
  * through tryBegin, meet the checkpoint's lock instead; as a backstop the connection keeps
  * SQLite's inline checkpoint at BACKSTOP_FACTOR × the gate.
  *
@@ -37,7 +37,7 @@
 import type { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 
-/** How often the worker checkpoints: short enough that the WAL stays a few hundred pages. */
+/** How often the worker copies WAL frames into the database file (PASSIVE). */
 export const CHECKPOINT_INTERVAL_MS = 100;
 /** WAL size (pages) from which writers wait for a full checkpoint: 4,096 × 4 KiB = 16 MiB (the file's hard limit is twice that). */
 export const GATE_PAGES = 4096;
