@@ -9,8 +9,8 @@ mkdirSync(`${root}/dist`, { recursive: true });
 const outfile = process.env.IPCRAFT_BUILD_OUT ?? `${root}/dist/ipcraft`;
 
 const result = Bun.spawnSync(
-  // The import worker (src/features/io/import-thread.ts) is a second entry point, embedded under src/.
-  [process.execPath, "build", "--compile", "--minify", `${root}/src/main.ts`, `${root}/src/features/io/import-worker.ts`, "--outfile", outfile],
+  // The import worker (src/features/io/import-thread.ts) and the checkpointer (src/db/checkpointer.ts) are entry points of their own, embedded under src/.
+  [process.execPath, "build", "--compile", "--minify", `${root}/src/main.ts`, `${root}/src/features/io/import-worker.ts`, `${root}/src/db/checkpoint-worker.ts`, "--outfile", outfile],
   { cwd: root, stdout: "inherit", stderr: "inherit", env: { ...process.env, NODE_ENV: "production" } },
 );
 if (result.exitCode !== 0) {

@@ -10,7 +10,7 @@ import { IO_COMMANDS } from "./cli/io";
 import { COMMON_FLAGS, ConfigError, databaseKind, type FlagTable, parseFlags, SERVE_FLAGS, serverConfig } from "./config";
 import { DatabaseInUseError } from "./db/server-lock";
 import { SchemaTooNewError } from "./db/migrate";
-import { createLogger } from "./logger";
+import { createBufferedLogger } from "./logger";
 import { backupDatabase, OpsError, restoreDatabase } from "./ops/backup";
 import { formatCheckReport } from "./ops/check";
 import { checkAny } from "./ops/check-any";
@@ -187,7 +187,8 @@ export function onlyArgument(args: string[], usage: string): string {
 
 async function serve({ flags, out }: CommandContext): Promise<number> {
   const config = serverConfig(flags);
-  const logger = createLogger(out);
+  // Buffered: the access log writes once per batch, not once per request (logger.ts).
+  const logger = createBufferedLogger(out);
   // On PostgreSQL the features still on SQLite answer 501 naming themselves (store/store.ts).
   const server = databaseKind(config.db) === "postgres" ? await startPgServer(config, logger) : startServer(config, logger);
   await new Promise<void>((resolve) => {
@@ -198,6 +199,7 @@ async function serve({ flags, out }: CommandContext): Promise<number> {
     process.once("SIGTERM", () => onSignal("SIGTERM"));
     process.once("SIGINT", () => onSignal("SIGINT"));
   });
+  logger.flush();
   return 0;
 }
 

@@ -33,7 +33,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     assertWritable(lock.path);
     // The real file (links resolved), so the WAL sits beside what the lock guards. No busy
     // timeout: the server never blocks its event loop on another process's lock (db/tx.ts).
-    database = openDatabase(lock.path, { synchronous: config.synchronous, busyTimeoutMs: 0 });
+    database = openDatabase(lock.path, { synchronous: config.synchronous, busyTimeoutMs: 0, backgroundCheckpoints: true });
   } catch (error) {
     lock.release();
     throw error;

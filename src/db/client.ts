@@ -15,11 +15,15 @@
  *   lock asynchronously instead (tx.ts). CLI commands are their own process with nothing
  *   else to serve: they keep 5000 ms.
  * - foreign_keys=ON: turned on by migrateDatabase() after migrations (see migrate.ts).
+ * - wal_autocheckpoint=0 on the server's connection (`backgroundCheckpoints`): its commits
+ *   never copy the WAL into the database file; a worker does, gated so that the WAL stays
+ *   bounded under any load (checkpointer.ts). CLI connections keep SQLite's inline ones.
  * - strict, safe integers: bun:sqlite returns INTEGER as number (our integers are small).
  * Not for network filesystems (NFS/SMB): WAL needs shared memory on one host.
  */
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { type Checkpointer, type CheckpointerOptions, startCheckpointer } from "./checkpointer";
 import { migrateDatabase } from "./migrate";
 import * as schema from "./schema";
 import { StorageHealth } from "./storage-health";
@@ -31,6 +35,8 @@ export interface OpenDatabase {
   db: Db;
   /** Whether the disk had room at the last write (disk-full reporting). */
   storage: StorageHealth;
+  /** The background checkpointer, when this is the server's connection. */
+  checkpointer?: Checkpointer;
   /** Flushes the WAL into the main file and closes. Idempotent. */
   close(): void;
 }
@@ -43,6 +49,8 @@ export interface OpenOptions {
   synchronous?: SynchronousMode;
   /** ms a statement may block waiting for another process's lock: 0 in the server. */
   busyTimeoutMs?: number;
+  /** The server: checkpoint from a worker instead of inside COMMIT (checkpointer.ts). Files only. */
+  backgroundCheckpoints?: boolean | CheckpointerOptions;
 }
 
 /** Opens (creating if needed) and migrates the database at `path`; ":memory:" for tests. */
@@ -51,19 +59,26 @@ export function openDatabase(path: string, options: OpenOptions = {}): OpenDatab
   // Migrations at boot may meet a CLI's lock: the server waits for them before it listens.
   sqlite.run("PRAGMA busy_timeout = 5000");
   if (path !== ":memory:") sqlite.run("PRAGMA journal_mode = WAL");
-  sqlite.run(`PRAGMA synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+  const synchronous = options.synchronous === "normal" ? "NORMAL" : "FULL";
+  sqlite.run(`PRAGMA synchronous = ${synchronous}`);
   const db = drizzle({ client: sqlite, schema });
   if (options.migrate !== false) migrateDatabase(sqlite, db);
   else sqlite.run("PRAGMA foreign_keys = ON");
   sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  let checkpointer: Checkpointer | undefined;
+  if (options.backgroundCheckpoints && path !== ":memory:") {
+    checkpointer = startCheckpointer(sqlite, path, synchronous, options.backgroundCheckpoints === true ? {} : options.backgroundCheckpoints);
+  }
   let closed = false;
   return {
     sqlite,
     db,
     storage: new StorageHealth(path),
+    checkpointer,
     close() {
       if (closed) return;
       closed = true;
+      checkpointer?.stop();
       // Best effort: a full disk or another process's lock must not stop the close.
       if (path !== ":memory:") {
         try {

@@ -16,16 +16,22 @@ import type { Database } from "bun:sqlite";
 
 export class ConnectionQueue {
   private tail: Promise<void> = Promise.resolve();
+  /** Holders and waiters: when 0, nobody holds the connection and `fn` may start at once. */
+  private pending = 0;
 
   /** Runs `fn` once every earlier holder has finished; errors pass through. */
   async run<T>(fn: () => T | Promise<T>): Promise<T> {
     const previous = this.tail;
     let release!: () => void;
     this.tail = new Promise<void>((resolve) => (release = resolve));
+    // Nobody ahead: start in this turn rather than a few microtask hops later (the common
+    // case, e.g. every request's credential lookup). Otherwise wait for the one ahead.
+    const idle = this.pending++ === 0;
     try {
-      await previous;
+      if (!idle) await previous;
       return await fn();
     } finally {
+      this.pending--;
       release();
     }
   }

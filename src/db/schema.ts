@@ -10,7 +10,7 @@
  *   one UNIQUE index serves both families and `BETWEEN first AND last` is an index range scan.
  * - Every tenant-owned row carries `org_id`; queries always filter on it.
  */
-import { type AnySQLiteColumn, blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { type AnySQLiteColumn, blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const timestamps = {
   createdAt: text("created_at").notNull(),
@@ -192,11 +192,14 @@ export const addresses = sqliteTable(
   ],
 );
 
-/** The activity log: one row per write, recorded in the write's own transaction. */
+/**
+ * The activity log: one row per write, recorded in the write's own transaction. Kept slim
+ * because every allocation writes one (issue 16): one key and one index.
+ */
 export const activity = sqliteTable(
   "activity",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
     at: text("at").notNull(),
     /** user | api_key | system */
@@ -211,7 +214,12 @@ export const activity = sqliteTable(
     /** JSON object {field: [old, new]}; never holds secrets. */
     changes: text("changes").notNull().default("{}"),
   },
-  (t) => [index("activity_org_at_idx").on(t.orgId, t.at, t.id), index("activity_target_idx").on(t.orgId, t.targetId)],
+  (t) => [
+    // The feed's order and cursor (org, at DESC, id DESC) is the one key: no separate key on `id`
+    // (a UUIDv7, unique by construction and never looked up alone) and no second copy of it.
+    primaryKey({ name: "activity_pk", columns: [t.orgId, t.at, t.id] }),
+    index("activity_target_idx").on(t.orgId, t.targetId),
+  ],
 );
 
 /**

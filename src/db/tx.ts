@@ -30,6 +30,7 @@
  * reads go on being served while a write waits for another process.
  */
 import type { Database } from "bun:sqlite";
+import { writersMustWait } from "./checkpointer";
 import type { OpenDatabase } from "./client";
 import { connectionQueue } from "./connection-queue";
 import { DatabaseBusyError, isBusy } from "./errors";
@@ -69,8 +70,12 @@ export async function withWriteLock<T>(sqlite: Database, body: () => T | Promise
   }
 }
 
-/** BEGIN IMMEDIATE; false when another connection holds the write lock. */
+/**
+ * BEGIN IMMEDIATE; false when another connection holds the write lock, or when the WAL has
+ * reached the checkpointer's gate and it needs the lock for a moment (db/checkpointer.ts).
+ */
 export function tryBegin(sqlite: Database): boolean {
+  if (writersMustWait(sqlite)) return false;
   try {
     sqlite.run("BEGIN IMMEDIATE");
     return true;

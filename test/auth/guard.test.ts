@@ -47,6 +47,27 @@ describe("the auth guard", () => {
     expect((await call("GET", "/api/v1/probe", { headers: t.bearer })).status).toBe(401);
   });
 
+  // The credential lookups became one statement each (the user's and the organization's
+  // fields as subqueries, for speed): what the user and organization say now must still
+  // decide the very next request, whichever way they were changed.
+  test("a key and a session follow their user and organization on the very next request (role, plan, deletion by raw SQL)", async () => {
+    const { call, database } = appWithProbe();
+    const t = createTenant(database);
+    const cookie = { cookie: `session=${t.session}` };
+    expect((await call("POST", "/api/v1/probe", { headers: t.bearer })).status).toBe(200);
+    database.sqlite.run("UPDATE users SET role = 'viewer' WHERE id = ?", [t.userId]);
+    expect((await call("POST", "/api/v1/probe", { headers: t.bearer })).status).toBe(403);
+    expect((await call("GET", "/api/v1/probe", { headers: cookie })).body.scope).toBe("read");
+    database.sqlite.run("UPDATE users SET role = 'owner' WHERE id = ?", [t.userId]);
+    database.sqlite.run("UPDATE organizations SET plan = 'free' WHERE id = ?", [t.orgId]);
+    expect((await call("POST", "/api/v1/probe", { headers: t.bearer })).status).toBe(403);
+    database.sqlite.run("UPDATE organizations SET plan = 'unlimited' WHERE id = ?", [t.orgId]);
+    expect((await call("POST", "/api/v1/probe", { headers: t.bearer })).status).toBe(200);
+    database.sqlite.run("DELETE FROM users WHERE id = ?", [t.userId]);
+    expect((await call("GET", "/api/v1/probe", { headers: t.bearer })).status).toBe(401);
+    expect((await call("GET", "/api/v1/probe", { headers: cookie })).status).toBe(401);
+  });
+
   test("an expired key → 401", async () => {
     const { call, database } = appWithProbe();
     const t = createTenant(database);

@@ -221,11 +221,14 @@ export const addresses = pgTable(
   ],
 );
 
-/** The activity log: one row per write, recorded in the write's own transaction. */
+/**
+ * The activity log: one row per write, recorded in the write's own transaction. Kept slim
+ * because every allocation writes one (issue 16): one key and one index.
+ */
 export const activity = pgTable(
   "activity",
   {
-    id: text("id").primaryKey(),
+    id: text("id").notNull(),
     orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
     at: isoTimestamp("at").notNull(),
     /** user | api_key | system */
@@ -240,7 +243,12 @@ export const activity = pgTable(
     /** JSON object {field: [old, new]} as text, exactly as SQLite keeps it; never holds secrets. */
     changes: text("changes").notNull().default("{}"),
   },
-  (t) => [index("activity_org_at_idx").on(t.orgId, t.at, t.id), index("activity_target_idx").on(t.orgId, t.targetId)],
+  (t) => [
+    // The feed's order and cursor (org, at DESC, id DESC) is the one key: no separate key on `id`
+    // (a UUIDv7, unique by construction and never looked up alone) and no second copy of it.
+    primaryKey({ name: "activity_pk", columns: [t.orgId, t.at, t.id] }),
+    index("activity_target_idx").on(t.orgId, t.targetId),
+  ],
 );
 
 /**
