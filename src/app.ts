@@ -13,6 +13,8 @@ import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
+import { changeFeedRoutes } from "./features/changes/routes";
+import { webhookRoutes } from "./features/webhooks/routes";
 import { rateLimits } from "./auth/request-limits";
 import { addressRoutes } from "./features/addresses/routes";
 import { apiKeyRoutes } from "./features/api-keys/routes";
@@ -92,7 +94,9 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(organizationRoutes(deps))
     .use(userRoutes(deps))
     .use(sectionRoutes(deps))
-    .use(activityRoutes(deps)) as unknown as Elysia;
+    .use(activityRoutes(deps))
+    .use(webhookRoutes(deps))
+    .use(changeFeedRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;

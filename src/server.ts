@@ -11,6 +11,7 @@ import { openDatabase, type OpenDatabase } from "./db/client";
 import { acquireServerLock, assertWritable } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
+import { deliveryWorker } from "./features/webhooks/worker";
 import { MAX_IMPORT_BYTES } from "./http/body";
 import { uiRoutes } from "./ui/serve";
 
@@ -52,6 +53,8 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   prune();
   const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();
+  // Webhook deliveries from the outbox, outside every request (features/webhooks/worker.ts).
+  const webhooks = deliveryWorker(store, logger);
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
@@ -89,6 +92,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     lock.release();
     throw error;
   }
+  webhooks.start();
   const url = config.publicUrl;
   lock.announce(url);
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
@@ -109,6 +113,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
         logger.info("shutting down: finishing in-flight requests");
         clearInterval(pruneTimer);
         await server.stop(false);
+        await webhooks.stop();
         database.close();
         lock.release();
         logger.info("stopped");

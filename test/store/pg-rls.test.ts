@@ -15,6 +15,12 @@ usePgCluster();
 const NOT_TENANT = ["login_tokens"];
 /** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql). */
 const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
+/** The webhook delivery worker's window (drizzle/pg/0007_webhooks.sql). */
+const DELIVERY_WORKER_WINDOWS: Record<string, string[]> = {
+  events: ["delivery_worker_prune:DELETE", "delivery_worker_read:SELECT"],
+  webhook_deliveries: ["delivery_worker:ALL"],
+  webhooks: ["delivery_worker:SELECT"],
+};
 /** How a row of a tenant table names its organization. */
 const ORG_OF: Record<string, string> = { organizations: "id", sessions: "(SELECT org_id FROM users WHERE users.id = user_id)" };
 
@@ -38,6 +44,11 @@ async function seed(sql: SQL, org: string): Promise<void> {
   await sql`INSERT INTO invitations (id, org_id, email, role, created_at, updated_at) VALUES (${`${org}-inv`}, ${org}, 'guest@example.org', 'member', ${NOW}, ${NOW})`;
   await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
   await sql`INSERT INTO ipam_versions (org_id, version) VALUES (${org}, 1)`;
+  await sql`INSERT INTO event_counters (org_id, seq) VALUES (${org}, 1)`;
+  await sql`INSERT INTO events (org_id, seq, id, type, at, payload) VALUES (${org}, 1, ${`${org}-ev`}, 'subnet.create', ${NOW}, '{}')`;
+  await sql`INSERT INTO webhooks (id, org_id, url, events, secret, created_at, updated_at) VALUES (${`${org}-wh`}, ${org}, 'http://hooks.lan/x', '["*"]', 'whsec_x', ${NOW}, ${NOW})`;
+  await sql`INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
+            VALUES (${`${org}-del`}, ${org}, ${`${org}-wh`}, ${`${org}-ev`}, 'subnet.create', '{}', 'pending', ${NOW}, ${NOW})`;
 }
 
 /** Runs `body` in one transaction working as the application role, as the server will. */
@@ -65,7 +76,7 @@ describe("row-level security", () => {
   test("every table is a tenant table except the ones named here", async () => {
     const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
-    expect(tenantTables.length).toBe(11);
+    expect(tenantTables.length).toBe(15);
   });
 
   test("each tenant table has RLS enabled, forced, and a tenant policy; the app role may read and write it", async () => {
@@ -77,7 +88,7 @@ describe("row-level security", () => {
                has_table_privilege('ipcraft_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS dml
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = ${table}`;
       // The only other policies are the SELECT-only lookup windows, and the maintenance window on organizations.
-      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : table === "organizations" ? ["maintenance_listing:SELECT"] : null;
+      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : table === "organizations" ? ["maintenance_listing:SELECT"] : (DELIVERY_WORKER_WINDOWS[table] ?? null);
       expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: 1, others, dml: true });
     }
   });

@@ -6,10 +6,12 @@
  */
 import type { OpenDatabase } from "../../db/client";
 import { insertActivity } from "../../store/sqlite/activity";
+import { appendEvent } from "../../store/sqlite/events";
 import type { ActivityEntry } from "../../store/store";
 
 export type { Actor, ActivityEntry } from "../../store/store";
 
 export function recordActivity(database: OpenDatabase, entry: ActivityEntry): void {
   insertActivity(database, entry);
+  appendEvent(database, entry); // the change feed's event and the webhook outbox, same transaction
 }

@@ -20,6 +20,7 @@
 import type { SQL } from "bun";
 import type { ActivityQueries, ActivityRecord, Scope } from "../store";
 import { iso } from "./errors";
+import { appendPgEvent } from "./events";
 
 /** The advisory-lock key of activity pruning (any constant unique to this job). */
 export const PRUNE_LOCK = 0x1bc7a_0001;
@@ -27,10 +28,14 @@ export const PRUNE_LOCK = 0x1bc7a_0001;
 export function pgActivity(tx: SQL, scope: Scope): ActivityQueries {
   return {
     async record(e) {
-      await tx`
+      await Promise.all([
+        tx`
         INSERT INTO activity (id, org_id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes)
         VALUES (${Bun.randomUUIDv7()}, ${e.orgId}, ${e.at ?? new Date().toISOString()}, ${e.actor.type}, ${e.actor.id}, ${e.actor.label},
-                ${e.action}, ${e.target.type}, ${e.target.id}, ${e.target.label}, ${JSON.stringify(e.changes ?? {})})`;
+                ${e.action}, ${e.target.type}, ${e.target.id}, ${e.target.label}, ${JSON.stringify(e.changes ?? {})})`.execute(),
+        // The change feed's event and the webhook outbox, in this same transaction (store/events.ts).
+        appendPgEvent(tx, e),
+      ]);
     },
 
     async list(orgId, filter, opts) {

@@ -34,6 +34,8 @@ import { pgSections } from "./sections";
 import { pgSignIn } from "./sign-in";
 import { pgTenants } from "./tenants";
 import { pgUsers } from "./users";
+import { pgEvents } from "./events";
+import { pgWebhooks } from "./webhooks";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -103,5 +105,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     activity: pgActivity(tx, scope),
     plans: pgPlans(tx),
     tenants: pgTenants(tx),
+    events: pgEvents(tx),
+    webhooks: pgWebhooks(tx, scope),
   };
 }

@@ -1,6 +1,7 @@
 /** SQLite: appending to the activity log (API.md §8). */
 import type { OpenDatabase } from "../../db/client";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
+import { appendEvent } from "./events";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
@@ -37,7 +38,10 @@ export function insertActivity(database: OpenDatabase, entry: ActivityEntry): vo
 export function sqliteActivity(database: OpenDatabase): ActivityQueries {
   const { sqlite } = database;
   return {
-    record: async (entry) => insertActivity(database, entry),
+    record: async (entry) => {
+      insertActivity(database, entry);
+      appendEvent(database, entry); // the change feed's event and the webhook outbox, same transaction
+    },
 
     async list(orgId, filter, opts) {
       const where = ["org_id = ?"];

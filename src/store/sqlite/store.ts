@@ -39,6 +39,8 @@ import { sqliteSections } from "./sections";
 import { sqliteSignIn } from "./sign-in";
 import { sqliteTenants } from "./tenants";
 import { sqliteUsers } from "./users";
+import { sqliteEvents } from "./events";
+import { sqliteWebhooks } from "./webhooks";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -56,6 +58,8 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),
     tenants: sqliteTenants(database),
+    events: sqliteEvents(database),
+    webhooks: sqliteWebhooks(database),
   };
   const queue = connectionQueue(database.sqlite);
 
