@@ -8,7 +8,7 @@
  *             2xx                ─▶ settle: succeeded
  *             else, < 24 h old   ─▶ settle: pending at now + backoff(attempts)
  *             else               ─▶ settle: failed (given up)
- *        ─▶ next tick: at once while rows keep coming, else after POLL_MS
+ *        ─▶ next tick: when a slot frees up or rows keep coming, else after POLL_MS
  *
  * At-least-once: a crash between POST and settle leaves the lease to run out and the row is
  * sent again; every body carries its event `id` for receivers to dedupe. Events that were
@@ -18,8 +18,11 @@ import type { Logger } from "../../logger";
 import type { ClaimedDelivery, DeliveryOutcome, Store } from "../../store/store";
 import { SEND_TIMEOUT_MS, sendDelivery } from "./send";
 
-/** How long a claimed row is not due again: longer than any attempt can last. */
-const LEASE_MS = SEND_TIMEOUT_MS * 6;
+/**
+ * How long a claimed row is not due again: longer than any attempt can last (the send timeout,
+ * plus a margin for settling), short enough that a crashed server's claims come back soon.
+ */
+const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
 const HOUR = 3600_000;
 
 export interface WorkerOptions {
@@ -62,6 +65,7 @@ export function deliveryWorker(store: Store, logger: Logger, options: WorkerOpti
   const inFlight = new Set<Promise<void>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
+  let ticking = false;
   let lastPrune = 0;
 
   async function deliver(d: ClaimedDelivery): Promise<void> {
@@ -109,9 +113,18 @@ export function deliveryWorker(store: Store, logger: Logger, options: WorkerOpti
     return claimed.length;
   }
 
+  /** A slot came free: look for more work now rather than at the next poll. */
+  function wake(): void {
+    if (!running || ticking) return;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    schedule(0);
+  }
+
   async function tick(): Promise<void> {
     timer = undefined;
     if (!running) return;
+    ticking = true;
     let claimed = 0;
     try {
       await prune();
@@ -120,11 +133,12 @@ export function deliveryWorker(store: Store, logger: Logger, options: WorkerOpti
         const rows = await claim(slots);
         claimed = rows.length;
         // Not awaited: a slow receiver holds one slot, not the loop.
-        for (const d of rows) launch(d);
+        for (const d of rows) launch(d).then(wake);
       }
     } catch (error) {
       logger.warn("webhook worker postponed", { error: error instanceof Error ? error.message : String(error) });
     }
+    ticking = false;
     schedule(claimed > 0 && inFlight.size < concurrency ? 0 : pollMs);
   }
 
