@@ -51,7 +51,7 @@ describe("webhooks across SIGKILL", () => {
       const unique = new Set(ids);
       expect([...unique].filter((id) => !committed.includes(id))).toEqual([]); // nothing uncommitted
       expect(committed.filter((id) => !unique.has(id))).toEqual([]); // nothing lost
-      expect(ids.length - unique.size).toBeLessThanOrEqual(8); // repeats: at most the sends in flight at the kill
+      expect(ids.length - unique.size).toBeLessThanOrEqual(32); // repeats: at most the sends in flight at the kill (the worker's concurrency)
       expect(await second.stop("SIGTERM")).toBe(0);
     } finally {
       receiver.stop(true);

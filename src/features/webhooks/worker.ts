@@ -3,16 +3,20 @@
  * keep them apart: store/pg/webhooks.ts). It never runs inside a request, so a slow or dead
  * receiver costs the API nothing but a few idle sockets.
  *
- *   tick ─▶ claimDue(now, lease, free slots)     one short write (lease = now + LEASE_MS)
- *        ─▶ for each claimed row, concurrently:  POST, signed (send.ts), ≤ SEND_TIMEOUT_MS
- *             2xx                ─▶ settle: succeeded
- *             else, < 24 h old   ─▶ settle: pending at now + backoff(attempts)
- *             else               ─▶ settle: failed (given up)
- *        ─▶ next tick: when a slot frees up or rows keep coming, else after POLL_MS
+ *   cycle ─▶ ONE write transaction:                 settle every attempt that ended since
+ *              settle(outcomes so far)              the last cycle, and claim rows for the
+ *              claimDue(now, lease, free slots)      free slots (lease = now + LEASE_MS)
+ *         ─▶ for each claimed row, concurrently:    POST, signed (send.ts), ≤ SEND_TIMEOUT_MS
+ *              2xx               ─▶ outcome: succeeded
+ *              else, < 24 h old  ─▶ outcome: pending again at now + backoff(attempts)
+ *              else              ─▶ outcome: failed (given up)
+ *         ─▶ next cycle: after CYCLE_MS while anything is in flight or was claimed, else POLL_MS
  *
- * At-least-once: a crash between POST and settle leaves the lease to run out and the row is
- * sent again; every body carries its event `id` for receivers to dedupe. Events that were
- * never committed never reach the outbox (it is written in the same transaction).
+ * One transaction per cycle, not one per delivery: each is a commit the API's own writes
+ * would queue behind (on SQLite, one writer at a time), so a busy receiver must not turn
+ * into a commit per event. At-least-once: a crash between POST and settle leaves the lease
+ * to run out and the row is sent again; every body carries its event `id` for receivers to
+ * dedupe. Events that never committed never reach the outbox (same transaction).
  */
 import type { Logger } from "../../logger";
 import type { ClaimedDelivery, DeliveryOutcome, Store } from "../../store/store";
@@ -23,6 +27,8 @@ import { SEND_TIMEOUT_MS, sendDelivery } from "./send";
  * plus a margin for settling), short enough that a crashed server's claims come back soon.
  */
 const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
+/** Pause between cycles while there is work: bounds the worker to ~20 transactions a second. */
+const CYCLE_MS = 50;
 const HOUR = 3600_000;
 
 export interface WorkerOptions {
@@ -31,7 +37,7 @@ export interface WorkerOptions {
   maxDelayMs?: number;
   /** after this long since the event, a failing delivery is marked failed (default 24 h) */
   giveUpAfterMs?: number;
-  /** deliveries in flight at once (default 8) */
+  /** deliveries in flight at once (default 32) */
   concurrency?: number;
   /** idle poll interval (default 1 s) */
   pollMs?: number;
@@ -47,10 +53,10 @@ export function backoffMs(attempts: number, base: number, max: number): number {
 }
 
 export interface DeliveryWorker {
-  /** One claim-and-send round; resolves when every claimed delivery is settled. Returns how many were sent. */
+  /** One cycle, then waits for what it claimed and settles it. Returns how many were sent. */
   runOnce(): Promise<number>;
   start(): void;
-  /** Stops polling and waits for deliveries in flight. */
+  /** Stops cycling, waits for deliveries in flight and settles them. */
   stop(): Promise<void>;
 }
 
@@ -58,15 +64,17 @@ export function deliveryWorker(store: Store, logger: Logger, options: WorkerOpti
   const base = options.baseDelayMs ?? 30_000;
   const max = options.maxDelayMs ?? HOUR;
   const giveUpAfter = options.giveUpAfterMs ?? 24 * HOUR;
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? 32;
   const pollMs = options.pollMs ?? 1000;
   const keepMs = options.keepMs ?? 7 * 24 * HOUR;
   const now = options.now ?? Date.now;
   const inFlight = new Set<Promise<void>>();
+  /** attempts that ended, to be written by the next cycle */
+  let outcomes: [string, DeliveryOutcome][] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
-  let ticking = false;
   let lastPrune = 0;
+  let cycling: Promise<number> | undefined;
 
   async function deliver(d: ClaimedDelivery): Promise<void> {
     const result = await sendDelivery(
@@ -84,12 +92,32 @@ export function deliveryWorker(store: Store, logger: Logger, options: WorkerOpti
           httpStatus: result.httpStatus,
           error: result.error,
         };
-    await store.write({ orgId: null }, (q) => q.webhooks.settle(d.id, outcome));
+    outcomes.push([d.id, outcome]);
   }
 
-  async function claim(slots: number): Promise<ClaimedDelivery[]> {
+  function launch(d: ClaimedDelivery): void {
+    const p = deliver(d).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+
+  /** Settles what ended and claims up to `slots` more, in one write; launches the claimed ones. */
+  async function cycle(slots: number): Promise<number> {
+    if (outcomes.length === 0 && slots <= 0) return 0; // nothing to write: no transaction at all
+    const batch = outcomes;
+    outcomes = [];
     const t = now();
-    return store.write({ orgId: null }, (q) => q.webhooks.claimDue(new Date(t).toISOString(), new Date(t + LEASE_MS).toISOString(), slots));
+    try {
+      const claimed = await store.write({ orgId: null }, async (q) => {
+        for (const [id, o] of batch) await q.webhooks.settle(id, o);
+        return slots > 0 ? q.webhooks.claimDue(new Date(t).toISOString(), new Date(t + LEASE_MS).toISOString(), slots) : [];
+      });
+      for (const d of claimed) launch(d);
+      return claimed.length;
+    } catch (error) {
+      // Not written: the outcomes go back for the next cycle (their rows stay leased meanwhile).
+      outcomes = batch.concat(outcomes);
+      throw error;
+    }
   }
 
   async function prune(): Promise<void> {
@@ -99,67 +127,46 @@ export function deliveryWorker(store: Store, logger: Logger, options: WorkerOpti
     await store.tryWrite({ orgId: null }, (q) => q.webhooks.prune(cutoff));
   }
 
-  function launch(d: ClaimedDelivery): Promise<void> {
-    const p = deliver(d)
-      .catch((error) => logger.warn("webhook delivery not settled", { delivery: d.id, error: error instanceof Error ? error.message : String(error) }))
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    return p;
-  }
-
-  async function runOnce(): Promise<number> {
-    const claimed = await claim(concurrency);
-    await Promise.all(claimed.map(launch));
-    return claimed.length;
-  }
-
-  /** A slot came free: look for more work now rather than at the next poll. */
-  function wake(): void {
-    if (!running || ticking) return;
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    schedule(0);
-  }
-
   async function tick(): Promise<void> {
     timer = undefined;
     if (!running) return;
-    ticking = true;
     let claimed = 0;
     try {
       await prune();
-      const slots = concurrency - inFlight.size;
-      if (slots > 0) {
-        const rows = await claim(slots);
-        claimed = rows.length;
-        // Not awaited: a slow receiver holds one slot, not the loop.
-        for (const d of rows) launch(d).then(wake);
-      }
+      cycling = cycle(concurrency - inFlight.size);
+      claimed = await cycling;
     } catch (error) {
-      logger.warn("webhook worker postponed", { error: error instanceof Error ? error.message : String(error) });
+      logger.warn("webhook delivery postponed", { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      cycling = undefined;
     }
-    ticking = false;
-    schedule(claimed > 0 && inFlight.size < concurrency ? 0 : pollMs);
-  }
-
-  function schedule(ms: number): void {
-    if (!running || timer) return;
-    timer = setTimeout(tick, ms);
-    timer.unref?.();
+    const busy = claimed > 0 || inFlight.size > 0 || outcomes.length > 0;
+    if (running) {
+      timer = setTimeout(tick, busy ? CYCLE_MS : pollMs);
+      timer.unref?.();
+    }
   }
 
   return {
-    runOnce,
+    async runOnce() {
+      const claimed = await cycle(concurrency - inFlight.size);
+      await Promise.all([...inFlight]);
+      await cycle(0);
+      return claimed;
+    },
     start() {
       if (running) return;
       running = true;
-      schedule(0);
+      timer = setTimeout(tick, 0);
+      timer.unref?.();
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      await cycling?.catch(() => undefined);
       await Promise.all([...inFlight]);
+      if (outcomes.length > 0) await cycle(0).catch(() => undefined);
     },
   };
 }
