@@ -7,15 +7,12 @@ CREATE TABLE `event_counters` (
 CREATE TABLE `events` (
 	`org_id` text NOT NULL,
 	`seq` integer NOT NULL,
-	`id` text NOT NULL,
-	`type` text NOT NULL,
 	`at` text NOT NULL,
 	`payload` text NOT NULL,
+	PRIMARY KEY(`org_id`, `seq`),
 	FOREIGN KEY (`org_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
-);
+) WITHOUT ROWID; -- hand-added: one b-tree per append (src/db/schema.ts)
 --> statement-breakpoint
-CREATE UNIQUE INDEX `events_org_seq_idx` ON `events` (`org_id`,`seq`);--> statement-breakpoint
-CREATE INDEX `events_at_idx` ON `events` (`at`);--> statement-breakpoint
 CREATE TABLE `webhook_deliveries` (
 	`id` text PRIMARY KEY NOT NULL,
 	`org_id` text NOT NULL,

@@ -6,10 +6,9 @@ CREATE TABLE "event_counters" (
 CREATE TABLE "events" (
 	"org_id" text NOT NULL,
 	"seq" bigint NOT NULL,
-	"id" text NOT NULL,
-	"type" text NOT NULL,
 	"at" timestamp (3) with time zone NOT NULL,
-	"payload" text NOT NULL
+	"payload" text NOT NULL,
+	CONSTRAINT "events_org_id_seq_pk" PRIMARY KEY("org_id","seq")
 );
 --> statement-breakpoint
 CREATE TABLE "webhook_deliveries" (
@@ -46,11 +45,10 @@ ALTER TABLE "events" ADD CONSTRAINT "events_org_id_organizations_id_fk" FOREIGN 
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_webhook_id_webhooks_id_fk" FOREIGN KEY ("webhook_id") REFERENCES "public"."webhooks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhooks" ADD CONSTRAINT "webhooks_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE UNIQUE INDEX "events_org_seq_idx" ON "events" USING btree ("org_id","seq");--> statement-breakpoint
-CREATE INDEX "events_at_idx" ON "events" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("status","next_attempt_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_log_idx" ON "webhook_deliveries" USING btree ("webhook_id","id");--> statement-breakpoint
-CREATE INDEX "webhooks_org_idx" ON "webhooks" USING btree ("org_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "webhooks_org_idx" ON "webhooks" USING btree ("org_id","created_at","id");
+--> statement-breakpoint
 -- Hand-added: the four tables are tenant tables (see 0001_row_level_security.sql for the rules).
 ALTER TABLE "events" ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint

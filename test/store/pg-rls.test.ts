@@ -45,7 +45,7 @@ async function seed(sql: SQL, org: string): Promise<void> {
   await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
   await sql`INSERT INTO ipam_versions (org_id, version) VALUES (${org}, 1)`;
   await sql`INSERT INTO event_counters (org_id, seq) VALUES (${org}, 1)`;
-  await sql`INSERT INTO events (org_id, seq, id, type, at, payload) VALUES (${org}, 1, ${`${org}-ev`}, 'subnet.create', ${NOW}, '{}')`;
+  await sql`INSERT INTO events (org_id, seq, at, payload) VALUES (${org}, 1, ${NOW}, '{}')`;
   await sql`INSERT INTO webhooks (id, org_id, url, events, secret, created_at, updated_at) VALUES (${`${org}-wh`}, ${org}, 'http://hooks.lan/x', '["*"]', 'whsec_x', ${NOW}, ${NOW})`;
   await sql`INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
             VALUES (${`${org}-del`}, ${org}, ${`${org}-wh`}, ${`${org}-ev`}, 'subnet.create', '{}', 'pending', ${NOW}, ${NOW})`;

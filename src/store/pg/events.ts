@@ -37,7 +37,7 @@ export async function appendPgEvent(tx: SQL, entry: ActivityEntry): Promise<void
       next_attempt_at: now,
     }));
   await Promise.all([
-    tx`INSERT INTO events (org_id, seq, id, type, at, payload) VALUES (${entry.orgId}, ${seq}, ${id}, ${entry.action}, ${at}, ${body})`.execute(),
+    tx`INSERT INTO events (org_id, seq, at, payload) VALUES (${entry.orgId}, ${seq}, ${at}, ${body})`.execute(),
     ...(outbox.length ? [tx`INSERT INTO webhook_deliveries ${tx(outbox)}`.execute()] : []),
   ]);
 }

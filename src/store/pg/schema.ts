@@ -29,6 +29,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
@@ -288,12 +289,10 @@ export const events = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
     seq: bigint("seq", { mode: "number" }).notNull(),
-    id: text("id").notNull(),
-    type: text("type").notNull(),
     at: isoTimestamp("at").notNull(),
     payload: text("payload").notNull(),
   },
-  (t) => [uniqueIndex("events_org_seq_idx").on(t.orgId, t.seq), index("events_at_idx").on(t.at)],
+  (t) => [primaryKey({ columns: [t.orgId, t.seq] })],
 );
 
 /** The last `events.seq` per organization; its row lock orders an organization's events by commit (store/pg/events.ts). */

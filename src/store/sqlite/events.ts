@@ -16,9 +16,7 @@ function prepare(database: OpenDatabase) {
     bump: sqlite.query<{ seq: number }, [string]>(
       "INSERT INTO event_counters (org_id, seq) VALUES (?, 1) ON CONFLICT (org_id) DO UPDATE SET seq = seq + 1 RETURNING seq",
     ),
-    insertEvent: sqlite.query<unknown, [string, number, string, string, string, string]>(
-      "INSERT INTO events (org_id, seq, id, type, at, payload) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
+    insertEvent: sqlite.query<unknown, [string, number, string, string]>("INSERT INTO events (org_id, seq, at, payload) VALUES (?, ?, ?, ?)"),
     hooks: sqlite.query<{ id: string; events: string }, [string]>("SELECT id, events FROM webhooks WHERE org_id = ? AND active = 1"),
     enqueue: sqlite.query<unknown, [string, string, string, string, string, string, string, string]>(
       `INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
@@ -47,7 +45,7 @@ export function appendEvent(database: OpenDatabase, entry: ActivityEntry): void 
   const { seq } = s.bump.get(entry.orgId)!;
   const id = Bun.randomUUIDv7();
   const body = JSON.stringify(eventPayload(entry, id, seq, at));
-  s.insertEvent.run(entry.orgId, seq, id, entry.action, at, body);
+  s.insertEvent.run(entry.orgId, seq, at, body);
   const now = new Date().toISOString();
   for (const hook of s.hooks.all(entry.orgId)) {
     if (wantsEvent(JSON.parse(hook.events) as string[], entry.action)) {

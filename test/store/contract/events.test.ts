@@ -96,6 +96,25 @@ describe.each(BACKENDS)("change feed on $name", (backend) => {
     expect((await t.api.get("/events")).body.items.map((e: Event) => e.seq)).toEqual([4]);
   });
 
+  test("pruning drops the events older than the cutoff and keeps the rest, in every organization", async () => {
+    const t = await fresh();
+    const other = await t.newTenant();
+    const day = 86400_000;
+    for (const org of [t.tenant.orgId, other.orgId]) {
+      await t.store.write({ orgId: org }, async (q) => {
+        for (const age of [9, 8, 1, 0]) await q.activity.record({ ...entry(org, `${age}d`), at: new Date(Date.now() - age * day).toISOString() });
+      });
+    }
+    const removed = await t.store.write({ orgId: null }, (q) => q.webhooks.prune(new Date(Date.now() - 7 * day).toISOString()));
+    expect(removed).toBe(4);
+    for (const who of [t.api, t.as(other)]) {
+      expect((await who.get("/events")).body.items.map((e: Event) => [e.seq, e.target.label])).toEqual([
+        [3, "1d"],
+        [4, "0d"],
+      ]);
+    }
+  });
+
   test("a rolled-back write hands its seq to the next one: no hole for readers to wait on", async () => {
     const t = await fresh();
     const org = t.tenant.orgId;
