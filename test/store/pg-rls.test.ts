@@ -142,6 +142,28 @@ describe("row-level security", () => {
     expect(changed).toEqual({ updated: 0, deleted: 0 });
   });
 
+  test("the webhook worker's window shows deliveries, webhooks and events of every organization and nothing else; webhooks and events cannot be changed through it", async () => {
+    const worker = (value: string, query: (tx: SQL) => Promise<unknown>) =>
+      asApp(db.sql, null, async (tx) => {
+        await tx`SELECT set_config('app.maintenance', ${value}, true)`;
+        return query(tx);
+      });
+    const seen = await worker("webhooks", (tx) => tx`
+      SELECT (SELECT count(*)::int FROM webhook_deliveries) AS deliveries, (SELECT count(*)::int FROM webhooks) AS hooks,
+             (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM users) AS users,
+             (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM event_counters) AS counters`);
+    expect(seen).toEqual([{ deliveries: 2, hooks: 2, events: 2, users: 0, orgs: 0, counters: 0 }]);
+    expect(await worker("retention", (tx) => tx`SELECT (SELECT count(*)::int FROM webhook_deliveries) AS d, (SELECT count(*)::int FROM webhooks) AS w`)).toEqual([{ d: 0, w: 0 }]);
+    expect(await worker("", (tx) => tx`SELECT count(*)::int AS n FROM webhook_deliveries`)).toEqual([{ n: 0 }]);
+    const changed = await worker("webhooks", async (tx) => {
+      const hooks = await tx`UPDATE webhooks SET url = 'http://evil.example/'`;
+      const events = await tx`UPDATE events SET payload = '{}'`;
+      return { hooks: hooks.count, events: events.count };
+    });
+    expect(changed).toEqual({ hooks: 0, events: 0 });
+    await expect(worker("webhooks", (tx) => tx`INSERT INTO webhooks (id, org_id, url, events, secret, created_at, updated_at) VALUES ('x', ${A}, 'http://x/', '[]', 's', ${NOW}, ${NOW})`)).rejects.toThrow();
+  });
+
   test("through the Store's own transaction setup, a query with its organization filter removed returns nothing of another organization", async () => {
     // The same statements the sections repository runs, minus `WHERE org_id = …`.
     const asA = await inScope(db.sql, { orgId: A }, (tx) => tx`SELECT org_id FROM sections UNION ALL SELECT org_id FROM subnets UNION ALL SELECT org_id FROM activity`);
