@@ -13,6 +13,7 @@ const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ de
   { name: "import-memory", onlyWhenNamed: true, load: () => import("./import-memory.ts") },
   { name: "soak", onlyWhenNamed: true, load: () => import("./soak.ts") },
   { name: "pg-replicas", onlyWhenNamed: true, load: () => import("./pg-replicas.ts") },
+  { name: "webhooks", onlyWhenNamed: true, load: () => import("./webhooks.ts") },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));
