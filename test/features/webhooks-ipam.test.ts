@@ -1,7 +1,8 @@
 /**
- * Subnets and addresses still write through the synchronous SQLite path (recordActivity in
- * their own transactions, the group commit for allocations): their changes must reach the
- * change feed and the webhook outbox exactly like the store's, and a refused write none.
+ * Subnet and address writes (the Store's IPAM facet: ipam.write units and GroupCommit's
+ * allocation batches on SQLite) must reach the change feed and the webhook outbox exactly
+ * like every other write, and a refused write none. Both backends and every kind of IPAM
+ * change: test/store/contract/events-ipam.test.ts; two PostgreSQL replicas: pg-replicas.test.ts.
  */
 import { afterEach, expect, test } from "bun:test";
 import { deliveryWorker } from "../../src/features/webhooks/worker";
