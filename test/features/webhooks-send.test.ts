@@ -7,10 +7,10 @@ import { afterAll, expect, test } from "bun:test";
 import { sendDelivery } from "../../src/features/webhooks/send";
 
 const hits: string[] = [];
-const server = Bun.serve({
+const server: Bun.Server<undefined> = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
-  fetch(request) {
+  fetch(request): Response | Promise<Response> {
     const path = new URL(request.url).pathname;
     hits.push(path);
     if (path === "/redirect") return Response.redirect(`http://127.0.0.1:${server.port}/elsewhere`, 307);
