@@ -7,7 +7,7 @@ import { afterAll, expect, test } from "bun:test";
 import { sendDelivery } from "../../src/features/webhooks/send";
 
 const hits: string[] = [];
-const server = Bun.serve({
+const server: Bun.Server<undefined> = Bun.serve({
   port: 0,
   hostname: "127.0.0.1",
   fetch(request): Response | Promise<Response> {

@@ -29,6 +29,8 @@ import { SEND_TIMEOUT_MS, sendDelivery } from "./send";
 const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
 /** Pause between cycles while there is work: bounds the worker to ~20 transactions a second. */
 const CYCLE_MS = 50;
+/** How long stop() waits for attempts in flight. */
+const STOP_GRACE_MS = 2_000;
 const HOUR = 3600_000;
 
 export interface WorkerOptions {
@@ -56,7 +58,7 @@ export interface DeliveryWorker {
   /** One cycle, then waits for what it claimed and settles it. Returns how many were sent. */
   runOnce(): Promise<number>;
   start(): void;
-  /** Stops cycling, waits for deliveries in flight and settles them. */
+  /** Stops cycling, waits (briefly) for deliveries in flight and settles the ones that ended. */
   stop(): Promise<void>;
 }
 
@@ -165,7 +167,9 @@ export function deliveryWorker(store: Store, logger: Logger, options: WorkerOpti
       if (timer) clearTimeout(timer);
       timer = undefined;
       await cycling?.catch(() => undefined);
-      await Promise.all([...inFlight]);
+      // A hanging receiver must not hold up a shutdown for the whole send timeout: what has
+      // not ended by then stays leased and is sent again after the restart (at least once).
+      await Promise.race([Promise.all([...inFlight]), Bun.sleep(STOP_GRACE_MS)]);
       if (outcomes.length > 0) await cycle(0).catch(() => undefined);
     },
   };
