@@ -1,12 +1,14 @@
 /**
  * PostgreSQL: the change feed and the webhook outbox; the twin of src/store/sqlite/events.ts.
  * Why `seq` is commit order (the UPSERT's row lock on event_counters, held to COMMIT):
- * src/store/events.ts. Two round trips per event, each pipelined:
+ * src/store/events.ts. One round trip per event, pipelined with the activity row's INSERT
+ * (so a write recording one entry waits no longer than before), a second only when a webhook
+ * wants the event:
  *
- *   UPSERT event_counters … RETURNING seq   ┐ one round trip; the row stays locked
- *   SELECT the organization's active hooks  ┘ until this transaction ends
- *   INSERT INTO events                      ┐ one round trip (the outbox rows only
- *   INSERT INTO webhook_deliveries …        ┘ when a webhook wants this type)
+ *   WITH c AS (UPSERT event_counters … RETURNING seq)   ┐ one round trip; the counter row
+ *   INSERT INTO events … seq from c                     │ stays locked until this
+ *   SELECT the organization's active hooks              ┘ transaction ends
+ *   INSERT INTO webhook_deliveries …                      only when a hook matches
  */
 import type { SQL } from "bun";
 import { eventPayload, wantsEvent } from "../events";
@@ -15,31 +17,40 @@ import type { ActivityEntry, EventQueries, StoredEvent } from "../store";
 /** Appends the event of `entry` and its outbox rows, inside the transaction `tx` that records the entry. */
 export async function appendPgEvent(tx: SQL, entry: ActivityEntry): Promise<void> {
   const at = entry.at ?? new Date().toISOString();
+  const id = Bun.randomUUIDv7();
+  // The payload is built here, around the one number only the database knows yet: the CTE
+  // bumps the counter and stores `head || seq || tail`, in the same round trip.
+  const [head, tail] = splitAtSeq(JSON.stringify(eventPayload(entry, id, 0, at)));
   const [[{ seq }], hooks] = (await Promise.all([
-    tx`INSERT INTO event_counters AS c (org_id, seq) VALUES (${entry.orgId}, 1)
-       ON CONFLICT (org_id) DO UPDATE SET seq = c.seq + 1 RETURNING seq`.execute(),
+    tx`WITH c AS (INSERT INTO event_counters AS ec (org_id, seq) VALUES (${entry.orgId}, 1)
+                  ON CONFLICT (org_id) DO UPDATE SET seq = ec.seq + 1 RETURNING seq)
+       INSERT INTO events (org_id, seq, at, payload) SELECT ${entry.orgId}::text, c.seq, ${at}::timestamptz, ${head}::text || c.seq::text || ${tail}::text FROM c
+       RETURNING seq`.execute(),
     tx`SELECT id, events FROM webhooks WHERE org_id = ${entry.orgId} AND active = 1`.execute(),
   ])) as [[{ seq: string | number }], { id: string; events: string }[]];
-  const id = Bun.randomUUIDv7();
-  const body = JSON.stringify(eventPayload(entry, id, Number(seq), at));
+  const wanting = hooks.filter((h) => wantsEvent(JSON.parse(h.events) as string[], entry.action));
+  if (wanting.length === 0) return;
+  const body = `${head}${seq}${tail}`;
   const now = new Date().toISOString();
-  const outbox = hooks
-    .filter((h) => wantsEvent(JSON.parse(h.events) as string[], entry.action))
-    .map((h) => ({
-      id: Bun.randomUUIDv7(),
-      org_id: entry.orgId,
-      webhook_id: h.id,
-      event_id: id,
-      event_type: entry.action,
-      body,
-      status: "pending",
-      created_at: now,
-      next_attempt_at: now,
-    }));
-  await Promise.all([
-    tx`INSERT INTO events (org_id, seq, at, payload) VALUES (${entry.orgId}, ${seq}, ${at}, ${body})`.execute(),
-    ...(outbox.length ? [tx`INSERT INTO webhook_deliveries ${tx(outbox)}`.execute()] : []),
-  ]);
+  const outbox = wanting.map((h) => ({
+    id: Bun.randomUUIDv7(),
+    org_id: entry.orgId,
+    webhook_id: h.id,
+    event_id: id,
+    event_type: entry.action,
+    body,
+    status: "pending",
+    created_at: now,
+    next_attempt_at: now,
+  }));
+  await tx`INSERT INTO webhook_deliveries ${tx(outbox)}`.execute();
+}
+
+/** `{"id":"…","seq":0,…}` → [`{"id":"…","seq":`, `,…}`] (eventPayload puts seq second, after a UUID). */
+function splitAtSeq(json: string): [string, string] {
+  const marker = '"seq":0,';
+  const at = json.indexOf(marker);
+  return [json.slice(0, at + marker.length - 2), json.slice(at + marker.length - 1)];
 }
 
 export function pgEvents(tx: SQL): EventQueries {
