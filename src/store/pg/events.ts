@@ -1,13 +1,14 @@
 /**
  * PostgreSQL: the change feed and the webhook outbox; the twin of src/store/sqlite/events.ts.
  * Why `seq` is commit order (the UPSERT's row lock on event_counters, held to COMMIT):
- * src/store/events.ts. Two round trips per transaction's events (one event, or a whole
- * allocation batch of store/pg/ipam.ts), each pipelined:
+ * src/store/events.ts. The events of a transaction (one entry from activity.record, or a
+ * whole allocation batch of store/pg/ipam.ts) cost one round trip, pipelined with the
+ * activity INSERT (activity.ts insertPgActivity), and a second only when a webhook wants one:
  *
- *   UPSERT event_counters … RETURNING seq   ┐ one round trip; the row stays locked
- *   SELECT the organization's active hooks  ┘ until this transaction ends
- *   INSERT INTO events                      ┐ one round trip (the outbox rows only
- *   INSERT INTO webhook_deliveries …        ┘ when a webhook wants this type)
+ *   WITH c AS (UPSERT event_counters … seq + n RETURNING seq)   ┐ one round trip; the counter
+ *   INSERT INTO events … seqs c.seq-n+1 … c.seq from c          │ row stays locked until this
+ *   SELECT the organization's active hooks                      ┘ transaction ends
+ *   INSERT INTO webhook_deliveries …                              only when a hook matches
  */
 import type { SQL } from "bun";
 import { eventPayload, wantsEvent } from "../events";
@@ -19,37 +20,44 @@ const CHUNK = 4000;
 
 /**
  * Appends the events of `entries` (each with its `at` set) and their outbox rows, inside the
- * transaction `tx` that records them; called only by insertPgActivity (activity.ts). A batch
- * takes its organization's seqs with one UPSERT (`seq + n`), so a batch of 256 allocations
- * costs the same two round trips as one.
+ * transaction `tx` that records them; called only by insertPgActivity (activity.ts). An
+ * organization's events take their seqs with one UPSERT (`seq + n`): the payloads are built
+ * here around the one number only the database knows yet (`head || seq || tail`), so a batch
+ * of 256 allocations costs the same round trip as one entry.
  */
 export async function appendPgEvents(tx: SQL, entries: (ActivityEntry & { at: string })[]): Promise<void> {
-  const byOrg = new Map<string, (ActivityEntry & { at: string })[]>();
-  for (const e of entries) {
-    let list = byOrg.get(e.orgId);
-    if (!list) byOrg.set(e.orgId, (list = []));
-    list.push(e);
+  const byOrg = new Map<string, { entry: ActivityEntry & { at: string }; id: string; head: string; tail: string }[]>();
+  for (const entry of entries) {
+    let list = byOrg.get(entry.orgId);
+    if (!list) byOrg.set(entry.orgId, (list = []));
+    const id = Bun.randomUUIDv7();
+    const [head, tail] = splitAtSeq(JSON.stringify(eventPayload(entry, id, 0, entry.at)));
+    list.push({ entry, id, head, tail });
   }
   const orgs = [...byOrg];
-  // One round trip: every organization's seqs (its counter row stays locked to COMMIT) and hooks.
-  const heads = (await settled(
-    orgs.flatMap(([orgId, list]) => [
-      tx`INSERT INTO event_counters AS c (org_id, seq) VALUES (${orgId}, ${list.length})
-         ON CONFLICT (org_id) DO UPDATE SET seq = c.seq + ${list.length} RETURNING seq`.execute(),
+  const statements: PromiseLike<unknown>[] = [];
+  for (const [orgId, list] of orgs) {
+    const n = list.length;
+    const rows = JSON.stringify(list.map((e) => ({ at: e.entry.at, head: e.head, tail: e.tail })));
+    statements.push(
+      tx`WITH c AS (INSERT INTO event_counters AS ec (org_id, seq) VALUES (${orgId}, ${n})
+                    ON CONFLICT (org_id) DO UPDATE SET seq = ec.seq + ${n} RETURNING seq)
+         INSERT INTO events (org_id, seq, at, payload)
+         SELECT ${orgId}::text, c.seq - ${n}::int + e.k, (e.v->>'at')::timestamptz, (e.v->>'head') || (c.seq - ${n}::int + e.k)::text || (e.v->>'tail')
+           FROM c, jsonb_array_elements(${rows}::text::jsonb) WITH ORDINALITY AS e(v, k)
+         RETURNING seq`.execute(),
       tx`SELECT id, events FROM webhooks WHERE org_id = ${orgId} AND active = 1`.execute(),
-    ]),
-  )) as unknown[][];
-  const events: { org_id: string; seq: number; at: string; payload: string }[] = [];
+    );
+  }
+  const results = (await settled(statements)) as unknown[][];
   const outbox: Record<string, unknown>[] = [];
   const now = new Date().toISOString();
   orgs.forEach(([orgId, list], i) => {
-    const last = Number((heads[2 * i] as { seq: string | number }[])[0]!.seq);
-    const hooks = (heads[2 * i + 1] as { id: string; events: string }[]).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
-    list.forEach((entry, k) => {
-      const seq = last - list.length + 1 + k;
-      const id = Bun.randomUUIDv7();
-      const body = JSON.stringify(eventPayload(entry, id, seq, entry.at));
-      events.push({ org_id: orgId, seq, at: entry.at, payload: body });
+    const hooks = (results[2 * i + 1] as { id: string; events: string }[]).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
+    if (hooks.length === 0) return;
+    const last = Math.max(...(results[2 * i] as { seq: string | number }[]).map((r) => Number(r.seq)));
+    list.forEach(({ entry, id, head, tail }, k) => {
+      const body = `${head}${last - list.length + 1 + k}${tail}`;
       for (const h of hooks) {
         if (!wantsEvent(h.patterns, entry.action)) continue;
         outbox.push({
@@ -66,11 +74,16 @@ export async function appendPgEvents(tx: SQL, entries: (ActivityEntry & { at: st
       }
     });
   });
-  // One round trip: the events and the outbox rows.
   const writes = [];
-  for (let i = 0; i < events.length; i += CHUNK) writes.push(tx`INSERT INTO events ${tx(events.slice(i, i + CHUNK))}`.execute());
   for (let i = 0; i < outbox.length; i += CHUNK) writes.push(tx`INSERT INTO webhook_deliveries ${tx(outbox.slice(i, i + CHUNK))}`.execute());
   await settled(writes);
+}
+
+/** `{"id":"…","seq":0,…}` → [`{"id":"…","seq":`, `,…}`] (eventPayload puts seq second, after a UUID). */
+function splitAtSeq(json: string): [string, string] {
+  const marker = '"seq":0,';
+  const at = json.indexOf(marker);
+  return [json.slice(0, at + marker.length - 2), json.slice(at + marker.length - 1)];
 }
 
 export function pgEvents(tx: SQL): EventQueries {
