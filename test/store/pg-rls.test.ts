@@ -15,7 +15,7 @@ usePgCluster();
 const NOT_TENANT = ["login_tokens"];
 /** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql). */
 const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
-/** The webhook delivery worker's window (drizzle/pg/0008_webhooks.sql). */
+/** The webhook delivery worker's window (drizzle/pg/0009_webhooks.sql). */
 const DELIVERY_WORKER_WINDOWS: Record<string, string[]> = {
   events: ["delivery_worker_prune:DELETE", "delivery_worker_read:SELECT"],
   webhook_deliveries: ["delivery_worker:ALL"],

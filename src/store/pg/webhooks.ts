@@ -2,7 +2,7 @@
  * PostgreSQL: webhooks and their deliveries; the twin of src/store/sqlite/webhooks.ts.
  *
  * The delivery worker runs in every replica. Its statements are system work (scope
- * `{ orgId: null }`) seen through the window of drizzle/pg/0008_webhooks.sql, opened for
+ * `{ orgId: null }`) seen through the window of drizzle/pg/0009_webhooks.sql, opened for
  * the statement and closed again. A claim is a short transaction, never one held across
  * the HTTP request:
  *
