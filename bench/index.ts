@@ -14,6 +14,7 @@ const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ de
   { name: "soak", onlyWhenNamed: true, load: () => import("./soak.ts") },
   { name: "pg-replicas", onlyWhenNamed: true, load: () => import("./pg-replicas.ts") },
   { name: "ui-pages", onlyWhenNamed: true, load: () => import("./ui-pages.ts") },
+  { name: "webhooks", onlyWhenNamed: true, load: () => import("./webhooks.ts") },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));

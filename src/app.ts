@@ -13,6 +13,8 @@ import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
 import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
+import { changeFeedRoutes } from "./features/changes/routes";
+import { webhookRoutes } from "./features/webhooks/routes";
 import { rateLimits } from "./auth/request-limits";
 import { addressRoutes } from "./features/addresses/routes";
 import { apiKeyRoutes } from "./features/api-keys/routes";
@@ -119,7 +121,9 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(sectionRoutes(deps))
     .use(activityRoutes(deps))
     .use(subnetRoutes(deps))
-    .use(addressRoutes(deps)) as unknown as Elysia;
+    .use(addressRoutes(deps))
+    .use(webhookRoutes(deps))
+    .use(changeFeedRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -14,6 +14,7 @@ import { openDatabase, type OpenDatabase } from "./db/client";
 import { acquireServerLock, assertWritable } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
+import { deliveryWorker } from "./features/webhooks/worker";
 import { MAX_IMPORT_BYTES } from "./http/body";
 import { uiRoutes } from "./ui/serve";
 
@@ -55,6 +56,8 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   prune();
   const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();
+  // Webhook deliveries from the outbox, outside every request (features/webhooks/worker.ts).
+  const webhooks = deliveryWorker(store, logger);
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
@@ -92,6 +95,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     lock.release();
     throw error;
   }
+  webhooks.start();
   const url = config.publicUrl;
   lock.announce(url);
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
@@ -112,6 +116,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
         logger.info("shutting down: finishing in-flight requests");
         clearInterval(pruneTimer);
         await server.stop(false);
+        await webhooks.stop();
         database.close();
         lock.release();
         logger.info("stopped");

@@ -235,3 +235,84 @@ export const ipamVersions = sqliteTable("ipam_versions", {
     .references(() => organizations.id, { onDelete: "cascade" }),
   version: integer("version").notNull(),
 });
+
+/**
+ * The change feed (GET /api/v1/events) and the source of every webhook body: one row per
+ * activity entry, written in the same transaction (store/sqlite/events.ts). `seq` counts per
+ * organization from 1 with no holes (event_counters), and is the feed's cursor. `payload` is
+ * the event as the API shows it (JSON text). Rows older than the feed's retention are pruned.
+ * One row per write of the hot paths (every allocated address): WITHOUT ROWID (hand-added in
+ * the migration), so an append writes one b-tree, keyed (org_id, seq), and nothing else.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    at: text("at").notNull(),
+    payload: text("payload").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.seq] })],
+);
+
+/** The last `events.seq` handed out per organization (the row a writer bumps). */
+export const eventCounters = sqliteTable("event_counters", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  seq: integer("seq").notNull(),
+});
+
+/**
+ * A receiver of signed event POSTs. `secret` is kept in clear because it signs (HMAC) every
+ * delivery; the API shows it once, at creation. `events`: JSON array of patterns.
+ */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    events: text("events").notNull(),
+    secret: text("secret").notNull(),
+    /** 1 = deliver, 0 = paused */
+    active: integer("active").notNull().default(1),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [index("webhooks_org_idx").on(t.orgId, t.createdAt, t.id)],
+);
+
+/**
+ * The outbox and the delivery log in one: a row per (event, webhook), inserted in the event's
+ * own transaction; the delivery worker claims due rows, POSTs `body`, and records the result.
+ * status: pending (due at next_attempt_at) | succeeded | failed (gave up after 24 h).
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    body: text("body").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+    nextAttemptAt: text("next_attempt_at").notNull(),
+    lastAttemptAt: text("last_attempt_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    completedAt: text("completed_at"),
+  },
+  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_log_idx").on(t.webhookId, t.id)],
+);

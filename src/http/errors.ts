@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   subnet_not_empty: 409,
   duplicate_name: 409,
   last_owner: 409,
+  // 410 — a change-feed cursor outside what the feed still holds (pruned, or from another database): resync
+  cursor_expired: 410,
   // 413, 415, 429
   body_too_large: 413,
   unsupported_media_type: 415,

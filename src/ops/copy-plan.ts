@@ -44,7 +44,7 @@ export interface CopyColumn {
 export interface CopyTable {
   name: string;
   columns: CopyColumn[];
-  /** the one primary-key column (keyset pagination) */
+  /** the primary-key column(s), comma-separated: the read order of a table without SELF_ORDER */
   key: string;
   /** ORDER BY for reading: parents first for a self-referencing table, else the key */
   orderBy: string;
@@ -57,6 +57,12 @@ interface Shape {
   references: Set<string>;
 }
 
+/** The primary key's columns: one column's own, or a table-level composite one (events: org_id, seq). */
+function primaryKeyOf(columns: { name: string; primary: boolean }[], composite: { columns: { name: string }[] }[]): string[] {
+  const own = columns.filter((col) => col.primary).map((col) => col.name);
+  return own.length > 0 ? own : (composite[0]?.columns.map((col) => col.name) ?? []);
+}
+
 function sqliteShapes(): Map<string, Shape> {
   const shapes = new Map<string, Shape>();
   for (const value of Object.values(sqliteSchema)) {
@@ -64,7 +70,7 @@ function sqliteShapes(): Map<string, Shape> {
     const c = sqliteConfig(value);
     shapes.set(c.name, {
       columns: new Map(c.columns.map((col) => [col.name, col.getSQLType()])),
-      key: c.columns.filter((col) => col.primary).map((col) => col.name),
+      key: primaryKeyOf(c.columns, c.primaryKeys),
       references: new Set(c.foreignKeys.map((fk) => sqliteConfig(fk.reference().foreignTable as SQLiteTable).name)),
     });
   }
@@ -78,7 +84,7 @@ function pgShapes(): Map<string, Shape> {
     const c = pgConfig(value);
     shapes.set(c.name, {
       columns: new Map(c.columns.map((col) => [col.name, col.getSQLType()])),
-      key: c.columns.filter((col) => col.primary).map((col) => col.name),
+      key: primaryKeyOf(c.columns, c.primaryKeys),
       references: new Set(c.foreignKeys.map((fk) => pgConfig(fk.reference().foreignTable as PgTable).name)),
     });
   }
@@ -100,10 +106,10 @@ export function copyPlan(): CopyTable[] {
     for (const col of p.columns.keys()) {
       if (!s.columns.has(col) && !(PG_DERIVED.columns[name] ?? []).includes(col)) differences.push(`column ${name}.${col} exists only in the PostgreSQL schema`);
     }
-    if (s.key.length !== 1) differences.push(`table ${name} has no single-column primary key`);
+    if (s.key.length === 0) differences.push(`table ${name} has no primary key`);
     if (s.references.has(name) && !SELF_ORDER[name]) differences.push(`table ${name} refers to itself and has no parent-first order`);
     const columns = [...s.columns].filter(([col]) => p.columns.has(col)).map(([col, type]) => ({ name: col, sqliteType: type, pgType: p.columns.get(col)! }));
-    const key = s.key[0] ?? "";
+    const key = s.key.join(", ");
     const org: OrgLink = name === "organizations" ? { column: "id" } : s.columns.has("org_id") ? { column: "org_id" } : s.columns.has("user_id") ? { viaUsers: "user_id" } : null;
     tables.set(name, { name, columns, key, orderBy: SELF_ORDER[name] ?? key, org });
   }

@@ -43,7 +43,11 @@
  * per-subnet lock, alloc_seq and change log of SCALE.md), operations (health, readiness,
  * metrics and storage health through `ping`/`storage`/`ops.totals`; the CLI's accounts
  * commands; `check` and `copy` on both, ops/*; organization rate limits shared across
- * replicas, `rateLimits`). Still on `deps.database`
+ * replicas, `rateLimits`), the change feed and webhooks (features/changes, features/webhooks:
+ * born on the store; every activity row, wherever it is written — activity.record, SQLite's
+ * GroupCommit, PostgreSQL's per-subnet batches — appends its event and outbox rows in the
+ * same transaction: store/sqlite/activity.ts insertActivity, store/pg/activity.ts
+ * insertPgActivity; store/events.ts). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
@@ -109,6 +113,8 @@ export interface Queries {
   addresses: AddressQueries;
   ops: OpsQueries;
   rateLimits: RateLimitQueries;
+  events: EventQueries;
+  webhooks: WebhookQueries;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────
@@ -525,4 +531,106 @@ export interface RateLimitQueries {
    * one starts.
    */
   take(orgId: string, window: number, cap: number, want: number): Promise<{ granted: number; hits: number }>;
+}
+
+// ── events (the change feed) and webhooks (the outbox) ─────────────────────────────────
+
+/**
+ * One stored event: `activity.record` appends it in the same transaction as the activity row
+ * (and the outbox rows of the matching webhooks with it), so a rolled-back write leaves none.
+ * `seq` counts per organization from 1, without holes, in commit order (store/events.ts).
+ */
+export interface StoredEvent {
+  seq: number;
+  /** the event as the API shows it, JSON text (store/events.ts `EventPayload`) */
+  payload: string;
+}
+
+export interface EventQueries {
+  /**
+   * The organization's events with `seq > after`, ascending, at most `limit`; `oldest`: the
+   * lowest seq still kept (null when none is), `head`: the last seq ever handed out (0: none).
+   */
+  after(orgId: string, after: number, limit: number): Promise<{ rows: StoredEvent[]; oldest: number | null; head: number }>;
+}
+
+/** A webhook as stored; `secret` never leaves the service except once, at creation. */
+export interface WebhookRecord {
+  id: string;
+  org_id: string;
+  url: string;
+  /** the patterns, e.g. ["address.*", "subnet.create"] */
+  events: string[];
+  secret: string;
+  active: boolean;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeliveryStatus = "pending" | "succeeded" | "failed";
+
+/** One row of the outbox / delivery log, as listed (the body is not listed). */
+export interface DeliveryRecord {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempts: number;
+  created_at: string;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  completed_at: string | null;
+}
+
+/** A due delivery claimed by the worker, with what it needs to send and sign it. */
+export interface ClaimedDelivery {
+  id: string;
+  orgId: string;
+  webhookId: string;
+  url: string;
+  secret: string;
+  eventId: string;
+  eventType: string;
+  body: string;
+  /** attempts so far, this one included */
+  attempts: number;
+  createdAt: string;
+}
+
+/** How an attempt ended: done (succeeded or failed for good), or pending again at `nextAttemptAt`. */
+export interface DeliveryOutcome {
+  status: DeliveryStatus;
+  at: string;
+  nextAttemptAt: string | null;
+  httpStatus: number | null;
+  error: string | null;
+}
+
+export interface WebhookQueries {
+  get(orgId: string, id: string): Promise<WebhookRecord | null>;
+  insert(webhook: WebhookRecord): Promise<void>;
+  update(orgId: string, id: string, fields: Pick<WebhookRecord, "url" | "events" | "secret" | "active" | "description" | "updated_at">): Promise<void>;
+  /** Deletes the webhook and its deliveries (pending ones are never sent). */
+  remove(orgId: string, id: string): Promise<boolean>;
+  /** Oldest first (created_at, then id). */
+  list(orgId: string, opts: { limit: number; after?: [string, string] }): Promise<{ rows: WebhookRecord[]; more: boolean; total: number }>;
+  /** A webhook's deliveries, newest first (ids are time-ordered); `after`: the previous page's last id. */
+  deliveries(orgId: string, webhookId: string, opts: { limit: number; after?: string; status?: DeliveryStatus }): Promise<{ rows: DeliveryRecord[]; more: boolean; total: number }>;
+  /** Records a delivery made outside the outbox (a ping), already settled. */
+  insertDelivery(orgId: string, d: { id: string; webhookId: string; eventId: string; eventType: string; body: string; createdAt: string; outcome: DeliveryOutcome }): Promise<void>;
+  /**
+   * System work (scope `{ orgId: null }`): claims up to `limit` deliveries due at `now`, in
+   * every organization, oldest first, and leases them until `leaseUntil` (they are not due
+   * again before then, so no other worker takes them meanwhile; if this one dies, they come
+   * back). PostgreSQL: `FOR UPDATE SKIP LOCKED`, so replicas claiming at once split the rows.
+   */
+  claimDue(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
+  /** System work: records the attempt's outcome. */
+  settle(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** System work: deletes settled deliveries, and events, older than `cutoff`; returns how many rows went. */
+  prune(cutoff: string): Promise<number>;
 }

@@ -205,7 +205,10 @@ describe("hostile input on every documented route", async () => {
   await create("/subnets", { cidr: "2001:db8::/64" });
   // A second, non-owner user: the Bearer key is an owner's, so attacks on this id can never remove the caller.
   const colleague = await create("/users/invite", { email: "seeded.member@example.org", role: "member" });
+  // Port 9 (discard) on loopback: a ping fails at once, whatever the attack.
+  const webhook = await create("/webhooks", { url: "http://127.0.0.1:9/hook", events: ["*"] });
   const REAL: [RegExp, string][] = [
+    [/^\/api\/v1\/webhooks\/\{/, webhook.id],
     [/^\/api\/v1\/sections\/\{/, section.id],
     [/^\/api\/v1\/subnets\/\{/, subnet.id],
     [/^\/api\/v1\/addresses\/\{/, address.id],

@@ -1,7 +1,8 @@
 /**
  * `ipcraft copy`: there was no way to move a deployment between SQLite and PostgreSQL. A
  * deployment seeded through the app (sections, nested subnets in two VRFs and both families,
- * addresses, keys, users, an invitation and its link, sessions, activity) is copied to
+ * addresses, keys, users, an invitation and its link, sessions, activity, a webhook with its
+ * outbox and the change feed) is copied to
  * PostgreSQL and back to a fresh SQLite file; every table's rows arrive (counts and sample
  * rows compared, blobs and timestamps exact), `check` passes on both targets, and the file
  * copied back answers the API with the same JSON as the original.
@@ -27,6 +28,8 @@ const TABLES = copyPlan().map((t) => t.name);
 /** A realistic deployment, written through the app, saved to a file. */
 async function seededFile(path: string) {
   const f = ipamFixture();
+  // A webhook first: every later change also lands in the change feed and its outbox.
+  expect((await f.api.post("/webhooks", { url: "http://127.0.0.1:9/hook", events: ["*"] })).status).toBe(201);
   const section = (await f.api.post("/sections", { name: "Lab", description: "rack 1" })).body;
   const root = await f.subnet("10.0.0.0/16", { section_id: section.id, name: "site" });
   const child = await f.subnet("10.0.1.0/24", { gateway: "10.0.1.1", vlan: 12 });
@@ -70,7 +73,7 @@ async function answers(file: string, who: { browser: Record<string, string> }) {
     const subnets = await get("/subnets?limit=500");
     const addresses: Record<string, unknown> = {};
     for (const s of subnets.items) addresses[s.id] = await get(`/subnets/${s.id}/addresses?limit=500`);
-    return { subnets, addresses, sections: await get("/sections"), activity: await get("/activity?limit=500"), users: await get("/users"), keys: await get("/api-keys") };
+    return { subnets, addresses, sections: await get("/sections"), activity: await get("/activity?limit=500"), events: await get("/events?limit=1000"), webhooks: await get("/webhooks"), users: await get("/users"), keys: await get("/api-keys") };
   } finally {
     database.close();
   }
@@ -90,7 +93,7 @@ describe("ipcraft copy", () => {
 
   test("SQLite → PostgreSQL → SQLite keeps every row and the same API answers", async () => {
     const before = counts(`${dir}/source.db`);
-    for (const t of ["organizations", "users", "invitations", "login_tokens", "sessions", "api_keys", "sections", "subnets", "addresses", "activity"]) {
+    for (const t of ["organizations", "users", "invitations", "login_tokens", "sessions", "api_keys", "sections", "subnets", "addresses", "activity", "events", "event_counters", "webhooks", "webhook_deliveries"]) {
       expect(before[t]).toBeGreaterThan(0);
     }
 

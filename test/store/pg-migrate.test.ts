@@ -15,6 +15,8 @@ const EXPECTED_TABLES = [
   "activity",
   "addresses",
   "api_keys",
+  "event_counters",
+  "events",
   "invitations",
   "ipam_versions",
   "login_tokens",
@@ -25,6 +27,8 @@ const EXPECTED_TABLES = [
   "subnet_changes",
   "subnets",
   "users",
+  "webhook_deliveries",
+  "webhooks",
 ];
 
 async function publicTables(sql: SQL): Promise<string[]> {

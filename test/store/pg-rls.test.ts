@@ -15,6 +15,12 @@ usePgCluster();
 const NOT_TENANT = ["login_tokens"];
 /** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql). */
 const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
+/** The webhook delivery worker's window (drizzle/pg/0009_webhooks.sql). */
+const DELIVERY_WORKER_WINDOWS: Record<string, string[]> = {
+  events: ["delivery_worker_prune:DELETE", "delivery_worker_read:SELECT"],
+  webhook_deliveries: ["delivery_worker:ALL"],
+  webhooks: ["delivery_worker:SELECT"],
+};
 /** How a row of a tenant table names its organization. */
 const ORG_OF: Record<string, string> = { organizations: "id", sessions: "(SELECT org_id FROM users WHERE users.id = user_id)" };
 
@@ -39,6 +45,11 @@ async function seed(sql: SQL, org: string): Promise<void> {
   await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
   await sql`INSERT INTO ipam_versions (org_id, version) VALUES (${org}, 1)`;
   await sql`INSERT INTO rate_limit_windows (org_id, window_start, hits, granted) VALUES (${org}, 1, 1, 1)`;
+  await sql`INSERT INTO event_counters (org_id, seq) VALUES (${org}, 1)`;
+  await sql`INSERT INTO events (org_id, seq, at, payload) VALUES (${org}, 1, ${NOW}, '{}')`;
+  await sql`INSERT INTO webhooks (id, org_id, url, events, secret, created_at, updated_at) VALUES (${`${org}-wh`}, ${org}, 'http://hooks.lan/x', '["*"]', 'whsec_x', ${NOW}, ${NOW})`;
+  await sql`INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
+            VALUES (${`${org}-del`}, ${org}, ${`${org}-wh`}, ${`${org}-ev`}, 'subnet.create', '{}', 'pending', ${NOW}, ${NOW})`;
 }
 
 /** Runs `body` in one transaction working as the application role, as the server will. */
@@ -66,7 +77,7 @@ describe("row-level security", () => {
   test("every table is a tenant table except the ones named here", async () => {
     const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
-    expect(tenantTables.length).toBe(12);
+    expect(tenantTables.length).toBe(16);
   });
 
   test("each tenant table has RLS enabled, forced, and a tenant policy; the app role may read and write it", async () => {
@@ -78,7 +89,7 @@ describe("row-level security", () => {
                has_table_privilege('ipcraft_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE') AS dml
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relname = ${table}`;
       // The only other policies are the SELECT-only lookup windows, and the maintenance window on organizations.
-      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : table === "organizations" ? ["maintenance_listing:SELECT"] : null;
+      const others = LOOKUP_WINDOWS.includes(table) ? ["pre_auth_lookup:SELECT"] : table === "organizations" ? ["maintenance_listing:SELECT"] : (DELIVERY_WORKER_WINDOWS[table] ?? null);
       expect({ table, ...row }).toEqual({ table, enabled: true, forced: true, policies: 1, others, dml: true });
     }
   });
@@ -130,6 +141,28 @@ describe("row-level security", () => {
       return { updated: updated.count, deleted: deleted.count };
     });
     expect(changed).toEqual({ updated: 0, deleted: 0 });
+  });
+
+  test("the webhook worker's window shows deliveries, webhooks and events of every organization and nothing else; webhooks and events cannot be changed through it", async () => {
+    const worker = (value: string, query: (tx: SQL) => Promise<unknown>) =>
+      asApp(db.sql, null, async (tx) => {
+        await tx`SELECT set_config('app.maintenance', ${value}, true)`;
+        return query(tx);
+      });
+    const seen = await worker("webhooks", (tx) => tx`
+      SELECT (SELECT count(*)::int FROM webhook_deliveries) AS deliveries, (SELECT count(*)::int FROM webhooks) AS hooks,
+             (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM users) AS users,
+             (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM event_counters) AS counters`);
+    expect(seen).toEqual([{ deliveries: 2, hooks: 2, events: 2, users: 0, orgs: 0, counters: 0 }]);
+    expect(await worker("retention", (tx) => tx`SELECT (SELECT count(*)::int FROM webhook_deliveries) AS d, (SELECT count(*)::int FROM webhooks) AS w`)).toEqual([{ d: 0, w: 0 }]);
+    expect(await worker("", (tx) => tx`SELECT count(*)::int AS n FROM webhook_deliveries`)).toEqual([{ n: 0 }]);
+    const changed = await worker("webhooks", async (tx) => {
+      const hooks = await tx`UPDATE webhooks SET url = 'http://evil.example/'`;
+      const events = await tx`UPDATE events SET payload = '{}'`;
+      return { hooks: hooks.count, events: events.count };
+    });
+    expect(changed).toEqual({ hooks: 0, events: 0 });
+    await expect(worker("webhooks", (tx) => tx`INSERT INTO webhooks (id, org_id, url, events, secret, created_at, updated_at) VALUES ('x', ${A}, 'http://x/', '[]', 's', ${NOW}, ${NOW})`)).rejects.toThrow();
   });
 
   test("through the Store's own transaction setup, a query with its organization filter removed returns nothing of another organization", async () => {

@@ -11,5 +11,5 @@ import type { ActivityEntry } from "../../store/store";
 export type { Actor, ActivityEntry } from "../../store/store";
 
 export function recordActivity(database: OpenDatabase, entry: ActivityEntry): void {
-  insertActivity(database, entry);
+  insertActivity(database, entry); // with its change-feed event and webhook outbox rows
 }

@@ -18,20 +18,50 @@
  * connection, and nothing is half-deleted (one transaction).
  */
 import type { SQL } from "bun";
-import type { ActivityQueries, ActivityRecord, Scope } from "../store";
-import { iso } from "./errors";
+import type { ActivityEntry, ActivityQueries, ActivityRecord, Scope } from "../store";
+import { iso, settled } from "./errors";
+import { appendPgEvents } from "./events";
 
 /** The advisory-lock key of activity pruning (any constant unique to this job). */
 export const PRUNE_LOCK = 0x1bc7a_0001;
 
+/** Rows per INSERT (at most 65,535 parameters per statement). */
+const CHUNK = 4000;
+
+/**
+ * Inserts activity rows and, in the same transaction `tx`, their change-feed events and
+ * webhook outbox rows (events.ts). The one place an activity row is written on PostgreSQL:
+ * activity.record and the per-subnet allocation batches (ipam.ts) both call it, so no writer
+ * can record a change that the feed and the webhooks miss. Statements are pipelined.
+ */
+export async function insertPgActivity(tx: SQL, entries: ActivityEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  // One timestamp per entry for both rows: the feed's `at` is the activity's.
+  const now = new Date().toISOString();
+  const timed = entries.map((e) => (e.at === undefined ? { ...e, at: now } : e) as ActivityEntry & { at: string });
+  const rows = timed.map((e) => ({
+    // Time-ordered ids append to the primary-key index instead of dirtying a random page.
+    id: Bun.randomUUIDv7(),
+    org_id: e.orgId,
+    at: e.at,
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    actor_label: e.actor.label,
+    action: e.action,
+    target_type: e.target.type,
+    target_id: e.target.id,
+    target_label: e.target.label,
+    changes: JSON.stringify(e.changes ?? {}),
+  }));
+  const writes: PromiseLike<unknown>[] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) writes.push(tx`INSERT INTO activity ${tx(rows.slice(i, i + CHUNK))}`.execute());
+  writes.push(appendPgEvents(tx, timed));
+  await settled(writes);
+}
+
 export function pgActivity(tx: SQL, scope: Scope): ActivityQueries {
   return {
-    async record(e) {
-      await tx`
-        INSERT INTO activity (id, org_id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes)
-        VALUES (${Bun.randomUUIDv7()}, ${e.orgId}, ${e.at ?? new Date().toISOString()}, ${e.actor.type}, ${e.actor.id}, ${e.actor.label},
-                ${e.action}, ${e.target.type}, ${e.target.id}, ${e.target.label}, ${JSON.stringify(e.changes ?? {})})`;
-    },
+    record: (e) => insertPgActivity(tx, [e]),
 
     async list(orgId, filter, opts) {
       const targetId = filter.targetId || null;

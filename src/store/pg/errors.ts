@@ -23,3 +23,14 @@ export function iso(value: Date | string | null): string | null {
   if (value === null) return null;
   return (value instanceof Date ? value : new Date(value)).toISOString();
 }
+
+/**
+ * Awaits statements sent together (pipelined on the transaction's connection); rejects with the
+ * first failure only once all have settled, so that nothing is still in flight at ROLLBACK.
+ */
+export async function settled<T extends readonly unknown[]>(statements: [...{ [K in keyof T]: PromiseLike<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(statements);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}

@@ -20,7 +20,7 @@
  *   memory at that seq? ── no ─▶ apply subnet_changes since memory's seq (idempotent);
  *                                 a gap, a `reload`, or unknown ─▶ reload the subnet / organization
  *   jobs in memory, each with its own Journal (a refused job is undone alone)
- *   INSERT addresses; INSERT activity; INSERT subnet_changes; UPDATE alloc_seq = seq + 1
+ *   INSERT addresses; INSERT activity (+ events, outbox); INSERT subnet_changes; UPDATE alloc_seq = seq + 1
  *   COMMIT
  *
  * Any failure of the transaction — a lost COMMIT reply included — undoes every job's memory
@@ -46,7 +46,8 @@ import { DatabaseBusyError } from "../../db/errors";
 import type { AddressJob, IpamStore } from "../ipam";
 import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
-import { isUniqueViolation } from "./errors";
+import { insertPgActivity } from "./activity";
+import { isUniqueViolation, settled } from "./errors";
 
 /** Jobs per transaction at most (as GroupCommit on SQLite). */
 const MAX_BATCH = 256;
@@ -267,7 +268,8 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         // Pipelined: every statement goes out at once, one round trip for the lot.
         const writes = [];
         for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`);
-        for (let i = 0; i < activity.length; i += CHUNK) writes.push(tx`INSERT INTO activity ${tx(activityValues(activity.slice(i, i + CHUNK)))}`);
+        // With their change-feed events and webhook outbox rows (insertPgActivity, the one writer).
+        writes.push(insertPgActivity(tx, activity));
         for (let i = 0; i < changes.length; i += CHUNK) writes.push(tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`);
         writes.push(tx`UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`);
         if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`);
@@ -386,32 +388,4 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
 
     addresses: enqueue,
   };
-}
-
-/**
- * Awaits statements sent together (pipelined on the transaction's connection); rejects with the
- * first failure only once all have settled, so that nothing is still in flight at ROLLBACK.
- */
-async function settled<T extends readonly unknown[]>(statements: [...{ [K in keyof T]: PromiseLike<T[K]> }]): Promise<T> {
-  const results = await Promise.allSettled(statements);
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-/** Activity rows as Bun.SQL's `tx(values)` takes them (the same columns as activity.ts's record). */
-function activityValues(entries: ActivityEntry[]) {
-  return entries.map((e) => ({
-    id: Bun.randomUUIDv7(),
-    org_id: e.orgId,
-    at: e.at ?? new Date().toISOString(),
-    actor_type: e.actor.type,
-    actor_id: e.actor.id,
-    actor_label: e.actor.label,
-    action: e.action,
-    target_type: e.target.type,
-    target_id: e.target.id,
-    target_label: e.target.label,
-    changes: JSON.stringify(e.changes ?? {}),
-  }));
 }

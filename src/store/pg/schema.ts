@@ -306,3 +306,69 @@ export const rateLimitWindows = pgTable(
   },
   (t) => [primaryKey({ columns: [t.orgId, t.windowStart] })],
 );
+
+/** The twin of SQLite's `events` (src/db/schema.ts): the change feed, `seq` per organization. */
+export const events = pgTable(
+  "events",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    at: isoTimestamp("at").notNull(),
+    payload: text("payload").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.seq] })],
+);
+
+/** The last `events.seq` per organization; its row lock orders an organization's events by commit (store/pg/events.ts). */
+export const eventCounters = pgTable("event_counters", {
+  orgId: text("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+});
+
+/** The twin of SQLite's `webhooks`. */
+export const webhooks = pgTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    events: text("events").notNull(),
+    secret: text("secret").notNull(),
+    active: integer("active").notNull().default(1),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [index("webhooks_org_idx").on(t.orgId, t.createdAt, t.id)],
+);
+
+/** The twin of SQLite's `webhook_deliveries`: outbox and delivery log. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    body: text("body").notNull(),
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: isoTimestamp("created_at").notNull(),
+    nextAttemptAt: isoTimestamp("next_attempt_at").notNull(),
+    lastAttemptAt: isoTimestamp("last_attempt_at"),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    completedAt: isoTimestamp("completed_at"),
+  },
+  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_log_idx").on(t.webhookId, t.id)],
+);

@@ -40,6 +40,8 @@ import { pgSections } from "./sections";
 import { pgSignIn } from "./sign-in";
 import { pgTenants } from "./tenants";
 import { pgUsers } from "./users";
+import { pgEvents } from "./events";
+import { pgWebhooks } from "./webhooks";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -157,5 +159,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     addresses: pgAddresses(tx),
     ops: pgOps(tx, scope),
     rateLimits: pgRateLimits(tx),
+    events: pgEvents(tx),
+    webhooks: pgWebhooks(tx, scope),
   };
 }

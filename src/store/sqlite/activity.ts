@@ -1,6 +1,7 @@
 /** SQLite: appending to the activity log (API.md §8). */
 import type { OpenDatabase } from "../../db/client";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
+import { appendEvent } from "./events";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
@@ -11,13 +12,21 @@ function prepare(database: OpenDatabase) {
   );
 }
 
-/** Synchronous insert; features/activity/record.ts (legacy writers) and the store share it. */
+/**
+ * Synchronous insert of an activity row and, with it, its change-feed event and webhook
+ * outbox rows (store/events.ts). The one place an activity row is written on SQLite:
+ * activity.record, the IPAM facet's GroupCommit (store/sqlite/ipam.ts) and the legacy
+ * writers (features/activity/record.ts) all call it, inside their transaction, so no writer
+ * can record a change that the feed and the webhooks miss.
+ */
 export function insertActivity(database: OpenDatabase, entry: ActivityEntry): void {
   let insert = statements.get(database);
   if (!insert) {
     insert = prepare(database);
     statements.set(database, insert);
   }
+  // One timestamp for both rows: the feed's `at` is the activity's.
+  if (entry.at === undefined) entry = { ...entry, at: new Date().toISOString() };
   insert.run(
     // Time-ordered ids append to the primary-key index instead of dirtying a random page.
     Bun.randomUUIDv7(),
@@ -32,6 +41,7 @@ export function insertActivity(database: OpenDatabase, entry: ActivityEntry): vo
     entry.target.label,
     JSON.stringify(entry.changes ?? {}),
   );
+  appendEvent(database, entry);
 }
 
 export function sqliteActivity(database: OpenDatabase): ActivityQueries {

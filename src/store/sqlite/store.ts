@@ -43,6 +43,8 @@ import { sqliteSections } from "./sections";
 import { sqliteSignIn } from "./sign-in";
 import { sqliteTenants } from "./tenants";
 import { sqliteUsers } from "./users";
+import { sqliteEvents } from "./events";
+import { sqliteWebhooks } from "./webhooks";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -101,6 +103,8 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     addresses: sqliteAddresses(database),
     ops: sqliteOps(database),
     rateLimits: sqliteRateLimits(database),
+    events: sqliteEvents(database),
+    webhooks: sqliteWebhooks(database),
   };
 }
 

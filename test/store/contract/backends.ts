@@ -8,6 +8,7 @@
  * On PostgreSQL the app mounts only the features already on the store (app.ts): a contract
  * suite may only drive those. The probes write and read as the database owner, outside RLS.
  */
+import { SQL } from "bun";
 import { afterEach } from "bun:test";
 import { createApp } from "../../../src/app";
 import { generateOpaqueToken } from "../../../src/auth/tokens";
@@ -38,6 +39,8 @@ interface Probes {
   sectionOfSubnet(subnetId: string): Promise<string | null>;
   /** Adds a user with a session to an existing organization, straight into the database. */
   insertMember(orgId: string, m: { id: string; email: string; role: string; sessionId: string; tokenHash: string }): Promise<void>;
+  /** Another Store over the same database, as a second replica would have (PostgreSQL: its own pool). */
+  secondStore(): Promise<{ store: Store; close(): Promise<void> }>;
   /** PostgreSQL only: another replica's prune holding the lock until the returned function is called. */
   pruneByAnotherReplica?(): Promise<() => Promise<void>>;
 }
@@ -77,6 +80,7 @@ export const BACKENDS: Backend[] = [
             );
             return id;
           },
+          secondStore: async () => ({ store: createSqliteStore(database), close: async () => undefined }),
           sectionOfSubnet: async (id) => (sqlite.query("SELECT section_id FROM subnets WHERE id = ?").get(id) as { section_id: string | null }).section_id,
           async insertMember(orgId, m) {
             const later = new Date(Date.now() + 86400_000).toISOString();
@@ -107,6 +111,10 @@ export const BACKENDS: Backend[] = [
           async sectionOfSubnet(id) {
             const [row] = await db.sql`SELECT section_id FROM subnets WHERE id = ${id}`;
             return row.section_id as string | null;
+          },
+          async secondStore() {
+            const sql = new SQL(db.url, { max: 4 });
+            return { store: createPgStore(sql), close: () => sql.close() };
           },
           async pruneByAnotherReplica() {
             const other = await db.sql.reserve();
@@ -168,6 +176,7 @@ export async function openApp(backend: Backend, config: Parameters<typeof defaul
     call,
     as,
     newTenant: (options: TenantOptions = {}) => createTenantIn(store, options),
+    secondStore: () => probes.secondStore(),
     /** Another user of `orgId`, signed in: headers for browser requests. */
     async newMember(orgId: string, role: string) {
       const { token, hash } = generateOpaqueToken();

@@ -1,0 +1,59 @@
+/**
+ * What an event is, for both dialects (pure: no I/O). Every activity entry becomes one event:
+ * the change feed lists them (GET /api/v1/events) and each webhook whose patterns match its
+ * type gets one outbox row carrying the same JSON (src/store/{sqlite,pg}/events.ts append
+ * both in the transaction that records the activity).
+ *
+ * Ordering. `seq` counts per organization from 1 with no holes, and seq order is commit
+ * order: the writer bumps its organization's row in `event_counters`, and that row stays
+ * locked until its transaction ends (SQLite: one writer at a time anyway; PostgreSQL: the
+ * row lock of the UPSERT). A later transaction of the same organization waits for the lock,
+ * so it can only take seq n+1 once the holder of n has committed (n is then visible) or
+ * rolled back (n is handed out again). A reader that sees n+1 therefore already sees n: the
+ * feed's cursor never skips a committed change. A plain sequence would not do: on
+ * PostgreSQL `nextval` order is not commit order, and a reader could pass n+1 while n is
+ * still in flight and miss it for good. The price is that an organization's writes take
+ * turns for the last moment of their transaction (record is the last call of every
+ * write body): one round trip and the COMMIT.
+ */
+import type { ActivityEntry, Actor } from "./store";
+
+/** The JSON every feed item and every webhook delivery carries. */
+export interface EventPayload {
+  /** unique per event: receivers dedupe by it (a delivery may arrive more than once) */
+  id: string;
+  /** position in the organization's feed; 0 for a ping */
+  seq: number;
+  /** the activity action, `<target type>.<verb>`, e.g. address.create */
+  type: string;
+  at: string;
+  organization_id: string;
+  actor: Actor;
+  target: { type: string; id: string | null; label: string };
+  changes: Record<string, [unknown, unknown]>;
+}
+
+export function eventPayload(entry: ActivityEntry, id: string, seq: number, at: string): EventPayload {
+  return {
+    id,
+    seq,
+    type: entry.action,
+    at,
+    organization_id: entry.orgId,
+    actor: entry.actor,
+    target: entry.target,
+    changes: entry.changes ?? {},
+  };
+}
+
+/**
+ * Whether a webhook subscribed with `patterns` wants an event of `type`: `*` (everything),
+ * `address.*` (every verb of one target type) or an exact type (`subnet.create`).
+ */
+export function wantsEvent(patterns: readonly string[], type: string): boolean {
+  for (const p of patterns) {
+    if (p === "*" || p === type) return true;
+    if (p.endsWith(".*") && type.startsWith(p.slice(0, -1))) return true;
+  }
+  return false;
+}
