@@ -39,6 +39,7 @@
 import type { Database } from "bun:sqlite";
 import { formatCidr, lastAddress, SubnetAllocator, SubnetTree, type Prefix } from "../ip";
 import type { Journal } from "./journal";
+import { addNested, addToAncestors, subtreeRecords, type NestedScope } from "./nested-records";
 import { ALL_ROWS, loaderQueries, loadNow, loadOrganization, loadSliced, nextTurn, OrgIpam, storedVersion, type LoaderQueries, type SubnetState } from "./org-loader";
 
 export type { SubnetState } from "./org-loader";
@@ -231,6 +232,12 @@ export class IpamRegistry {
     return org ? [...org.trees.values()] : [];
   }
 
+  /** The tree and subnets the nested record counts of `state` live in (nested-records.ts). */
+  nestedScope(state: SubnetState): NestedScope {
+    const org = this.orgs.get(state.orgId)!;
+    return { tree: org.trees.get(state.vrf)!, subnets: org.subnets };
+  }
+
   /** Number of subnets in memory (tests, diagnostics). */
   get size(): number {
     let n = 0;
@@ -281,9 +288,13 @@ export class IpamRegistry {
       prefix: input.prefix,
       cidr: formatCidr(input.prefix),
       allocator: SubnetAllocator.fromTaken(input.prefix, input.moved, adoptedPrefixes),
+      nested: 0,
     };
     org.subnets.set(input.id, state);
     journal.onRollback(() => org.subnets.delete(input.id));
+    // Adopted subtrees now lie below the new subnet; the parent's moved records one level lower.
+    for (const id of inserted.adopted) state.nested += subtreeRecords(org.subnets.get(id)!);
+    if (parent) addNested(journal, parent, input.moved.length);
     return { ok: true, parentId: inserted.parent, adopted: inserted.adopted };
   }
 
@@ -294,6 +305,11 @@ export class IpamRegistry {
   removeSubnet(journal: Journal, state: SubnetState, moved: bigint[]): void {
     const org = this.orgs.get(state.orgId)!;
     const tree = org.trees.get(state.vrf)!;
+    // Its own records leave the subtree below its parent: `moved` into the parent, the rest deleted.
+    const own = state.allocator.ownRecords();
+    addToAncestors(journal, { tree, subnets: org.subnets }, state, moved.length - own);
+    const above = tree.parentIdOf(state.id);
+    if (above) addNested(journal, org.subnets.get(above)!, -moved.length);
     const { parent: parentId, children } = tree.remove(state.id);
     journal.onRollback(() => tree.insert(state.id, state.prefix));
     org.subnets.delete(state.id);
@@ -316,7 +332,10 @@ export class IpamRegistry {
   /** Takes one given address in a subnet's allocator. Journaled when it succeeds. */
   take(journal: Journal, state: SubnetState, value: bigint) {
     const result = state.allocator.take(value);
-    if (result === "ok") journal.onRollback(() => state.allocator.release(value));
+    if (result === "ok") {
+      journal.onRollback(() => state.allocator.release(value));
+      addToAncestors(journal, this.nestedScope(state), state, 1);
+    }
     return result;
   }
 
@@ -324,13 +343,19 @@ export class IpamRegistry {
   allocate(journal: Journal, state: SubnetState, n: number): bigint[] | null {
     const a = state.allocator;
     const values = n === 1 ? single(a.allocate()) : a.allocateMany(n);
-    if (values) journal.onRollback(() => values.forEach((v) => a.release(v)));
+    if (values) {
+      journal.onRollback(() => values.forEach((v) => a.release(v)));
+      addToAncestors(journal, this.nestedScope(state), state, values.length);
+    }
     return values;
   }
 
   /** Frees one address record. Journaled. */
   release(journal: Journal, state: SubnetState, value: bigint): void {
-    if (state.allocator.release(value)) journal.onRollback(() => state.allocator.take(value));
+    if (state.allocator.release(value)) {
+      journal.onRollback(() => state.allocator.take(value));
+      addToAncestors(journal, this.nestedScope(state), state, -1);
+    }
   }
 }
 

@@ -131,7 +131,7 @@ export function subnetSplitter(deps: Pick<IpamDeps, "database" | "registry">) {
           repo.insert(orgId, { id: childId, parentId: id, vrf: state.vrf, family: piece.family, networkKey, prefixLength: piece.length, cidr, at, ...fields });
           if (moved.length > 0) addresses.moveRange(childId, id, networkKey, keyOf(piece.family, lastAddress(piece)));
           if (answer) items.push(
-            subnetView(registry.subnet(orgId, childId)!, {
+            subnetView(registry, registry.subnet(orgId, childId)!, {
               id: childId,
               name: "",
               description: "",

@@ -63,7 +63,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
     h(
       "section",
       { class: "card utilization", "aria-label": "Utilization" },
-      h("div", { class: "util-head" }, h("strong", null, `${u.percent.toFixed(2)}% used`), h("span", { class: "muted" }, `${count(u.used)} used · ${count(u.free)} free · ${count(u.usable)} usable of ${count(u.size)}`)),
+      h("div", { class: "util-head" }, h("strong", null, `${u.percent.toFixed(2)}% used`), h("span", { class: "muted" }, `${count(u.used)} used · ${u.in_children !== "0" ? `${count(u.in_children)} in child subnets · ` : ""}${count(u.free)} free · ${count(u.usable)} usable of ${count(u.size)}`)),
       utilBar(u, true),
     ),
     h(
