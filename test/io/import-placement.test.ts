@@ -128,6 +128,7 @@ describe("an address file over nested imported subnets", () => {
     const t = testApp();
     const who = createTenant(t.database);
     const api = client(t, who);
+    expect((await api.post("/vrfs", { name: "blue" })).status).toBe(201);
     const subnets = "cidr,vrf\n10.0.0.0/8,\n10.1.0.0/16,\n10.1.2.0/24,\n10.1.2.128/25,\n10.1.0.0/16,blue\n2001:db8::/32,\n2001:db8:1::/48,\n";
     expect((await importCsv(t, who, "subnets", subnets)).status).toBe(200);
     const bad = await importCsv(t, who, "addresses", "ip\n10.1.2.5\n10.1.2.128\n10.1.2.127\n");

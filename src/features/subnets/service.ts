@@ -16,6 +16,7 @@ import { recordActivity } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
 import { addressWriter } from "../addresses/writer";
 import type { Subnet, SubnetCreate, SubnetListFilters, SubnetPatch } from "./model";
+import { vrfChecker } from "../vrfs/check";
 import { assertNoneOnBoundary, subnetPlacement } from "./placement";
 import { subnetRepo, type SubnetSortKey } from "./repo";
 import { viewRow } from "./view";
@@ -26,6 +27,7 @@ export function subnetService(deps: IpamDeps) {
   const addresses = addressRepo(database);
   const writer = addressWriter(deps);
   const placeSubnet = subnetPlacement(deps);
+  const vrfs = vrfChecker(database);
 
   function mustRow(orgId: string, id: string) {
     const row = repo.get(orgId, id);
@@ -97,6 +99,7 @@ export function subnetService(deps: IpamDeps) {
       return ipamWrite(database, registry, p.orgId, (journal) => {
         assertPlanAllows(database.sqlite, p.orgId, "subnets");
         assertSection(p.orgId, body.section_id);
+        vrfs.assert(p.orgId, vrf);
         const id = crypto.randomUUID();
         const at = nowIso();
         const placed = placeSubnet(journal, {

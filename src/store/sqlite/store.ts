@@ -39,6 +39,7 @@ import { sqliteSections } from "./sections";
 import { sqliteSignIn } from "./sign-in";
 import { sqliteTenants } from "./tenants";
 import { sqliteUsers } from "./users";
+import { sqliteVrfs } from "./vrfs";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -53,6 +54,7 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
     users: sqliteUsers(database),
     signIn: sqliteSignIn(database),
     sections: sqliteSections(database),
+    vrfs: sqliteVrfs(database),
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),
     tenants: sqliteTenants(database),
