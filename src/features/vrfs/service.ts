@@ -19,7 +19,7 @@ async function mustGet(q: Queries, orgId: string, id: string): Promise<Vrf> {
 
 /** 409 when another VRF has this name but for case ("Default" beside "default"). */
 async function assertNoCaseTwin(q: Queries, orgId: string, name: string, self?: string): Promise<void> {
-  const twin = (await q.vrfs.names(orgId)).find((n) => n !== self && n.toLowerCase() === name.toLowerCase());
+  const twin = (await q.vrfs.names(orgId)).find((n) => n !== self && n !== name && n.toLowerCase() === name.toLowerCase());
   if (twin !== undefined) {
     throw new ApiError("duplicate_name", `${DUPLICATE_VRF_SENTENCE(twin)}; names differ only in case`, { field: "name", existing: twin });
   }
