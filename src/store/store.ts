@@ -38,7 +38,9 @@
  * and their links, seat counts, owner rules), sign-in (all of features/auth: send-link with
  * its per-email limit, verify and invitation links, logout, me; the CLI's login-link still
  * uses the synchronous helpers of auth/accounts.ts and auth/sign-in-tokens.ts), the activity
- * feed and its pruning (features/activity; once across replicas on PostgreSQL). Still on `deps.database`
+ * feed and its pruning (features/activity; once across replicas on PostgreSQL), VRFs (all of
+ * features/vrfs; subnet create and import still check a subnet's VRF through the synchronous
+ * vrfChecker of features/vrfs/check.ts, `assertVrf` is the Store twin for when they convert). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
