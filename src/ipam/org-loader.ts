@@ -127,8 +127,11 @@ export function* loadOrganization(q: LoaderQueries, orgId: string, pageRows = RO
     state.allocator = allocator;
     yield;
   }
+  // Records below each subnet (utilization): every subnet's own records, added to its ancestors.
+  let counted = 0;
   for (const state of org.subnets.values()) {
     addToAncestors(null, { tree: org.trees.get(state.vrf)!, subnets: org.subnets }, state, state.allocator.ownRecords());
+    if (++counted % pageRows === 0) yield;
   }
   return org;
 }
