@@ -8,6 +8,7 @@ import { h, mount } from "./dom";
 import { icon } from "./icons";
 import type { Section, Subnet } from "./types";
 import { utilBar } from "./util-bar";
+import { vrfTag } from "./vrf-label";
 
 export interface TreeData {
   sections: Section[];
@@ -107,6 +108,7 @@ function draw(): void {
         "a",
         { href: `/subnets/${subnet.id}`, class: "subnet-link", "data-subnet-id": subnet.id, "data-cidr": subnet.cidr },
         h("span", { class: "cidr" }, subnet.cidr),
+        vrfTag(subnet),
         subnet.name ? h("span", { class: "name" }, subnet.name) : null,
       ),
       utilBar(subnet.utilization),

@@ -205,7 +205,10 @@ describe("hostile input on every documented route", async () => {
   await create("/subnets", { cidr: "2001:db8::/64" });
   // A second, non-owner user: the Bearer key is an owner's, so attacks on this id can never remove the caller.
   const colleague = await create("/users/invite", { email: "seeded.member@example.org", role: "member" });
+  const vrf = await create("/vrfs", { name: "seeded" });
+  await create("/subnets", { cidr: "10.0.1.0/24", vrf: "seeded" }); // in use: attacks can neither rename nor delete it
   const REAL: [RegExp, string][] = [
+    [/^\/api\/v1\/vrfs\/\{/, vrf.id],
     [/^\/api\/v1\/sections\/\{/, section.id],
     [/^\/api\/v1\/subnets\/\{/, subnet.id],
     [/^\/api\/v1\/addresses\/\{/, address.id],

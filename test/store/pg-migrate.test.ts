@@ -25,6 +25,7 @@ const EXPECTED_TABLES = [
   "subnet_changes",
   "subnets",
   "users",
+  "vrfs",
 ];
 
 async function publicTables(sql: SQL): Promise<string[]> {

@@ -39,6 +39,7 @@ async function seed(sql: SQL, org: string): Promise<void> {
   await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
   await sql`INSERT INTO ipam_versions (org_id, version) VALUES (${org}, 1)`;
   await sql`INSERT INTO rate_limit_windows (org_id, window_start, hits, granted) VALUES (${org}, 1, 1, 1)`;
+  await sql`INSERT INTO vrfs (id, org_id, name, created_at, updated_at) VALUES (${`${org}-vrf`}, ${org}, 'default', ${NOW}, ${NOW})`;
 }
 
 /** Runs `body` in one transaction working as the application role, as the server will. */
@@ -66,7 +67,7 @@ describe("row-level security", () => {
   test("every table is a tenant table except the ones named here", async () => {
     const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
-    expect(tenantTables.length).toBe(12);
+    expect(tenantTables.length).toBe(13);
   });
 
   test("each tenant table has RLS enabled, forced, and a tenant policy; the app role may read and write it", async () => {

@@ -40,6 +40,7 @@ import { pgSections } from "./sections";
 import { pgSignIn } from "./sign-in";
 import { pgTenants } from "./tenants";
 import { pgUsers } from "./users";
+import { pgVrfs } from "./vrfs";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -150,6 +151,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     users: pgUsers(tx),
     signIn: pgSignIn(tx, scope),
     sections: pgSections(tx),
+    vrfs: pgVrfs(tx),
     activity: pgActivity(tx, scope),
     plans: pgPlans(tx),
     tenants: pgTenants(tx),

@@ -43,6 +43,7 @@ import { sqliteSections } from "./sections";
 import { sqliteSignIn } from "./sign-in";
 import { sqliteTenants } from "./tenants";
 import { sqliteUsers } from "./users";
+import { sqliteVrfs } from "./vrfs";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -94,6 +95,7 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     users: sqliteUsers(database),
     signIn: sqliteSignIn(database),
     sections: sqliteSections(database),
+    vrfs: sqliteVrfs(database),
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),
     tenants: sqliteTenants(database),

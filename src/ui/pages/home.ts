@@ -7,6 +7,7 @@ import { icon } from "../icons";
 import { markCurrent, refreshTree, treeData, treeReady } from "../tree";
 import type { Me, Section } from "../types";
 import { utilBar } from "../util-bar";
+import { vrfTag } from "../vrf-label";
 
 export async function homePage(container: HTMLElement, me: Me): Promise<void> {
   document.title = "Overview · IPCraft";
@@ -61,7 +62,7 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
           "section",
           null,
           h("h2", null, "Top-level subnets"),
-          h("ul", { class: "plain root-list" }, roots.map((s) => h("li", null, h("a", { href: `/subnets/${s.id}` }, s.cidr), s.name ? ` ${s.name} ` : " ", utilBar(s.utilization)))),
+          h("ul", { class: "plain root-list" }, roots.map((s) => h("li", null, h("a", { href: `/subnets/${s.id}` }, s.cidr), vrfTag(s), s.name ? ` ${s.name} ` : " ", utilBar(s.utilization)))),
         )
       : null,
   );
