@@ -61,7 +61,8 @@ describe("round trip", () => {
     const r = await t.call("GET", "/api/v1/export.json", { headers: who.bearer });
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toStartWith("application/json");
-    expect(Object.keys(r.body)).toEqual(["format", "version", "exported_at", "organization", "sections", "subnets", "addresses"]);
+    expect(Object.keys(r.body)).toEqual(["format", "version", "exported_at", "organization", "sections", "vrfs", "subnets", "addresses"]);
+    expect(r.body.vrfs.map((v: any) => v.name)).toEqual(["blue", "default"]);
     expect(r.body.subnets).toHaveLength(8);
     expect(r.text).not.toContain(who.key);
     expect(r.text).not.toContain(who.key.slice(0, 12));
