@@ -24,6 +24,7 @@ import { healthRoutes } from "./features/health/routes";
 import { ioRoutes } from "./features/io/routes";
 import { dnsDhcpRoutes } from "./features/dns-dhcp/routes";
 import { sectionRoutes } from "./features/sections/routes";
+import { vrfRoutes } from "./features/vrfs/routes";
 import { subnetRoutes } from "./features/subnets/routes";
 import { toolsRoutes } from "./features/tools/routes";
 import { userRoutes } from "./features/users/routes";
@@ -119,6 +120,7 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(organizationRoutes(deps))
     .use(userRoutes(deps))
     .use(sectionRoutes(deps))
+    .use(vrfRoutes(deps))
     .use(activityRoutes(deps))
     .use(subnetRoutes(deps))
     .use(addressRoutes(deps))

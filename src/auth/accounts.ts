@@ -7,6 +7,7 @@
 import type { OpenDatabase } from "../db/client";
 import type { PlanName } from "./plans";
 import type { Role } from "./principal";
+import { vrfStatements } from "../store/sqlite/vrfs";
 
 export interface UserRow {
   id: string;
@@ -65,6 +66,7 @@ export function createOrganizationWithOwner(
   database.sqlite
     .query("INSERT INTO organizations (id, name, plan, created_at, updated_at) VALUES (?, ?, 'unlimited', ?, ?)")
     .run(orgId, orgName, now, now);
+  vrfStatements(database).ensureDefault(orgId, now);
   database.sqlite
     .query("INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, '', 'owner', ?, ?)")
     .run(userId, orgId, normalised, now, now);

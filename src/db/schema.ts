@@ -133,6 +133,24 @@ export const sections = sqliteTable(
   (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey)],
 );
 
+
+/**
+ * VRFs (issue 15): routing domains a subnet names by `subnets.vrf`. `default` exists in every
+ * organization (created with it, and by migration for older ones). Names are unique per
+ * organization exactly; the service also refuses a new name that differs from an existing
+ * one only in case (a typo), but a migration keeps whatever distinct names subnets used.
+ */
+export const vrfs = sqliteTable(
+  "vrfs",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("vrfs_org_name_unique").on(t.orgId, t.name)],
+);
 /**
  * Subnets, nested automatically: `parent_id` is the smallest subnet of the same
  * (org, vrf) that strictly contains this one. The hierarchy is kept by the service inside

@@ -15,6 +15,7 @@ export const ERROR_STATUS = {
   ip_not_usable: 400,
   ip_in_child_subnet: 400,
   immutable_field: 400,
+  unknown_vrf: 400,
   invalid_token: 400,
   import_failed: 400,
   // 401 — who are you?
@@ -41,6 +42,7 @@ export const ERROR_STATUS = {
   subnet_has_children: 409,
   subnet_not_empty: 409,
   duplicate_name: 409,
+  vrf_in_use: 409,
   last_owner: 409,
   // 410 — a change-feed cursor outside what the feed still holds (pruned, or from another database): resync
   cursor_expired: 410,

@@ -312,6 +312,16 @@ export class SubnetAllocator {
     return { size: prefixSize(this.prefix), usable: this.usable, used, free: this.usable - used };
   }
 
+  /** Records held by this subnet itself (not lying under a child subnet). */
+  ownRecords(): number {
+    return this.records.size - this.recordsUnderChildren;
+  }
+
+  /** Usable addresses covered by direct child subnets (API.md §6 `in_children`). */
+  coveredByChildren(): bigint {
+    return this.coveredUsable;
+  }
+
   /** Bytes of run storage for the records (object headers and child ranges not counted). */
   storageBytes(): number {
     return this.records.storageBytes();

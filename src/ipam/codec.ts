@@ -35,22 +35,28 @@ export function keyFromHex(hex: unknown): Uint8Array | null {
 export { badCursor, decodeCursor, encodeCursor } from "../http/pagination";
 export { requireCidr, requireIp } from "../http/ip-input";
 
-/** Utilization in API form (API.md §1, §6): counts as decimal strings, percent with 2 decimals. */
+/**
+ * Utilization in API form (API.md §1, §6): counts as decimal strings, percent with 2 decimals.
+ * `used`: usable addresses holding a record here or in a descendant; `in_children`: usable
+ * addresses covered by child subnets; `free`: what first-free may return (neither).
+ */
 export interface Utilization {
   size: string;
   usable: string;
   used: string;
+  in_children: string;
   free: string;
   percent: number;
 }
 
-export function utilizationOf(counts: AllocatorCounts): Utilization {
+export function utilizationOf(counts: AllocatorCounts & { inChildren: bigint }): Utilization {
   // Rounded half up in integer arithmetic: exact even for IPv6 counts beyond 2^53.
   const hundredths = counts.usable === 0n ? 0n : (counts.used * 20_000n / counts.usable + 1n) / 2n;
   return {
     size: counts.size.toString(),
     usable: counts.usable.toString(),
     used: counts.used.toString(),
+    in_children: counts.inChildren.toString(),
     free: counts.free.toString(),
     percent: Number(hundredths) / 100,
   };

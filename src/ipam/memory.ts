@@ -10,9 +10,12 @@
  * store writes to its change log so that other replicas can follow (store/pg/ipam.ts).
  * How memory follows the database is the backend's business: IpamRegistry (registry.ts,
  * SQLite: ipam_versions and data_version) or PgIpam (store/pg/ipam.ts: per-subnet alloc_seq).
+ * Every record change here also moves the `nested` counts of the subnet's ancestors
+ * (utilization counts what lies below a subnet, nested-records.ts).
  */
 import { formatCidr, SubnetAllocator, SubnetTree, type Prefix } from "../ip";
 import type { Journal } from "./journal";
+import { addNested, addToAncestors, subtreeRecords, type NestedScope } from "./nested-records";
 import { OrgIpam, type SubnetState } from "./org-loader";
 
 export class IpamMemory {
@@ -46,6 +49,12 @@ export class IpamMemory {
   treesOf(orgId: string): SubnetTree<string>[] {
     const org = this.orgs.get(orgId);
     return org ? [...org.trees.values()] : [];
+  }
+
+  /** The tree and subnets the nested record counts of `state` live in (nested-records.ts). */
+  nestedScope(state: SubnetState): NestedScope {
+    const org = this.orgs.get(state.orgId)!;
+    return { tree: org.trees.get(state.vrf)!, subnets: org.subnets };
   }
 
   /** Number of subnets in memory (tests, diagnostics). */
@@ -99,9 +108,13 @@ export class IpamMemory {
       cidr: formatCidr(input.prefix),
       allocator: SubnetAllocator.fromTaken(input.prefix, input.moved, adoptedPrefixes),
       seq: 0,
+      nested: 0,
     };
     org.subnets.set(input.id, state);
     journal.onRollback(() => org.subnets.delete(input.id));
+    // Adopted subtrees now lie below the new subnet; the parent's moved records one level lower.
+    for (const id of inserted.adopted) state.nested += subtreeRecords(org.subnets.get(id)!);
+    if (parent) addNested(journal, parent, input.moved.length);
     journal.noteCreated(input.id);
     if (parent) journal.note(parent.id, "reload");
     return { ok: true, parentId: inserted.parent, adopted: inserted.adopted };
@@ -114,6 +127,11 @@ export class IpamMemory {
   removeSubnet(journal: Journal, state: SubnetState, moved: bigint[]): void {
     const org = this.orgs.get(state.orgId)!;
     const tree = org.trees.get(state.vrf)!;
+    // Its own records leave the subtree below its parent: `moved` into the parent, the rest deleted.
+    const own = state.allocator.ownRecords();
+    addToAncestors(journal, { tree, subnets: org.subnets }, state, moved.length - own);
+    const above = tree.parentIdOf(state.id);
+    if (above) addNested(journal, org.subnets.get(above)!, -moved.length);
     const { parent: parentId, children } = tree.remove(state.id);
     journal.onRollback(() => tree.insert(state.id, state.prefix));
     org.subnets.delete(state.id);
@@ -141,6 +159,7 @@ export class IpamMemory {
     if (result === "ok") {
       journal.onRollback(() => state.allocator.release(value));
       journal.note(state.id, "take", value);
+      addToAncestors(journal, this.nestedScope(state), state, 1);
     }
     return result;
   }
@@ -152,6 +171,7 @@ export class IpamMemory {
     if (values) {
       journal.onRollback(() => values.forEach((v) => a.release(v)));
       for (const v of values) journal.note(state.id, "take", v);
+      addToAncestors(journal, this.nestedScope(state), state, values.length);
     }
     return values;
   }
@@ -161,6 +181,7 @@ export class IpamMemory {
     if (state.allocator.release(value)) {
       journal.onRollback(() => state.allocator.take(value));
       journal.note(state.id, "free", value);
+      addToAncestors(journal, this.nestedScope(state), state, -1);
     }
   }
 }

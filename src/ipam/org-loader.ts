@@ -21,6 +21,7 @@
 import type { Database } from "bun:sqlite";
 import { formatCidr, SubnetAllocator, SubnetTree, type Family, type Prefix } from "../ip";
 import { valueOfKey } from "./codec";
+import { addToAncestors } from "./nested-records";
 
 /** Rows per query in a sliced load: a few milliseconds of work on a busy machine. */
 export const ROWS_PER_QUERY = 2_000;
@@ -42,6 +43,8 @@ export interface SubnetState {
    * use). SQLite follows whole organizations instead (ipam_versions) and leaves it 0.
    */
   seq: number;
+  /** Records held by strict descendants (utilization, nested-records.ts). */
+  nested: number;
 }
 
 /** One organization's IPAM state: its subnet trees (one per VRF) and its subnets. */
@@ -99,7 +102,7 @@ export function* loadOrganization(q: LoaderQueries, orgId: string, pageRows = RO
       if (!tree) org.trees.set(row.vrf, (tree = new SubnetTree<string>()));
       const inserted = tree.insert(row.id, prefix);
       if (!inserted.ok) throw new Error(`database holds subnet ${formatCidr(prefix)} twice in VRF ${row.vrf}; run ipcraft check`);
-      org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null!, seq: 0 });
+      org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null!, seq: 0, nested: 0 });
     }
     yield;
     if (rows.length < pageRows) break;
@@ -128,6 +131,12 @@ export function* loadOrganization(q: LoaderQueries, orgId: string, pageRows = RO
     for (const childId of org.trees.get(state.vrf)!.childrenOf(state.id)) allocator.takePrefix(org.subnets.get(childId)!.prefix);
     state.allocator = allocator;
     yield;
+  }
+  // Records below each subnet (utilization): every subnet's own records, added to its ancestors.
+  let counted = 0;
+  for (const state of org.subnets.values()) {
+    addToAncestors(null, { tree: org.trees.get(state.vrf)!, subnets: org.subnets }, state, state.allocator.ownRecords());
+    if (++counted % pageRows === 0) yield;
   }
   return org;
 }

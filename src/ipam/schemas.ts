@@ -23,11 +23,12 @@ export const UtilizationBody = z
   .object({
     size: z.string().describe("addresses in the block, decimal string"),
     usable: z.string().describe("usable addresses by the one usable rule, decimal string"),
-    used: z.string().describe("usable addresses holding a record or covered by a child subnet"),
-    free: z.string().describe("usable − used"),
+    used: z.string().describe("usable addresses holding an address record in this subnet or any descendant, decimal string"),
+    in_children: z.string().describe("usable addresses covered by child subnets, decimal string"),
+    free: z.string().describe("usable addresses first-free may return (no record, not in a child), decimal string"),
     percent: z.number().describe("used / usable × 100, two decimals"),
   })
-  .meta({ example: { size: "256", usable: "254", used: "51", free: "203", percent: 20.08 } });
+  .meta({ example: { size: "256", usable: "254", used: "51", in_children: "0", free: "203", percent: 20.08 } });
 
 export const IdParams = z.object({ id: z.string().describe("UUID") });
 

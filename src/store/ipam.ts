@@ -39,7 +39,10 @@ export interface AddressJob<T> {
   run(state: SubnetState, journal: Journal): AddressWrite<T>;
 }
 
-/** Brings the named subnets' allocators up to date inside a read (PostgreSQL; a no-op on SQLite). */
+/**
+ * Brings the named subnets' allocators, and their descendants' (a subnet's utilization counts
+ * the records below it), up to date inside a read (PostgreSQL; a no-op on SQLite).
+ */
 export type Freshen = (subnetIds: string[]) => Promise<void>;
 
 export interface IpamStore {

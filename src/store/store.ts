@@ -47,7 +47,9 @@
  * born on the store; every activity row, wherever it is written — activity.record, SQLite's
  * GroupCommit, PostgreSQL's per-subnet batches — appends its event and outbox rows in the
  * same transaction: store/sqlite/activity.ts insertActivity, store/pg/activity.ts
- * insertPgActivity; store/events.ts). Still on `deps.database`
+ * insertPgActivity; store/events.ts), VRFs (all of features/vrfs; subnet create checks a subnet's VRF
+ * with `assertVrf` of features/vrfs/check.ts inside its IPAM write; the SQLite-only imports
+ * still use the synchronous `vrfChecker`). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
@@ -106,6 +108,7 @@ export interface Queries {
   users: UserQueries;
   signIn: SignInQueries;
   sections: SectionQueries;
+  vrfs: VrfQueries;
   activity: ActivityQueries;
   plans: PlanQueries;
   tenants: TenantQueries;
@@ -363,6 +366,51 @@ export interface SectionQueries {
 
 /** The ApiError a duplicate section name gets, from either dialect's unique violation. */
 export const DUPLICATE_SECTION_SENTENCE = (name: string) => `A section named "${name}" already exists`;
+
+// ── VRFs ───────────────────────────────────────────────────────────────────────────────
+
+export interface VrfRecord {
+  id: string;
+  name: string;
+  description: string;
+  /** subnets naming this VRF */
+  subnet_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface VrfPage {
+  items: VrfRecord[];
+  total: number;
+  /** the keyset (name, id) of the page's last row when more follow, else null */
+  last: [string, string] | null;
+}
+
+/** The VRF every organization has (API.md §6): created with it, never deleted or renamed. */
+export const DEFAULT_VRF = "default";
+
+export interface VrfQueries {
+  get(orgId: string, id: string): Promise<VrfRecord | null>;
+  /** The VRF named exactly `name`, or null. */
+  byName(orgId: string, name: string): Promise<VrfRecord | null>;
+  /** Every VRF name of the organization (few: a "did you mean" looks among them). */
+  names(orgId: string): Promise<string[]>;
+  /** Throws ApiError duplicate_name when the name is taken (the UNIQUE index decides). */
+  insert(orgId: string, v: { id: string; name: string; description: string; at: string }): Promise<void>;
+  /**
+   * Renames and describes. Subnets hold the name, so the service renames only a VRF no subnet
+   * uses. Throws ApiError duplicate_name when the new name is taken.
+   */
+  update(orgId: string, id: string, v: { name: string; description: string; at: string }): Promise<void>;
+  remove(orgId: string, id: string): Promise<void>;
+  /** Creates `default` when the organization lacks it (older fixtures); no-op otherwise. */
+  ensureDefault(orgId: string, at: string): Promise<void>;
+  /** A page in name order (bytewise, then id). */
+  list(orgId: string, opts: { limit: number; after?: [string, string] }): Promise<VrfPage>;
+}
+
+/** The ApiError a duplicate VRF name gets, from either dialect's unique violation. */
+export const DUPLICATE_VRF_SENTENCE = (name: string) => `A VRF named "${name}" already exists`;
 
 // ── activity ───────────────────────────────────────────────────────────────────────────
 

@@ -1,4 +1,8 @@
-/** "New folder" and "New subnet" dialogs; on bad input they show the API's own error sentence. */
+/**
+ * "New folder" and "New subnet" dialogs; on bad input they show the API's own error sentence.
+ * The subnet's VRF is picked from the organization's VRFs (GET /api/v1/vrfs), `default` first
+ * selected: a typed name could be a typo, which the API refuses (issue 15).
+ */
 import { api } from "./api";
 import { formDialog, valueOf } from "./dialog";
 import { field, h, select, toast } from "./dom";
@@ -23,6 +27,21 @@ export function newSectionDialog(): void {
   });
 }
 
+/** A VRF `<select>`: `default` at once, the organization's other VRFs as soon as they are read. */
+function vrfPicker(): HTMLSelectElement {
+  const picker = select("vrf", [["default", "default"]], "default");
+  api<{ items: { name: string }[] }>("GET", "/api/v1/vrfs?limit=1000")
+    .then((page) => {
+      const chosen = picker.value;
+      picker.replaceChildren(...page.items.map((v) => h("option", { value: v.name, selected: v.name === chosen }, v.name)));
+      picker.dataset.loaded = "true";
+    })
+    .catch(() => {
+      picker.dataset.loaded = "failed"; // `default` stays offered; the API still checks the name
+    });
+  return picker;
+}
+
 /** Section options for a `<select>`, with "no folder" first. */
 export function sectionOptions(): [string, string][] {
   return [["", "(no folder)"], ...treeData().sections.map((s): [string, string] => [s.id, s.name])];
@@ -41,7 +60,7 @@ export function newSubnetDialog(defaults: { sectionId?: string | null } = {}): v
       h(
         "div",
         { class: "row" },
-        field("VRF", h("input", { name: "vrf", autocomplete: "off", placeholder: "default" })),
+        field("VRF", vrfPicker()),
         field("VLAN", h("input", { name: "vlan", inputmode: "numeric", autocomplete: "off" })),
         field("Gateway", h("input", { name: "gateway", autocomplete: "off", spellcheck: "false", placeholder: "optional" })),
       ),

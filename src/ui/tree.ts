@@ -21,6 +21,7 @@ import { icon } from "./icons";
 import { forget, knownSections, loadList, loadMore, loadSections, onChange, type CachedList } from "./subnet-cache";
 import type { List, Section, Subnet } from "./types";
 import { utilBar } from "./util-bar";
+import { vrfTag } from "./vrf-label";
 
 let container: HTMLElement | null = null;
 let treeEl: HTMLElement | null = null;
@@ -228,7 +229,7 @@ async function subnetNode(subnet: Subnet, folder: string | null): Promise<HTMLEl
       "a",
       { href: `/subnets/${subnet.id}`, class: "subnet-link", "data-subnet-id": subnet.id, "data-cidr": subnet.cidr },
       h("span", { class: "cidr" }, subnet.cidr),
-      subnet.vrf !== "default" ? h("span", { class: "vrf badge" }, subnet.vrf) : null,
+      vrfTag(subnet),
       subnet.name ? h("span", { class: "name" }, subnet.name) : null,
     ),
     utilBar(subnet.utilization),

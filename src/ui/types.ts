@@ -3,7 +3,11 @@
 export interface Utilization {
   size: string;
   usable: string;
+  /** usable addresses holding a record here or in a descendant */
   used: string;
+  /** usable addresses inside child subnets */
+  in_children: string;
+  /** what Next free may return */
   free: string;
   percent: number;
 }

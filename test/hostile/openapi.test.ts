@@ -207,8 +207,11 @@ describe("hostile input on every documented route", async () => {
   const colleague = await create("/users/invite", { email: "seeded.member@example.org", role: "member" });
   // Port 9 (discard) on loopback: a ping fails at once, whatever the attack.
   const webhook = await create("/webhooks", { url: "http://127.0.0.1:9/hook", events: ["*"] });
+  const vrf = await create("/vrfs", { name: "seeded" });
+  await create("/subnets", { cidr: "10.0.1.0/24", vrf: "seeded" }); // in use: attacks can neither rename nor delete it
   const REAL: [RegExp, string][] = [
     [/^\/api\/v1\/webhooks\/\{/, webhook.id],
+    [/^\/api\/v1\/vrfs\/\{/, vrf.id],
     [/^\/api\/v1\/sections\/\{/, section.id],
     [/^\/api\/v1\/subnets\/\{/, subnet.id],
     [/^\/api\/v1\/addresses\/\{/, address.id],

@@ -29,6 +29,7 @@ export async function buildRichOrganization(t: TestApp, who: Tenant): Promise<vo
   const half = await post("/subnets", { cidr: "10.0.1.128/25", name: TRICKY.at, description: TRICKY.tab });
   const v6 = await post("/subnets", { cidr: "2001:db8::/32", name: "v6 root", section_id: lab.id });
   const v6child = await post("/subnets", { cidr: "2001:db8:1::/48", name: TRICKY.unicode, description: TRICKY.apostrophe });
+  await post("/vrfs", { name: "blue" });
   const blue = await post("/subnets", { cidr: "10.0.0.0/16", vrf: "blue", name: "same cidr, other VRF" });
   const blueChild = await post("/subnets", { cidr: "10.0.2.0/24", vrf: "blue", name: TRICKY.minus });
   const ula = await post("/subnets", { cidr: "fd00::/64", vrf: "blue", name: TRICKY.plus });

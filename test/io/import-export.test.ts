@@ -27,6 +27,8 @@ describe("round trip", () => {
     expect(new Set(json.addresses.map((a: any) => a.status))).toEqual(new Set(["assigned", "gateway", "reserved", "dhcp"]));
 
     const target = createTenant(t.database);
+    // VRFs are objects: the target names them first (a row naming an unknown VRF is a row error).
+    expect((await t.call("POST", "/api/v1/vrfs", { headers: target.bearer, body: { name: "blue" } })).status).toBe(201);
     const s = await importCsv(t, target, "subnets", subnetsCsv);
     expect(s.status).toBe(200);
     expect(s.body).toEqual({ dry_run: false, rows: 8, created: { subnets: 8, sections: 2 } });
@@ -59,7 +61,8 @@ describe("round trip", () => {
     const r = await t.call("GET", "/api/v1/export.json", { headers: who.bearer });
     expect(r.status).toBe(200);
     expect(r.headers.get("content-type")).toStartWith("application/json");
-    expect(Object.keys(r.body)).toEqual(["format", "version", "exported_at", "organization", "sections", "subnets", "addresses"]);
+    expect(Object.keys(r.body)).toEqual(["format", "version", "exported_at", "organization", "sections", "vrfs", "subnets", "addresses"]);
+    expect(r.body.vrfs.map((v: any) => v.name)).toEqual(["blue", "default"]);
     expect(r.body.subnets).toHaveLength(8);
     expect(r.text).not.toContain(who.key);
     expect(r.text).not.toContain(who.key.slice(0, 12));

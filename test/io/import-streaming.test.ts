@@ -14,10 +14,13 @@ import type { ImportDeps } from "../../src/features/io/import-run";
 import { importSubnets } from "../../src/features/io/import-subnets";
 import { IpamRegistry } from "../../src/ipam/registry";
 import { createTenant } from "../helpers/tenant";
+import { vrfStatements } from "../../src/store/sqlite/vrfs";
 
 function setup(subnets: string) {
   const database = openDatabase(":memory:");
   const tenant = createTenant(database);
+  // The files below use VRF "blue": it must exist (issue 15).
+  vrfStatements(database).insert(tenant.orgId, { id: crypto.randomUUID(), name: "blue", description: "", at: new Date().toISOString() });
   const deps: ImportDeps = { database, registry: IpamRegistry.load(database) };
   const actor = { type: "user", id: tenant.userId, label: tenant.email } as const;
   const run = (kind: "subnets" | "addresses", csv: string | Uint8Array, dryRun = false, onProgress?: (done: number, total: number) => void) => {

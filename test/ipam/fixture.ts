@@ -12,8 +12,9 @@ export function ipamFixture(options: Parameters<typeof createTenant>[1] = {}) {
     del: (path: string) => t.call("DELETE", `/api/v1${path}`, { headers: who.bearer }),
   });
   const api = as(tenant);
-  /** Creates a subnet and returns its body (fails the test on a non-201). */
+  /** Creates a subnet, and first its VRF when it names one, and returns its body (fails the test on a non-201). */
   async function subnet(cidr: string, extra: Record<string, unknown> = {}) {
+    if (typeof extra.vrf === "string" && extra.vrf !== "default") await api.post("/vrfs", { name: extra.vrf }); // 409 once it exists
     const r = await api.post("/subnets", { cidr, ...extra });
     if (r.status !== 201) throw new Error(`creating ${cidr}: ${r.status} ${r.text}`);
     return r.body;

@@ -233,8 +233,11 @@ describe("the version moves with every IPAM write, and only then", () => {
   test("upgrade: organizations that already hold subnets start at version 1", () => {
     const d = openDatabase(":memory:", { migrate: false });
     migrateDatabase(d.sqlite, d.db, EMBEDDED_MIGRATIONS.slice(0, 3));
-    const a = createTenant(d);
-    createTenant(d);
+    // Organizations as the older schema holds them (the fixture writes today's tables).
+    const a = { orgId: crypto.randomUUID() };
+    for (const id of [a.orgId, crypto.randomUUID()]) {
+      d.sqlite.run("INSERT INTO organizations (id, name, plan, created_at, updated_at) VALUES (?, 'o', 'unlimited', ?, ?)", [id, NOW, NOW]);
+    }
     insertSubnet(d, a.orgId, "10.0.0.0/8", TEN, 8);
     migrateDatabase(d.sqlite, d.db);
     expect(d.sqlite.query("SELECT org_id, version FROM ipam_versions").all()).toEqual([{ org_id: a.orgId, version: 1 }]);

@@ -9,12 +9,12 @@ describe("creating subnets", () => {
     expect(v4).toMatchObject({
       cidr: "10.0.1.0/24", network: "10.0.1.0", prefix_length: 24, family: 4, name: "Web", description: "front",
       vrf: "default", vlan: 110, parent_id: null, section_id: null,
-      utilization: { size: "256", usable: "254", used: "0", free: "254", percent: 0 },
+      utilization: { size: "256", usable: "254", used: "0", in_children: "0", free: "254", percent: 0 },
     });
     const v6 = await f.subnet("2001:DB8:0:0::/64");
     expect(v6).toMatchObject({ cidr: "2001:db8::/64", network: "2001:db8::", family: 6, prefix_length: 64 });
     // 2^64 does not fit a JSON number exactly: strings keep it exact. The anycast address is not usable.
-    expect(v6.utilization).toEqual({ size: "18446744073709551616", usable: "18446744073709551615", used: "0", free: "18446744073709551615", percent: 0 });
+    expect(v6.utilization).toEqual({ size: "18446744073709551616", usable: "18446744073709551615", used: "0", in_children: "0", free: "18446744073709551615", percent: 0 });
     expect((await f.api.get(`/subnets/${v6.id}`)).body).toEqual(v6);
   });
 
@@ -68,9 +68,9 @@ describe("creating subnets", () => {
     expect(roots.body.items.map((s: any) => s.cidr)).toEqual(["10.0.0.0/8"]);
     const kids = await f.api.get(`/subnets?parent_id=${s20.id}`);
     expect(kids.body.items.map((s: any) => s.cidr)).toEqual(["10.0.1.0/24"]);
-    // Utilization of a container counts the usable addresses covered by its direct children.
-    expect((await f.api.get(`/subnets/${s20.id}`)).body.utilization).toMatchObject({ usable: "4094", used: "256", free: "3838", percent: 6.25 });
-    expect((await f.api.get(`/subnets/${s24.id}`)).body.utilization).toMatchObject({ used: "64", percent: 25.2 });
+    // A container: `in_children` counts the usable addresses its direct children cover, `used` only records (none yet).
+    expect((await f.api.get(`/subnets/${s20.id}`)).body.utilization).toMatchObject({ usable: "4094", used: "0", in_children: "256", free: "3838", percent: 0 });
+    expect((await f.api.get(`/subnets/${s24.id}`)).body.utilization).toMatchObject({ used: "0", in_children: "64", free: "190", percent: 0 });
     expect(f.activity("subnet.create")).toHaveLength(5);
   });
 
@@ -120,7 +120,7 @@ describe("creating subnets", () => {
     expect(child.utilization.used).toBe("1");
     expect((await f.api.get(`/addresses/${inside.id}`)).body.subnet_id).toBe(child.id);
     expect((await f.api.get(`/addresses/${outside.id}`)).body.subnet_id).toBe(parent.id);
-    expect((await f.api.get(`/subnets/${parent.id}`)).body.utilization.used).toBe(String(1 + 256));
+    expect((await f.api.get(`/subnets/${parent.id}`)).body.utilization).toMatchObject({ used: "2", in_children: "256", free: String(65534 - 256 - 1) });
 
     await f.address(parent.id, { ip: "10.1.4.255" });
     const before = (await f.api.get(`/subnets/${parent.id}`)).body;
@@ -142,7 +142,7 @@ describe("creating subnets", () => {
     const p64 = await f.subnet("2001:db8:abcd:12::/64");
     expect(p64.parent_id).toBe(p48.id);
     expect((await f.api.get(`/addresses/${a.id}`)).body.subnet_id).toBe(p64.id);
-    expect((await f.api.get(`/subnets/${p48.id}`)).body.utilization.used).toBe("18446744073709551616");
+    expect((await f.api.get(`/subnets/${p48.id}`)).body.utilization).toMatchObject({ used: "1", in_children: "18446744073709551616" });
     expect((await f.api.get(`/subnets/${p64.id}/first-free`)).body).toEqual({ ip: "2001:db8:abcd:12::1" });
     // A record on the new child's subnet-router anycast address refuses it, named as such (IPv6 has no broadcast).
     await f.address(p48.id, { ip: "2001:db8:abcd:13::" });
@@ -234,7 +234,7 @@ describe("deleting subnets", () => {
     expect((await f.api.get(`/subnets/${mid.id}`)).status).toBe(404);
     expect((await f.api.get(`/subnets/${leaf.id}`)).body.parent_id).toBe(p.id);
     expect((await f.api.get(`/addresses/${a.id}`)).body.subnet_id).toBe(p.id);
-    expect((await f.api.get(`/subnets/${p.id}`)).body.utilization.used).toBe(String(256 + 1));
+    expect((await f.api.get(`/subnets/${p.id}`)).body.utilization).toMatchObject({ used: "1", in_children: "256" });
     // The address is taken in the parent now: recording it again is a conflict.
     expect((await f.api.post(`/subnets/${p.id}/addresses`, { ip: "10.3.2.7" })).status).toBe(409);
     expect(f.activity("subnet.delete")).toHaveLength(1);
@@ -324,7 +324,7 @@ describe("splitting subnets", () => {
     expect(r.body.items.every((c: any) => c.parent_id === s.id)).toBe(true);
     expect(r.body.items[1].utilization).toMatchObject({ usable: "62", used: "1" });
     expect((await f.api.get(`/addresses/${a.id}`)).body.subnet_id).toBe(r.body.items[1].id);
-    expect((await f.api.get(`/subnets/${s.id}`)).body.utilization).toMatchObject({ used: "254", free: "0", percent: 100 });
+    expect((await f.api.get(`/subnets/${s.id}`)).body.utilization).toMatchObject({ used: "1", in_children: "254", free: "0", percent: 0.39 });
     expect((await f.api.get(`/subnets/${s.id}/first-free`)).body).toEqual({ ip: null });
     const again = await f.api.post(`/subnets/${s.id}/split`, { parts: 2 });
     expect(again.status).toBe(409);

@@ -27,6 +27,7 @@ const EXPECTED_TABLES = [
   "subnet_changes",
   "subnets",
   "users",
+  "vrfs",
   "webhook_deliveries",
   "webhooks",
 ];

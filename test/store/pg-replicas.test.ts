@@ -95,8 +95,8 @@ describe("two replicas on one PostgreSQL", () => {
     const outer = (await a.post("/subnets", { cidr: "10.22.0.0/16" })).body;
     expect((await b.post(`/subnets/${outer.id}/addresses`, { ip: "10.22.1.9" })).status).toBe(201);
     const inner = (await a.post("/subnets", { cidr: "10.22.1.0/24" })).body;
-    // b allocates in the /16: the /24 now taken by a child must be skipped.
-    expect((await b.get(`/subnets/${outer.id}`)).body.utilization.used).toBe("256");
+    // b allocates in the /16: the /24 now taken by a child must be skipped; its record still counts below the /16.
+    expect((await b.get(`/subnets/${outer.id}`)).body.utilization).toMatchObject({ used: "1", in_children: "256" });
     expect((await b.post(`/subnets/${outer.id}/addresses`, { ip: "10.22.1.20" })).body.code).toBe("ip_in_child_subnet");
     const split = await b.post(`/subnets/${inner.id}/split`, { parts: 2 });
     expect(split.status).toBe(201);
@@ -106,6 +106,28 @@ describe("two replicas on one PostgreSQL", () => {
     expect((await b.del(`/subnets/${outer.id}?force=true`)).status).toBe(204);
     expect((await a.get(`/subnets/${outer.id}`)).status).toBe(404);
     expect((await a.get(`/subnets/${inner.id}`)).body.parent_id).toBeNull();
+  });
+
+  test("a parent's utilization on one replica counts records the other replica added in its descendants", async () => {
+    // Each replica keeps per-subnet allocators; a record taken in a grandchild on b used to be
+    // invisible in a's count for the parent, which only refreshed the parent's own allocator.
+    const { a, b } = await twoReplicas();
+    const outer = (await a.post("/subnets", { cidr: "10.24.0.0/16" })).body;
+    const mid = (await a.post("/subnets", { cidr: "10.24.1.0/24" })).body;
+    const leaf = (await a.post("/subnets", { cidr: "10.24.1.0/26" })).body;
+    expect((await a.get(`/subnets/${outer.id}`)).body.utilization.used).toBe("0");
+    expect((await b.post(`/subnets/${leaf.id}/addresses`, { ip: "10.24.1.5" })).status).toBe(201);
+    const record = await b.post(`/subnets/${mid.id}/addresses`, { ip: "10.24.1.100" });
+    expect(record.status).toBe(201);
+    expect((await a.get(`/subnets/${outer.id}`)).body.utilization.used).toBe("2");
+    expect((await a.get(`/subnets/${mid.id}`)).body.utilization.used).toBe("2");
+    const roots = (await a.get("/subnets?root=true")).body.items;
+    expect(roots.find((s: any) => s.id === outer.id).utilization.used).toBe("2");
+    // The leaf's record moves up into the /24: still below the /16.
+    expect((await b.del(`/subnets/${leaf.id}`)).status).toBe(204);
+    expect((await a.get(`/subnets/${outer.id}`)).body.utilization).toMatchObject({ used: "2", in_children: "256" });
+    expect((await b.del(`/addresses/${record.body.id}`)).status).toBe(204);
+    expect((await a.get(`/subnets/${outer.id}`)).body.utilization.used).toBe("1");
   });
 
   test("a batch whose transaction fails after memory changed is undone: the next allocation gets the same address", async () => {

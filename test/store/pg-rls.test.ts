@@ -50,6 +50,7 @@ async function seed(sql: SQL, org: string): Promise<void> {
   await sql`INSERT INTO webhooks (id, org_id, url, events, secret, created_at, updated_at) VALUES (${`${org}-wh`}, ${org}, 'http://hooks.lan/x', '["*"]', 'whsec_x', ${NOW}, ${NOW})`;
   await sql`INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
             VALUES (${`${org}-del`}, ${org}, ${`${org}-wh`}, ${`${org}-ev`}, 'subnet.create', '{}', 'pending', ${NOW}, ${NOW})`;
+  await sql`INSERT INTO vrfs (id, org_id, name, created_at, updated_at) VALUES (${`${org}-vrf`}, ${org}, 'default', ${NOW}, ${NOW})`;
 }
 
 /** Runs `body` in one transaction working as the application role, as the server will. */
@@ -77,7 +78,7 @@ describe("row-level security", () => {
   test("every table is a tenant table except the ones named here", async () => {
     const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
-    expect(tenantTables.length).toBe(16);
+    expect(tenantTables.length).toBe(17);
   });
 
   test("each tenant table has RLS enabled, forced, and a tenant policy; the app role may read and write it", async () => {

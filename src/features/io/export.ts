@@ -118,7 +118,7 @@ export function* addressesCsv(sqlite: Database, orgId: string, pageSize = EXPORT
 }
 
 /**
- * export.json: the whole organization — its name, sections, subnets (with their section's
+ * export.json: the whole organization — its name, sections, VRFs, subnets (with their section's
  * name and parent id) and address records. No users, keys, sessions or activity: nothing
  * secret or personal. Streamed like the CSVs; the text is one JSON document.
  */
@@ -135,6 +135,10 @@ export function* organizationJson(sqlite: Database, orgId: string, pageSize = EX
     )
     .all(orgId); // bounded by the plan's section limit; small
   yield text(sections.map((s) => JSON.stringify(s)).join(","));
+  const vrfs = sqlite
+    .query<SectionExportRow, [string]>("SELECT id, name, description, created_at, updated_at FROM vrfs WHERE org_id = ? ORDER BY name, id")
+    .all(orgId); // few per organization
+  yield text(`],"vrfs":[${vrfs.map((v) => JSON.stringify(v)).join(",")}`);
   yield text(`],"subnets":[`);
   let first = true;
   for (const page of subnetPages(sqlite, orgId, pageSize)) {

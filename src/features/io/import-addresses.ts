@@ -16,6 +16,7 @@ import { keyOf, nowIso } from "../../ipam/codec";
 import { Journal } from "../../ipam/journal";
 import { recordActivity } from "../activity/record";
 import { addressRepo } from "../addresses/repo";
+import { vrfChecker } from "../vrfs/check";
 import { ADDRESS_COLUMNS, type AddressImportRow, isRowError, readAddressRow } from "./columns";
 import { COLLECT_EVERY, deferred, type ImportDeps, type ImportInput, openCsv, PROGRESS_EVERY, runImport } from "./import-run";
 
@@ -32,6 +33,7 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
   const file = openCsv(input.csv, ADDRESS_COLUMNS);
   const { errors, total } = file;
   const repo = addressRepo(database);
+  const vrfs = vrfChecker(database);
 
   return runImport(deps, input, errors, (journal) => {
     // Checked against the file's row count before the rows, raised after them (bad rows come
@@ -91,7 +93,7 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
     function place(row: AddressImportRow): string | null {
       const text = formatIp(row.ip);
       const subnetId = registry.tree(orgId, row.vrf)?.mostSpecific(row.ip) ?? null;
-      if (subnetId === null) return `no subnet in VRF ${row.vrf} contains ${text}; import the subnets first`;
+      if (subnetId === null) return vrfs.problem(orgId, row.vrf) ?? `no subnet in VRF ${row.vrf} contains ${text}; import the subnets first`;
       const state = registry.subnet(orgId, subnetId)!;
       if (!isUsable(state.prefix, row.ip.value)) {
         const which =

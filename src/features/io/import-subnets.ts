@@ -7,7 +7,8 @@
  * Rows are applied sorted by (vrf, family, network, prefix length): a container always comes
  * before what it contains, so rows of the file never adopt each other; records still move down
  * row by row (an existing /8's record goes to the file's /16, then on to the file's /24).
- * Sections are named: missing ones are created.
+ * Sections are named: missing ones are created. VRFs must exist: a row naming an unknown one is
+ * a row error with "did you mean …?" (features/vrfs/check.ts).
  * One activity entry (`subnet.import`) records the counts, not one per row.
  */
 import { assertPlanAllows } from "../../auth/plans";
@@ -16,6 +17,7 @@ import { nowIso } from "../../ipam/codec";
 import { recordActivity } from "../activity/record";
 import { sectionRepo } from "../sections/repo";
 import { subnetPlacement } from "../subnets/placement";
+import { vrfChecker } from "../vrfs/check";
 import type { RowError } from "./csv";
 import { isRowError, readSubnetRow, SUBNET_COLUMNS, type SubnetImportRow } from "./columns";
 import { COLLECT_EVERY, deferred, type ImportDeps, type ImportInput, openCsv, PROGRESS_EVERY, runImport } from "./import-run";
@@ -52,6 +54,7 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<Sub
 
   const sections = sectionRepo(database);
   const placeSubnet = subnetPlacement(deps);
+  const vrfs = vrfChecker(database);
 
   return runImport(deps, input, errors, (journal) => {
     const at = nowIso();
@@ -77,8 +80,15 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<Sub
       deferred(() => assertPlanAllows(database.sqlite, orgId, "subnets", rows.length));
 
     const createdAtRow = new Map<string, number>();
+    const vrfProblems = new Map<string, string | null>();
     let done = 0;
     for (const row of rows) {
+      if (!vrfProblems.has(row.vrf)) vrfProblems.set(row.vrf, vrfs.problem(orgId, row.vrf));
+      const vrfProblem = vrfProblems.get(row.vrf);
+      if (vrfProblem) {
+        errors.push({ row: row.row, error: vrfProblem } satisfies RowError);
+        continue;
+      }
       try {
         const id = crypto.randomUUID();
         placeSubnet(journal, {

@@ -77,7 +77,7 @@ export const SubnetBody = z
         vrf: "default",
         vlan: 110,
         parent_id: null,
-        utilization: { size: "256", usable: "254", used: "51", free: "203", percent: 20.08 },
+        utilization: { size: "256", usable: "254", used: "51", in_children: "0", free: "203", percent: 20.08 },
         created_at: "2026-11-28T09:44:46.123Z",
         updated_at: "2026-11-28T09:44:46.123Z",
       },

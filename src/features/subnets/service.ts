@@ -15,6 +15,7 @@ import { AddressInUse } from "../../store/ipam";
 import type { Queries } from "../../store/store";
 import { addressWriter, inUseError, writeRows } from "../addresses/writer";
 import type { Subnet, SubnetCreate, SubnetListFilters, SubnetPatch } from "./model";
+import { assertVrf } from "../vrfs/check";
 import { assertNoneOnBoundary, placeSubnet } from "./placement";
 import type { SubnetSortKey } from "./repo";
 import { viewRow } from "./view";
@@ -78,7 +79,17 @@ export function subnetService(deps: Pick<StoreDeps, "store">) {
     },
 
     get(p: Principal, id: string): Promise<Subnet> {
-      return ipam.read(p.orgId, async (q) => viewRow(memory, p.orgId, await mustRow(q, p.orgId, id)), [id]);
+      return ipam.read(
+        p.orgId,
+        async (q, fresh) => {
+          const row = await mustRow(q, p.orgId, id);
+          // Its children with their descendants too: utilization counts the records below it.
+          const state = memory.subnet(p.orgId, id);
+          if (state) await fresh(memory.tree(p.orgId, state.vrf)!.childrenOf(id));
+          return viewRow(memory, p.orgId, row);
+        },
+        [id],
+      );
     },
 
     async create(p: Principal, body: SubnetCreate): Promise<Subnet> {
@@ -96,6 +107,7 @@ export function subnetService(deps: Pick<StoreDeps, "store">) {
         return await ipam.write(p.orgId, async (q, journal) => {
           await checkPlanAllows(q, p.orgId, "subnets");
           await assertSection(q, p.orgId, body.section_id);
+          await assertVrf(q, p.orgId, vrf);
           const id = crypto.randomUUID();
           const at = nowIso();
           const placed = await placeSubnet(q, memory, journal, {

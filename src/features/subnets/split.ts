@@ -45,6 +45,20 @@ export interface SplitJob {
   body: { parts?: number; prefix_length?: number };
 }
 const MAX_SPLIT_BITS = Math.log2(MAX_SPLIT_PARTS);
+/** Longest subnet name the API accepts (model.ts). */
+const MAX_NAME = 200;
+
+/**
+ * The name of part `index` of `parts`: "Office LAN" → "Office LAN 1/4" … "Office LAN 4/4";
+ * an unnamed parent gives unnamed parts. A long name is cut so that the suffix still fits.
+ */
+export function childName(parent: string, index: number, parts: number): string {
+  if (parent === "") return "";
+  const suffix = ` ${index + 1}/${parts}`;
+  let base = parent.slice(0, MAX_NAME - suffix.length);
+  if (/[\uD800-\uDBFF]$/.test(base)) base = base.slice(0, -1); // never half a surrogate pair
+  return base.trimEnd() + suffix;
+}
 
 /** The split over a store (`{ store }`), or over the import worker's own SQLite connection and registry. */
 export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database: OpenDatabase; registry: IpamRegistry }) {
@@ -135,16 +149,17 @@ export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database
         if (!added.ok) throw new Error(`split: ${formatCidr(piece)} already exists under a childless subnet`);
         const cidr = formatCidr(piece);
         const networkKey = keyOf(piece.family, piece.network);
-        const fields = { sectionId: row.section_id, name: "", description: "", vlan: null };
+        // Children inherit the parent's folder, VRF and VLAN, and a name derived from its name.
+        const fields = { sectionId: row.section_id, name: childName(row.name, index, pieces.length), description: "", vlan: row.vlan };
         children.push({ id: childId, parentId: id, vrf: state.vrf, family: piece.family, networkKey, prefixLength: piece.length, cidr, at, ...fields });
         if (moved.length > 0) moves.push([childId, networkKey, keyOf(piece.family, lastAddress(piece))]);
         if (answer) items.push(
-          subnetView(registry.subnet(orgId, childId)!, {
+          subnetView(registry, registry.subnet(orgId, childId)!, {
             id: childId,
-            name: "",
+            name: fields.name,
             description: "",
             section_id: row.section_id,
-            vlan: null,
+            vlan: fields.vlan,
             parent_id: id,
             created_at: at,
             updated_at: at,

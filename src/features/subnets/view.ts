@@ -1,12 +1,12 @@
-/** The API form of a subnet: its row plus utilization straight from the in-memory allocator. */
+/** The API form of a subnet: its row plus utilization straight from memory (ipam/nested-records.ts). */
 import { formatIp } from "../../ip";
-import { utilizationOf } from "../../ipam/codec";
+import { utilizationIn } from "../../ipam/nested-records";
 import type { IpamMemory } from "../../ipam/memory";
 import type { SubnetState } from "../../ipam/registry";
 import type { Subnet } from "./model";
 import type { SubnetRow } from "./repo";
 
-export function subnetView(state: SubnetState, row: Omit<SubnetRow, "network_key" | "family" | "prefix_length" | "cidr" | "vrf">): Subnet {
+export function subnetView(registry: IpamMemory, state: SubnetState, row: Omit<SubnetRow, "network_key" | "family" | "prefix_length" | "cidr" | "vrf">): Subnet {
   return {
     id: row.id,
     cidr: state.cidr,
@@ -19,7 +19,7 @@ export function subnetView(state: SubnetState, row: Omit<SubnetRow, "network_key
     vrf: state.vrf,
     vlan: row.vlan,
     parent_id: row.parent_id,
-    utilization: utilizationOf(state.allocator.counts()),
+    utilization: utilizationIn(registry.nestedScope(state), state),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -29,5 +29,5 @@ export function subnetView(state: SubnetState, row: Omit<SubnetRow, "network_key
 export function viewRow(registry: IpamMemory, orgId: string, row: SubnetRow): Subnet {
   const state = registry.subnet(orgId, row.id);
   if (!state) throw new Error(`subnet ${row.id} is in the database but not in memory`);
-  return subnetView(state, row);
+  return subnetView(registry, state, row);
 }

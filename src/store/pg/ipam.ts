@@ -41,6 +41,7 @@ import { formatCidr, SubnetAllocator, SubnetTree, type Family, type Prefix } fro
 import { keyOf, valueOfKey } from "../../ipam/codec";
 import { Journal } from "../../ipam/journal";
 import { IpamMemory } from "../../ipam/memory";
+import { addToAncestors } from "../../ipam/nested-records";
 import { OrgIpam, type SubnetState } from "../../ipam/org-loader";
 import { DatabaseBusyError } from "../../db/errors";
 import type { AddressJob, IpamStore } from "../ipam";
@@ -108,7 +109,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       let tree = org.trees.get(row.vrf);
       if (!tree) org.trees.set(row.vrf, (tree = new SubnetTree<string>()));
       if (!tree.insert(row.id, prefix).ok) throw new Error(`database holds subnet ${formatCidr(prefix)} twice in VRF ${row.vrf}; run ipcraft check`);
-      org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null!, seq: Number(row.alloc_seq) });
+      org.subnets.set(row.id, { id: row.id, orgId, vrf: row.vrf, prefix, cidr: formatCidr(prefix), allocator: null!, seq: Number(row.alloc_seq), nested: 0 });
     }
     const keys = new Map<string, bigint[]>();
     const rows = (await tx`SELECT subnet_id, ip_key FROM addresses WHERE org_id = ${orgId} ORDER BY subnet_id, ip_key`.values()) as [string, Uint8Array][];
@@ -122,6 +123,10 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     for (const state of org.subnets.values()) {
       const children = org.trees.get(state.vrf)!.childrenOf(state.id).map((id) => org.subnets.get(id)!.prefix);
       state.allocator = SubnetAllocator.fromTaken(state.prefix, keys.get(state.id) ?? [], children);
+    }
+    // Records below each subnet (utilization, nested-records.ts): each subnet's own, added to its ancestors.
+    for (const state of org.subnets.values()) {
+      addToAncestors(null, { tree: org.trees.get(state.vrf)!, subnets: org.subnets }, state, state.allocator.ownRecords());
     }
     return org;
   }
@@ -148,11 +153,14 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       if (seqs.size === seq - state.seq && !rows.some((r) => r.kind === "reload")) {
         const a = state.allocator;
         const family = state.prefix.family;
+        let delta = 0;
         for (const r of rows) {
           const value = valueOfKey(r.ip_key!, family);
-          if (r.kind === "take") a.take(value);
-          else a.release(value);
+          if (r.kind === "take") delta += a.take(value) === "ok" ? 1 : 0;
+          else delta -= a.release(value) ? 1 : 0;
         }
+        // The ancestors' counts of records below them follow (nested-records.ts).
+        addToAncestors(null, memory.nestedScope(state), state, delta);
         state.seq = seq;
         return state;
       }
@@ -193,6 +201,19 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       const state = memory.subnet(orgId, row.id);
       if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
     }
+  }
+
+  /** `ids` (those in memory) and all their descendants in memory, each once. */
+  function withDescendants(orgId: string, ids: string[]): string[] {
+    const out = new Set<string>();
+    const stack = ids.filter((id) => memory.subnet(orgId, id));
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (out.has(id)) continue;
+      out.add(id);
+      stack.push(...memory.tree(orgId, memory.subnet(orgId, id)!.vrf)!.childrenOf(id));
+    }
+    return [...out];
   }
 
   function enqueue<T>(orgId: string, subnetId: string, job: AddressJob<T>): Promise<T> {
@@ -303,9 +324,12 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       return inScope(sql, scope, async (tx) => {
         await currentIn(tx, orgId, subnetIds);
         const fresh = async (ids: string[]) => {
-          const wanted = ids.filter((id) => memory.subnet(orgId, id) && !queues.has(id));
+          // With every descendant: a subnet's utilization counts the records below it
+          // (nested-records.ts), which other replicas may have changed without touching it.
+          const wanted = withDescendants(orgId, ids).filter((id) => !queues.has(id));
           if (wanted.length === 0) return;
-          const rows = (await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id IN ${tx(wanted)}`) as { id: string; alloc_seq: string }[];
+          const rows = (await tx`
+            SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ANY(${tx.array(wanted, "TEXT")}::text[])`) as { id: string; alloc_seq: string }[];
           for (const row of rows) {
             const state = memory.subnet(orgId, row.id);
             if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));

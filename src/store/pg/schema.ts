@@ -163,6 +163,21 @@ export const sections = pgTable(
   (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey)],
 );
 
+
+/**
+ * VRFs (see src/db/schema.ts).
+ */
+export const vrfs = pgTable(
+  "vrfs",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("vrfs_org_name_unique").on(t.orgId, t.name)],
+);
 /** Subnets, nested automatically (see src/db/schema.ts). */
 export const subnets = pgTable(
   "subnets",

@@ -42,6 +42,7 @@ import { pgTenants } from "./tenants";
 import { pgUsers } from "./users";
 import { pgEvents } from "./events";
 import { pgWebhooks } from "./webhooks";
+import { pgVrfs } from "./vrfs";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -152,6 +153,7 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     users: pgUsers(tx),
     signIn: pgSignIn(tx, scope),
     sections: pgSections(tx),
+    vrfs: pgVrfs(tx),
     activity: pgActivity(tx, scope),
     plans: pgPlans(tx),
     tenants: pgTenants(tx),

@@ -45,6 +45,7 @@ import { sqliteTenants } from "./tenants";
 import { sqliteUsers } from "./users";
 import { sqliteEvents } from "./events";
 import { sqliteWebhooks } from "./webhooks";
+import { sqliteVrfs } from "./vrfs";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -96,6 +97,7 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     users: sqliteUsers(database),
     signIn: sqliteSignIn(database),
     sections: sqliteSections(database),
+    vrfs: sqliteVrfs(database),
     activity: sqliteActivity(database),
     plans: sqlitePlans(database),
     tenants: sqliteTenants(database),

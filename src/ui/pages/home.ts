@@ -9,6 +9,7 @@ import { forget, loadList, loadSections } from "../subnet-cache";
 import { markCurrent } from "../tree";
 import type { List, Me, Section, Subnet } from "../types";
 import { utilBar } from "../util-bar";
+import { vrfTag } from "../vrf-label";
 
 export async function homePage(container: HTMLElement, me: Me): Promise<void> {
   document.title = "Overview · IPCraft";
@@ -67,7 +68,7 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
           "section",
           null,
           h("h2", null, "Top-level subnets"),
-          h("ul", { class: "plain root-list" }, roots.map((s) => h("li", null, h("a", { href: `/subnets/${s.id}` }, s.cidr), s.name ? ` ${s.name} ` : " ", utilBar(s.utilization)))),
+          h("ul", { class: "plain root-list" }, roots.map((s) => h("li", null, h("a", { href: `/subnets/${s.id}` }, s.cidr), vrfTag(s), s.name ? ` ${s.name} ` : " ", utilBar(s.utilization)))),
         )
       : null,
   );

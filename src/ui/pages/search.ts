@@ -9,6 +9,7 @@ import { refreshUtilization, subnetsByIds } from "../subnet-cache";
 import type { Address, FreeRange, List, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 import { assignChosenDialog, statusBadge } from "./address-dialogs";
+import { vrfTag } from "../vrf-label";
 
 export async function searchPage(container: HTMLElement): Promise<void> {
   const q = new URLSearchParams(location.search).get("q")?.trim() ?? "";
@@ -43,7 +44,7 @@ export async function searchPage(container: HTMLElement): Promise<void> {
             "section",
             null,
             h("h2", null, "Subnets"),
-            h("ul", { class: "plain" }, subnets.items.map((s) => h("li", null, h("a", { href: `/subnets/${s.id}` }, s.cidr), s.name ? ` ${s.name} ` : " ", utilBar(s.utilization)))),
+            h("ul", { class: "plain" }, subnets.items.map((s) => h("li", null, h("a", { href: `/subnets/${s.id}` }, s.cidr), vrfTag(s), s.name ? ` ${s.name} ` : " ", utilBar(s.utilization)))),
           )
         : null,
       h("h2", null, `Addresses (${Math.max(addresses.total, rows.length)})`),

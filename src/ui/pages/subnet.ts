@@ -19,6 +19,7 @@ import { renderAddressTable } from "./address-table";
 import { makeTabStop, renderGrid } from "./grid";
 import { editGateway, gatewayField } from "./gateway";
 import { reserveRangeDialog } from "./reserve-range";
+import { vrfTag } from "../vrf-label";
 
 export async function subnetPage(container: HTMLElement, id: string): Promise<void> {
   markCurrent(id);
@@ -60,7 +61,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
     h(
       "div",
       { class: "page-head" },
-      h("div", null, h("h1", { tabindex: "-1" }, subnet.cidr), subnet.name ? h("p", { class: "subtitle" }, subnet.name) : null),
+      h("div", null, h("h1", { tabindex: "-1" }, subnet.cidr, vrfTag(subnet)), subnet.name ? h("p", { class: "subtitle" }, subnet.name) : null),
       h(
         "div",
         { class: "toolbar" },
@@ -76,7 +77,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
     h(
       "section",
       { class: "card utilization", "aria-label": "Utilization" },
-      h("div", { class: "util-head" }, h("strong", null, `${u.percent.toFixed(2)}% used`), h("span", { class: "muted" }, `${count(u.used)} used · ${count(u.free)} free · ${count(u.usable)} usable of ${count(u.size)}`)),
+      h("div", { class: "util-head" }, h("strong", null, `${u.percent.toFixed(2)}% used`), h("span", { class: "muted" }, `${count(u.used)} used · ${u.in_children !== "0" ? `${count(u.in_children)} in child subnets · ` : ""}${count(u.free)} free · ${count(u.usable)} usable of ${count(u.size)}`)),
       utilBar(u, true),
     ),
     h(
@@ -98,7 +99,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
           "section",
           { class: "children" },
           h("h2", null, `Child subnets (${children.length})`),
-          h("ul", { class: "plain child-list" }, children.map((c) => h("li", null, h("a", { href: `/subnets/${c.id}` }, c.cidr), c.name ? ` ${c.name} ` : " ", utilBar(c.utilization)))),
+          h("ul", { class: "plain child-list" }, children.map((c) => h("li", null, h("a", { href: `/subnets/${c.id}` }, c.cidr), vrfTag(c), c.name ? ` ${c.name} ` : " ", utilBar(c.utilization)))),
         )
       : null,
     h("section", null, h("h2", null, small ? "Addresses" : "Address records"), addresses),

@@ -63,6 +63,7 @@ describe.each(BACKENDS)("addresses on $name", (backend) => {
   test("search across the organization in (vrf, IP) order; another organization sees nothing", async () => {
     const t = await fresh();
     const s = (await t.api.post("/subnets", { cidr: "10.4.0.0/24" })).body;
+    expect((await t.api.post("/vrfs", { name: "blue" })).status).toBe(201);
     const v6 = (await t.api.post("/subnets", { cidr: "2001:db8::/120", vrf: "blue" })).body;
     await t.api.post(`/subnets/${s.id}/addresses`, { ip: "10.4.0.20", hostname: "mail" });
     await t.api.post(`/subnets/${s.id}/addresses`, { ip: "10.4.0.3", hostname: "MAIL-2" });

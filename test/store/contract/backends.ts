@@ -35,7 +35,7 @@ export interface ActivityRow {
 interface Probes {
   activity(orgId: string): Promise<ActivityRow[]>;
   /** Inserts a subnet row straight into the database, behind the app's back (the sections suite uses it). */
-  insertSubnet(orgId: string, sectionId: string | null, octet: number): Promise<string>;
+  insertSubnet(orgId: string, sectionId: string | null, octet: number, vrf?: string): Promise<string>;
   sectionOfSubnet(subnetId: string): Promise<string | null>;
   /** Adds a user with a session to an existing organization, straight into the database. */
   insertMember(orgId: string, m: { id: string; email: string; role: string; sessionId: string; tokenHash: string }): Promise<void>;
@@ -71,12 +71,12 @@ export const BACKENDS: Backend[] = [
             sqlite
               .query("SELECT action, actor_type, actor_id, target_id, target_label, changes FROM activity WHERE org_id = ? ORDER BY at, rowid")
               .all(orgId) as ActivityRow[],
-          async insertSubnet(orgId, sectionId, octet) {
+          async insertSubnet(orgId, sectionId, octet, vrf = "default") {
             const id = crypto.randomUUID();
             sqlite.run(
-              `INSERT INTO subnets (id, org_id, section_id, family, network_key, prefix_length, cidr, created_at, updated_at)
-               VALUES (?, ?, ?, 4, ?, 24, ?, ?, ?)`,
-              [id, orgId, sectionId, networkKey(octet), `10.0.${octet}.0/24`, NOW, NOW],
+              `INSERT INTO subnets (id, org_id, section_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at)
+               VALUES (?, ?, ?, ?, 4, ?, 24, ?, ?, ?)`,
+              [id, orgId, sectionId, vrf, networkKey(octet), `10.0.${octet}.0/24`, NOW, NOW],
             );
             return id;
           },
@@ -102,10 +102,10 @@ export const BACKENDS: Backend[] = [
         probes: {
           activity: (orgId) =>
             db.sql`SELECT action, actor_type, actor_id, target_id, target_label, changes FROM activity WHERE org_id = ${orgId} ORDER BY at, id`,
-          async insertSubnet(orgId, sectionId, octet) {
+          async insertSubnet(orgId, sectionId, octet, vrf = "default") {
             const id = crypto.randomUUID();
-            await db.sql`INSERT INTO subnets (id, org_id, section_id, family, network_key, prefix_length, cidr, created_at, updated_at)
-                         VALUES (${id}, ${orgId}, ${sectionId}, 4, ${networkKey(octet)}, 24, ${`10.0.${octet}.0/24`}, ${NOW}, ${NOW})`;
+            await db.sql`INSERT INTO subnets (id, org_id, section_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at)
+                         VALUES (${id}, ${orgId}, ${sectionId}, ${vrf}, 4, ${networkKey(octet)}, 24, ${`10.0.${octet}.0/24`}, ${NOW}, ${NOW})`;
             return id;
           },
           async sectionOfSubnet(id) {

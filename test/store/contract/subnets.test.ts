@@ -22,8 +22,8 @@ describe.each(BACKENDS)("subnets on $name", (backend) => {
     const mid = await t.api.post("/subnets", { cidr: "10.0.1.0/24", gateway: "10.0.1.1" });
     expect(mid.status).toBe(201);
     expect(mid.body).toMatchObject({ cidr: "10.0.1.0/24", parent_id: outer.id, family: 4, vrf: "default" });
-    // 10.0.1.5 moved in, the gateway recorded, the /26 (64 addresses) counted as used.
-    expect(mid.body.utilization).toEqual({ size: "256", usable: "254", used: "66", free: "188", percent: 25.98 });
+    // 10.0.1.5 moved in and the gateway recorded (used); the /26 (64 addresses) lies in a child (API.md §6).
+    expect(mid.body.utilization).toEqual({ size: "256", usable: "254", used: "2", in_children: "64", free: "188", percent: 0.79 });
     expect((await t.api.get(`/subnets/${small.id}`)).body.parent_id).toBe(mid.body.id);
     const listed = await t.api.get(`/subnets/${mid.body.id}/addresses`);
     expect(listed.body.items.map((a: any) => a.ip)).toEqual(["10.0.1.1", "10.0.1.5"]);
@@ -75,7 +75,8 @@ describe.each(BACKENDS)("subnets on $name", (backend) => {
     expect(split.body.items[1].utilization.used).toBe("1");
     const second = (await t.api.get(`/subnets?parent_id=${s.id}`)).body.items[1];
     expect((await t.api.get(`/subnets/${second.id}/addresses`)).body.items.map((a: any) => a.ip)).toEqual(["10.2.0.70"]);
-    expect((await t.api.get(`/subnets/${s.id}`)).body.utilization.used).toBe("254");
+    // The parent counts the record below it; its children cover every usable address.
+    expect((await t.api.get(`/subnets/${s.id}`)).body.utilization).toMatchObject({ used: "1", in_children: "254", free: "0" });
     expect((await t.api.post(`/subnets/${s.id}/split`, { parts: 2 })).body.code).toBe("subnet_has_children");
     await t.api.post(`/subnets/${second.id}/addresses`, { ip: "10.2.0.80" });
     const boundary = await t.api.post(`/subnets/${second.id}/split`, { prefix_length: 28 });
