@@ -29,6 +29,10 @@ export interface NestedScope {
 /** Adds `delta` records to the `nested` count of every ancestor of `state`. Journaled. */
 export function addToAncestors(journal: Journal | null, scope: NestedScope, state: SubnetState, delta: number): void {
   if (delta === 0) return;
+  // A state the organization no longer holds (PostgreSQL: a catch-up or batch that began before
+  // the organization was reloaded) must not move the new states' counts: they were loaded from
+  // the database, and the change log brings them the rest. Moving them too counted twice.
+  if (scope.subnets.get(state.id) !== state) return;
   const touched: SubnetState[] = [];
   for (let id = scope.tree.parentIdOf(state.id); id !== null && id !== undefined; id = scope.tree.parentIdOf(id)) {
     const ancestor = scope.subnets.get(id)!;
