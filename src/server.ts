@@ -44,45 +44,8 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   // this synchronous function returns, so no request can see it unset.
   const automaticUrl = config.publicUrl === autoPublicUrl(config.host, config.port);
   let app: ReturnType<typeof createApp>;
-  // Housekeeping only: a CLI holding the write lock, or a full disk, just postpones it.
   const store = createSqliteStore(database);
-  const prune = () =>
-    pruneActivity(store).then(
-      (pruned) => {
-        if (pruned) logger.info("activity pruned", { entries: pruned });
-      },
-      (error) => logger.warn("activity pruning postponed", { error: error instanceof Error ? error.message : String(error) }),
-    );
-  prune();
-  const pruneTimer = setInterval(prune, 3600_000);
-  pruneTimer.unref();
-  // Webhook deliveries from the outbox, outside every request (features/webhooks/worker.ts).
-  const webhooks = deliveryWorker(store, logger);
-  const server = Bun.serve({
-    hostname: config.host,
-    port: config.port,
-    // The largest body any route takes (CSV imports); the shell holds every other route to
-    // MAX_BODY_BYTES (1 MB) by Content-Length and while reading (http/body.ts).
-    maxRequestBodySize: MAX_IMPORT_BYTES,
-    // The web app's pages (HTML imports, bundled into the binary); everything else — the
-    // API, /docs, /healthz, /auth/verify — goes to the Elysia app in `fetch`.
-    routes: uiRoutes(),
-    // Never the dev server (hot reload, unminified bundles), even when run from source.
-    development: false,
-    // A client that stalls (a body that never ends, an idle keep-alive) is cut off after this
-    // many silent seconds, so slow clients cannot hold sockets forever. (Bun itself closes a
-    // connection whose header block is still incomplete after ~10 s, whatever this says.)
-    idleTimeout: config.idleTimeout,
-    fetch: (request, bun) => {
-      // The socket's peer address, for per-IP rate limits (auth/client-ip.ts); a client
-      // cannot forge it, unlike X-Forwarded-For.
-      rememberPeer(request, bun.requestIP(request)?.address);
-      return app!.handle(request);
-    },
-    // Bun's default error page would leak a stack trace; the app maps errors itself, so
-    // reaching here is a bug in the shell. Answer with the error shape anyway.
-    error: () => Response.json({ error: "internal error", code: "internal_error" }, { status: 500 }),
-  });
+  const server = listen(config, (request) => app!.handle(request));
   const port = server.port ?? config.port;
   if (automaticUrl) config.publicUrl = autoPublicUrl(config.host, port);
   try {
@@ -90,12 +53,11 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
   } catch (error) {
     // e.g. rows the allocator refuses to load: fail the start cleanly, leave nothing held.
     server.stop(true);
-    clearInterval(pruneTimer);
     database.close();
     lock.release();
     throw error;
   }
-  webhooks.start();
+  const chores = housekeeping(store, logger);
   const url = config.publicUrl;
   lock.announce(url);
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
@@ -114,9 +76,8 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     stop() {
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
-        clearInterval(pruneTimer);
         await server.stop(false);
-        await webhooks.stop();
+        await chores.stop();
         database.close();
         lock.release();
         logger.info("stopped");
@@ -144,6 +105,75 @@ export async function startPgServer(config: ServerConfig, logger: Logger): Promi
   const store = await openPgStore(config.db);
   const automaticUrl = config.publicUrl === autoPublicUrl(config.host, config.port);
   let app: ReturnType<typeof createApp>;
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = listen(config, (request) => app!.handle(request));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const port = server.port ?? config.port;
+  if (automaticUrl) config.publicUrl = autoPublicUrl(config.host, port);
+  app = createApp({ store, config, logger });
+  const chores = housekeeping(store, logger);
+  logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: "postgres" });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: config.publicUrl,
+    port,
+    store,
+    stop() {
+      stopping ??= (async () => {
+        logger.info("shutting down: finishing in-flight requests");
+        await server.stop(false);
+        await chores.stop();
+        await store.close();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Listens for `handle` (the app, assigned by the caller right after binding, before any
+ * request can arrive) with the settings every replica shares.
+ */
+function listen(config: ServerConfig, handle: (request: Request) => Response | Promise<Response>) {
+  return Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    // The largest body any route takes (CSV imports); the shell holds every other route to
+    // MAX_BODY_BYTES (1 MB) by Content-Length and while reading (http/body.ts).
+    maxRequestBodySize: MAX_IMPORT_BYTES,
+    // The web app's pages (HTML imports, bundled into the binary); everything else — the
+    // API, /docs, /healthz, /auth/verify — goes to the Elysia app in `fetch`.
+    routes: uiRoutes(),
+    // Never the dev server (hot reload, unminified bundles), even when run from source.
+    development: false,
+    // A client that stalls (a body that never ends, an idle keep-alive) is cut off after this
+    // many silent seconds, so slow clients cannot hold sockets forever. (Bun itself closes a
+    // connection whose header block is still incomplete after ~10 s, whatever this says.)
+    idleTimeout: config.idleTimeout,
+    fetch: (request, bun) => {
+      // The socket's peer address, for per-IP rate limits (auth/client-ip.ts); a client
+      // cannot forge it, unlike X-Forwarded-For.
+      rememberPeer(request, bun.requestIP(request)?.address);
+      return handle(request);
+    },
+    // Bun's default error page would leak a stack trace; the app maps errors itself, so
+    // reaching here is a bug in the shell. Answer with the error shape anyway.
+    error: () => Response.json({ error: "internal error", code: "internal_error" }, { status: 500 }),
+  });
+}
+
+/**
+ * The work a server does outside requests, on either backend: activity pruning (hourly; a CLI
+ * holding the write lock or a full disk just postpones it; once across replicas on
+ * PostgreSQL) and webhook delivery from the outbox (features/webhooks/worker.ts; replicas
+ * claim deliveries with SKIP LOCKED, so each is sent by one of them).
+ */
+function housekeeping(store: Store, logger: Logger): { stop(): Promise<void> } {
   const prune = () =>
     pruneActivity(store).then(
       (pruned) => {
@@ -154,44 +184,12 @@ export async function startPgServer(config: ServerConfig, logger: Logger): Promi
   prune();
   const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();
-  let server: ReturnType<typeof Bun.serve>;
-  try {
-    server = Bun.serve({
-      hostname: config.host,
-      port: config.port,
-      maxRequestBodySize: MAX_IMPORT_BYTES,
-      routes: uiRoutes(),
-      development: false,
-      idleTimeout: config.idleTimeout,
-      fetch: (request, bun) => {
-        rememberPeer(request, bun.requestIP(request)?.address);
-        return app!.handle(request);
-      },
-      error: () => Response.json({ error: "internal error", code: "internal_error" }, { status: 500 }),
-    });
-  } catch (error) {
-    clearInterval(pruneTimer);
-    await store.close();
-    throw error;
-  }
-  const port = server.port ?? config.port;
-  if (automaticUrl) config.publicUrl = autoPublicUrl(config.host, port);
-  app = createApp({ store, config, logger });
-  logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: "postgres" });
-  let stopping: Promise<void> | undefined;
+  const webhooks = deliveryWorker(store, logger);
+  webhooks.start();
   return {
-    url: config.publicUrl,
-    port,
-    store,
-    stop() {
-      stopping ??= (async () => {
-        logger.info("shutting down: finishing in-flight requests");
-        clearInterval(pruneTimer);
-        await server.stop(false);
-        await store.close();
-        logger.info("stopped");
-      })();
-      return stopping;
+    async stop() {
+      clearInterval(pruneTimer);
+      await webhooks.stop();
     },
   };
 }

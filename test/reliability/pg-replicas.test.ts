@@ -102,3 +102,38 @@ describe("two serve processes on one PostgreSQL", () => {
     await db.drop();
   }, 120_000);
 });
+
+describe("serve on PostgreSQL runs the work outside requests", () => {
+  // The webhook delivery worker was started only by the SQLite server: on PostgreSQL the
+  // outbox filled and nothing was ever sent.
+  test("a webhook is delivered by a replica", async () => {
+    const db = await freshPgDatabase({ migrated: true });
+    const tenant = await createTenantIn(createPgStore(db.sql));
+    const received: { event: string | null; body: { type?: string } }[] = [];
+    const receiver = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: async (request) => {
+        received.push({ event: request.headers.get("x-ipcraft-event"), body: await request.json() });
+        return new Response(null, { status: 204 });
+      },
+    });
+    try {
+      const { proc, base } = await serve(db.url);
+      const headers = { ...tenant.bearer, "content-type": "application/json" };
+      const hook = await fetch(`${base}/api/v1/webhooks`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ url: `http://127.0.0.1:${receiver.port}/hook`, events: ["subnet.*"] }),
+      });
+      expect(hook.status).toBe(201);
+      expect((await fetch(`${base}/api/v1/subnets`, { method: "POST", headers, body: JSON.stringify({ cidr: "10.31.0.0/24" }) })).status).toBe(201);
+      for (let waited = 0; waited < 30_000 && !received.some((r) => r.event === "subnet.create"); waited += 100) await Bun.sleep(100);
+      expect(received.map((r) => r.event)).toContain("subnet.create");
+      proc.kill("SIGTERM");
+      await proc.exited;
+    } finally {
+      receiver.stop(true);
+    }
+  }, 60_000);
+});

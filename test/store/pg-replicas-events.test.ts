@@ -5,14 +5,12 @@
  * past the feed and the outbox: allocations from either replica must each produce exactly one
  * event and one delivery, however the two replicas' batches interleave.
  */
-import { SQL } from "bun";
 import { afterEach, describe, expect, test } from "bun:test";
-import { createApp } from "../../src/app";
-import { defaultServerConfig } from "../../src/config";
 import { deliveryWorker } from "../../src/features/webhooks/worker";
 import { createMemoryLogger } from "../../src/logger";
 import { createPgStore } from "../../src/store/pg/store";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
+import { pgReplica } from "../helpers/pg-replica";
 import { createTenantIn, type Tenant } from "../helpers/tenant";
 
 usePgCluster();
@@ -26,22 +24,7 @@ afterEach(async () => {
 });
 
 /** A replica: its own client and store over the shared database. */
-function replica(url: string, tenant: Tenant) {
-  const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true });
-  closers.push(() => store.close());
-  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const init: RequestInit = { method, headers: { ...tenant.bearer } };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)["content-type"] = "application/json";
-    }
-    const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-  return { store, get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b) };
-}
+const replica = (url: string, tenant: Tenant) => pgReplica(url, tenant, closers);
 
 async function twoReplicas() {
   db = await freshPgDatabase({ migrated: true });

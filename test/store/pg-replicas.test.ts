@@ -6,15 +6,12 @@
  * subnets one replica creates, splits or deletes are seen by the other at once; and a batch
  * whose COMMIT reply is lost leaves memory honest (undone, reloaded on next use).
  */
-import { SQL } from "bun";
 import { afterEach, describe, expect, test } from "bun:test";
-import { createApp } from "../../src/app";
-import { defaultServerConfig } from "../../src/config";
-import { createMemoryLogger } from "../../src/logger";
 import { formatIp } from "../../src/ip";
 import { createPgStore } from "../../src/store/pg/store";
 import { Prng } from "../ip/prng";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
+import { pgReplica } from "../helpers/pg-replica";
 import { createTenantIn, type Tenant } from "../helpers/tenant";
 
 usePgCluster();
@@ -28,22 +25,7 @@ afterEach(async () => {
 });
 
 /** A replica: its own client and store over the shared database. */
-function replica(url: string, tenant: Tenant) {
-  const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true });
-  closers.push(() => store.close());
-  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
-  const call = async (method: string, path: string, body?: unknown) => {
-    const init: RequestInit = { method, headers: { ...tenant.bearer } };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)["content-type"] = "application/json";
-    }
-    const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-  return { store, call, get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b), del: (p: string) => call("DELETE", p) };
-}
+const replica = (url: string, tenant: Tenant) => pgReplica(url, tenant, closers);
 
 async function twoReplicas() {
   db = await freshPgDatabase({ migrated: true });

@@ -1,0 +1,27 @@
+/**
+ * A replica in-process: its own PostgreSQL client, Store and app over a shared database, as a
+ * second `ipcraft serve` would have (the two-replica tests). `closers` collects its close.
+ */
+import { SQL } from "bun";
+import { createApp } from "../../src/app";
+import { defaultServerConfig } from "../../src/config";
+import { createMemoryLogger } from "../../src/logger";
+import { createPgStore } from "../../src/store/pg/store";
+import type { Tenant } from "./tenant";
+
+export function pgReplica(url: string, tenant: Tenant, closers: (() => Promise<void>)[]) {
+  const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true });
+  closers.push(() => store.close());
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const init: RequestInit = { method, headers: { ...tenant.bearer } };
+    if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)["content-type"] = "application/json";
+    }
+    const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+  return { store, call, get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b), del: (p: string) => call("DELETE", p) };
+}
