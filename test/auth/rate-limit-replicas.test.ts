@@ -6,7 +6,7 @@
  * configured rate (within 10 %), never double. The counter's contract (cap, windows, old
  * windows dropped) holds on both backends.
  */
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
@@ -18,6 +18,13 @@ import { BACKENDS } from "../store/contract/backends";
 import { SharedWindows } from "../../src/auth/shared-rate-limit";
 
 usePgCluster();
+
+// The first test swaps Date.now for a fake clock; a timed-out test never reaches its finally, and
+// a fake clock left behind would freeze every later test file in this process: restore it here too.
+const systemNow = Date.now;
+afterEach(() => {
+  Date.now = systemNow;
+});
 
 const RATE = 10; // requests a second (the server's --rate-limit; the tenant's plan has none)
 
