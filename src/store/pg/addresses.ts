@@ -100,6 +100,16 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       const more = rows.length > limit;
       return { rows: (more ? rows.slice(0, limit) : rows).map(toRow), total: n as number, more };
     },
+    async exportPage(orgId, limit, after) {
+      const rows = after
+        ? await tx.unsafe(
+            `SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND (vrf COLLATE "C", ip_key) > ($3::text COLLATE "C", $4::bytea)
+              ORDER BY vrf COLLATE "C", ip_key LIMIT $2`,
+            [orgId, limit, after[0], Buffer.from(after[1])],
+          )
+        : await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 ORDER BY vrf COLLATE "C", ip_key LIMIT $2`, [orgId, limit]);
+      return rows.map(toRow);
+    },
   };
 }
 
