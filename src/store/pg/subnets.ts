@@ -104,12 +104,14 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
       let keyset = "";
       if (after) {
         params.push(after[0], after[1], Buffer.from(after[2]), after[3]);
-        keyset = `AND (n.vrf COLLATE "C", n.family, n.network_key, n.prefix_length) > ($3::text COLLATE "C", $4::int, $5::bytea, $6::int)`;
+        keyset = "AND (n.vrf, n.family, n.network_key, n.prefix_length) > ($3::text, $4::int, $5::bytea, $6::int)";
       }
+      // The database's collation (see addresses' exportPage): the UNIQUE (org_id, vrf, family,
+      // network_key, prefix_length) index serves the keyset.
       const rows = await tx.unsafe(
         `SELECT ${columns}, s.name AS section FROM subnets n LEFT JOIN sections s ON s.id = n.section_id
           WHERE n.org_id = $1 ${keyset}
-          ORDER BY n.vrf COLLATE "C", n.family, n.network_key, n.prefix_length LIMIT $2`,
+          ORDER BY n.vrf, n.family, n.network_key, n.prefix_length LIMIT $2`,
         params,
       );
       return rows.map((row: any) => toRow(row) as SubnetExportRow);
