@@ -557,6 +557,8 @@ export interface AddressQueries {
   list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]): Promise<{ rows: AddressRow[]; total: number; more: boolean }>;
   /** Exports: up to `limit` records in (vrf bytewise, ip_key) order, keyset after `after`; no count. */
   exportPage(orgId: string, limit: number, after?: [string, Uint8Array]): Promise<AddressRow[]>;
+  /** The records of `vrf` at these keys (in any order; keys without a record are left out). */
+  byKeys(orgId: string, vrf: string, keys: Uint8Array[]): Promise<AddressRow[]>;
 }
 
 // ── operations (the CLI's lookups across organizations; system work, scope { orgId: null }) ──

@@ -100,6 +100,15 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       const more = rows.length > limit;
       return { rows: (more ? rows.slice(0, limit) : rows).map(toRow), total: n as number, more };
     },
+    async byKeys(orgId, vrf, keys) {
+      const rows = [];
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const chunk = keys.slice(i, i + CHUNK).map((key) => Buffer.from(key));
+        const marks = chunk.map((_, n) => `$${n + 3}`).join(", ");
+        rows.push(...(await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND vrf = $2 AND ip_key IN (${marks})`, [orgId, vrf, ...chunk])));
+      }
+      return rows.map(toRow);
+    },
     async exportPage(orgId, limit, after) {
       // The database's own collation, not COLLATE "C" as in list(): only then does the UNIQUE
       // (org_id, vrf, ip_key) index serve the keyset (0.3 ms a page of 1,000 instead of a scan

@@ -41,6 +41,7 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
       repo.update(orgId, id, a);
     },
     list: async (orgId, f, limit, after) => repo.list(orgId, f, limit, after),
+    byKeys: async (orgId, vrf, keys) => keys.map((key) => repo.getByKey(orgId, vrf, key)).filter((row) => row !== null),
     exportPage: async (orgId, limit, after) => (after ? exportNext.all(orgId, after[0], after[1], limit) : exportFirst.all(orgId, limit)),
   };
 }
