@@ -1,7 +1,7 @@
 /**
  * SQLite: address records, for the Store. The statements still live in
- * features/addresses/repo.ts (prepared once; the hot path and the CSV import use them
- * synchronously too).
+ * features/addresses/repo.ts (prepared once; the hot path, GroupCommit, uses them
+ * synchronously too); the export pages' statements live here.
  */
 import { SQLiteError } from "bun:sqlite";
 import type { OpenDatabase } from "../../db/client";

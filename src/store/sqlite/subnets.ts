@@ -1,6 +1,6 @@
 /**
  * SQLite: subnets, for the Store. The statements themselves still live in
- * features/subnets/repo.ts (prepared once; the CSV import uses them synchronously too).
+ * features/subnets/repo.ts (prepared once); the export pages' statements live here.
  */
 import type { OpenDatabase } from "../../db/client";
 import { subnetRepo } from "../../features/subnets/repo";
