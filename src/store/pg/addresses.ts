@@ -8,7 +8,7 @@ import { macSearchText } from "../../features/addresses/model";
 import { containsPattern } from "../../ipam/codec";
 import { AddressInUse } from "../ipam";
 import type { AddressKey, AddressQueries } from "../store";
-import { iso, isUniqueViolation } from "./errors";
+import { iso, isUniqueViolation, settled } from "./errors";
 
 const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at";
 /** Rows per INSERT (at most 65,535 parameters per statement; 13 columns). */
@@ -101,11 +101,16 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       return { rows: (more ? rows.slice(0, limit) : rows).map(toRow), total: n as number, more };
     },
     async byKeys(orgId, vrf, keys) {
-      const rows = [];
+      // One lookup per key on the whole UNIQUE (org_id, vrf, ip_key) index, pipelined (one
+      // round trip for the lot). Not `ip_key IN (…)`: without statistics (a table just filled
+      // by an import) the planner matched only (org_id, vrf) on the index and filtered every
+      // record of the VRF, per query.
+      const rows: any[] = [];
       for (let i = 0; i < keys.length; i += CHUNK) {
-        const chunk = keys.slice(i, i + CHUNK).map((key) => Buffer.from(key));
-        const marks = chunk.map((_, n) => `$${n + 3}`).join(", ");
-        rows.push(...(await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND vrf = $2 AND ip_key IN (${marks})`, [orgId, vrf, ...chunk])));
+        const found = await settled(
+          keys.slice(i, i + CHUNK).map((key) => tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND vrf = $2 AND ip_key = $3`, [orgId, vrf, Buffer.from(key)])),
+        );
+        for (const result of found) rows.push(...result);
       }
       return rows.map(toRow);
     },
