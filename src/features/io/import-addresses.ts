@@ -6,7 +6,8 @@
  *
  * Cost per row: a tree lookup (≤ 129 map probes) and one allocator insert, both in memory;
  * rows go to the table in batches of PROGRESS_EVERY (one multi-row INSERT on PostgreSQL,
- * prepared single INSERTs on SQLite) — no per-row queries, no allocator rebuilds. Rows are
+ * written while the next batch is read; prepared single INSERTs on SQLite, synchronous) — no
+ * per-row queries, no allocator rebuilds. Rows are
  * placed as they are read, so the import holds the file's bytes, one batch, and what each
  * row leaves behind (its place in the allocator and one map entry, ~40 bytes), never every
  * row at once.
@@ -66,6 +67,8 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
     });
     /** rows placed in memory, not yet written */
     let pending: { row: number; address: NewAddress }[] = [];
+    /** the batch being written (flush) */
+    let writing: Promise<void> | undefined;
     /** rows whose address memory holds already, not yet named */
     let taken: { row: number; vrf: string; ip: string; key: Uint8Array }[] = [];
     let done = 0;
@@ -86,7 +89,7 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
       }
       if (done % COLLECT_EVERY === 0) Bun.gc(false);
     }
-    await flush();
+    await flush(true);
     input.onProgress?.(done, total);
     for (const id of touched) journal.note(id, "reload");
     if (errors.length === 0 && limit) throw limit;
@@ -141,8 +144,13 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
       return null;
     }
 
-    /** Writes the queued rows, and names the holders of the taken addresses met so far. */
-    async function flush(): Promise<void> {
+    /**
+     * Starts writing the queued rows, and names the holders of the taken addresses met so far.
+     * One batch is written while the next is read (on PostgreSQL the INSERT's round trip and
+     * the database's work overlap the parsing); the next flush, and the last (`wait`), wait
+     * for it and raise its error.
+     */
+    async function flush(wait = false): Promise<void> {
       if (taken.length > 0) {
         const refused = taken;
         taken = [];
@@ -153,9 +161,22 @@ export function importAddresses(deps: ImportDeps, input: ImportInput): Promise<A
           for (const t of inVrf) errors.push({ row: t.row, error: inUse(t.ip, holders.get(hex(t.key)) ?? null) } satisfies RowError);
         }
       }
-      if (pending.length === 0) return;
-      const batch = pending;
-      pending = [];
+      await writing;
+      writing = undefined;
+      if (pending.length > 0) {
+        const batch = pending;
+        pending = [];
+        writing = write(batch);
+        // Awaited by the next flush; until then a failure must not count as unhandled.
+        writing.catch(() => {});
+      }
+      if (wait) {
+        await writing;
+        writing = undefined;
+      }
+    }
+
+    async function write(batch: typeof pending): Promise<void> {
       try {
         await q.addresses.insertMany(orgId, batch.map((p) => p.address));
       } catch (error) {
