@@ -14,8 +14,8 @@ import { createMemoryLogger } from "../src/logger";
 import { runCli } from "../src/main";
 import { startServer } from "../src/server";
 
-const SUBNETS = 400;
-const PER_SUBNET = 250;
+export const SUBNETS = 400;
+export const PER_SUBNET = 250;
 
 function seed(file: string, email: string): string {
   const database = openDatabase(file);
@@ -37,23 +37,29 @@ function hex(n: number): string {
   return n.toString(16).padStart(2, "0");
 }
 
+/** The bench's files in `dir`: 400 /24s under a /8 and 100,000 addresses (quoting, MACs, owners). */
+export function writeBenchFiles(dir: string): { subnetsFile: string; addressesFile: string } {
+  const subnetLines = ["cidr,vrf,name,description,section,vlan", "10.0.0.0/8,default,Bench,,Lab,"];
+  const addressLines = ["ip,vrf,hostname,status,owner,mac,description"];
+  for (let s = 0; s < SUBNETS; s++) {
+    const [b, c] = [Math.floor(s / 256), s % 256];
+    subnetLines.push(`10.${b}.${c}.0/24,default,rack ${s},,Lab,${(s % 4094) + 1}`);
+    for (let h = 1; h <= PER_SUBNET; h++) {
+      const n = s * PER_SUBNET + h;
+      addressLines.push(`10.${b}.${c}.${h},default,host-${n},assigned,team-${s % 7},02:00:${hex((n >> 16) & 255)}:${hex((n >> 8) & 255)}:${hex(n & 255)}:01,"rack ${s}, slot ${h}"`);
+    }
+  }
+  const subnetsFile = join(dir, "subnets.csv");
+  const addressesFile = join(dir, "addresses.csv");
+  writeFileSync(subnetsFile, subnetLines.join("\r\n") + "\r\n");
+  writeFileSync(addressesFile, addressLines.join("\r\n") + "\r\n");
+  return { subnetsFile, addressesFile };
+}
+
 export default async function runImportBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ipcraft-bench-io-"));
   try {
-    const subnetLines = ["cidr,vrf,name,description,section,vlan", "10.0.0.0/8,default,Bench,,Lab,"];
-    const addressLines = ["ip,vrf,hostname,status,owner,mac,description"];
-    for (let s = 0; s < SUBNETS; s++) {
-      const [b, c] = [Math.floor(s / 256), s % 256];
-      subnetLines.push(`10.${b}.${c}.0/24,default,rack ${s},,Lab,${(s % 4094) + 1}`);
-      for (let h = 1; h <= PER_SUBNET; h++) {
-        const n = s * PER_SUBNET + h;
-        addressLines.push(`10.${b}.${c}.${h},default,host-${n},assigned,team-${s % 7},02:00:${hex((n >> 16) & 255)}:${hex((n >> 8) & 255)}:${hex(n & 255)}:01,"rack ${s}, slot ${h}"`);
-      }
-    }
-    const subnetsFile = join(dir, "subnets.csv");
-    const addressesFile = join(dir, "addresses.csv");
-    writeFileSync(subnetsFile, subnetLines.join("\r\n") + "\r\n");
-    writeFileSync(addressesFile, addressLines.join("\r\n") + "\r\n");
+    const { subnetsFile, addressesFile } = writeBenchFiles(dir);
     const quiet = () => {};
 
     async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {

@@ -61,8 +61,8 @@ export function createApp(input: AppInput) {
   if (!input.database) return storeOnlyApp({ ...common, store: input.store });
   const store = (input.store ?? createSqliteStore(input.database)) as Store;
   const deps: AppDeps = { ...common, database: input.database, store };
-  // Subnet trees and allocators, built once from the database (see ipam/registry.ts); the CSV
-  // import and the DNS/DHCP exports still read the registry directly.
+  // Subnet trees and allocators, built once from the database (see ipam/registry.ts); the
+  // DNS/DHCP exports still read the registry directly.
   const ipam = { ...deps, registry: sqliteRegistry(store) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.database.storage }))
@@ -71,9 +71,7 @@ export function createApp(input: AppInput) {
     .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps)) as unknown as Elysia;
-  withStoreFeatures(app, deps)
-    .use(ioRoutes(ipam))
-    .use(dnsDhcpRoutes(ipam));
+  withStoreFeatures(app, deps).use(dnsDhcpRoutes(ipam));
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
   return app;
 }
@@ -101,10 +99,6 @@ function notOnPostgres() {
     throw new ApiError("not_on_postgres", `${feature} does not run on PostgreSQL yet; it works on a SQLite database (--db ./ipcraft.db)`, { feature });
   };
   return new Elysia({ name: "not-on-postgres" })
-    .all("/api/v1/import/*", refuse("import/export"))
-    .all("/api/v1/export/subnets.csv", refuse("import/export"))
-    .all("/api/v1/export/addresses.csv", refuse("import/export"))
-    .all("/api/v1/export.json", refuse("import/export"))
     .all("/api/v1/export/*", refuse("DNS and DHCP exports"));
 }
 
@@ -125,7 +119,8 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(subnetRoutes(deps))
     .use(addressRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(changeFeedRoutes(deps)) as unknown as Elysia;
+    .use(changeFeedRoutes(deps))
+    .use(ioRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;

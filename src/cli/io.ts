@@ -1,7 +1,9 @@
 /**
  * `ipcraft export` and `ipcraft import` (API.md §12): the same CSV as the API, run on the
- * database file directly. No server lock: WAL lets them run beside a server, and the
- * server's registry notices their commits (PRAGMA data_version) before its next request.
+ * database directly, through the same Store code as the API (a SQLite file or a postgres://
+ * URL). No server lock: on SQLite WAL lets them run beside a server, and the server's
+ * registry notices their commits (PRAGMA data_version) before its next request; on
+ * PostgreSQL the import is one IPAM write like any replica's, which the replicas follow.
  * `--email` names a user; the command works on that user's organization and the import's
  * activity entry names them.
  *
@@ -10,15 +12,20 @@
  */
 import { isUtf8 } from "node:buffer";
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { ConfigError, type FlagTable } from "../config";
+import { ConfigError, databaseKind, type FlagTable } from "../config";
 import { openDatabase, type OpenDatabase } from "../db/client";
 import { assertWritable, cannotWrite } from "../db/server-lock";
 import { ApiError } from "../http/errors";
 import { IpamRegistry } from "../ipam/registry";
+import { normaliseEmail } from "../auth/accounts";
 import type { Actor } from "../features/activity/record";
 import { addressesCsv, organizationJson, subnetsCsv } from "../features/io/export";
 import { importAddresses } from "../features/io/import-addresses";
+import type { ImportDeps } from "../features/io/import-run";
 import { importSubnets } from "../features/io/import-subnets";
+import { openPgStore } from "../store/pg/store";
+import { createSqliteStore } from "../store/sqlite/store";
+import type { SignInUser, Store } from "../store/store";
 import type { Command, CommandContext } from "../main";
 
 const EMAIL_FLAG = { email: { kind: "string", help: "a user of the organization to export from / import into" } } satisfies FlagTable;
@@ -43,27 +50,33 @@ export const IO_COMMANDS: Command[] = [
 
 class IoError extends Error {}
 
-interface OrgUser {
-  id: string;
-  org_id: string;
-  email: string;
-  role: string;
+/** The database `--db` names, opened for one command: its Store, and on SQLite the connection too. */
+interface Opened {
+  store: Store;
+  /** SQLite only: the import builds its IPAM memory for one organization over it */
+  database?: OpenDatabase;
+  close(): Promise<void>;
 }
 
-function openExisting(path: string): OpenDatabase {
-  if (!existsSync(path)) throw new IoError(`no database at ${path}; pass --db`);
+async function openExisting(db: string): Promise<Opened> {
+  if (databaseKind(db) === "postgres") {
+    const store = await openPgStore(db);
+    return { store, close: () => store.close() };
+  }
+  if (!existsSync(db)) throw new IoError(`no database at ${db}; pass --db`);
   // Even a read (export) writes beside the file (WAL, shared memory, migrations): say so
   // plainly on a read-only filesystem instead of SQLite's "unable to open database file".
-  assertWritable(path);
-  return openDatabase(path);
+  assertWritable(db);
+  const database = openDatabase(db);
+  return { store: createSqliteStore(database), database, close: async () => database.close() };
 }
 
-function userOf(database: OpenDatabase, email: unknown): OrgUser {
+/** The member `--email` names, in whatever organization holds the email (a pre-authentication lookup). */
+async function userOf(store: Store, email: unknown): Promise<SignInUser> {
   if (typeof email !== "string" || !email.includes("@")) throw new ConfigError("--email <user email> is required: it picks the organization");
-  const user = database.sqlite
-    .query<OrgUser, [string]>("SELECT id, org_id, email, role FROM users WHERE email = ?")
-    .get(email.trim().toLowerCase());
-  if (!user) throw new IoError(`no user with the email ${email.trim().toLowerCase()}`);
+  const normalised = normaliseEmail(email);
+  const user = await store.read({ orgId: null }, (q) => q.signIn.userByEmail(normalised));
+  if (!user) throw new IoError(`no user with the email ${normalised}`);
   return user;
 }
 
@@ -79,17 +92,14 @@ async function exportCommand({ flags, args, out, err }: CommandContext): Promise
   const kind = kindOf(args[0], ["subnets", "addresses", "json"] as const, usage);
   const file = args[1];
   if (file && existsSync(file) && !flags.force) throw new IoError(`${file} already exists; pass --force to overwrite it`);
-  const database = openExisting(flags.db as string);
+  const opened = await openExisting(flags.db as string);
   try {
-    const user = userOf(database, flags.email);
-    const { sqlite } = database;
-    const countSql =
-      kind === "subnets" ? "SELECT COUNT(*) AS n FROM subnets WHERE org_id = ?"
-        : kind === "addresses" ? "SELECT COUNT(*) AS n FROM addresses WHERE org_id = ?"
-          : "SELECT (SELECT COUNT(*) FROM subnets WHERE org_id = ?1) + (SELECT COUNT(*) FROM addresses WHERE org_id = ?1) AS n";
-    const total = sqlite.query<{ n: number }, [string]>(countSql).get(user.org_id)!.n;
+    const { store } = opened;
+    const user = await userOf(store, flags.email);
+    const usage = await store.read({ orgId: user.org_id }, (q) => q.organizations.usage(user.org_id));
+    const total = kind === "subnets" ? usage.subnets : kind === "addresses" ? usage.addresses : usage.subnets + usage.addresses;
     const chunks =
-      kind === "subnets" ? subnetsCsv(sqlite, user.org_id) : kind === "addresses" ? addressesCsv(sqlite, user.org_id) : organizationJson(sqlite, user.org_id);
+      kind === "subnets" ? subnetsCsv(store, user.org_id) : kind === "addresses" ? addressesCsv(store, user.org_id) : organizationJson(store, user.org_id);
     const started = performance.now();
     const progress = createProgress(`exporting ${kind === "json" ? "rows" : kind}`, total, err);
     let fd = 1;
@@ -102,7 +112,7 @@ async function exportCommand({ flags, args, out, err }: CommandContext): Promise
     }
     let rows = 0;
     try {
-      for (const chunk of chunks) {
+      for await (const chunk of chunks) {
         writeAll(fd, chunk.text);
         rows += chunk.rows;
         progress.update(Math.min(rows, total));
@@ -124,7 +134,7 @@ async function exportCommand({ flags, args, out, err }: CommandContext): Promise
     (file ? out : err)(summary);
     return 0;
   } finally {
-    database.close();
+    await opened.close();
   }
 }
 
@@ -139,13 +149,14 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
   const csv = readFileSync(file);
   if (!isUtf8(csv)) throw new IoError(`${file} is not UTF-8 text; save it as CSV UTF-8`);
   const dryRun = flags.dryRun as boolean;
-  const database = openExisting(flags.db as string);
+  const opened = await openExisting(flags.db as string);
   try {
-    const user = userOf(database, flags.email);
+    const user = await userOf(opened.store, flags.email);
     if (user.role === "viewer") throw new IoError(`${user.email} is a viewer and may not change data`);
     const actor: Actor = { type: "user", id: user.id, label: `${user.email} (CLI)` };
     const started = performance.now();
-    const registry = IpamRegistry.load(database, user.org_id);
+    // SQLite: memory for this one organization only (the Store's own would load them all).
+    const deps: ImportDeps = opened.database ? { database: opened.database, registry: IpamRegistry.load(opened.database, user.org_id) } : { store: opened.store };
     let progress: Progress | undefined;
     const onProgress = (done: number, total: number) => {
       progress ??= createProgress(`${dryRun ? "checking" : "importing"} ${kind}`, total, err);
@@ -153,7 +164,7 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
     };
     const input = { orgId: user.org_id, actor, csv, dryRun, onProgress };
     try {
-      const result = await (kind === "subnets" ? importSubnets({ database, registry }, input) : importAddresses({ database, registry }, input));
+      const result = await (kind === "subnets" ? importSubnets(deps, input) : importAddresses(deps, input));
       progress?.done();
       const made = Object.entries(result.created).map(([what, n]) => `${n} ${n === 1 ? what.replace(/s$/, "") : what}`).join(" and ");
       out(
@@ -171,7 +182,7 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
       return 1;
     }
   } finally {
-    database.close();
+    await opened.close();
   }
 }
 

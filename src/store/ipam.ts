@@ -18,7 +18,7 @@
  * the next use reloads it. The UNIQUE (org, vrf, ip_key) index stays the backstop.
  */
 import type { AddressRow, NewAddress } from "../features/addresses/repo";
-import type { SplitJob } from "../features/subnets/split";
+import type { WorkerJob } from "../features/io/import-thread";
 import type { Journal } from "../ipam/journal";
 import type { IpamMemory } from "../ipam/memory";
 import type { SubnetState } from "../ipam/org-loader";
@@ -57,8 +57,21 @@ export interface IpamStore {
   write<T>(orgId: string, fn: (q: Queries, journal: Journal) => Promise<T>): Promise<T>;
   /** The hot path: a job on one subnet's addresses, batched with its neighbours. Rejects 404 when the subnet is gone. */
   addresses<T>(orgId: string, subnetId: string, job: AddressJob<T>): Promise<T>;
-  /** SQLite on a file: runs a large split in the import worker and catches up. Absent: run it in the request. */
-  readonly offThread?: (job: SplitJob) => Promise<void>;
+  /**
+   * SQLite on a file: runs an API import or a large split in the import worker (its own
+   * connection, one job at a time) and catches up; resolves the job's result. Absent
+   * (PostgreSQL, an in-memory SQLite): run it in the request.
+   */
+  readonly offThread?: (job: WorkerJob) => Promise<unknown>;
+}
+
+/**
+ * Thrown by a write body to roll the write back on purpose once it has computed `value` (a
+ * dry run): rows and memory are undone exactly as for a refusal, and memory stays known
+ * (PostgreSQL does not reload the organization, as it does after an unexpected error).
+ */
+export class DeliberateRollback<T = unknown> {
+  constructor(readonly value: T) {}
 }
 
 /**

@@ -48,13 +48,15 @@
  * GroupCommit, PostgreSQL's per-subnet batches — appends its event and outbox rows in the
  * same transaction: store/sqlite/activity.ts insertActivity, store/pg/activity.ts
  * insertPgActivity; store/events.ts), VRFs (all of features/vrfs; subnet create checks a subnet's VRF
- * with `assertVrf` of features/vrfs/check.ts inside its IPAM write; the SQLite-only imports
- * still use the synchronous `vrfChecker`). Still on `deps.database`
+ * with `assertVrf` of features/vrfs/check.ts inside its IPAM write), import/export (all of
+ * features/io and the CLI's `import`/`export`: each import one `ipam.write`, subnets placed by
+ * subnets/placement.ts `placeSubnet` as POST /subnets places them, exports a keyset page per
+ * read through `exportPage`; SQLite API imports still run in the import worker, over a Store
+ * of its own connection). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
- * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts, subnets/placement.ts's `subnetPlacement` and ipamWrite) | bulk writes in one ipam.write |
  * | DNS and DHCP exports (features/dns-dhcp/*)              | paged reads of subnets and addresses                          |
  *
  * Until then `serve` on a postgres:// URL (server.ts) mounts the converted features and
@@ -70,7 +72,7 @@ import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/re
 import type { IpamStore } from "./ipam";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
-export const FEATURES_NOT_ON_STORE = ["import/export", "DNS and DHCP exports"] as const;
+export const FEATURES_NOT_ON_STORE = ["DNS and DHCP exports"] as const;
 
 /** Which organization a unit of work is for; null before authentication and for system work. */
 export type Scope = { orgId: string } | { orgId: null };
@@ -517,6 +519,17 @@ export interface SubnetQueries {
   childrenAfter(orgId: string, parentId: string, vrf: string, family: number, after: [Uint8Array, number], limit: number): Promise<SubnetRow[]>;
   /** A page in (vrf, family, network, prefix_length) order, keyset after `after`. */
   list(orgId: string, f: SubnetListFilter, limit: number, after?: SubnetSortKey): Promise<{ rows: SubnetRow[]; total: number; more: boolean }>;
+  /**
+   * Exports (features/io/export.ts): up to `limit` subnets with their section's name, in
+   * nesting order (vrf bytewise, family, network, prefix length: containers first), keyset
+   * after `after`. No count, no filter: one indexed range scan per page.
+   */
+  exportPage(orgId: string, limit: number, after?: SubnetSortKey): Promise<SubnetExportRow[]>;
+}
+
+/** A subnet as exports write it: its row plus its section's name. */
+export interface SubnetExportRow extends SubnetRow {
+  section: string | null;
 }
 
 /** An address record's place: enough to move or count it. */
@@ -542,6 +555,10 @@ export interface AddressQueries {
   update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; at: string }): Promise<void>;
   /** A page in IP order (by ip_key in one subnet, by (vrf, ip_key) across the organization). */
   list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]): Promise<{ rows: AddressRow[]; total: number; more: boolean }>;
+  /** Exports: up to `limit` records in (vrf bytewise, ip_key) order, keyset after `after`; no count. */
+  exportPage(orgId: string, limit: number, after?: [string, Uint8Array]): Promise<AddressRow[]>;
+  /** The records of `vrf` at these keys (in any order; keys without a record are left out). */
+  byKeys(orgId: string, vrf: string, keys: Uint8Array[]): Promise<AddressRow[]>;
 }
 
 // ── operations (the CLI's lookups across organizations; system work, scope { orgId: null }) ──

@@ -26,15 +26,15 @@ describe("the app on PostgreSQL", () => {
       const r = await app.handle(new Request(`http://localhost${path}`, { headers: tenant.bearer }));
       return { status: r.status, body: await r.json() };
     };
-    expect(await get("/api/v1/export/subnets.csv")).toEqual({
-      status: 501,
-      body: {
-        error: "import/export does not run on PostgreSQL yet; it works on a SQLite database (--db ./ipcraft.db)",
-        code: "not_on_postgres",
-        details: { feature: "import/export" },
-      },
+    expect((await get("/api/v1/export/hosts")).body).toEqual({
+      error: "DNS and DHCP exports does not run on PostgreSQL yet; it works on a SQLite database (--db ./ipcraft.db)",
+      code: "not_on_postgres",
+      details: { feature: "DNS and DHCP exports" },
     });
-    expect((await get("/api/v1/export/hosts")).body.details).toEqual({ feature: "DNS and DHCP exports" });
+    // Import/export moved onto the store: served, not refused (test/store/contract/import-export.test.ts).
+    const csv = await app.handle(new Request("http://localhost/api/v1/export/subnets.csv", { headers: tenant.bearer }));
+    expect([csv.status, await csv.text()]).toEqual([200, "cidr,vrf,name,description,section,vlan\r\n"]);
+    expect((await get("/api/v1/export.json")).body).toMatchObject({ format: "ipcraft-export", subnets: [], addresses: [] });
     expect((await get("/healthz")).status).toBe(200);
     expect((await get("/api/v1/tools/subnet?cidr=10.0.0.0/24")).status).toBe(200);
     expect((await get("/api/v1/subnets")).body).toEqual({ items: [], total: 0, next_cursor: null });

@@ -2,14 +2,18 @@
  * Exports as lazy sequences of text chunks, one keyset page (EXPORT_PAGE rows) per chunk,
  * so that memory stays flat however many rows an organization has: the HTTP routes wrap
  * them in a ReadableStream (read as the client reads), the CLI writes them to a file.
+ * Each page is one Store read (`exportPage`: on PostgreSQL one short transaction of 1,000
+ * rows, never a long-held snapshot; on SQLite one indexed range scan), so the same code
+ * exports from either backend.
  *
  * Order: subnets by (vrf, family, network, prefix length) — parents before children, the
- * order an import needs; addresses by (vrf, numeric IP). Each page is one indexed range
- * scan after the last row's key. A long export is not a snapshot: rows written while it
- * runs may or may not appear, but no row appears twice and none written before it began
- * is missed unless deleted meanwhile.
+ * order an import needs; addresses by (vrf, numeric IP). A long export is not a snapshot:
+ * rows written while it runs may or may not appear, but no row appears twice and none
+ * written before it began is missed unless deleted meanwhile.
  */
-import type { Database } from "bun:sqlite";
+import type { AddressRow } from "../addresses/repo";
+import type { SubnetSortKey } from "../subnets/repo";
+import type { Store, SubnetExportRow } from "../../store/store";
 import { ADDRESS_COLUMNS, SUBNET_COLUMNS } from "./columns";
 import { csvLine } from "./csv";
 
@@ -21,86 +25,37 @@ export interface ExportChunk {
   rows: number;
 }
 
-interface SubnetExportRow {
-  id: string;
-  cidr: string;
-  vrf: string;
-  family: number;
-  network_key: Uint8Array;
-  prefix_length: number;
-  name: string;
-  description: string;
-  section_id: string | null;
-  section: string | null;
-  vlan: number | null;
-  parent_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface AddressExportRow {
-  id: string;
-  subnet_id: string;
-  ip: string;
-  vrf: string;
-  ip_key: Uint8Array;
-  hostname: string;
-  status: string;
-  owner: string;
-  mac: string | null;
-  description: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface SectionExportRow {
-  id: string;
-  name: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-}
+/** What an export reads through: the Store (organization-scoped reads). */
+export type ExportSource = Pick<Store, "read">;
 
 /** Every subnet of an organization, a page at a time, in nesting order. */
-function* subnetPages(sqlite: Database, orgId: string, pageSize: number): Generator<SubnetExportRow[]> {
-  const select = `SELECT n.id, n.cidr, n.vrf, n.family, n.network_key, n.prefix_length, n.name, n.description,
-      n.section_id, s.name AS section, n.vlan, n.parent_id, n.created_at, n.updated_at
-    FROM subnets n LEFT JOIN sections s ON s.id = n.section_id WHERE n.org_id = ?`;
-  const order = "ORDER BY n.vrf, n.family, n.network_key, n.prefix_length LIMIT ?";
-  const firstPage = sqlite.query<SubnetExportRow, [string, number]>(`${select} ${order}`);
-  const nextPage = sqlite.query<SubnetExportRow, [string, string, number, Uint8Array, number, number]>(
-    `${select} AND (n.vrf, n.family, n.network_key, n.prefix_length) > (?, ?, ?, ?) ${order}`,
-  );
-  let rows = firstPage.all(orgId, pageSize);
-  while (rows.length > 0) {
-    yield rows;
+async function* subnetPages(store: ExportSource, orgId: string, pageSize: number): AsyncGenerator<SubnetExportRow[]> {
+  let after: SubnetSortKey | undefined;
+  for (;;) {
+    const rows = await store.read({ orgId }, (q) => q.subnets.exportPage(orgId, pageSize, after));
+    if (rows.length > 0) yield rows;
     if (rows.length < pageSize) return;
     const last = rows[rows.length - 1]!;
-    rows = nextPage.all(orgId, last.vrf, last.family, last.network_key, last.prefix_length, pageSize);
+    after = [last.vrf, last.family, last.network_key, last.prefix_length];
   }
 }
 
 /** Every address record of an organization, a page at a time, in (vrf, IP) order. */
-function* addressPages(sqlite: Database, orgId: string, pageSize: number): Generator<AddressExportRow[]> {
-  const select = `SELECT id, subnet_id, ip, vrf, ip_key, hostname, status, owner, mac, description, created_at, updated_at
-    FROM addresses WHERE org_id = ?`;
-  const firstPage = sqlite.query<AddressExportRow, [string, number]>(`${select} ORDER BY vrf, ip_key LIMIT ?`);
-  const nextPage = sqlite.query<AddressExportRow, [string, string, Uint8Array, number]>(
-    `${select} AND (vrf, ip_key) > (?, ?) ORDER BY vrf, ip_key LIMIT ?`,
-  );
-  let rows = firstPage.all(orgId, pageSize);
-  while (rows.length > 0) {
-    yield rows;
+async function* addressPages(store: ExportSource, orgId: string, pageSize: number): AsyncGenerator<AddressRow[]> {
+  let after: [string, Uint8Array] | undefined;
+  for (;;) {
+    const rows = await store.read({ orgId }, (q) => q.addresses.exportPage(orgId, pageSize, after));
+    if (rows.length > 0) yield rows;
     if (rows.length < pageSize) return;
     const last = rows[rows.length - 1]!;
-    rows = nextPage.all(orgId, last.vrf, last.ip_key, pageSize);
+    after = [last.vrf, last.ip_key];
   }
 }
 
 /** subnets.csv: the header, then one chunk per page. */
-export function* subnetsCsv(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<ExportChunk> {
+export async function* subnetsCsv(store: ExportSource, orgId: string, pageSize = EXPORT_PAGE): AsyncGenerator<ExportChunk> {
   yield { text: csvLine(SUBNET_COLUMNS), rows: 0 };
-  for (const page of subnetPages(sqlite, orgId, pageSize)) {
+  for await (const page of subnetPages(store, orgId, pageSize)) {
     let chunk = "";
     for (const s of page) chunk += csvLine([s.cidr, s.vrf, s.name, s.description, s.section, s.vlan]);
     yield { text: chunk, rows: page.length };
@@ -108,9 +63,9 @@ export function* subnetsCsv(sqlite: Database, orgId: string, pageSize = EXPORT_P
 }
 
 /** addresses.csv: the header, then one chunk per page. */
-export function* addressesCsv(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<ExportChunk> {
+export async function* addressesCsv(store: ExportSource, orgId: string, pageSize = EXPORT_PAGE): AsyncGenerator<ExportChunk> {
   yield { text: csvLine(ADDRESS_COLUMNS), rows: 0 };
-  for (const page of addressPages(sqlite, orgId, pageSize)) {
+  for await (const page of addressPages(store, orgId, pageSize)) {
     let chunk = "";
     for (const a of page) chunk += csvLine([a.ip, a.vrf, a.hostname, a.status, a.owner, a.mac, a.description]);
     yield { text: chunk, rows: page.length };
@@ -122,26 +77,20 @@ export function* addressesCsv(sqlite: Database, orgId: string, pageSize = EXPORT
  * name and parent id) and address records. No users, keys, sessions or activity: nothing
  * secret or personal. Streamed like the CSVs; the text is one JSON document.
  */
-export function* organizationJson(sqlite: Database, orgId: string, pageSize = EXPORT_PAGE): Generator<ExportChunk> {
-  const org = sqlite.query<{ id: string; name: string }, [string]>("SELECT id, name FROM organizations WHERE id = ?").get(orgId);
+export async function* organizationJson(store: ExportSource, orgId: string, pageSize = EXPORT_PAGE): AsyncGenerator<ExportChunk> {
+  const org = await store.read({ orgId }, (q) => q.organizations.get(orgId));
   const text = (value: string): ExportChunk => ({ text: value, rows: 0 });
   yield text(
     `{"format":"ipcraft-export","version":1,"exported_at":${JSON.stringify(new Date().toISOString())},` +
       `"organization":${JSON.stringify({ id: orgId, name: org?.name ?? "" })},"sections":[`,
   );
-  const sections = sqlite
-    .query<SectionExportRow, [string]>(
-      "SELECT id, name, description, created_at, updated_at FROM sections WHERE org_id = ? ORDER BY name_key, id",
-    )
-    .all(orgId); // bounded by the plan's section limit; small
-  yield text(sections.map((s) => JSON.stringify(s)).join(","));
-  const vrfs = sqlite
-    .query<SectionExportRow, [string]>("SELECT id, name, description, created_at, updated_at FROM vrfs WHERE org_id = ? ORDER BY name, id")
-    .all(orgId); // few per organization
-  yield text(`],"vrfs":[${vrfs.map((v) => JSON.stringify(v)).join(",")}`);
+  // Sections (bounded by the plan's limit) and VRFs (few), in name order, a page at a time all the same.
+  yield* named((after) => store.read({ orgId }, (q) => q.sections.list(orgId, { limit: pageSize, after })));
+  yield text(`],"vrfs":[`);
+  yield* named((after) => store.read({ orgId }, (q) => q.vrfs.list(orgId, { limit: pageSize, after })));
   yield text(`],"subnets":[`);
   let first = true;
-  for (const page of subnetPages(sqlite, orgId, pageSize)) {
+  for await (const page of subnetPages(store, orgId, pageSize)) {
     const items = page.map((s) =>
       JSON.stringify({
         id: s.id,
@@ -162,7 +111,7 @@ export function* organizationJson(sqlite: Database, orgId: string, pageSize = EX
   }
   yield text(`],"addresses":[`);
   first = true;
-  for (const page of addressPages(sqlite, orgId, pageSize)) {
+  for await (const page of addressPages(store, orgId, pageSize)) {
     const items = page.map((a) =>
       JSON.stringify({
         id: a.id,
@@ -184,18 +133,36 @@ export function* organizationJson(sqlite: Database, orgId: string, pageSize = EX
   yield text("]}\n");
 }
 
+/** The JSON items of a named list (sections, VRFs) read a keyset page at a time, comma-separated across pages. */
+async function* named(
+  page: (after?: [string, string]) => Promise<{ items: { id: string; name: string; description: string; created_at: string; updated_at: string }[]; last: [string, string] | null }>,
+): AsyncGenerator<ExportChunk> {
+  let first = true;
+  let after: [string, string] | undefined;
+  for (;;) {
+    const { items, last } = await page(after);
+    if (items.length > 0) {
+      const json = items.map(({ id, name, description, created_at, updated_at }) => JSON.stringify({ id, name, description, created_at, updated_at }));
+      yield { text: (first ? "" : ",") + json.join(","), rows: 0 };
+      first = false;
+    }
+    if (last === null) return;
+    after = last;
+  }
+}
+
 /** A ReadableStream that pulls one chunk of `chunks` each time the client wants more. */
-export function streamOf(chunks: Generator<ExportChunk>): ReadableStream<Uint8Array> {
+export function streamOf(chunks: AsyncGenerator<ExportChunk>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>(
     {
-      pull(controller) {
-        const next = chunks.next();
+      async pull(controller) {
+        const next = await chunks.next();
         if (next.done) controller.close();
         else controller.enqueue(encoder.encode(next.value.text));
       },
-      cancel() {
-        chunks.return(undefined);
+      async cancel() {
+        await chunks.return(undefined);
       },
     },
     // Ask for the next page only when the previous one has been taken.

@@ -1,8 +1,9 @@
 /**
- * What every import shares: one IPAM write transaction for the whole file (all or nothing,
- * memory included), every bad row collected instead of stopping at the first, and the dry
- * run, which does all the work for real and then rolls it back, so that its report says
- * exactly what the import would do (nesting, duplicates, plan limits included).
+ * What every import shares: one Store IPAM write (`store.ipam.write`, one transaction on
+ * SQLite or PostgreSQL) for the whole file (all or nothing, memory included), every bad row
+ * collected instead of stopping at the first, and the dry run, which does all the work for
+ * real and then rolls it back, so that its report says exactly what the import would do
+ * (nesting, duplicates, plan limits included).
  *
  * Files are read as they are imported (openCsv → readCsv): the import holds the file's bytes,
  * one piece of decoded text and the row at hand, not the whole text or every row (a 100,000-row
@@ -10,16 +11,25 @@
  */
 import type { OpenDatabase } from "../../db/client";
 import { ApiError } from "../../http/errors";
-import { ipamWrite, type Journal } from "../../ipam/journal";
+import type { Journal } from "../../ipam/journal";
 import type { IpamRegistry } from "../../ipam/registry";
+import { DeliberateRollback } from "../../store/ipam";
+import { createSqliteStore } from "../../store/sqlite/store";
+import type { Queries, Store } from "../../store/store";
 import type { Actor } from "../activity/record";
 import { readHeader } from "./columns";
 import { type CsvRecord, readCsv, type RowError, scanCsv } from "./csv";
 
-/** What an import needs: the database and the registry it keeps in step. */
-export interface ImportDeps {
-  database: OpenDatabase;
-  registry: IpamRegistry;
+/**
+ * What an import runs on: a Store (the server's, either backend), or a SQLite connection with
+ * an IPAM registry already loaded (the import worker's and the CLI's own, following one
+ * organization), over which a Store is made.
+ */
+export type ImportDeps = { store: Pick<Store, "ipam"> } | { database: OpenDatabase; registry: IpamRegistry };
+
+/** The Store of `deps`. */
+export function importStore(deps: ImportDeps): Pick<Store, "ipam"> {
+  return "store" in deps ? deps.store : createSqliteStore(deps.database, { registry: deps.registry });
 }
 
 /** One import request. */
@@ -88,30 +98,26 @@ export function importFailed(errors: RowError[]): ApiError {
   );
 }
 
-/** Thrown to roll a dry run back after it has computed its result. */
-class DryRunDone<T> {
-  constructor(readonly result: T) {}
-}
-
 /**
- * Runs `fn` in one ipamWrite. `fn` returns its result after collecting row errors in
- * `errors`; any error → 400 import_failed and nothing stays; a dry run → rolled back too.
+ * Runs `fn` in one IPAM write of `store`. `fn` returns its result after collecting row errors
+ * in `errors`; any error → 400 import_failed and nothing stays; a dry run → rolled back too
+ * (DeliberateRollback: memory undone by the journal, and still known).
  */
 export async function runImport<T>(
-  deps: ImportDeps,
+  store: Pick<Store, "ipam">,
   { orgId, dryRun }: Pick<ImportInput, "orgId" | "dryRun">,
   errors: RowError[],
-  fn: (journal: Journal) => T,
+  fn: (q: Queries, journal: Journal) => Promise<T>,
 ): Promise<T> {
   try {
-    return await ipamWrite(deps.database, deps.registry, orgId, (journal) => {
-      const result = fn(journal);
+    return await store.ipam.write(orgId, async (q, journal) => {
+      const result = await fn(q, journal);
       if (errors.length > 0) throw importFailed(errors);
-      if (dryRun) throw new DryRunDone(result);
+      if (dryRun) throw new DeliberateRollback(result);
       return result;
     });
   } catch (thrown) {
-    if (thrown instanceof DryRunDone) return thrown.result as T;
+    if (thrown instanceof DeliberateRollback) return thrown.value as T;
     throw thrown;
   }
 }
@@ -120,9 +126,9 @@ export async function runImport<T>(
  * Runs a check that throws an ApiError (a plan limit) and returns the error instead, so
  * that the import can first report its bad rows and raise the limit only for a clean file.
  */
-export function deferred(check: () => void): ApiError | null {
+export async function deferred(check: () => Promise<void>): Promise<ApiError | null> {
   try {
-    check();
+    await check();
     return null;
   } catch (error) {
     if (error instanceof ApiError) return error;

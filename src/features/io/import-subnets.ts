@@ -8,19 +8,17 @@
  * before what it contains, so rows of the file never adopt each other; records still move down
  * row by row (an existing /8's record goes to the file's /16, then on to the file's /24).
  * Sections are named: missing ones are created. VRFs must exist: a row naming an unknown one is
- * a row error with "did you mean …?" (features/vrfs/check.ts).
+ * a row error with "did you mean …?" (features/vrfs/check.ts `vrfProblem`).
  * One activity entry (`subnet.import`) records the counts, not one per row.
  */
-import { assertPlanAllows } from "../../auth/plans";
+import { checkPlanAllows } from "../../auth/plans";
 import { ApiError } from "../../http/errors";
 import { nowIso } from "../../ipam/codec";
-import { recordActivity } from "../activity/record";
-import { sectionRepo } from "../sections/repo";
-import { subnetPlacement } from "../subnets/placement";
-import { vrfChecker } from "../vrfs/check";
+import { placeSubnet } from "../subnets/placement";
+import { vrfProblem } from "../vrfs/check";
 import type { RowError } from "./csv";
 import { isRowError, readSubnetRow, SUBNET_COLUMNS, type SubnetImportRow } from "./columns";
-import { COLLECT_EVERY, deferred, type ImportDeps, type ImportInput, openCsv, PROGRESS_EVERY, runImport } from "./import-run";
+import { COLLECT_EVERY, deferred, type ImportDeps, importStore, type ImportInput, openCsv, PROGRESS_EVERY, runImport } from "./import-run";
 
 /** What a subnet import did (or, for a dry run, would do). */
 export interface SubnetImportResult {
@@ -30,8 +28,9 @@ export interface SubnetImportResult {
 }
 
 export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<SubnetImportResult> {
-  const { database, registry } = deps;
   const { orgId } = input;
+  const store = importStore(deps);
+  const memory = store.ipam.memory;
   const file = openCsv(input.csv, SUBNET_COLUMNS);
   const { errors } = file;
   // Unlike addresses, subnets are placed in nesting order, so the checked rows are kept (as
@@ -52,46 +51,40 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<Sub
   }
   rows.sort(nestingOrder);
 
-  const sections = sectionRepo(database);
-  const placeSubnet = subnetPlacement(deps);
-  const vrfs = vrfChecker(database);
-
-  return runImport(deps, input, errors, (journal) => {
+  return runImport(store, input, errors, async (q, journal) => {
     const at = nowIso();
     // Sections by lowercased name: existing ones, then the ones this file introduces.
     const sectionIds = new Map<string, string>();
-    const newSections: string[] = [];
+    const newSections: { id: string; name: string }[] = [];
     for (const row of rows) {
       if (row.section === null) continue;
       const key = row.section.toLowerCase();
       if (sectionIds.has(key)) continue;
-      const existing = sections.findByName(orgId, key);
-      if (existing) sectionIds.set(key, existing.id);
-      else {
-        const id = crypto.randomUUID();
-        sectionIds.set(key, id);
-        newSections.push(row.section);
-        sections.insert(orgId, { id, name: row.section, description: "", at });
-      }
+      const existing = await q.sections.byNameKey(orgId, key);
+      const id = existing?.id ?? crypto.randomUUID();
+      sectionIds.set(key, id);
+      if (!existing) newSections.push({ id, name: row.section });
     }
-    // Plan limits are checked before the rows but raised after them (bad rows come first).
+    // Plan limits are checked before anything is written (the sections counted once: they
+    // are not inserted yet) but raised after the rows (bad rows come first).
     const limit =
-      deferred(() => assertPlanAllows(database.sqlite, orgId, "sections", newSections.length)) ??
-      deferred(() => assertPlanAllows(database.sqlite, orgId, "subnets", rows.length));
+      (await deferred(() => checkPlanAllows(q, orgId, "sections", newSections.length))) ??
+      (await deferred(() => checkPlanAllows(q, orgId, "subnets", rows.length)));
+    for (const section of newSections) await q.sections.insert(orgId, { ...section, description: "", at });
 
     const createdAtRow = new Map<string, number>();
     const vrfProblems = new Map<string, string | null>();
     let done = 0;
     for (const row of rows) {
-      if (!vrfProblems.has(row.vrf)) vrfProblems.set(row.vrf, vrfs.problem(orgId, row.vrf));
-      const vrfProblem = vrfProblems.get(row.vrf);
-      if (vrfProblem) {
-        errors.push({ row: row.row, error: vrfProblem } satisfies RowError);
+      if (!vrfProblems.has(row.vrf)) vrfProblems.set(row.vrf, await vrfProblem(q, orgId, row.vrf));
+      const problem = vrfProblems.get(row.vrf);
+      if (problem) {
+        errors.push({ row: row.row, error: problem } satisfies RowError);
         continue;
       }
       try {
         const id = crypto.randomUUID();
-        placeSubnet(journal, {
+        await placeSubnet(q, memory, journal, {
           id,
           orgId,
           vrf: row.vrf,
@@ -118,7 +111,7 @@ export function importSubnets(deps: ImportDeps, input: ImportInput): Promise<Sub
       created: { subnets: rows.length, sections: newSections.length },
     };
     if (rows.length > 0 && !input.dryRun) {
-      recordActivity(database, {
+      await q.activity.record({
         orgId,
         actor: input.actor,
         action: "subnet.import",

@@ -15,8 +15,10 @@
  * runtime, and the file's bytes plus a few times their size: rows are read and placed as they
  * come, see import-run.ts); it ends with the import.
  *
- * An in-memory database (tests) cannot be shared with a worker: it is imported inline.
- * Both paths run runImportJob, which refuses a file over MAX_IMPORT_ROWS before parsing it.
+ * An in-memory database (tests) cannot be shared with a worker: it is imported inline, and
+ * so is every import on PostgreSQL (the Store has no `offThread`): there the transaction's
+ * work is the database server's, the replica awaits it, and other replicas keep serving.
+ * Every path runs runImportJob, which refuses a file over MAX_IMPORT_ROWS before parsing it.
  *
  * The same worker and queue run the other long write, a split into more than
  * INLINE_SPLIT_PARTS parts (job kind "split", subnets/split.ts decides and runs it).
@@ -28,6 +30,9 @@ import type { Actor } from "../activity/record";
 import { countRecords } from "./csv";
 import { importAddresses } from "./import-addresses";
 import type { SplitJob } from "../subnets/split";
+import type { OpenDatabase } from "../../db/client";
+import type { IpamRegistry } from "../../ipam/registry";
+import type { Store } from "../../store/store";
 import type { ImportDeps } from "./import-run";
 import { importSubnets } from "./import-subnets";
 
@@ -72,15 +77,13 @@ export async function runImportJob(deps: ImportDeps, job: ImportJob): Promise<un
 /** Worker jobs run one after another: each holds SQLite's write lock for its whole transaction. */
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Runs an API import off the server's thread when the database is a file (see the module comment). */
-export function importOffThread(deps: ImportDeps, job: ImportJob): Promise<unknown> {
-  const path = deps.database.sqlite.filename;
-  if (path === ":memory:" || path === "") return runImportJob(deps, job);
-  return offThread(deps, job);
+/** Runs an API import off the server's thread when the Store can (SQLite on a file; see the module comment). */
+export function importOffThread(store: Pick<Store, "ipam">, job: ImportJob): Promise<unknown> {
+  return store.ipam.offThread ? store.ipam.offThread(job) : runImportJob({ store }, job);
 }
 
 /** Queues `job` for a worker on the database file; after a commit, this organization's registry catches up before the reply. */
-export function offThread(deps: ImportDeps, job: WorkerJob): Promise<unknown> {
+export function offThread(deps: { database: OpenDatabase; registry: IpamRegistry }, job: WorkerJob): Promise<unknown> {
   const path = deps.database.sqlite.filename;
   const run = queue.then(() => inWorker(path, job));
   queue = run.catch(() => {});

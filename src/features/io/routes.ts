@@ -1,7 +1,8 @@
 /**
  * Export and import routes (API.md §9): GET /export/subnets.csv, /export/addresses.csv,
  * /export.json (streamed), POST /import/subnets and /import/addresses (text/csv body,
- * `?dry_run=true`). Thin: the work is in export.ts and import-*.ts.
+ * `?dry_run=true`). Thin: the work is in export.ts and import-*.ts, over the Store (SQLite or
+ * PostgreSQL alike).
  */
 import { Elysia } from "elysia";
 import { z } from "zod";
@@ -9,7 +10,7 @@ import { actorOf, requireWrite } from "../../auth/principal";
 import { authGuard } from "../../auth/guard";
 import { MAX_IMPORT_BYTES, readBytesCapped } from "../../http/body";
 import { ApiError } from "../../http/errors";
-import type { IpamDeps } from "../../ipam/deps";
+import type { StoreDeps } from "../../app";
 import { documented, ErrorBody, errorResponses } from "../../ipam/schemas";
 import { ADDRESS_COLUMNS, SUBNET_COLUMNS } from "./columns";
 import { addressesCsv, type ExportChunk, organizationJson, streamOf, subnetsCsv } from "./export";
@@ -39,7 +40,7 @@ const ImportFailedBody = ErrorBody.meta({
   ],
 });
 
-function download(chunks: Generator<ExportChunk>, filename: string, type: string): Response {
+function download(chunks: AsyncGenerator<ExportChunk>, filename: string, type: string): Response {
   return new Response(streamOf(chunks), {
     headers: {
       "content-type": type,
@@ -70,7 +71,7 @@ function importDoc(summary: string, columns: readonly string[]) {
       "All or nothing in one transaction. A 400 `import_failed` lists every bad row as `{row, error}` in `details.rows` " +
       "(rows counted as a spreadsheet shows them: the header is row 1). `?dry_run=true` checks everything and writes nothing. " +
       `Limits: at most ${MAX_IMPORT_ROWS.toLocaleString("en-US")} data rows and ${MAX_IMPORT_BYTES / 1024 / 1024} MB per file, else 413 \`body_too_large\` ` +
-      "naming the limit (split the file, or use `ipcraft import`, which has none). The import runs beside the server's other requests, one import at a time.",
+      "naming the limit (split the file, or use `ipcraft import`, which has none). On a SQLite file the import runs beside the server's other requests, one import at a time; on PostgreSQL it is one transaction like any other write.",
     requestBody: { required: true, content: { "text/csv": { schema: { type: "string" } } } },
     responses: { ...documented({ 200: ImportResultBody, ...errorResponses(402, 403), 413: ErrorBody }), ...documented({ 400: ImportFailedBody }) },
   } as const;
@@ -87,20 +88,21 @@ async function csvBody(request: Request, parsed: unknown): Promise<Uint8Array> {
   return readBytesCapped(request, MAX_IMPORT_BYTES);
 }
 
-export function ioRoutes(deps: IpamDeps) {
+export function ioRoutes(deps: StoreDeps) {
+  const { store } = deps;
   return new Elysia({ name: "io-routes", prefix: "/api/v1" })
     .use(authGuard(deps))
-    .get("/export/subnets.csv", ({ principal }) => download(subnetsCsv(deps.database.sqlite, principal.orgId), "subnets.csv", "text/csv; charset=utf-8"), {
+    .get("/export/subnets.csv", ({ principal }) => download(subnetsCsv(store, principal.orgId), "subnets.csv", "text/csv; charset=utf-8"), {
       detail: csvDoc("Export subnets as CSV", SUBNET_COLUMNS),
     })
     .get(
       "/export/addresses.csv",
-      ({ principal }) => download(addressesCsv(deps.database.sqlite, principal.orgId), "addresses.csv", "text/csv; charset=utf-8"),
+      ({ principal }) => download(addressesCsv(store, principal.orgId), "addresses.csv", "text/csv; charset=utf-8"),
       { detail: csvDoc("Export addresses as CSV", ADDRESS_COLUMNS) },
     )
     .get(
       "/export.json",
-      ({ principal }) => download(organizationJson(deps.database.sqlite, principal.orgId), "ipcraft-export.json", "application/json"),
+      ({ principal }) => download(organizationJson(store, principal.orgId), "ipcraft-export.json", "application/json"),
       {
         detail: {
           tags,
@@ -115,7 +117,7 @@ export function ioRoutes(deps: IpamDeps) {
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
         const csv = await csvBody(request, body);
-        return importOffThread(deps, { kind: "subnets", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
+        return importOffThread(store, { kind: "subnets", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import subnets from CSV", SUBNET_COLUMNS) },
     )
@@ -124,7 +126,7 @@ export function ioRoutes(deps: IpamDeps) {
       async ({ principal, request, body, query }) => {
         requireWrite(principal);
         const csv = await csvBody(request, body);
-        return importOffThread(deps, { kind: "addresses", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
+        return importOffThread(store, { kind: "addresses", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import addresses from CSV", ADDRESS_COLUMNS) },
     );

@@ -12,23 +12,16 @@
  * "P" is whatever the tree holds at this moment, including a subnet created a moment ago by
  * an earlier row of the same import: the records it took over from its own parent must move
  * on into N too. Memory (journaled) and rows change together; callers run this inside a
- * store IPAM write (`placeSubnet`, over the Store's queries) or, for the CSV import still on
- * synchronous SQLite, inside `ipamWrite` (`subnetPlacement`, the same steps over the
- * prepared statements) so that a throw undoes both. Callers check the input first (plan
- * limits, sections, `ipv4MappedPrefixError`) and record their own activity.
- *
- * @todo One path again once the import is on the store: drop `subnetPlacement`.
+ * store IPAM write (one transaction on either backend) so that a throw undoes both. Callers
+ * check the input first (plan limits, sections, VRF, `ipv4MappedPrefixError`) and record
+ * their own activity.
  */
 import { ApiError } from "../../http/errors";
 import { formatCidr, isUsable, lastAddress, type Prefix } from "../../ip";
 import { keyOf, valueOfKey } from "../../ipam/codec";
 import type { Journal } from "../../ipam/journal";
 import type { IpamMemory } from "../../ipam/memory";
-import type { IpamRegistry } from "../../ipam/registry";
-import type { OpenDatabase } from "../../db/client";
 import type { Queries } from "../../store/store";
-import { addressRepo } from "../addresses/repo";
-import { subnetRepo } from "./repo";
 
 /** A subnet to place; the cidr text is derived from `prefix`. */
 export interface SubnetToPlace {
@@ -53,59 +46,10 @@ export interface PlacedSubnet {
   moved: number;
 }
 
-export function subnetPlacement(deps: { database: OpenDatabase; registry: IpamRegistry }) {
-  const { database, registry } = deps;
-  const subnets = subnetRepo(database);
-  const addresses = addressRepo(database);
-
-  /**
-   * Places `s` (see the module comment). Throws ApiError `address_on_boundary` or
-   * `subnet_overlap` (a duplicate in its VRF; `details.existing_id` names the other one).
-   */
-  return function placeSubnet(journal: Journal, s: SubnetToPlace): PlacedSubnet {
-    const { prefix } = s;
-    const cidr = formatCidr(prefix);
-    const parentId = registry.tree(s.orgId, s.vrf)?.parentOf(prefix) ?? null;
-    const first = keyOf(prefix.family, prefix.network);
-    const last = keyOf(prefix.family, lastAddress(prefix));
-    // (A duplicate of an existing subnet finds nothing to move here: its records are not the parent's.)
-    // Memory says whether the parent holds records there (it equals the rows); only then are
-    // they read, with their text for messages and the move. Most placements read nothing.
-    const parent = parentId === null ? undefined : registry.subnet(s.orgId, parentId)!;
-    const moving =
-      parent === undefined || parent.allocator.recordsIn(prefix.network, lastAddress(prefix)) === 0
-        ? []
-        : addresses.keysInRange(parent.id, first, last).map((r) => ({ ip: r.ip, value: valueOfKey(r.ip_key, prefix.family) }));
-    assertNoneOnBoundary(prefix, moving, `cannot create ${cidr}`);
-    const added = registry.addSubnet(journal, { id: s.id, orgId: s.orgId, vrf: s.vrf, prefix, moved: moving.map((r) => r.value) });
-    if (!added.ok) {
-      throw new ApiError("subnet_overlap", `Subnet overlaps with existing subnet ${added.existing.cidr}`, {
-        existing_id: added.existing.id,
-        existing_cidr: added.existing.cidr,
-        vrf: s.vrf,
-      });
-    }
-    subnets.insert(s.orgId, {
-      id: s.id,
-      sectionId: s.sectionId,
-      parentId: added.parentId,
-      vrf: s.vrf,
-      family: prefix.family,
-      networkKey: first,
-      prefixLength: prefix.length,
-      cidr,
-      name: s.name,
-      description: s.description,
-      vlan: s.vlan,
-      at: s.at,
-    });
-    for (const childId of added.adopted) subnets.setParent(s.orgId, childId, s.id);
-    if (parent && moving.length > 0) addresses.moveRange(s.id, parent.id, first, last);
-    return { cidr, parentId: added.parentId, adopted: added.adopted, moved: moving.length };
-  };
-}
-
-/** Places `s` over the Store's queries (see the module comment); the same refusals as below. */
+/**
+ * Places `s` (see the module comment). Throws ApiError `address_on_boundary` or
+ * `subnet_overlap` (a duplicate in its VRF; `details.existing_id` names the other one).
+ */
 export async function placeSubnet(q: Queries, memory: IpamMemory, journal: Journal, s: SubnetToPlace): Promise<PlacedSubnet> {
   const { prefix } = s;
   const cidr = formatCidr(prefix);

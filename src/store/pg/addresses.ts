@@ -8,7 +8,7 @@ import { macSearchText } from "../../features/addresses/model";
 import { containsPattern } from "../../ipam/codec";
 import { AddressInUse } from "../ipam";
 import type { AddressKey, AddressQueries } from "../store";
-import { iso, isUniqueViolation } from "./errors";
+import { iso, isUniqueViolation, settled } from "./errors";
 
 const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at";
 /** Rows per INSERT (at most 65,535 parameters per statement; 13 columns). */
@@ -99,6 +99,37 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       );
       const more = rows.length > limit;
       return { rows: (more ? rows.slice(0, limit) : rows).map(toRow), total: n as number, more };
+    },
+    async byKeys(orgId, vrf, keys) {
+      // One lookup per key on the whole UNIQUE (org_id, vrf, ip_key) index, pipelined (one
+      // round trip for the lot). Not `ip_key IN (…)`: without statistics (a table just filled
+      // by an import) the planner matched only (org_id, vrf) on the index and filtered every
+      // record of the VRF, per query.
+      const rows: any[] = [];
+      for (let i = 0; i < keys.length; i += CHUNK) {
+        const found = await settled(
+          keys.slice(i, i + CHUNK).map((key) => tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND vrf = $2 AND ip_key = $3`, [orgId, vrf, Buffer.from(key)])),
+        );
+        for (const result of found) rows.push(...result);
+      }
+      return rows.map(toRow);
+    },
+    async exportPage(orgId, limit, after) {
+      // The database's own collation, not COLLATE "C" as in list(): only then does the UNIQUE
+      // (org_id, vrf, ip_key) index serve the keyset (0.3 ms a page of 1,000 instead of a scan
+      // and sort of the organization, ~45 ms at 100,000 records). Paging is exact in any
+      // collation; in the C locale the README asks for, the order is SQLite's too.
+      // And no sort: right after a large import, before autovacuum has analyzed the table, the
+      // planner guessed ~100 rows and chose a bitmap scan plus sort of everything after the
+      // key, every page (an export of 100,000 records took 13-20 s instead of 4).
+      await tx.unsafe("SET LOCAL enable_sort = off");
+      const rows = after
+        ? await tx.unsafe(
+            `SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND (vrf, ip_key) > ($3::text, $4::bytea) ORDER BY vrf, ip_key LIMIT $2`,
+            [orgId, limit, after[0], Buffer.from(after[1])],
+          )
+        : await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 ORDER BY vrf, ip_key LIMIT $2`, [orgId, limit]);
+      return rows.map(toRow);
     },
   };
 }

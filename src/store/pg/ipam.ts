@@ -44,7 +44,7 @@ import { IpamMemory } from "../../ipam/memory";
 import { addToAncestors } from "../../ipam/nested-records";
 import { OrgIpam, type SubnetState } from "../../ipam/org-loader";
 import { DatabaseBusyError } from "../../db/errors";
-import type { AddressJob, IpamStore } from "../ipam";
+import { type AddressJob, DeliberateRollback, type IpamStore } from "../ipam";
 import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
 import { insertPgActivity } from "./activity";
@@ -405,7 +405,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         // A refusal (ApiError) rolled back with memory undone by the journal; anything else
         // (a lost COMMIT reply too) leaves nobody sure: the next use reloads the organization.
         journal.rollback();
-        if (!(error instanceof ApiError)) memory.forget(orgId);
+        if (!(error instanceof ApiError) && !(error instanceof DeliberateRollback)) memory.forget(orgId);
         throw error;
       }
     },

@@ -7,7 +7,7 @@
 import type { TransactionSQL } from "bun";
 import type { NewSubnet, SubnetRow } from "../../features/subnets/repo";
 import { containsPattern } from "../../ipam/codec";
-import type { SubnetQueries } from "../store";
+import type { SubnetExportRow, SubnetQueries } from "../store";
 import { iso } from "./errors";
 
 const COLUMNS = "id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, created_at, updated_at";
@@ -96,6 +96,26 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
       );
       const more = rows.length > limit;
       return { rows: (more ? rows.slice(0, limit) : rows).map(toRow), total: n as number, more };
+    },
+
+    async exportPage(orgId, limit, after) {
+      const columns = COLUMNS.split(", ").map((c) => `n.${c}`).join(", ");
+      const params: unknown[] = [orgId, limit];
+      let keyset = "";
+      if (after) {
+        params.push(after[0], after[1], Buffer.from(after[2]), after[3]);
+        keyset = "AND (n.vrf, n.family, n.network_key, n.prefix_length) > ($3::text, $4::int, $5::bytea, $6::int)";
+      }
+      // The database's collation (see addresses' exportPage): the UNIQUE (org_id, vrf, family,
+      // network_key, prefix_length) index serves the keyset. No sort, whatever the statistics say (addresses' exportPage).
+      await tx.unsafe("SET LOCAL enable_sort = off");
+      const rows = await tx.unsafe(
+        `SELECT ${columns}, s.name AS section FROM subnets n LEFT JOIN sections s ON s.id = n.section_id
+          WHERE n.org_id = $1 ${keyset}
+          ORDER BY n.vrf, n.family, n.network_key, n.prefix_length LIMIT $2`,
+        params,
+      );
+      return rows.map((row: any) => toRow(row) as SubnetExportRow);
     },
   };
 }

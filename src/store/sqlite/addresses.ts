@@ -1,16 +1,24 @@
 /**
  * SQLite: address records, for the Store. The statements still live in
- * features/addresses/repo.ts (prepared once; the hot path and the CSV import use them
- * synchronously too).
+ * features/addresses/repo.ts (prepared once; the hot path, GroupCommit, uses them
+ * synchronously too); the export pages' statements live here.
  */
 import { SQLiteError } from "bun:sqlite";
 import type { OpenDatabase } from "../../db/client";
-import { addressRepo } from "../../features/addresses/repo";
+import { type AddressRow, addressRepo } from "../../features/addresses/repo";
 import { AddressInUse } from "../ipam";
 import type { AddressQueries } from "../store";
 
+const EXPORT_SELECT = `SELECT id, subnet_id, ip, vrf, ip_key, hostname, status, owner, mac, description, created_at, updated_at
+  FROM addresses WHERE org_id = ?`;
+
 export function sqliteAddresses(database: OpenDatabase): AddressQueries {
   const repo = addressRepo(database);
+  const { sqlite } = database;
+  const exportFirst = sqlite.query<AddressRow, [string, number]>(`${EXPORT_SELECT} ORDER BY vrf, ip_key LIMIT ?`);
+  const exportNext = sqlite.query<AddressRow, [string, string, Uint8Array, number]>(
+    `${EXPORT_SELECT} AND (vrf, ip_key) > (?, ?) ORDER BY vrf, ip_key LIMIT ?`,
+  );
   return {
     get: async (orgId, id) => repo.get(orgId, id),
     getByKey: async (orgId, vrf, key) => repo.getByKey(orgId, vrf, key),
@@ -33,6 +41,8 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
       repo.update(orgId, id, a);
     },
     list: async (orgId, f, limit, after) => repo.list(orgId, f, limit, after),
+    byKeys: async (orgId, vrf, keys) => keys.map((key) => repo.getByKey(orgId, vrf, key)).filter((row) => row !== null),
+    exportPage: async (orgId, limit, after) => (after ? exportNext.all(orgId, after[0], after[1], limit) : exportFirst.all(orgId, limit)),
   };
 }
 

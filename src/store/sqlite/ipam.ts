@@ -23,7 +23,7 @@ import { insertOne } from "./addresses";
 import { runBody } from "./store";
 
 export interface SqliteIpam extends IpamStore {
-  /** The same object as `memory`: the CSV import, DNS/DHCP exports and `check` use it directly. */
+  /** The same object as `memory`: the import worker, DNS/DHCP exports and `check` use it directly. */
   readonly registry: IpamRegistry;
 }
 
@@ -82,6 +82,6 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
       });
     },
 
-    offThread: onFile ? (job) => offThread({ database, registry }, job).then(() => undefined) : undefined,
+    offThread: onFile ? (job) => offThread({ database, registry }, job) : undefined,
   };
 }

@@ -15,10 +15,7 @@ interface SectionRow extends SectionRecord {
 const SELECT = `SELECT s.id, s.name, s.name_key, s.description, s.created_at, s.updated_at,
   (SELECT COUNT(*) FROM subnets n WHERE n.section_id = s.id) AS subnet_count FROM sections s`;
 
-/**
- * The synchronous statements. The store's repository below wraps them; features/io (not yet
- * converted) still calls `findByName`/`insert` inside its own synchronous transaction.
- */
+/** The synchronous statements, prepared once; the store's repository below wraps them. */
 export function sectionStatements(database: OpenDatabase) {
   const { sqlite } = database;
   const byId = sqlite.query<SectionRow, [string, string]>(`${SELECT} WHERE s.org_id = ? AND s.id = ?`);

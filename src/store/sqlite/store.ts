@@ -32,6 +32,7 @@ import { tryBegin, withWriteLock } from "../../db/tx";
 import type { Queries, Scope, Store } from "../store";
 import { sqliteActivity } from "./activity";
 import { sqliteAddresses } from "./addresses";
+import type { IpamRegistry } from "../../ipam/registry";
 import { createSqliteIpam, type SqliteIpam } from "./ipam";
 import { sqliteSubnets } from "./subnets";
 import { sqliteApiKeys } from "./api-keys";
@@ -50,6 +51,8 @@ import { sqliteVrfs } from "./vrfs";
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
   ownsDatabase?: boolean;
+  /** The IPAM memory to keep in step, already loaded (the import worker's and the CLI's, which follow one organization). */
+  registry?: IpamRegistry;
 }
 
 export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOptions = {}): Store & { readonly ipam: SqliteIpam } {
@@ -74,7 +77,7 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
     },
     /** Loads every organization's trees and allocators on first use (server boot). */
     get ipam(): SqliteIpam {
-      ipam ??= createSqliteIpam(database, store, queries);
+      ipam ??= createSqliteIpam(database, store, queries, options.registry);
       return ipam;
     },
     async ping() {
