@@ -11,6 +11,7 @@ import { folderPage } from "./pages/folder";
 import { homePage } from "./pages/home";
 import { importPage } from "./pages/import";
 import { searchPage } from "./pages/search";
+import { setupPage } from "./pages/setup";
 import { settingsPage } from "./pages/settings";
 import { publicHeader, signinPage, takeDestination } from "./pages/signin";
 import { subnetPage } from "./pages/subnet";
@@ -24,7 +25,7 @@ let me: Me | null = null;
 let firstRender = true;
 
 /** Pages anyone may see. */
-const PUBLIC = new Set(["/signin", "/tools"]);
+const PUBLIC = new Set(["/signin", "/tools", "/setup"]);
 
 whenUnauthorized(() => {
   me = null;
@@ -50,7 +51,7 @@ async function render(): Promise<void> {
   firstRender = false;
   let user: Me | null;
   try {
-    user = path === "/signin" ? null : await whoAmI();
+    user = path === "/signin" || path === "/setup" ? null : await whoAmI();
   } catch (failure) {
     mount(app, publicHeader(), h("main", { id: "main", class: "public-main" }, h("p", { class: "error", role: "alert" }, (failure as Error).message)));
     return;
@@ -62,6 +63,8 @@ async function render(): Promise<void> {
       toolsPage(main);
     } else if (path === "/signin") {
       signinPage(app);
+    } else if (path === "/setup") {
+      setupPage(app);
     } else {
       navigate(`/signin?next=${encodeURIComponent(path + location.search)}`, true);
     }

@@ -95,6 +95,16 @@ describe.each(BACKENDS)("activity on $name", (backend) => {
     expect(await pruneActivity(t.store, new Date(now))).toBe(0);
   });
 
+  test("the unlimited plan (self-hosted) keeps everything, unless the admin sets --activity-retention-days", async () => {
+    const t = await fresh(); // plan unlimited
+    const now = Date.now();
+    await entries(t, t.tenant.orgId, [1, 100, 1000], now);
+    expect(await pruneActivity(t.store, new Date(now))).toBe(0);
+    expect((await t.api.get("/activity")).body.total).toBe(3);
+    expect(await pruneActivity(t.store, new Date(now), 30)).toBe(2);
+    expect((await t.api.get("/activity")).body.items.map((i: { target: { label: string } }) => i.target.label)).toEqual(["1d"]);
+  });
+
   if (backend.name === "postgres") {
     test("pruning runs once across replicas: while another replica prunes, this one skips and deletes nothing", async () => {
       const t = await fresh({ plan: "free" });
