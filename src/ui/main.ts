@@ -47,6 +47,8 @@ async function whoAmI(): Promise<Me | null> {
 
 async function render(): Promise<void> {
   const path = location.pathname;
+  // A link inside a dialog (a history entry) leaves the dialog's page: the dialog goes too.
+  for (const dialog of document.querySelectorAll("dialog[open]")) (dialog as HTMLDialogElement).close();
   const moveFocus = !firstRender;
   firstRender = false;
   let user: Me | null;

@@ -14,6 +14,7 @@ import { forget, loadSections, refreshUtilization, remember, subnetsByIds } from
 import { markCurrent, reveal } from "../tree";
 import type { Address, List, Subnet } from "../types";
 import { utilBar } from "../util-bar";
+import { historyPanel } from "./activity";
 import { allocateDialog, assignChosenDialog } from "./address-dialogs";
 import { renderAddressTable } from "./address-table";
 import { makeTabStop, renderGrid } from "./grid";
@@ -103,6 +104,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
         )
       : null,
     h("section", null, h("h2", null, small ? "Addresses" : "Address records"), addresses),
+    historyPanel(subnet.id),
   );
   try {
     if (small) await renderGrid(addresses, subnet, children, changed);
