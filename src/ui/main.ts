@@ -16,6 +16,7 @@ import { settingsPage } from "./pages/settings";
 import { publicHeader, signinPage, takeDestination } from "./pages/signin";
 import { subnetPage } from "./pages/subnet";
 import { toolsPage } from "./pages/tools";
+import { webhooksPage } from "./pages/webhooks";
 import { match, navigate, onNavigate } from "./router";
 import { dropShell, shellFor } from "./shell";
 import type { Me } from "./types";
@@ -83,6 +84,7 @@ async function render(): Promise<void> {
   else if (subnet) await subnetPage(page, subnet.id!);
   else if (folder) await folderPage(page, folder.id!);
   else if (path === "/settings") settingsPage(page, user);
+  else if (path === "/settings/webhooks") webhooksPage(page);
   else if (path === "/activity") await activityPage(page);
   else if (path === "/search") await searchPage(page);
   else if (path === "/tools") toolsPage(page);
