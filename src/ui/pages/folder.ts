@@ -30,7 +30,6 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
   }
   document.title = `${section.name} · IPCraft`;
   const subnets = first.items;
-  const outside = await outsideParents(subnets, subnets);
   const changed = async () => {
     forget({ folderList: true });
     if (container.isConnected) await folderPage(container, id);
@@ -69,7 +68,7 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
       ),
     ),
     subnets.length
-      ? pagedTable(id, first, outside)
+      ? pagedTable(id, first)
       : h("p", { class: "muted" }, "No subnets in this folder yet. Create one here, or choose this folder when editing a subnet."),
   );
 }
@@ -83,9 +82,24 @@ function outsideParents(page: Subnet[], loaded: Subnet[]): Promise<Map<string, S
 }
 
 /** The first page's table; "Show more" appends the next page's rows (the API's order keeps parents first). */
-function pagedTable(folderId: string, first: List<Subnet>, outside: Map<string, Subnet>): HTMLElement {
+function pagedTable(folderId: string, first: List<Subnet>): HTMLElement {
   const loaded = [...first.items];
+  const outside = new Map<string, Subnet>();
   let table = subnetTable(loaded, outside);
+  const redraw = () => {
+    const fresh = subnetTable(loaded, outside);
+    table.replaceWith(fresh);
+    table = fresh;
+  };
+  // "Inside" and the indentation under outside parents follow once those arrive: the page is
+  // drawn (and usable) without waiting for them.
+  void outsideParents(loaded, loaded).then((found) => {
+    if (found.size === 0) return;
+    for (const [k, v] of found) outside.set(k, v);
+    const focused = table.contains(document.activeElement) ? (document.activeElement as HTMLElement).getAttribute("data-cidr") : null;
+    redraw();
+    if (focused) table.querySelector<HTMLElement>(`a[data-cidr="${CSS.escape(focused)}"]`)?.focus();
+  }, () => {});
   const status = h("p", { class: "muted", "aria-live": "polite" });
   const more = h("button", { type: "button", hidden: !first.next_cursor }, "Show more");
   let cursor = first.next_cursor;
@@ -98,14 +112,12 @@ function pagedTable(folderId: string, first: List<Subnet>, outside: Map<string, 
       const firstNew = loaded.length;
       loaded.push(...page.items);
       for (const [k, v] of await outsideParents(page.items, loaded)) outside.set(k, v);
-      const fresh = subnetTable(loaded, outside);
-      table.replaceWith(fresh);
-      table = fresh;
+      redraw();
       cursor = page.next_cursor;
       more.hidden = !cursor;
       shown();
       // Keyboard: focus moves to the first new subnet, not back to the top.
-      fresh.querySelectorAll<HTMLElement>("tbody tr a[data-cidr]")[firstNew]?.focus();
+      table.querySelectorAll<HTMLElement>("tbody tr a[data-cidr]")[firstNew]?.focus();
     } catch (failure) {
       status.textContent = messageOf(failure);
     } finally {
