@@ -44,11 +44,14 @@ export default async function main(): Promise<void> {
     await signInByLink(env, page, tenant.email);
     const pages: [string, string][] = [
       ["overview", "/"],
-      ["folder (250 subnets)", `/folders/${folder.id}`],
+      ["folder (250 subnets, first 100 shown)", `/folders/${folder.id}`],
       ["subnet /16 (249 children)", `/subnets/${site3.id}`],
       ["subnet /24 grid (200 records)", `/subnets/${net.id}`],
       ["search", "/search?q=host-1"],
       ["activity", "/activity"],
+      ["activity, filtered (subnet.create)", "/activity?action=subnet.create"],
+      ["settings", "/settings"],
+      ["webhooks", "/settings/webhooks"],
       ["import", "/import"],
     ];
     console.log(`${total.toLocaleString("en-US")} subnets in 20 folders; Chromium headless, full page load each time, median of ${ROUNDS}; load average ${loadavg()[0]!.toFixed(1)} at the start.\n`);

@@ -1,7 +1,8 @@
 /**
  * `bun run scripts/screenshots.ts` → docs/screenshots/*.png for the README: the tree, a folder's
- * page, the IP grid with its records table, a bulk selection, the import preview and the "key
- * shown once" dialog, on a throwaway server with believable data.
+ * page, the IP grid with its records table, a bulk selection, the import preview, the "key
+ * shown once" dialog, the filtered activity log and the webhooks page with its deliveries, on a
+ * throwaway server with believable data.
  * Not part of the tests; needs /usr/bin/chromium (or IPCRAFT_CHROMIUM).
  */
 import { mkdirSync } from "node:fs";
@@ -91,6 +92,22 @@ try {
   await dialog.getByRole("button", { name: "Generate" }).click();
   await dialog.getByLabel("Your new API key").waitFor();
   await page.screenshot({ path: `${out}/api-key-dialog.png` });
+  await page.keyboard.press("Escape");
+  // The activity log filtered to subnets, with names and links.
+  await page.goto("/activity?target_type=subnet");
+  await page.locator("table.activity tbody tr").first().waitFor();
+  await page.screenshot({ path: `${out}/activity.png` });
+  // Webhooks: one to a local receiver, pinged, with its deliveries.
+  const receiver = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
+  const hook = await post("/api/v1/webhooks", { url: `http://127.0.0.1:${receiver.port}/dns-sync`, events: ["address.*", "subnet.*"], description: "DNS sync" });
+  await apiCall(env, tenant.key, "POST", `/api/v1/webhooks/${hook.id}/ping`);
+  await post(`/api/v1/subnets/${lan.id}/addresses`, { ip: "192.168.1.50", hostname: "camera-door", status: "assigned", owner: "me" });
+  for (let i = 0; i < 100 && (await apiCall(env, tenant.key, "GET", `/api/v1/webhooks/${hook.id}/deliveries?status=succeeded`)).body.total < 2; i++) await Bun.sleep(50);
+  await page.goto("/settings/webhooks");
+  await page.getByRole("button", { name: "Deliveries of DNS sync" }).click();
+  await page.locator("table.deliveries tbody tr").nth(1).waitFor();
+  await page.screenshot({ path: `${out}/webhooks.png` });
+  receiver.stop(true);
   await context.close();
 
   const dark = await newContext(env, { width: 1280, height: 860 }, "dark");

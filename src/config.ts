@@ -41,6 +41,10 @@ export const SERVE_FLAGS = {
     default: 30,
     help: "seconds a connection may stay silent mid-request or between requests before it is closed (1-255)",
   },
+  "activity-retention-days": {
+    kind: "positive-int",
+    help: "days of activity kept for organizations on the unlimited plan, the self-hosted default (default: kept forever)",
+  },
   // FULL fsyncs every commit: an acknowledged write survives a power cut (db/client.ts).
   synchronous: {
     kind: "string",
@@ -166,6 +170,8 @@ export interface ServerConfig {
   idleTimeout: number;
   /** SQLite's durability: "full" (default) or the opt-in "normal". */
   synchronous: "full" | "normal";
+  /** Days of activity the unlimited plan keeps; undefined = forever (plans free/pro/teams keep theirs). */
+  activityRetentionDays?: number;
 }
 
 /** The public URL when none is configured: where this machine's own browser reaches the server. */
@@ -192,6 +198,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
     metrics: values.metrics as boolean,
     idleTimeout,
     synchronous: values.synchronous as "full" | "normal",
+    activityRetentionDays: values.activityRetentionDays as number | undefined,
   };
 }
 

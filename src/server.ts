@@ -7,7 +7,7 @@ import { createApp } from "./app";
 import { createSqliteStore } from "./store/sqlite/store";
 import { openPgStore } from "./store/pg/store";
 import type { Store } from "./store/store";
-import { countUsers } from "./auth/accounts";
+import { announceSetupLink } from "./auth/first-owner";
 import { rememberPeer } from "./auth/client-ip";
 import { autoPublicUrl, type ServerConfig } from "./config";
 import { openDatabase, type OpenDatabase } from "./db/client";
@@ -57,16 +57,11 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     lock.release();
     throw error;
   }
-  const chores = housekeeping(store, logger);
+  const chores = housekeeping(store, logger, config.activityRetentionDays);
   const url = config.publicUrl;
   lock.announce(url);
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: config.db });
-  if (countUsers(database) === 0) {
-    // First run: nobody can sign in yet. The CLI makes the first owner and prints a link.
-    logger.info("no users yet: run `ipcraft login-link you@example.org` (with the same --db) for a one-time sign-in link", {
-      signup: config.signup,
-    });
-  }
+  firstStart(store, url, logger);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -115,8 +110,9 @@ export async function startPgServer(config: ServerConfig, logger: Logger): Promi
   const port = server.port ?? config.port;
   if (automaticUrl) config.publicUrl = autoPublicUrl(config.host, port);
   app = createApp({ store, config, logger });
-  const chores = housekeeping(store, logger);
+  const chores = housekeeping(store, logger, config.activityRetentionDays);
   logger.info("listening", { url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`, db: "postgres" });
+  firstStart(store, config.publicUrl, logger);
   let stopping: Promise<void> | undefined;
   return {
     url: config.publicUrl,
@@ -168,14 +164,26 @@ function listen(config: ServerConfig, handle: (request: Request) => Response | P
 }
 
 /**
+ * First run: nobody can sign in yet. The log gets a one-time setup link (auth/first-owner.ts),
+ * so whoever started the server opens the web app from it; `ipcraft login-link` still works.
+ */
+function firstStart(store: Store, publicUrl: string, logger: Logger): void {
+  announceSetupLink(store, publicUrl, logger).catch((error) =>
+    logger.warn("could not issue the setup link; run `ipcraft login-link you@example.org` (with the same --db) instead", {
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
+}
+
+/**
  * The work a server does outside requests, on either backend: activity pruning (hourly; a CLI
  * holding the write lock or a full disk just postpones it; once across replicas on
  * PostgreSQL) and webhook delivery from the outbox (features/webhooks/worker.ts; replicas
  * claim deliveries with SKIP LOCKED, so each is sent by one of them).
  */
-function housekeeping(store: Store, logger: Logger): { stop(): Promise<void> } {
+function housekeeping(store: Store, logger: Logger, retentionDays: number | undefined): { stop(): Promise<void> } {
   const prune = () =>
-    pruneActivity(store).then(
+    pruneActivity(store, new Date(), retentionDays).then(
       (pruned) => {
         if (pruned) logger.info("activity pruned", { entries: pruned });
       },

@@ -19,14 +19,15 @@ export interface PlanLimits {
   api: Scope;
   /** requests per second; null = the server's --rate-limit */
   rateLimit: number | null;
-  activityDays: number;
+  /** days of activity kept; null = as the server says (--activity-retention-days, default forever) */
+  activityDays: number | null;
 }
 
 export const PLANS: Record<PlanName, PlanLimits> = {
   free: { name: "free", users: 1, sections: 5, subnets: 100, addresses: 1500, api: "read", rateLimit: 10, activityDays: 7 },
   pro: { name: "pro", users: 1, sections: 25, subnets: 500, addresses: 7000, api: "write", rateLimit: 30, activityDays: 14 },
   teams: { name: "teams", users: 5, sections: 50, subnets: 500, addresses: 7000, api: "write", rateLimit: 50, activityDays: 90 },
-  unlimited: { name: "unlimited", users: null, sections: null, subnets: null, addresses: null, api: "write", rateLimit: null, activityDays: 90 },
+  unlimited: { name: "unlimited", users: null, sections: null, subnets: null, addresses: null, api: "write", rateLimit: null, activityDays: null },
 };
 
 export const PLAN_NAMES = Object.keys(PLANS) as PlanName[];

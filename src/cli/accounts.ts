@@ -4,14 +4,15 @@
  * services as the HTTP API, so the rules (plan limits, activity entries, hashing) are one.
  */
 import { z } from "zod";
-import { defaultOrganizationName, normaliseEmail } from "../auth/accounts";
+import { normaliseEmail } from "../auth/accounts";
+import { createFirstOwner } from "../auth/first-owner";
 import { PLAN_NAMES, type PlanName } from "../auth/plans";
 import type { Scope } from "../auth/principal";
 import { newSignInToken, signInUrl } from "../auth/sign-in-tokens";
 import { ConfigError, databaseKind } from "../config";
 import { runningServerUrl } from "../db/server-lock";
 import { createApiKey, listApiKeys, revokeStoredKey } from "../features/api-keys/service";
-import type { Queries, SignInUser, Store } from "../store/store";
+import type { SignInUser, Store } from "../store/store";
 import type { CommandContext } from "../main";
 import { CLI_ACTOR, CliError, withStore } from "./database";
 
@@ -31,24 +32,6 @@ async function userOrFail(store: Store, email: string): Promise<SignInUser> {
   return user;
 }
 
-/** Creates the first organization with `email` as its owner (an empty deployment). */
-async function createFirstOwner(q: Queries, email: string, at: string): Promise<string> {
-  const organization = { id: crypto.randomUUID(), name: defaultOrganizationName(email), plan: "unlimited" };
-  const user = { id: crypto.randomUUID(), email, name: "", role: "owner" as const };
-  // On PostgreSQL the rest of the unit works as the new organization (row-level security).
-  await q.signIn.enter(organization.id);
-  await q.tenants.create({ at, organization, user });
-  await q.activity.record({
-    orgId: organization.id,
-    actor: CLI_ACTOR,
-    action: "organization.create",
-    target: { type: "organization", id: organization.id, label: organization.name },
-    changes: { name: [null, organization.name], owner: [null, email] },
-    at,
-  });
-  return organization.name;
-}
-
 /** `ipcraft login-link <email>`: prints a one-time sign-in URL; on an empty database it first creates the owner. */
 export async function loginLink({ flags, args, out, err }: CommandContext): Promise<number> {
   const email = emailArg(args[0], "login-link needs an email: ipcraft login-link <email>; the email");
@@ -62,7 +45,7 @@ export async function loginLink({ flags, args, out, err }: CommandContext): Prom
   const created = await withStore(db, { create: true }, (store) =>
     store.write({ orgId: null }, async (q) => {
       let created: string | null = null;
-      if (!(await q.ops.hasUsers())) created = await createFirstOwner(q, email, now.toISOString());
+      if (!(await q.ops.hasUsers())) created = (await createFirstOwner(q, email, now.toISOString(), { actor: CLI_ACTOR })).name;
       else if (!(await q.signIn.userByEmail(email))) {
         throw new CliError(`no user with the email ${email} (only the first user is created here; invite others from the app)`);
       }

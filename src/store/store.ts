@@ -452,6 +452,8 @@ export interface ActivityFilter {
   /** an actor's id or label */
   actor?: string;
   action?: string;
+  /** what kind of object the entry is about: subnet, section, address, vrf, user, ... */
+  targetType?: string;
 }
 
 export interface ActivityQueries {

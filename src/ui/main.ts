@@ -11,10 +11,12 @@ import { folderPage } from "./pages/folder";
 import { homePage } from "./pages/home";
 import { importPage } from "./pages/import";
 import { searchPage } from "./pages/search";
+import { setupPage } from "./pages/setup";
 import { settingsPage } from "./pages/settings";
 import { publicHeader, signinPage, takeDestination } from "./pages/signin";
 import { subnetPage } from "./pages/subnet";
 import { toolsPage } from "./pages/tools";
+import { webhooksPage } from "./pages/webhooks";
 import { match, navigate, onNavigate } from "./router";
 import { dropShell, shellFor } from "./shell";
 import type { Me } from "./types";
@@ -24,7 +26,7 @@ let me: Me | null = null;
 let firstRender = true;
 
 /** Pages anyone may see. */
-const PUBLIC = new Set(["/signin", "/tools"]);
+const PUBLIC = new Set(["/signin", "/tools", "/setup"]);
 
 whenUnauthorized(() => {
   me = null;
@@ -46,11 +48,13 @@ async function whoAmI(): Promise<Me | null> {
 
 async function render(): Promise<void> {
   const path = location.pathname;
+  // A link inside a dialog (a history entry) leaves the dialog's page: the dialog goes too.
+  for (const dialog of document.querySelectorAll("dialog[open]")) (dialog as HTMLDialogElement).close();
   const moveFocus = !firstRender;
   firstRender = false;
   let user: Me | null;
   try {
-    user = path === "/signin" ? null : await whoAmI();
+    user = path === "/signin" || path === "/setup" ? null : await whoAmI();
   } catch (failure) {
     mount(app, publicHeader(), h("main", { id: "main", class: "public-main" }, h("p", { class: "error", role: "alert" }, (failure as Error).message)));
     return;
@@ -62,6 +66,8 @@ async function render(): Promise<void> {
       toolsPage(main);
     } else if (path === "/signin") {
       signinPage(app);
+    } else if (path === "/setup") {
+      setupPage(app);
     } else {
       navigate(`/signin?next=${encodeURIComponent(path + location.search)}`, true);
     }
@@ -78,6 +84,7 @@ async function render(): Promise<void> {
   else if (subnet) await subnetPage(page, subnet.id!);
   else if (folder) await folderPage(page, folder.id!);
   else if (path === "/settings") settingsPage(page, user);
+  else if (path === "/settings/webhooks") webhooksPage(page);
   else if (path === "/activity") await activityPage(page);
   else if (path === "/search") await searchPage(page);
   else if (path === "/tools") toolsPage(page);

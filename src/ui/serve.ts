@@ -10,7 +10,7 @@
 import index from "./index.html";
 
 /** Every path the single-page app answers with its page; deep links land here too. */
-export const UI_PATHS = ["/", "/signin", "/tools", "/settings", "/activity", "/search", "/import", "/subnets/*", "/folders/*"] as const;
+export const UI_PATHS = ["/", "/signin", "/setup", "/tools", "/settings", "/settings/webhooks", "/activity", "/search", "/import", "/subnets/*", "/folders/*"] as const;
 
 export function uiRoutes(): Record<string, typeof index> {
   return Object.fromEntries(UI_PATHS.map((path) => [path, index]));

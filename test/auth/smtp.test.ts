@@ -151,3 +151,17 @@ describe("send-link with --smtp-url", () => {
     expect(smtp.commands.filter((c) => c.startsWith("RCPT"))).toEqual([`RCPT TO:<${tenant.email}>`]);
   });
 });
+
+describe("invite with --smtp-url", () => {
+  test("the answer says the link went by email (delivery: email), and it arrives", async () => {
+    const smtp = await fakeSmtp();
+    const t = testApp({ smtpUrl: `smtp://127.0.0.1:${smtp.port}` });
+    const owner = createTenant(t.database);
+    const arrived = smtp.nextMessage();
+    const r = await t.call("POST", "/api/v1/users/invite", { headers: owner.browser, body: { email: "guest@example.org" } });
+    expect(r.status).toBe(201);
+    expect(r.body.delivery).toBe("email");
+    expect(await arrived).toContain("/auth/verify?token=");
+    expect(smtp.commands).toContain("RCPT TO:<guest@example.org>");
+  });
+});

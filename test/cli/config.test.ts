@@ -12,6 +12,13 @@ describe("serve flags", () => {
     expect(config.signup).toBe("closed");
   });
 
+  test("activity is kept forever unless --activity-retention-days (or its env twin) says how many days", () => {
+    expect(serverConfig(parseFlags(SERVE_FLAGS, [], {}).values).activityRetentionDays).toBeUndefined();
+    expect(serverConfig(parseFlags(SERVE_FLAGS, ["--activity-retention-days", "30"], {}).values).activityRetentionDays).toBe(30);
+    expect(serverConfig(parseFlags(SERVE_FLAGS, [], { IPCRAFT_ACTIVITY_RETENTION_DAYS: "365" }).values).activityRetentionDays).toBe(365);
+    expect(() => parseFlags(SERVE_FLAGS, ["--activity-retention-days", "0"], {})).toThrow("--activity-retention-days must be a positive whole number");
+  });
+
   test("flags in both --name value and --name=value forms", () => {
     const { values } = parseFlags(SERVE_FLAGS, ["--port", "9000", "--host=0.0.0.0", "--public-url", "https://ipam.example.org/"], {});
     const config = serverConfig(values);

@@ -1,6 +1,6 @@
 /**
  * First run with the shipped binary, the way the README tells it: an empty folder, `serve`
- * says nobody can sign in yet and what to run; `login-link` (beside the running server)
+ * says nobody can sign in yet, with a setup link and what else to run; `login-link` (beside the running server)
  * makes the owner and prints the link; the link's page and its POST sign in; `keys create`
  * gives a key the server accepts at once.
  */
@@ -19,7 +19,10 @@ describe("first run of the binary", () => {
     const binary = copyBinaryInto(dir);
     server = await startBinaryServer(binary, dir);
     for (let i = 0; i < 100 && !server.output().includes("no users yet"); i++) await Bun.sleep(20);
-    expect(server.output()).toContain("no users yet: run `ipcraft login-link you@example.org`");
+    // The setup link (test/auth/setup.test.ts spends one); login-link works beside it.
+    expect(server.output()).toContain("no users yet: open this one-time setup link");
+    expect(server.output()).toContain(`${server.url}/setup#`);
+    expect(server.output()).toContain("`ipcraft login-link you@example.org`");
 
     const run = (args: string[]) => Bun.spawnSync([binary, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir } });
     const link = run(["login-link", "owner@example.org", "--public-url", server.url]);

@@ -102,6 +102,7 @@ describe("POST /api/v1/users/invite", () => {
       created_at: expect.any(String),
       last_login_at: null,
       invited: true,
+      delivery: "log",
     });
     expect(r.text).not.toContain("token");
     const tokens = (await loggedTokens(t));

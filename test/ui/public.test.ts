@@ -96,7 +96,7 @@ describe("nothing leaves this machine", () => {
     const { context, page } = await newContext(env);
     const seen: string[] = [];
     page.on("request", (request) => seen.push(request.url()));
-    for (const path of ["/signin", "/tools", "/docs"]) {
+    for (const path of ["/signin", "/setup#not-a-token", "/tools", "/docs"]) {
       await page.goto(path, { waitUntil: "networkidle" });
     }
     // The docs page really rendered from the embedded Swagger UI (so it did load assets).

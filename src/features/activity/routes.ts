@@ -21,7 +21,7 @@ export function activityRoutes(deps: Pick<AppDeps, "store" | "config">) {
     "/api/v1/activity",
     async ({ principal, query }) => {
       const after = query.cursor ? (decodeStringCursor(query.cursor, 2) as [string, string]) : undefined;
-      const filter = { targetId: query.target_id, actor: query.actor, action: query.action };
+      const filter = { targetId: query.target_id, targetType: query.target_type, actor: query.actor, action: query.action };
       const limit = query.limit ?? DEFAULT_LIMIT;
       const { rows, more, total } = await store.read({ orgId: principal.orgId }, (q) => q.activity.list(principal.orgId, filter, { limit, after }));
       const last = rows[rows.length - 1];
@@ -33,13 +33,14 @@ export function activityRoutes(deps: Pick<AppDeps, "store" | "config">) {
     },
     {
       query: z.strictObject({
-        target_id: z.string().max(100).optional(),
-        actor: z.string().max(200).optional(),
-        action: z.string().max(100).optional(),
+        target_id: z.string().max(100).optional().describe("entries about this object (a subnet's, address's, folder's … id)"),
+        target_type: z.string().max(50).optional().describe("entries about this kind of object: subnet, section, address, vrf, user, api_key, webhook, organization"),
+        actor: z.string().max(200).optional().describe("who: a user's or key's id, or its label (an email, a key's name)"),
+        action: z.string().max(100).optional().describe("e.g. subnet.create, address.update"),
         ...pageQuery,
       }),
       response: { 200: pageOf(ActivityItem) },
-      detail: { tags: ["Activity"], summary: "The organization's activity log, newest first" },
+      detail: { tags: ["Activity"], summary: "The organization's activity log, newest first; filters combine (AND)" },
     },
   );
 }

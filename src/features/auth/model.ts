@@ -9,6 +9,17 @@ export const VerifyBody = z.strictObject({
   token: z.string().min(1).max(200),
 });
 
+export const SetupBody = z
+  .strictObject({
+    /** the token after `#` in the setup link the server logged */
+    token: z.string().min(1).max(200),
+    /** the owner's email: they sign in with it from now on */
+    email: z.email("must be an email address").max(254),
+    /** the organization's name (default: "<name>'s organization") */
+    organization: z.string().trim().min(1).max(100).optional(),
+  })
+  .meta({ examples: [{ token: "3fQk…", email: "admin@example.org", organization: "Home Lab" }] });
+
 /** Logout takes no fields; a body, if sent, must be `{}` (unknown fields are 400 everywhere). */
 export const LogoutBody = z.strictObject({}).optional();
 

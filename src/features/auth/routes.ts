@@ -10,8 +10,8 @@ import { createSignInMailer, type Deliver, deliveryQueue } from "../../auth/mail
 import { ApiError } from "../../http/errors";
 import { LINK_WINDOW_MS, LINKS_PER_EMAIL } from "../../auth/sign-in-tokens";
 import { clearedSessionCookie, SESSION_COOKIE_NAME, sessionCookie } from "../../auth/sessions";
-import { LogoutBody, Me, MessageBody, SendLinkBody, SignedIn, VerifyBody } from "./model";
-import { completeSignIn, describePrincipal, endSession, sendSignInLink } from "./service";
+import { LogoutBody, Me, MessageBody, SendLinkBody, SetupBody, SignedIn, VerifyBody } from "./model";
+import { completeSetup, completeSignIn, describePrincipal, endSession, sendSignInLink } from "./service";
 import { verifyPage } from "./verify-page";
 
 const TAGS = ["Authentication"];
@@ -56,6 +56,28 @@ export function authRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, d
         body: VerifyBody,
         response: { 200: SignedIn },
         detail: { tags: TAGS, summary: "Spend a sign-in token; sets the session cookie", security: [] },
+      },
+    )
+    .post(
+      "/api/v1/auth/setup",
+      async ({ body, set }) => {
+        const { sessionToken, ...signedIn } = await completeSetup(deps, body);
+        set.headers["set-cookie"] = sessionCookie(sessionToken, secure);
+        set.headers["cache-control"] = "no-store";
+        return signedIn;
+      },
+      {
+        body: SetupBody,
+        response: { 200: SignedIn },
+        detail: {
+          tags: TAGS,
+          summary: "First start: create the owner with the one-time setup link's token; sets the session cookie",
+          security: [],
+          description:
+            "On a server without users, every start logs a one-time link `<public-url>/setup#<token>` (valid 24 hours). " +
+            "Spending its token makes `email` the owner of the first organization (plan `unlimited`) and signs them in. " +
+            "400 `invalid_token` for an unknown, used or expired token; 409 `conflict` once the server has users.",
+        },
       },
     )
     .post(

@@ -4,6 +4,7 @@
  */
 import type { AppDeps } from "../../app";
 import { defaultOrganizationName, normaliseEmail } from "../../auth/accounts";
+import { createFirstOwner, SETUP_EMAIL } from "../../auth/first-owner";
 import type { SignInMail } from "../../auth/mailer";
 import { planLimits } from "../../auth/plans";
 import type { Principal, Role } from "../../auth/principal";
@@ -78,6 +79,8 @@ export function completeSignIn({ store, config }: Deps, token: string): Promise<
     const spent = await spendSignInToken(q, token);
     if (spent === null) throw new ApiError("invalid_token", INVALID_LINK);
     const { email, invitationId } = spent;
+    // The setup link is spent only by POST /auth/setup, which names the owner.
+    if (email === SETUP_EMAIL) throw new ApiError("invalid_token", INVALID_LINK);
     const existing = await q.signIn.userByEmail(email);
     const now = new Date().toISOString();
     const invitation = invitationId === null ? null : await q.signIn.invitationById(invitationId);
@@ -129,6 +132,30 @@ export function completeSignIn({ store, config }: Deps, token: string): Promise<
     const organization = await q.organizations.get(user.org_id);
     if (!organization) throw new ApiError("invalid_token", INVALID_LINK);
     await q.signIn.markSignedIn(user.org_id, user.id, now);
+    const sessionToken = await createSession(q, user.org_id, user.id);
+    return { user: userSummary(user), organization: organizationSummary(organization), sessionToken };
+  });
+}
+
+const INVALID_SETUP = "this setup link is invalid, already used or expired; restart the server for a new one";
+
+/**
+ * First start (no users yet): spends the one-time setup token the server logged, makes
+ * `email` the owner of the first organization and opens a session, in one transaction. Once
+ * anyone exists it is 409: setting up is over, people sign in or are invited.
+ */
+export function completeSetup({ store }: Deps, input: { token: string; email: string; organization?: string }): Promise<SignInResult> {
+  const email = normaliseEmail(input.email);
+  return store.write({ orgId: null }, async (q) => {
+    if (await q.ops.hasUsers()) throw new ApiError("conflict", "this server is already set up; sign in from the sign-in page, or ask an owner for an invitation");
+    const spent = await spendSignInToken(q, input.token);
+    // Any other kind of link is refused, and the transaction's rollback leaves it unspent.
+    if (spent === null || spent.email !== SETUP_EMAIL) throw new ApiError("invalid_token", INVALID_SETUP);
+    const now = new Date().toISOString();
+    const created = await createFirstOwner(q, email, now, { organizationName: input.organization });
+    const user = { id: created.userId, org_id: created.orgId, email, name: "", role: "owner" as const };
+    await q.signIn.markSignedIn(user.org_id, user.id, now);
+    const organization = (await q.organizations.get(user.org_id))!;
     const sessionToken = await createSession(q, user.org_id, user.id);
     return { user: userSummary(user), organization: organizationSummary(organization), sessionToken };
   });

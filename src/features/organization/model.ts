@@ -24,7 +24,8 @@ export const Organization = z.object({
       api: z.enum(["read", "write"]),
       /** requests per second; null = not limited */
       rate_limit: Limit,
-      activity_days: z.number(),
+      /** days of activity kept; null = forever */
+      activity_days: z.number().nullable(),
     })
     .optional(),
   usage: z

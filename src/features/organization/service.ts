@@ -28,7 +28,8 @@ async function present({ config }: Deps, q: Queries, org: OrganizationRecord, pr
       api: plan.api,
       // --rate-limit 0 turns limiting off for everyone
       rate_limit: config.rateLimit > 0 ? rate : null,
-      activity_days: plan.activityDays,
+      // null: kept forever (the unlimited plan without --activity-retention-days)
+      activity_days: plan.activityDays ?? config.activityRetentionDays ?? null,
     },
     usage,
   };

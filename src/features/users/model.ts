@@ -37,8 +37,14 @@ export const UserItem = z.object({
   invited: z.boolean(),
 });
 
+/** The invite answer: the invitation, and how its link left (SMTP, or only the server log). */
+export const InvitedItem = UserItem.extend({
+  delivery: z.enum(["email", "log"]).describe("email: sent over SMTP; log: no SMTP configured, the link is in the server log only"),
+});
+
 export const UserList = pageOf(UserItem);
 
 export type UserItem = z.infer<typeof UserItem>;
+export type InvitedItem = z.infer<typeof InvitedItem>;
 export type InviteBody = z.infer<typeof InviteBody>;
 export type PatchUserBody = z.infer<typeof PatchUserBody>;

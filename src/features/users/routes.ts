@@ -4,7 +4,7 @@ import type { AppDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
 import { createSignInMailer, type Deliver, deliveryQueue } from "../../auth/mailer";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
-import { InviteBody, PatchUserBody, UserItem, UserList, UserListQuery } from "./model";
+import { InvitedItem, InviteBody, PatchUserBody, UserItem, UserList, UserListQuery } from "./model";
 import { userService } from "./service";
 
 const tags = ["Users"];
@@ -31,10 +31,10 @@ export function userRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, d
       {
         body: InviteBody,
         detail: {
-          responses: documented({ 201: UserItem, ...errorResponses(400, 402, 403, 409) }),
+          responses: documented({ 201: InvitedItem, ...errorResponses(400, 402, 403, 409) }),
           tags, summary: "Invite a user (owners and admins); sends an invitation link",
           description:
-            "Creates a pending invitation (listed with `invited: true`) and sends its link the way sign-in does (SMTP, or the server log). " +
+            "Creates a pending invitation (listed with `invited: true`) and sends its link the way sign-in does (SMTP, or the server log); `delivery` says which (`email` or `log`). " +
             "The person joins only by using that link (valid 7 days, once); until then PATCH changes and DELETE withdraws the invitation. " +
             "Inviting again sends a fresh link. Any email is invited alike, whether or not it has an account elsewhere; " +
             "only a member of your own organization answers 409 `conflict`. Only owners invite owners. Members and invitations count towards the plan's user limit (402).",

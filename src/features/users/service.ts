@@ -37,7 +37,7 @@ import { ApiError, notFound } from "../../http/errors";
 import { decodeStringCursor, DEFAULT_LIMIT, encodeCursor, type Page } from "../../http/pagination";
 import type { PersonRecord, Queries } from "../../store/store";
 import { revokeStoredKey } from "../api-keys/service";
-import type { InviteBody, PatchUserBody, UserItem } from "./model";
+import type { InvitedItem, InviteBody, PatchUserBody, UserItem } from "./model";
 
 type Deps = Pick<AppDeps, "store" | "config">;
 
@@ -102,7 +102,7 @@ export function userService({ store, config }: Deps, deliver: (mail: SignInMail)
     get: (p: Principal, id: string): Promise<UserItem> => store.read({ orgId: p.orgId }, async (q) => toItem(await personOf(q, p.orgId, id))),
 
     /** Creates (or refreshes) the invitation and sends its link. */
-    async invite(p: Principal, body: InviteBody): Promise<UserItem> {
+    async invite(p: Principal, body: InviteBody): Promise<InvitedItem> {
       requireManager(p);
       requireOwnerFor(p, body.role);
       const email = normaliseEmail(body.email);
@@ -146,7 +146,8 @@ export function userService({ store, config }: Deps, deliver: (mail: SignInMail)
       });
       // Queued, after the commit: a slow mail relay must not hold the answer.
       deliver({ to: email, url: signInUrl(config.publicUrl, token), invitation: { organization, invitedBy: p.email } });
-      return toItem(invitation);
+      // Said in the answer, so the inviter learns when the link only reached the server log.
+      return { ...toItem(invitation), delivery: config.smtpUrl ? "email" : "log" };
     },
 
     /** Changes a user's role and/or name. */

@@ -67,19 +67,22 @@ export function pgActivity(tx: SQL, scope: Scope): ActivityQueries {
       const targetId = filter.targetId || null;
       const actor = filter.actor || null;
       const action = filter.action || null;
+      const targetType = filter.targetType || null;
       const [afterAt, afterId] = opts.after ?? [null, null];
       const [{ n: total }] = await tx`
         SELECT count(*)::int AS n FROM activity
          WHERE org_id = ${orgId}
            AND (${targetId}::text IS NULL OR target_id = ${targetId}::text)
            AND (${actor}::text IS NULL OR actor_id = ${actor}::text OR actor_label = ${actor}::text)
-           AND (${action}::text IS NULL OR action = ${action}::text)`;
+           AND (${action}::text IS NULL OR action = ${action}::text)
+           AND (${targetType}::text IS NULL OR target_type = ${targetType}::text)`;
       const rows = (await tx`
         SELECT id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes FROM activity
          WHERE org_id = ${orgId}
            AND (${targetId}::text IS NULL OR target_id = ${targetId}::text)
            AND (${actor}::text IS NULL OR actor_id = ${actor}::text OR actor_label = ${actor}::text)
            AND (${action}::text IS NULL OR action = ${action}::text)
+           AND (${targetType}::text IS NULL OR target_type = ${targetType}::text)
            AND (${afterAt}::timestamptz IS NULL OR (at, id COLLATE "C") < (${afterAt}::timestamptz, ${afterId}::text))
          ORDER BY at DESC, id COLLATE "C" DESC
          LIMIT ${opts.limit + 1}`) as (Omit<ActivityRecord, "at"> & { at: Date })[];

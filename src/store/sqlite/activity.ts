@@ -64,6 +64,10 @@ export function sqliteActivity(database: OpenDatabase): ActivityQueries {
         where.push("action = ?");
         args.push(filter.action);
       }
+      if (filter.targetType) {
+        where.push("target_type = ?");
+        args.push(filter.targetType);
+      }
       const total = (sqlite.query(`SELECT COUNT(*) AS n FROM activity WHERE ${where.join(" AND ")}`).get(...args) as { n: number }).n;
       if (opts.after) {
         const [at, id] = opts.after;

@@ -1,31 +1,117 @@
 /**
- * The activity log: every write, newest first, paged with the API's cursor. Targets link to
- * what they name (subnet, folder, address); ids in the changes are shown by name, looked up
- * in the folders and subnets the sidebar has already loaded (no request per row).
+ * The activity log: every write, newest first, paged with the API's cursor, filtered by who,
+ * action and kind of object (the filters live in the address, so a filtered view is a link).
+ * Targets link to what they name (subnet, folder, address); ids in the changes are shown by
+ * name, looked up in the folders and subnets the sidebar has already loaded (no request per
+ * row). `historyPanel` is the same table for one object (a subnet's page, an address's dialog).
  */
 import { api, messageOf, withQuery } from "../api";
-import { h, mount, stackable } from "../dom";
+import { field, h, mount, select, stackable } from "../dom";
 import { when } from "../format";
+import { navigate } from "../router";
 import { loadSections, subnetsByIds } from "../subnet-cache";
 import type { ActivityEntry, List } from "../types";
 
+/** The API's filters (`section` is a folder here; the API keeps its name). */
+interface Filter {
+  actor?: string;
+  action?: string;
+  target_type?: string;
+  target_id?: string;
+}
+
+const OBJECTS: [string, string][] = [
+  ["", "Any object"],
+  ["subnet", "Subnet"],
+  ["section", "Folder"],
+  ["address", "Address"],
+  ["vrf", "VRF"],
+  ["user", "User"],
+  ["api_key", "API key"],
+  ["webhook", "Webhook"],
+  ["organization", "Organization"],
+];
+
+const VERBS = ["create", "update", "delete", "import", "split", "invite", "join", "remove", "revoke"];
+
 export async function activityPage(container: HTMLElement): Promise<void> {
   document.title = "Activity · IPCraft";
+  const params = new URLSearchParams(location.search);
+  const filter: Filter = {};
+  for (const key of ["actor", "action", "target_type", "target_id"] as const) {
+    const value = params.get(key);
+    if (value) filter[key] = value;
+  }
+  const actor = h("input", { name: "actor", autocomplete: "off", value: filter.actor ?? "", placeholder: "email, key name or id" });
+  const action = h("input", { name: "action", autocomplete: "off", value: uiWords(filter.action ?? ""), placeholder: "e.g. subnet.create", list: "activity-actions" });
+  const actions = h(
+    "datalist",
+    { id: "activity-actions" },
+    OBJECTS.slice(1).flatMap(([type]) => VERBS.map((verb) => h("option", { value: `${uiWords(type)}.${verb}` }))),
+  );
+  const object = select("target_type", OBJECTS, filter.target_type ?? "");
+  const form = h(
+    "form",
+    {
+      class: "filters",
+      role: "search",
+      "aria-label": "Filter activity",
+      onsubmit: (event: SubmitEvent) => {
+        event.preventDefault();
+        const typed = action.value.trim();
+        navigate(
+          withQuery("/activity", {
+            actor: actor.value.trim(),
+            action: typed ? apiWords(typed) : "",
+            target_type: object.value,
+            target_id: filter.target_id,
+          }),
+        );
+      },
+    },
+    field("Who", actor),
+    field("Action", action),
+    actions,
+    field("Object", object),
+    h("button", { type: "submit" }, "Filter"),
+    Object.keys(filter).length ? h("a", { href: "/activity", class: "clear" }, "Clear filters") : null,
+  );
+  mount(container, h("h1", { tabindex: "-1" }, "Activity"), form, activityTable(filter, { empty: Object.keys(filter).length ? "Nothing matches these filters." : "Nothing has happened yet." }));
+}
+
+/**
+ * One object's history (a subnet, an address): a disclosure that loads its entries when
+ * first opened, so pages that never open it cost no request.
+ */
+export function historyPanel(targetId: string, label = "History"): HTMLElement {
+  const body = h("div", { class: "history-body" });
+  const panel = h("details", { class: "history" }, h("summary", null, label), body);
+  let loaded = false;
+  panel.addEventListener("toggle", () => {
+    if (!panel.open || loaded) return;
+    loaded = true;
+    mount(body, activityTable({ target_id: targetId }, { empty: "No changes recorded.", limit: 10 }), h("p", null, h("a", { href: withQuery("/activity", { target_id: targetId }) }, "All of its activity")));
+  });
+  return panel;
+}
+
+/** The entries matching `filter`, newest first, with "Load more". */
+function activityTable(filter: Filter, options: { empty: string; limit?: number }): HTMLElement {
   const body = h("tbody");
-  const status = h("p", { class: "muted", "aria-live": "polite" });
+  const status = h("p", { class: "muted", "aria-live": "polite" }, "Loading…");
   const more = h("button", { type: "button", hidden: true }, "Load more");
   const table = h("table", { class: "activity" }, h("thead", null, h("tr", null, ["When", "Who", "Action", "Target", "Changes"].map((t) => h("th", { scope: "col" }, t)))), body);
   let cursor: string | null = null;
   const load = async () => {
     more.disabled = true;
     try {
-      const page = await api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { limit: 50, cursor }));
+      const page = await api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { ...filter, limit: options.limit ?? 50, cursor }));
       const names = await nameLookup(page.items);
       for (const entry of page.items) body.append(row(entry, names));
       stackable(table);
       cursor = page.next_cursor;
       more.hidden = !cursor;
-      status.textContent = body.children.length ? "" : "Nothing has happened yet.";
+      status.textContent = body.children.length ? "" : options.empty;
     } catch (failure) {
       status.textContent = messageOf(failure);
       status.className = "error";
@@ -34,8 +120,8 @@ export async function activityPage(container: HTMLElement): Promise<void> {
     }
   };
   more.addEventListener("click", load);
-  mount(container, h("h1", { tabindex: "-1" }, "Activity"), h("div", { class: "table-wrap" }, table), status, more);
-  await load();
+  void load();
+  return h("div", { class: "activity-list" }, h("div", { class: "table-wrap" }, table), status, more);
 }
 
 /** What an id in a change stands for: its label and where it lives in the app. */
@@ -56,6 +142,7 @@ async function nameLookup(entries: ActivityEntry[]): Promise<Names> {
 /** The UI's words for the API's: sections are folders here. */
 const FIELD_LABELS: Record<string, string> = { section_id: "folder", parent_id: "parent", subnet_id: "subnet" };
 const uiWords = (text: string) => text.replace(/^section\./, "folder.").replace(/^section$/, "folder");
+const apiWords = (text: string) => text.toLowerCase().replace(/^folder\./, "section.").replace(/^folder$/, "section").replace(/^api key\./, "api_key.");
 
 function row(entry: ActivityEntry, names: Names): HTMLElement {
   const changes = Object.entries(entry.changes ?? {}).map(([key, [from, to]]) =>
@@ -66,7 +153,13 @@ function row(entry: ActivityEntry, names: Names): HTMLElement {
     null,
     h("td", { class: "when", title: entry.at }, when(entry.at)),
     // The space keeps "name (ipc_…)" and the badge apart.
-    h("td", null, entry.actor.label, entry.actor.type === "api_key" ? [" ", h("span", { class: "badge" }, "key")] : null),
+    h(
+      "td",
+      null,
+      // Who → everything they did.
+      h("a", { href: withQuery("/activity", { actor: entry.actor.id ?? entry.actor.label }), title: `Everything by ${entry.actor.label}` }, entry.actor.label),
+      entry.actor.type === "api_key" ? [" ", h("span", { class: "badge" }, "key")] : null,
+    ),
     h("td", null, h("code", null, uiWords(entry.action))),
     h("td", null, target(entry)),
     h("td", { class: "changes" }, changes.flatMap((c, i) => (i ? ["; ", c] : [c]))),

@@ -4,6 +4,7 @@
  */
 import { api, ApiFailure } from "../api";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
+import { historyPanel } from "./activity";
 import { field, h, select, toast } from "../dom";
 import { ADDRESS_STATUSES, type Address, type AddressStatus, type Subnet } from "../types";
 
@@ -134,7 +135,7 @@ export function editAddressDialog(address: Address, done: () => void): void {
   formDialog({
     title: `Edit ${address.ip}`,
     submitLabel: "Save",
-    fields: addressFields(address),
+    fields: [addressFields(address), historyPanel(address.id)],
     async onSubmit(form) {
       const changes: Record<string, unknown> = {};
       for (const key of ["hostname", "status", "owner", "description"] as const) {

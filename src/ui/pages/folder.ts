@@ -1,34 +1,35 @@
 /**
- * `/folders/:id`: a folder (the API's section) and every subnet filed in it, wherever their
+ * `/folders/:id`: a folder (the API's section) and the subnets filed in it, wherever their
  * parents live — nested under each other when they are, with the parent named when it lies
- * outside the folder. New subnet (filed here), Edit and Delete.
+ * outside the folder. New subnet (filed here), Edit and Delete. A page of PAGE subnets at a
+ * time ("Show more" fetches the next by the API's cursor): a folder of thousands opens as
+ * fast as a small one.
  */
-import { api, listAll, messageOf } from "../api";
+import { api, messageOf, withQuery } from "../api";
 import { newSubnetDialog } from "../create-dialogs";
 import { h, mount, stackable } from "../dom";
 import { deleteFolder, editFolderDialog } from "../folder-actions";
-import { plural } from "../format";
+import { count, plural } from "../format";
 import { icon } from "../icons";
 import { navigate } from "../router";
 import { forget, subnetsByIds } from "../subnet-cache";
 import { markCurrent } from "../tree";
-import type { Section, Subnet } from "../types";
+import type { List, Section, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 
 export async function folderPage(container: HTMLElement, id: string): Promise<void> {
   markCurrent(id);
   let section: Section;
-  let subnets: Subnet[];
+  let first: List<Subnet>;
   try {
-    [section, subnets] = await Promise.all([api<Section>("GET", `/api/v1/sections/${id}`), listAll<Subnet>("/api/v1/subnets", { section_id: id })]);
+    [section, first] = await Promise.all([api<Section>("GET", `/api/v1/sections/${id}`), api<List<Subnet>>("GET", withQuery("/api/v1/subnets", { section_id: id, limit: PAGE }))]);
   } catch (failure) {
     document.title = "Folder · IPCraft";
     mount(container, h("h1", { tabindex: "-1" }, "Folder"), h("p", { class: "error", role: "alert" }, messageOf(failure)));
     return;
   }
   document.title = `${section.name} · IPCraft`;
-  // The parents that lie outside the folder, for "Inside" (a few GETs, cached).
-  const outside = await subnetsByIds(subnets.flatMap((s) => (s.parent_id && !subnets.some((o) => o.id === s.parent_id) ? [s.parent_id] : [])));
+  const subnets = first.items;
   const changed = async () => {
     forget({ folderList: true });
     if (container.isConnected) await folderPage(container, id);
@@ -42,7 +43,7 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
         "div",
         null,
         h("h1", { tabindex: "-1" }, icon("folder"), " ", section.name),
-        h("p", { class: "subtitle" }, [section.description, plural(subnets.length, "subnet")].filter(Boolean).join(" · ")),
+        h("p", { class: "subtitle" }, [section.description, plural(first.total, "subnet")].filter(Boolean).join(" · ")),
       ),
       h(
         "div",
@@ -67,9 +68,63 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
       ),
     ),
     subnets.length
-      ? h("div", { class: "table-wrap" }, subnetTable(subnets, outside))
+      ? pagedTable(id, first)
       : h("p", { class: "muted" }, "No subnets in this folder yet. Create one here, or choose this folder when editing a subnet."),
   );
+}
+
+const PAGE = 100;
+
+/** The parents that lie outside the folder, for "Inside" (a few GETs, cached). */
+function outsideParents(page: Subnet[], loaded: Subnet[]): Promise<Map<string, Subnet>> {
+  const here = new Set(loaded.map((s) => s.id));
+  return subnetsByIds([...new Set(page.flatMap((s) => (s.parent_id && !here.has(s.parent_id) ? [s.parent_id] : [])))]);
+}
+
+/** The first page's table; "Show more" appends the next page's rows (the API's order keeps parents first). */
+function pagedTable(folderId: string, first: List<Subnet>): HTMLElement {
+  const loaded = [...first.items];
+  const outside = new Map<string, Subnet>();
+  let table = subnetTable(loaded, outside);
+  const redraw = () => {
+    const fresh = subnetTable(loaded, outside);
+    table.replaceWith(fresh);
+    table = fresh;
+  };
+  // "Inside" and the indentation under outside parents follow once those arrive: the page is
+  // drawn (and usable) without waiting for them.
+  void outsideParents(loaded, loaded).then((found) => {
+    if (found.size === 0) return;
+    for (const [k, v] of found) outside.set(k, v);
+    const focused = table.contains(document.activeElement) ? (document.activeElement as HTMLElement).getAttribute("data-cidr") : null;
+    redraw();
+    if (focused) table.querySelector<HTMLElement>(`a[data-cidr="${CSS.escape(focused)}"]`)?.focus();
+  }, () => {});
+  const status = h("p", { class: "muted", "aria-live": "polite" });
+  const more = h("button", { type: "button", hidden: !first.next_cursor }, "Show more");
+  let cursor = first.next_cursor;
+  const shown = () => (status.textContent = cursor ? `Showing ${count(loaded.length)} of ${count(first.total)}` : "");
+  shown();
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const page = await api<List<Subnet>>("GET", withQuery("/api/v1/subnets", { section_id: folderId, limit: PAGE, cursor }));
+      const firstNew = loaded.length;
+      loaded.push(...page.items);
+      for (const [k, v] of await outsideParents(page.items, loaded)) outside.set(k, v);
+      redraw();
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      shown();
+      // Keyboard: focus moves to the first new subnet, not back to the top.
+      table.querySelectorAll<HTMLElement>("tbody tr a[data-cidr]")[firstNew]?.focus();
+    } catch (failure) {
+      status.textContent = messageOf(failure);
+    } finally {
+      more.disabled = false;
+    }
+  });
+  return h("div", null, h("div", { class: "table-wrap" }, table), status, more);
 }
 
 /**

@@ -55,7 +55,7 @@ export function organizationSection(me: Me): HTMLElement {
               "table",
               { class: "usage" },
               h("thead", null, h("tr", null, h("th", { scope: "col" }, "Resource"), h("th", { scope: "col" }, "Used"), h("th", { scope: "col" }, "Limit"))),
-              h("tbody", null, keys.map((k) => h("tr", null, h("th", { scope: "row" }, RESOURCE_LABELS[k] ?? k.replace(/_/g, " ")), h("td", null, show(usage[k])), h("td", null, show(limits[k], "no limit"))))),
+              h("tbody", null, keys.map((k) => h("tr", null, h("th", { scope: "row" }, RESOURCE_LABELS[k] ?? k.replace(/_/g, " ")), h("td", null, show(usage[k])), h("td", null, show(limits[k], k === "activity_days" ? "kept forever" : "no limit"))))),
             )
           : null,
       );
@@ -193,10 +193,14 @@ function inviteDialog(me: Me, reload: (afterRemove?: boolean) => Promise<void>):
     ],
     async onSubmit(form) {
       const name = valueOf(form, "name");
-      await api("POST", "/api/v1/users/invite", { email: valueOf(form, "email"), role: valueOf(form, "role"), ...(name ? { name } : {}) });
-      // The API does not say how the link went out (SMTP or the server log), so the toast
-      // names both rather than claim a mail was sent.
-      toast(`${valueOf(form, "email")} invited: their sign-in link went by mail, or to the server log if no SMTP is configured`);
+      const email = valueOf(form, "email");
+      const invited = await api<User & { delivery?: "email" | "log" }>("POST", "/api/v1/users/invite", { email, role: valueOf(form, "role"), ...(name ? { name } : {}) });
+      // The answer says how the link left: by mail, or (no SMTP configured) only into the server log.
+      toast(
+        invited.delivery === "email"
+          ? `${email} invited: their sign-in link was sent by email`
+          : `${email} invited: no mail server is configured, so their sign-in link is only in the server log; pass it on yourself`,
+      );
       await reload();
     },
   });

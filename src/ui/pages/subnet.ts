@@ -2,7 +2,7 @@
  * `/subnets/:id`: details, utilization, Next free, split, edit, delete; then the IP grid
  * (IPv4 /22 and smaller) or the paginated address table and free ranges (larger, IPv6).
  */
-import { api, ApiFailure, listAll, messageOf } from "../api";
+import { api, ApiFailure, messageOf } from "../api";
 import { sectionOptions } from "../create-dialogs";
 import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
 import { field, focusIfLost, focusKeyOf, h, mount, select, toast } from "../dom";
@@ -14,6 +14,7 @@ import { forget, loadSections, refreshUtilization, remember, subnetsByIds } from
 import { markCurrent, reveal } from "../tree";
 import type { Address, List, Subnet } from "../types";
 import { utilBar } from "../util-bar";
+import { historyPanel } from "./activity";
 import { allocateDialog, assignChosenDialog } from "./address-dialogs";
 import { renderAddressTable } from "./address-table";
 import { makeTabStop, renderGrid } from "./grid";
@@ -25,11 +26,13 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
   markCurrent(id);
   let subnet: Subnet;
   let children: Subnet[];
+  let childCount: number;
   let gateways: Address[];
   try {
-    [subnet, children, gateways] = await Promise.all([
+    // One page of children: a /8 with thousands of them must not load them all (the list says how many more).
+    [subnet, { items: children, total: childCount }, gateways] = await Promise.all([
       api<Subnet>("GET", `/api/v1/subnets/${id}`),
-      listAll<Subnet>("/api/v1/subnets", { parent_id: id }),
+      api<List<Subnet>>("GET", `/api/v1/subnets?parent_id=${encodeURIComponent(id)}&limit=${CHILD_PAGE}`),
       api<List<Address>>("GET", `/api/v1/subnets/${id}/addresses?status=gateway&limit=10`).then((l) => l.items),
     ]);
   } catch (failure) {
@@ -98,11 +101,13 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
       ? h(
           "section",
           { class: "children" },
-          h("h2", null, `Child subnets (${children.length})`),
+          h("h2", null, `Child subnets (${count(childCount)})`),
           h("ul", { class: "plain child-list" }, children.map((c) => h("li", null, h("a", { href: `/subnets/${c.id}` }, c.cidr), vrfTag(c), c.name ? ` ${c.name} ` : " ", utilBar(c.utilization)))),
+          childCount > children.length ? h("p", { class: "muted" }, `The first ${count(children.length)} of ${count(childCount)}; the sidebar and search find the others.`) : null,
         )
       : null,
     h("section", null, h("h2", null, small ? "Addresses" : "Address records"), addresses),
+    historyPanel(subnet.id),
   );
   try {
     if (small) await renderGrid(addresses, subnet, children, changed);
@@ -114,6 +119,8 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
   if (target?.classList.contains("cell")) makeTabStop(target);
   focusIfLost(target);
 }
+
+const CHILD_PAGE = 500;
 
 function fact(label: string, value: string | number | Node): Node[] {
   return [h("dt", null, label), h("dd", null, value)];

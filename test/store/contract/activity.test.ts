@@ -1,6 +1,6 @@
 /**
  * The activity feed and its retention (API.md §3, §8) on both backends: newest first with
- * keyset pages and filters (target, actor id or label, action), only the caller's
+ * keyset pages and filters (target, kind of target, actor id or label, action), only the caller's
  * organization; pruning deletes what each plan no longer keeps, and on PostgreSQL runs once
  * across replicas (a replica finding another one pruning skips; nothing is deleted twice).
  */
@@ -69,6 +69,12 @@ describe.each(BACKENDS)("activity on $name", (backend) => {
     const creates = await t.api.get("/activity?action=section.create");
     expect(creates.body.items.map((i: { target: { id: string } }) => i.target.id)).toEqual([b.id, a.id]);
     expect(creates.body.total).toBe(2);
+    // By kind of object, and filters combine.
+    const sections = await t.api.get("/activity?target_type=section");
+    expect(sections.body.items.map((i: { action: string }) => i.action)).toEqual(["section.create", "section.update", "section.create"]);
+    expect((await t.api.get("/activity?target_type=organization")).body.total).toBe(1);
+    expect((await t.api.get(`/activity?target_type=section&action=section.update&actor=${t.tenant.keyId}`)).body.total).toBe(1);
+    expect((await t.api.get("/activity?target_type=section&action=organization.update")).body).toEqual({ items: [], total: 0, next_cursor: null });
   });
 
   test("another organization's entries are never listed, not even by their target id", async () => {
@@ -93,6 +99,16 @@ describe.each(BACKENDS)("activity on $name", (backend) => {
     expect(await labels(t.tenant)).toEqual(["1d"]); // free keeps 7 days
     expect(await labels(teams)).toEqual(["1d", "10d", "30d"]); // teams keeps 90 days
     expect(await pruneActivity(t.store, new Date(now))).toBe(0);
+  });
+
+  test("the unlimited plan (self-hosted) keeps everything, unless the admin sets --activity-retention-days", async () => {
+    const t = await fresh(); // plan unlimited
+    const now = Date.now();
+    await entries(t, t.tenant.orgId, [1, 100, 1000], now);
+    expect(await pruneActivity(t.store, new Date(now))).toBe(0);
+    expect((await t.api.get("/activity")).body.total).toBe(3);
+    expect(await pruneActivity(t.store, new Date(now), 30)).toBe(2);
+    expect((await t.api.get("/activity")).body.items.map((i: { target: { label: string } }) => i.target.label)).toEqual(["1d"]);
   });
 
   if (backend.name === "postgres") {
