@@ -88,6 +88,11 @@ describe("Settings → Webhooks", () => {
     expect((await apiCall(env, tenant.key, "POST", "/api/v1/subnets", { cidr: "10.9.0.0/24" })).status).toBe(201);
     for (let i = 0; i < 200 && !received.some((d) => d.type === "subnet.create"); i++) await Bun.sleep(50);
     expect(signedWith(secret, received.find((d) => d.type === "subnet.create")!)).toBe(true);
+    // The receiver has the request; the worker records "succeeded" just after its reply: wait for that.
+    const deliveriesPath = `/api/v1/webhooks/${listed.body.items[0].id}/deliveries?status=succeeded`;
+    const delivered = async () =>
+      ((await apiCall(env, tenant.key, "GET", deliveriesPath)).body.items as { event_type: string }[]).some((d) => d.event_type === "subnet.create");
+    for (let i = 0; i < 200 && !(await delivered()); i++) await Bun.sleep(50);
     await tabTo(page, "Deliveries of DNS sync");
     await page.keyboard.press("Enter");
     const deliveries = page.locator("table.deliveries tbody tr");
