@@ -18,22 +18,14 @@ import { runCli } from "../src/main";
 import { migratePostgres } from "../src/store/pg/migrate";
 import { createPgStore } from "../src/store/pg/store";
 import { createTenantIn } from "../test/helpers/tenant";
+import { durablePgDatabase } from "./pg-database";
 import { PER_SUBNET, SUBNETS, writeBenchFiles } from "./import";
 
-const ROOT = `${import.meta.dir}/..`;
 
 export default async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "ipcraft-bench-pg-io-"));
-  const base = process.env.IPCRAFT_BENCH_PG_URL ?? (await startCluster());
-  const admin = new SQL(base, { max: 1 });
-  await admin.unsafe("ALTER SYSTEM SET fsync = on");
-  await admin.unsafe("ALTER SYSTEM SET synchronous_commit = on");
-  await admin`SELECT pg_reload_conf()`;
-  const name = `bench_io_${process.pid}`;
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
+  const database = await durablePgDatabase("bench_io");
+  const dbUrl = database.url;
   const sql = new SQL(dbUrl, { max: 4 });
   const results: [string, string][] = [];
   try {
@@ -78,8 +70,7 @@ export default async function main(): Promise<void> {
     results.push([`API export addresses.csv (${(bytes / 1048576).toFixed(1)} MB, pages of 1,000)`, seconds(x)]);
   } finally {
     await sql.close();
-    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.close();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
   console.log("| import/export on PostgreSQL (this machine, fsync on) | time |\n|---|---|");
@@ -94,14 +85,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 function seconds(s: number): string {
   return `${s.toFixed(2)} s`;
-}
-
-async function startCluster(): Promise<string> {
-  const dir = mkdtempSync("/tmp/ipcraft-bench-pg-");
-  const proc = Bun.spawn([`${ROOT}/scripts/pg-cluster`, "start", dir, "--owner-pid", String(process.pid)], { stdout: "pipe", stderr: "inherit" });
-  const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) throw new Error("scripts/pg-cluster start failed");
-  return out.trim();
 }
 
 if (import.meta.main) await main();

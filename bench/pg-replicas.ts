@@ -9,25 +9,17 @@
  * first-free p99 ≤ 2 ms; replica boot ≤ 2 s.
  */
 import { SQL } from "bun";
-import { mkdtempSync } from "node:fs";
 import { createPgStore } from "../src/store/pg/store";
 import { migratePostgres } from "../src/store/pg/migrate";
 import { createTenantIn } from "../test/helpers/tenant";
+import { durablePgDatabase } from "./pg-database";
 
 const ROOT = `${import.meta.dir}/..`;
 
 export default async function main() {
-  const base = process.env.IPCRAFT_BENCH_PG_URL ?? (await startCluster());
-  const admin = new SQL(base, { max: 1 });
-  // Durable commits, as a real deployment has them (the test cluster turns both off).
-  await admin.unsafe("ALTER SYSTEM SET fsync = on");
-  await admin.unsafe("ALTER SYSTEM SET synchronous_commit = on");
-  await admin`SELECT pg_reload_conf()`;
-  const name = `bench_${process.pid}`;
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
+  // Durable commits, as a real deployment has them.
+  const database = await durablePgDatabase("bench");
+  const dbUrl = database.url;
   const sql = new SQL(dbUrl, { max: 2 });
   await migratePostgres(sql);
   const setup = createPgStore(sql);
@@ -74,19 +66,10 @@ export default async function main() {
     await r.proc.exited;
   }
   await sql.close();
-  await admin.unsafe(`DROP DATABASE "${name}" WITH (FORCE)`);
-  await admin.close();
+  await database.drop();
 
   console.log("| measure (PostgreSQL on this machine, fsync on) | result | target |\n|---|---|---|");
   for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
-}
-
-async function startCluster(): Promise<string> {
-  const dir = mkdtempSync("/tmp/ipcraft-bench-pg-");
-  const proc = Bun.spawn([`${ROOT}/scripts/pg-cluster`, "start", dir, "--owner-pid", String(process.pid)], { stdout: "pipe", stderr: "inherit" });
-  const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) throw new Error("scripts/pg-cluster start failed");
-  return out.trim();
 }
 
 /** `ipcraft serve` from source on a free port; resolves once it listens. */

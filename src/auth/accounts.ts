@@ -43,10 +43,6 @@ export function findOrganization(database: OpenDatabase, orgId: string): Organiz
     .get(orgId);
 }
 
-export function countUsers(database: OpenDatabase): number {
-  return (database.sqlite.query("SELECT COUNT(*) AS n FROM users").get() as { n: number }).n;
-}
-
 /** A name for a new organization until its owner renames it: "alice's organization". */
 export function defaultOrganizationName(email: string): string {
   const local = normaliseEmail(email).split("@")[0] || "my";

@@ -242,7 +242,7 @@ export const activity = sqliteTable(
 
 /**
  * One counter per organization, bumped by every IPAM write transaction before it commits
- * (src/ipam/journal.ts `ipamWrite` and src/ipam/group-commit.ts: the server, the CLI and
+ * (src/store/sqlite/ipam.ts `write` and src/ipam/group-commit.ts: the server, the CLI and
  * the import Worker all write through them). The server compares it with what its memory
  * holds to rebuild only organizations that really changed (src/ipam/registry.ts). A writer
  * of subnets or addresses outside those paths must bump it too. No row means version 0.

@@ -71,7 +71,7 @@ export class GroupCommit {
   }
 
   /**
-   * Runs `fn` (synchronous, like every ipamWrite body) for organization `orgId` in the next
+   * Runs `fn` (synchronous: nothing else runs between allocating and inserting) for organization `orgId` in the next
    * group transaction once that organization's registry state is current.
    */
   async run<T>(orgId: string, fn: (journal: Journal) => T): Promise<T> {

@@ -8,7 +8,7 @@
  * write transactions (journal.ts, group-commit.ts), so it equals what is committed.
  *
  * Other writers. The CLI or an API import's Worker may commit to the same file. Every IPAM
- * write transaction — theirs and ours, all through ipamWrite or GroupCommit — bumps its
+ * write transaction — theirs and ours, all through a store IPAM write or GroupCommit — bumps its
  * organization's row in `ipam_versions` before COMMIT (`bump`). Memory keeps the version
  * each organization's state equals, and follows the database like this:
  *
@@ -34,7 +34,7 @@
  * raw SQL too: a table with a trigger makes every INSERT keep a statement journal; 300,000
  * address INSERTs in one transaction on a file measured 89 µs per row with the trigger, 34
  * without (what a CLI import does).
- * So a writer of subnets or addresses must go through ipamWrite or GroupCommit.
+ * So a writer of subnets or addresses must go through a store IPAM write (store/sqlite/ipam.ts) or GroupCommit.
  */
 import type { Database } from "bun:sqlite";
 import { lastAddress, type Prefix } from "../ip";

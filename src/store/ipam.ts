@@ -8,7 +8,7 @@
  * | read(org, fn)             | wait until the org's memory is current        | org version check (reload the org when it moved);          |
  * |                           | (ipam_versions + data_version, registry.ts)   | `fresh(ids)` brings those subnets' allocators up to date   |
  * | write(org, fn)            | one IMMEDIATE transaction, org still current, | org row locked (ipam_versions), every subnet row of the org |
- * |  (shape: subnets, moves,  | version bumped (ipamWrite's twin)             | locked and caught up, fn, change-log rows + alloc_seq bumps |
+ * |  (shape: subnets, moves,  | version bumped                                | locked and caught up, fn, change-log rows + alloc_seq bumps |
  * |   address patch/delete)   |                                               | for the subnets it touched, org version bumped if reshaped  |
  * | addresses(org, subnet, j) | GroupCommit: jobs share one transaction,      | per-subnet batches: `FOR NO KEY UPDATE` on the subnet row,  |
  * |  (the hot path)           | a savepoint each (exactly as before)          | catch up from the change log, jobs, one INSERT each, COMMIT |

@@ -10,19 +10,14 @@ import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
 import { createMemoryLogger } from "../../src/logger";
-import { runCli } from "../../src/main";
 import { createPgStore } from "../../src/store/pg/store";
+import { runCliCaptured } from "../helpers/cli";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
 import { createTenantIn, type Tenant } from "../helpers/tenant";
 
 usePgCluster();
 
-async function cli(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {}, (l) => out.push(l), (l) => err.push(l));
-  return { code, out, err };
-}
+const cli = runCliCaptured;
 
 describe("ipcraft import and export on PostgreSQL", () => {
   let pg: TestPgDatabase;

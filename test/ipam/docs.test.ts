@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
 import { openDatabase } from "../../src/db/client";
-import { ipamWrite } from "../../src/ipam/journal";
 import { IpamRegistry } from "../../src/ipam/registry";
 import { createMemoryLogger } from "../../src/logger";
+import { createSqliteStore } from "../../src/store/sqlite/store";
 import { testApp } from "../helpers/app";
 import { createTenant } from "../helpers/tenant";
 import { tempDir } from "../helpers/tmp";
@@ -50,10 +50,11 @@ describe("writes by another process", () => {
       (await app.handle(new Request(`http://localhost/api/v1${path}`, { method: "POST", headers: { ...t.bearer, "content-type": "application/json" }, body: JSON.stringify(body) }))).json() as any;
     const s = await post("/subnets", { cidr: "10.60.0.0/24" });
     expect((await get(`/subnets/${s.id}/first-free`)).ip).toBe("10.60.0.1");
-    // Written the way the CLI writes: through ipamWrite on its own connection and registry,
-    // which bumps the organization's ipam_versions row in the same transaction.
+    // Written the way the CLI writes: an IPAM write of a Store over its own connection and
+    // registry, which bumps the organization's ipam_versions row in the same transaction.
     const other = openDatabase(file);
-    await ipamWrite(other, IpamRegistry.load(other, t.orgId), t.orgId, () =>
+    const cli = createSqliteStore(other, { registry: IpamRegistry.load(other, t.orgId) });
+    await cli.ipam.write(t.orgId, async () =>
       other.sqlite.run(
         "INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', '10.60.0.1', ?, 'x', 'x')",
         [crypto.randomUUID(), t.orgId, s.id, new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 60, 0, 1])],

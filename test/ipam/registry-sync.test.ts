@@ -14,9 +14,10 @@ import { defaultServerConfig } from "../../src/config";
 import { openDatabase, type OpenDatabase } from "../../src/db/client";
 import { EMBEDDED_MIGRATIONS, migrateDatabase } from "../../src/db/migrate";
 import { keyOf } from "../../src/ipam/codec";
-import { ipamWrite } from "../../src/ipam/journal";
+import type { Journal } from "../../src/ipam/journal";
 import { IpamRegistry } from "../../src/ipam/registry";
 import { createMemoryLogger } from "../../src/logger";
+import { createSqliteStore } from "../../src/store/sqlite/store";
 import { createTenant, type Tenant } from "../helpers/tenant";
 import { tempDir } from "../helpers/tmp";
 import { ipamFixture } from "./fixture";
@@ -38,14 +39,23 @@ function twoConnections() {
 const NOW = "2026-01-02T03:04:05.000Z";
 
 /**
+ * One IPAM write of a Store over `d` and `registry` (store/sqlite/ipam.ts): wait until the
+ * organization's memory is current, BEGIN IMMEDIATE, check it still is, run `fn`, bump the
+ * organization's version, COMMIT; a stale organization runs it again.
+ */
+function ipamWrite<T>(d: OpenDatabase, registry: IpamRegistry, orgId: string, fn: (journal: Journal) => T): Promise<T> {
+  return createSqliteStore(d, { registry }).ipam.write(orgId, async (_q, journal) => fn(journal));
+}
+
+/**
  * What another process (`ipcraft import`) does on its own connection: rows written inside
- * ipamWrite, which bumps the organization's version in the same transaction.
+ * an IPAM write, which bumps the organization's version in the same transaction.
  */
 async function elsewhere(d: OpenDatabase, orgId: string, fn: () => void): Promise<void> {
   await ipamWrite(d, IpamRegistry.load(d, orgId), orgId, fn);
 }
 
-/** What ipamWrite adds to a transaction (for a test that holds one open by hand). */
+/** What an IPAM write adds to a transaction (for a test that holds one open by hand). */
 function bump(d: OpenDatabase, orgId: string): void {
   d.sqlite.run("INSERT INTO ipam_versions (org_id, version) VALUES (?, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1", [orgId]);
 }

@@ -9,17 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { runCli } from "../../src/main";
 import { copyDeployment } from "../../src/ops/copy";
 import { ipamFixture } from "../ipam/fixture";
+import { runCliCaptured } from "../helpers/cli";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
 import { tempDir } from "../helpers/tmp";
 
 usePgCluster();
 
-async function cli(argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {}, (l) => out.push(l), (l) => err.push(l));
-  return { code, out, err };
-}
+const cli = runCliCaptured;
 
 describe("ipcraft check on PostgreSQL", () => {
   let dir: string;

@@ -11,9 +11,9 @@ import { defaultServerConfig } from "../../src/config";
 import { openDatabase } from "../../src/db/client";
 import { ipKey } from "../../src/ip";
 import { createMemoryLogger } from "../../src/logger";
-import { runCli } from "../../src/main";
 import { checkDatabase, countUsed, type ProblemKind } from "../../src/ops/check";
 import { ipamFixture } from "../ipam/fixture";
+import { runCliCaptured } from "../helpers/cli";
 import { createTenant } from "../helpers/tenant";
 import { tempDir } from "../helpers/tmp";
 
@@ -228,12 +228,7 @@ describe("the CLI: ipcraft check --db", () => {
     return { path, database, subnets };
   }
 
-  async function cli(argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {}, (l) => out.push(l), (l) => err.push(l));
-    return { code, out, err };
-  }
+  const cli = runCliCaptured;
 
   test("ok beside an open writer; then one line per problem, capped, with a total, exit 1", async () => {
     const { path, database, subnets } = await fileDatabase();

@@ -100,7 +100,7 @@ export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database
   }
 
   /**
-   * The split itself, the same on both threads: one ipamWrite (one transaction, all or nothing).
+   * The split itself, the same on both threads: one IPAM write (one transaction, all or nothing).
    * `answer: false` (the worker) skips building the items; the server reads them back.
    */
   function write(orgId: string, actor: Actor, id: string, body: SplitJob["body"], answer: boolean): Promise<{ items: Subnet[]; parts: number }> {

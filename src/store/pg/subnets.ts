@@ -11,6 +11,8 @@ import type { SubnetExportRow, SubnetQueries } from "../store";
 import { iso } from "./errors";
 
 const COLUMNS = "id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, created_at, updated_at";
+/** COLUMNS of `subnets n`, for the export's join with sections. */
+const EXPORT_COLUMNS = COLUMNS.split(", ").map((c) => `n.${c}`).join(", ");
 /** Rows per INSERT (PostgreSQL takes at most 65,535 parameters per statement). */
 const CHUNK = 4000;
 
@@ -99,7 +101,6 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
     },
 
     async exportPage(orgId, limit, after) {
-      const columns = COLUMNS.split(", ").map((c) => `n.${c}`).join(", ");
       const params: unknown[] = [orgId, limit];
       let keyset = "";
       if (after) {
@@ -110,7 +111,7 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
       // network_key, prefix_length) index serves the keyset. No sort, whatever the statistics say (addresses' exportPage).
       await tx.unsafe("SET LOCAL enable_sort = off");
       const rows = await tx.unsafe(
-        `SELECT ${columns}, s.name AS section FROM subnets n LEFT JOIN sections s ON s.id = n.section_id
+        `SELECT ${EXPORT_COLUMNS}, s.name AS section FROM subnets n LEFT JOIN sections s ON s.id = n.section_id
           WHERE n.org_id = $1 ${keyset}
           ORDER BY n.vrf, n.family, n.network_key, n.prefix_length LIMIT $2`,
         params,

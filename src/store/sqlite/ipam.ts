@@ -1,8 +1,8 @@
 /**
  * SQLite: the IPAM facet (store/ipam.ts) over the one connection, exactly as fast as the
  * synchronous code it replaces. Memory is the IpamRegistry (ipam/registry.ts: loaded whole
- * at boot, sliced rebuilds of an organization another process changed); writes are
- * ipamWrite's shape inside a store unit (org still current? fn, bump the version; memory
+ * at boot, sliced rebuilds of an organization another process changed); a write is one
+ * store unit (org still current? fn, bump the version; memory
  * undone in the same turn as ROLLBACK), and the hot path is GroupCommit, unchanged: its jobs
  * stay synchronous, one savepoint each, rows through statements prepared once.
  */
