@@ -62,7 +62,7 @@ export function createApp(input: AppInput) {
   const store = (input.store ?? createSqliteStore(input.database)) as Store;
   const deps: AppDeps = { ...common, database: input.database, store };
   // Subnet trees and allocators, built once from the database (see ipam/registry.ts); the CSV
-  // import and the DNS/DHCP exports still read the registry directly.
+  // import still reads the registry directly.
   const ipam = { ...deps, registry: sqliteRegistry(store) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.database.storage }))
@@ -71,9 +71,7 @@ export function createApp(input: AppInput) {
     .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps)) as unknown as Elysia;
-  withStoreFeatures(app, deps)
-    .use(ioRoutes(ipam))
-    .use(dnsDhcpRoutes(ipam));
+  withStoreFeatures(app, deps).use(ioRoutes(ipam));
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
   return app;
 }
@@ -104,8 +102,7 @@ function notOnPostgres() {
     .all("/api/v1/import/*", refuse("import/export"))
     .all("/api/v1/export/subnets.csv", refuse("import/export"))
     .all("/api/v1/export/addresses.csv", refuse("import/export"))
-    .all("/api/v1/export.json", refuse("import/export"))
-    .all("/api/v1/export/*", refuse("DNS and DHCP exports"));
+    .all("/api/v1/export.json", refuse("import/export"));
 }
 
 /**
@@ -125,7 +122,8 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(subnetRoutes(deps))
     .use(addressRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(changeFeedRoutes(deps)) as unknown as Elysia;
+    .use(changeFeedRoutes(deps))
+    .use(dnsDhcpRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -49,13 +49,13 @@
  * same transaction: store/sqlite/activity.ts insertActivity, store/pg/activity.ts
  * insertPgActivity; store/events.ts), VRFs (all of features/vrfs; subnet create checks a subnet's VRF
  * with `assertVrf` of features/vrfs/check.ts inside its IPAM write; the SQLite-only imports
- * still use the synchronous `vrfChecker`). Still on `deps.database`
+ * still use the synchronous `vrfChecker`), the DNS, DHCP and Ansible files (features/dns-dhcp:
+ * keyset pages of address records and the zone serial, `dnsDhcp`). Still on `deps.database`
  * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
  *
  * | feature (files)                                         | what it needs from the store                                  |
  * |---------------------------------------------------------|---------------------------------------------------------------|
  * | import/export (features/io/*; still calls features/sections/repo.ts, a shim over store/sqlite/sections.ts, subnets/placement.ts's `subnetPlacement` and ipamWrite) | bulk writes in one ipam.write |
- * | DNS and DHCP exports (features/dns-dhcp/*)              | paged reads of subnets and addresses                          |
  *
  * Until then `serve` on a postgres:// URL (server.ts) mounts the converted features and
  * answers the others' routes 501 `not_on_postgres` naming them (app.ts). Transition hazard on
@@ -67,10 +67,11 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 import type { StorageHealth } from "../db/storage-health";
 import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
+import type { HostRecord } from "../features/dns-dhcp/model";
 import type { IpamStore } from "./ipam";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
-export const FEATURES_NOT_ON_STORE = ["import/export", "DNS and DHCP exports"] as const;
+export const FEATURES_NOT_ON_STORE = ["import/export"] as const;
 
 /** Which organization a unit of work is for; null before authentication and for system work. */
 export type Scope = { orgId: string } | { orgId: null };
@@ -118,6 +119,7 @@ export interface Queries {
   rateLimits: RateLimitQueries;
   events: EventQueries;
   webhooks: WebhookQueries;
+  dnsDhcp: DnsDhcpQueries;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────
@@ -681,4 +683,29 @@ export interface WebhookQueries {
   settle(id: string, outcome: DeliveryOutcome): Promise<void>;
   /** System work: deletes settled deliveries, and events, older than `cutoff`; returns how many rows went. */
   prune(cutoff: string): Promise<number>;
+}
+
+// ── DNS, DHCP and Ansible files (features/dns-dhcp; read-only) ──────────────────────────
+
+/** The records of one subnet and its descendants: a VRF, a family and an inclusive ip_key range. */
+export interface RecordRange {
+  vrf: string;
+  family: 4 | 6;
+  first: Uint8Array;
+  last: Uint8Array;
+}
+
+export interface DnsDhcpQueries {
+  /**
+   * A page of the organization's address records (or those in `range`) in (vrf bytewise,
+   * ip_key) order, after the keyset `after`; `last`: the keyset of the page's last row when
+   * the page is full (more may follow), else null.
+   */
+  records(orgId: string, range: RecordRange | undefined, limit: number, after?: [string, Uint8Array]): Promise<{ rows: HostRecord[]; last: [string, Uint8Array] | null }>;
+  /**
+   * The zone serial: unix seconds (32 bits until 2106) that grow by at least one with every
+   * change of the organization (a logical clock over its change history; each dialect's file
+   * says over which), and repeat while nothing changes.
+   */
+  zoneSerial(orgId: string): Promise<number>;
 }

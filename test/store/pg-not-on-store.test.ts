@@ -17,7 +17,7 @@ let db: TestPgDatabase | undefined;
 afterAll(() => db?.drop());
 
 describe("the app on PostgreSQL", () => {
-  test("features still on SQLite answer 501 naming themselves; health and the network tools work", async () => {
+  test("features still on SQLite answer 501 naming themselves; health, the network tools and the DNS/DHCP files work", async () => {
     db = await freshPgDatabase({ migrated: true });
     const store = createPgStore(db.sql);
     const tenant = await createTenantIn(store);
@@ -34,7 +34,10 @@ describe("the app on PostgreSQL", () => {
         details: { feature: "import/export" },
       },
     });
-    expect((await get("/api/v1/export/hosts")).body.details).toEqual({ feature: "DNS and DHCP exports" });
+    // The DNS and DHCP files are on the store (test/store/pg-dns-dhcp.test.ts): served, not refused.
+    const hosts = await app.handle(new Request("http://localhost/api/v1/export/hosts", { headers: tenant.bearer }));
+    expect(hosts.status).toBe(200);
+    expect(hosts.headers.get("x-ipcraft-serial")).toBe("1");
     expect((await get("/healthz")).status).toBe(200);
     expect((await get("/api/v1/tools/subnet?cidr=10.0.0.0/24")).status).toBe(200);
     expect((await get("/api/v1/subnets")).body).toEqual({ items: [], total: 0, next_cursor: null });

@@ -43,6 +43,7 @@ import { pgUsers } from "./users";
 import { pgEvents } from "./events";
 import { pgWebhooks } from "./webhooks";
 import { pgVrfs } from "./vrfs";
+import { pgDnsDhcp } from "./dns-dhcp";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -163,5 +164,6 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     rateLimits: pgRateLimits(tx),
     events: pgEvents(tx),
     webhooks: pgWebhooks(tx, scope),
+    dnsDhcp: pgDnsDhcp(tx),
   };
 }
