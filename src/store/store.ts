@@ -73,8 +73,14 @@ import type { IpamStore } from "./ipam";
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
 export const FEATURES_NOT_ON_STORE = ["import/export"] as const;
 
-/** Which organization a unit of work is for; null before authentication and for system work. */
-export type Scope = { orgId: string } | { orgId: null };
+/**
+ * Which organization a unit of work is for; null before authentication and for system work.
+ * `lookup`: the hash of the secret a credential lookup (auth.keyByHash / sessionByHash) is
+ * about to look for; PostgreSQL declares it with the scope, in the statement every unit
+ * starts with, instead of in a statement of its own (it runs on every request); SQLite
+ * ignores it.
+ */
+export type Scope = { orgId: string } | { orgId: null; lookup?: string };
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";

@@ -84,7 +84,12 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
     // round trip less per unit). PostgreSQL runs a connection's statements in order, so the
     // body still runs under the role and organization; if the setup fails, the transaction
     // is aborted and every later statement fails too: it fails closed.
-    const setup = tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`.execute();
+    const lookup = scope.orgId === null ? scope.lookup : undefined;
+    const setup = (
+      lookup === undefined
+        ? tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`
+        : tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', '', true), set_config('app.lookup', ${lookup}, true)`
+    ).execute();
     const [, value] = await Promise.all([setup, body(tx)]);
     return value;
   }) as Promise<T>;
