@@ -1,7 +1,8 @@
 /**
  * DNS/DHCP/Ansible files for a large organization: 100,000 address records (every 4th with
- * a MAC) in one /8 and 100,000 activity entries. Times the read (repo.records), the serial
- * query and each pure formatter, median of 5 runs. Prints a markdown table.
+ * a MAC) in one /8 and 100,000 activity entries, on SQLite. Times the read through the Store
+ * (source.ts: keyset pages of q.dnsDhcp.records), the serial query and each pure formatter,
+ * median of 5 runs. Prints a markdown table.
  * Run: `bun run bench/dns-dhcp.ts`.
  */
 import { openDatabase } from "../src/db/client";
@@ -13,7 +14,8 @@ import { dhcpdHosts } from "../src/features/dns-dhcp/dhcpd";
 import { dnsmasqConf } from "../src/features/dns-dhcp/dnsmasq";
 import { hostsFile } from "../src/features/dns-dhcp/hosts-file";
 import { keaConfig } from "../src/features/dns-dhcp/kea";
-import { dnsDhcpRepo } from "../src/features/dns-dhcp/repo";
+import { dnsDhcpSource } from "../src/features/dns-dhcp/source";
+import { createSqliteStore } from "../src/store/sqlite/store";
 import { parseCidr } from "../src/ip/prefix";
 
 const N = 100_000;
@@ -43,31 +45,32 @@ sqlite.transaction(() => {
   }
 })();
 
-function median(fn: () => unknown): number {
+async function median(fn: () => unknown): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    fn();
+    await fn();
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b)[2]!;
 }
 
-const repo = dnsDhcpRepo(sqlite);
-const records = repo.records(orgId);
+const store = createSqliteStore(database);
+const source = dnsDhcpSource(store);
+const { records } = await source.read(orgId);
 const soa = { zone: "lab.example", serial: 1, ns: ["ns.example.net"], rname: "hostmaster.lab.example", ttl: 3600, refresh: 3600, retry: 900, expire: 1209600, minimum: 300 };
 const prefix = parseCidr("10.0.0.0/8");
 if (!prefix.ok) throw new Error("cidr");
 const rows: [string, number, number][] = [
-  ["read 100,000 records (repo.records)", median(() => repo.records(orgId)), 0],
-  ["zone serial over 100,000 activity entries", median(() => repo.zoneSerial(orgId)), 0],
-  ["BIND forward zone", median(() => bindForwardZone(records, { ...soa, nsAddresses: [] })), bindForwardZone(records, { ...soa, nsAddresses: [] }).text.length],
-  ["BIND reverse zone (10.in-addr.arpa)", median(() => bindReverseZone(records, { ...soa, zone: "10.in-addr.arpa", prefix: prefix.value, domain: "lab.example" })), 0],
-  ["/etc/hosts", median(() => hostsFile(records, "lab.example")), hostsFile(records, "lab.example").text.length],
-  ["dnsmasq", median(() => dnsmasqConf(records, "lab.example")), 0],
-  ["Kea DHCPv4 (25,000 reservations)", median(() => keaConfig(records, 4)), keaConfig(records, 4).text.length],
-  ["dhcpd (25,000 hosts)", median(() => dhcpdHosts(records, 4)), 0],
-  ["Ansible inventory", median(() => ansibleInventory(records, "lab.example")), ansibleInventory(records).text.length],
+  ["read 100,000 records and the serial (source.read)", await median(() => source.read(orgId)), 0],
+  ["zone serial over 100,000 activity entries", await median(() => store.read({ orgId }, (q) => q.dnsDhcp.zoneSerial(orgId))), 0],
+  ["BIND forward zone", await median(() => bindForwardZone(records, { ...soa, nsAddresses: [] })), bindForwardZone(records, { ...soa, nsAddresses: [] }).text.length],
+  ["BIND reverse zone (10.in-addr.arpa)", await median(() => bindReverseZone(records, { ...soa, zone: "10.in-addr.arpa", prefix: prefix.value, domain: "lab.example" })), 0],
+  ["/etc/hosts", await median(() => hostsFile(records, "lab.example")), hostsFile(records, "lab.example").text.length],
+  ["dnsmasq", await median(() => dnsmasqConf(records, "lab.example")), 0],
+  ["Kea DHCPv4 (25,000 reservations)", await median(() => keaConfig(records, 4)), keaConfig(records, 4).text.length],
+  ["dhcpd (25,000 hosts)", await median(() => dhcpdHosts(records, 4)), 0],
+  ["Ansible inventory", await median(() => ansibleInventory(records, "lab.example")), ansibleInventory(records).text.length],
 ];
 console.log("| step (100,000 addresses) | median ms | bytes |\n|---|---|---|");
 for (const [name, ms, bytes] of rows) console.log(`| ${name} | ${ms.toFixed(1)} | ${bytes ? bytes.toLocaleString("en") : ""} |`);

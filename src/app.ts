@@ -3,11 +3,10 @@
  * listening socket, so tests drive it in-process with `app.handle(new Request(...))`.
  * This file is the table of contents: every feature router is mounted here, in order.
  *
- * Storage: converted features speak `deps.store` (store/store.ts; subnets and addresses its
- * IPAM facet, store/ipam.ts); the others still use the SQLite `deps.database` directly. Given
- * a `database`, the store is built over it (tests and `serve` unchanged). Given only a `store`
- * (PostgreSQL, during the storage split), the converted features are mounted and the others
- * answer 501 `not_on_postgres` naming themselves (TODO table in store/store.ts).
+ * Storage: every feature speaks `deps.store` (store/store.ts; subnets and addresses its IPAM
+ * facet, store/ipam.ts). Given a SQLite `database`, the store is built over it (its storage
+ * health and the tools come from that file); given only a `store` (PostgreSQL), the same
+ * features are mounted over it.
  */
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
@@ -30,10 +29,7 @@ import { toolsRoutes } from "./features/tools/routes";
 import { userRoutes } from "./features/users/routes";
 import { apiDocs } from "./http/docs";
 import { createMetrics, type Metrics, metricsRoute } from "./http/metrics";
-import { ApiError } from "./http/errors";
 import { httpShell, requestShape } from "./http/shell";
-import type { IpamRegistry } from "./ipam/registry";
-import type { SqliteIpam } from "./store/sqlite/ipam";
 import { createSqliteStore } from "./store/sqlite/store";
 import type { Store } from "./store/store";
 import type { Logger } from "./logger";
@@ -61,9 +57,6 @@ export function createApp(input: AppInput) {
   if (!input.database) return storeOnlyApp({ ...common, store: input.store });
   const store = (input.store ?? createSqliteStore(input.database)) as Store;
   const deps: AppDeps = { ...common, database: input.database, store };
-  // Subnet trees and allocators, built once from the database (see ipam/registry.ts); the
-  // DNS/DHCP exports still read the registry directly.
-  const ipam = { ...deps, registry: sqliteRegistry(store) };
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.database.storage }))
     .use(rateLimits(deps))
@@ -71,12 +64,12 @@ export function createApp(input: AppInput) {
     .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
     .use(toolsRoutes(deps)) as unknown as Elysia;
-  withStoreFeatures(app, deps).use(dnsDhcpRoutes(ipam));
+  withStoreFeatures(app, deps);
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
   return app;
 }
 
-/** The features already on the store, over any Store (PostgreSQL during the split). */
+/** The app over a Store alone (PostgreSQL): the same features, storage health from the store. */
 function storeOnlyApp(deps: Omit<AppDeps, "database">) {
   const app: Elysia = new Elysia()
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.store.storage }))
@@ -87,23 +80,11 @@ function storeOnlyApp(deps: Omit<AppDeps, "database">) {
     // Pure computation: no storage at all.
     .use(toolsRoutes(deps as AppDeps)) as unknown as Elysia;
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
-  return withStoreFeatures(app, deps).use(notOnPostgres());
+  return withStoreFeatures(app, deps);
 }
 
 /**
- * The routes of features still on synchronous SQLite (store/store.ts, FEATURES_NOT_ON_STORE):
- * on PostgreSQL they answer 501 with a sentence naming the feature, instead of a bare 404.
- */
-function notOnPostgres() {
-  const refuse = (feature: string) => () => {
-    throw new ApiError("not_on_postgres", `${feature} does not run on PostgreSQL yet; it works on a SQLite database (--db ./ipcraft.db)`, { feature });
-  };
-  return new Elysia({ name: "not-on-postgres" })
-    .all("/api/v1/export/*", refuse("DNS and DHCP exports"));
-}
-
-/**
- * Mounts the features already on the Store, in place on `app` (each keeps its own scoped
+ * Mounts every feature, in place on `app` (each keeps its own scoped
  * guard, as when mounted one by one); the one list both app shapes share.
  */
 function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia {
@@ -120,13 +101,9 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(addressRoutes(deps))
     .use(webhookRoutes(deps))
     .use(changeFeedRoutes(deps))
-    .use(ioRoutes(deps)) as unknown as Elysia;
+    .use(ioRoutes(deps))
+    .use(dnsDhcpRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;
 
-/** The SQLite store's registry (the same memory its IPAM facet keeps in step). */
-function sqliteRegistry(store: Store): IpamRegistry {
-  if (store.kind !== "sqlite") throw new Error("a SQLite database needs its SQLite store");
-  return (store.ipam as SqliteIpam).registry;
-}

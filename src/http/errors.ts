@@ -52,8 +52,6 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   // 500 — a bug; logged with the request id, no details in the body
   internal_error: 500,
-  // 501 — a feature not on PostgreSQL yet (store/store.ts, FEATURES_NOT_ON_STORE)
-  not_on_postgres: 501,
   // 503 — shutting down
   unavailable: 503,
   // 503 — another process (a CLI import) held the database's write lock for too long; Retry-After

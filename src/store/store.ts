@@ -30,7 +30,7 @@
  * - do not start another unit from inside a body (it would wait for the one it is in).
  * - throw ApiError for a refusal: the unit rolls back and the error reaches the client.
  *
- * @todo The storage split is under way. Converted: authentication (API keys and sessions in
+ * The storage split is complete. On the store: authentication (API keys and sessions in
  * auth/guard.ts, with the debounced last-used/last-seen touches), sections (all of
  * features/sections) with their activity rows and plan limit, API-key management (all of
  * features/api-keys, and the CLI's `keys create|list|revoke`), the organization (all of
@@ -52,30 +52,25 @@
  * features/io and the CLI's `import`/`export`: each import one `ipam.write`, subnets placed by
  * subnets/placement.ts `placeSubnet` as POST /subnets places them, exports a keyset page per
  * read through `exportPage`; SQLite API imports still run in the import worker, over a Store
- * of its own connection). Still on `deps.database`
- * (synchronous bun:sqlite, SQLite only), to convert next, roughly in this order:
- *
- * | feature (files)                                         | what it needs from the store                                  |
- * |---------------------------------------------------------|---------------------------------------------------------------|
- * | DNS and DHCP exports (features/dns-dhcp/*)              | paged reads of subnets and addresses                          |
- *
- * Until then `serve` on a postgres:// URL (server.ts) mounts the converted features and
- * answers the others' routes 501 `not_on_postgres` naming them (app.ts). Transition hazard on
- * SQLite: an unconverted feature's synchronous autocommit statement that runs in a microtask
- * between two q-calls of a store write lands inside that write's transaction (and rolls back
- * with it); legacy writeTransaction calls queue behind store units (db/tx.ts) and are safe.
+ * of its own connection), and the DNS, DHCP and Ansible files (features/dns-dhcp: keyset pages
+ * of address records and the zone serial, `dnsDhcp`). Every feature is on the store: `serve`
+ * on a postgres:// URL (server.ts) mounts the same routes as on SQLite.
  */
 import type { Role, Scope as KeyScope } from "../auth/principal";
 import type { StorageHealth } from "../db/storage-health";
 import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
+import type { HostRecord } from "../features/dns-dhcp/model";
 import type { IpamStore } from "./ipam";
 
-/** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
-export const FEATURES_NOT_ON_STORE = ["DNS and DHCP exports"] as const;
-
-/** Which organization a unit of work is for; null before authentication and for system work. */
-export type Scope = { orgId: string } | { orgId: null };
+/**
+ * Which organization a unit of work is for; null before authentication and for system work.
+ * `lookup`: the hash of the secret a credential lookup (auth.keyByHash / sessionByHash) is
+ * about to look for; PostgreSQL declares it with the scope, in the statement every unit
+ * starts with, instead of in a statement of its own (it runs on every request); SQLite
+ * ignores it.
+ */
+export type Scope = { orgId: string } | { orgId: null; lookup?: string };
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
@@ -120,6 +115,7 @@ export interface Queries {
   rateLimits: RateLimitQueries;
   events: EventQueries;
   webhooks: WebhookQueries;
+  dnsDhcp: DnsDhcpQueries;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────
@@ -700,4 +696,29 @@ export interface WebhookQueries {
   settle(id: string, outcome: DeliveryOutcome): Promise<void>;
   /** System work: deletes settled deliveries, and events, older than `cutoff`; returns how many rows went. */
   prune(cutoff: string): Promise<number>;
+}
+
+// ── DNS, DHCP and Ansible files (features/dns-dhcp; read-only) ──────────────────────────
+
+/** The records of one subnet and its descendants: a VRF, a family and an inclusive ip_key range. */
+export interface RecordRange {
+  vrf: string;
+  family: 4 | 6;
+  first: Uint8Array;
+  last: Uint8Array;
+}
+
+export interface DnsDhcpQueries {
+  /**
+   * A page of the organization's address records (or those in `range`) in (vrf bytewise,
+   * ip_key) order, after the keyset `after`; `last`: the keyset of the page's last row when
+   * the page is full (more may follow), else null.
+   */
+  records(orgId: string, range: RecordRange | undefined, limit: number, after?: [string, Uint8Array]): Promise<{ rows: HostRecord[]; last: [string, Uint8Array] | null }>;
+  /**
+   * The zone serial: unix seconds (32 bits until 2106) that grow by at least one with every
+   * change of the organization (a logical clock over its change history; each dialect's file
+   * says over which), and repeat while nothing changes.
+   */
+  zoneSerial(orgId: string): Promise<number>;
 }

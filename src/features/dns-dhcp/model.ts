@@ -1,7 +1,7 @@
 /**
  * What the DNS, DHCP and Ansible formatters read, and the rules shared by all of them:
  * which statuses go where, how names are chosen, which records are skipped and why.
- * Pure: the route reads the records (repo.ts) and hands them in.
+ * Pure: the route reads the records (source.ts, through the Store) and hands them in.
  *
  * Status policy (README "DNS, DHCP and Ansible files"):
  *
@@ -15,7 +15,7 @@
  */
 import { commentText, hostNameOf, type HostName } from "./names";
 
-/** One address record with what the files need; the repo reads these in (vrf, IP) order. */
+/** One address record with what the files need; source.ts reads these in (vrf, IP) order. */
 export interface HostRecord {
   ip: string;
   family: 4 | 6;

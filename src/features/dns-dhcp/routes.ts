@@ -1,8 +1,8 @@
 /**
  * DNS, DHCP and Ansible files (issue 14), read-only, under /api/v1/export/:
  * dns/bind, dns/bind-reverse, hosts, dnsmasq, kea, dhcpd, ansible-inventory.
- * Thin: parameters are checked in options.ts, records read by repo.ts, files written by
- * the pure formatters. Every answer carries `X-IPCraft-Skipped` (records left out or written
+ * Thin: parameters are checked in options.ts, records and serial read through the Store
+ * (source.ts, either backend), files written by the pure formatters. Every answer carries `X-IPCraft-Skipped` (records left out or written
  * without a name; the file lists them) and `X-IPCraft-Serial` (the zone serial, which also
  * tells a sync script whether anything changed).
  */
@@ -11,7 +11,7 @@ import { authGuard } from "../../auth/guard";
 import type { Principal } from "../../auth/principal";
 import { ApiError, notFound } from "../../http/errors";
 import { containsPrefix, formatCidr } from "../../ip/prefix";
-import type { IpamDeps } from "../../ipam/deps";
+import type { AppDeps } from "../../app";
 import { documented, errorResponses } from "../../ipam/schemas";
 import { ansibleInventory } from "./ansible";
 import { bindForwardZone } from "./bind-forward";
@@ -22,7 +22,7 @@ import { hostsFile } from "./hosts-file";
 import { keaConfig } from "./kea";
 import type { Generated } from "./model";
 import { DhcpQuery, domainParam, ForwardQuery, NamesQuery, nsAddresses, ReverseQuery, soaOptions } from "./options";
-import { dnsDhcpRepo, type SubnetScope } from "./repo";
+import { dnsDhcpSource, type SubnetScope } from "./source";
 import { alignedPrefix, parseReverseZone, reverseZoneName } from "./reverse-zone";
 import * as examples from "./examples";
 
@@ -57,12 +57,12 @@ function doc(summary: string, description: string, type: string, example: string
   } as const;
 }
 
-export function dnsDhcpRoutes(deps: IpamDeps) {
-  const repo = dnsDhcpRepo(deps.database.sqlite);
+export function dnsDhcpRoutes(deps: Pick<AppDeps, "store" | "config">) {
+  const source = dnsDhcpSource(deps.store);
 
-  function scopeOf(p: Principal, subnetId: string | undefined): SubnetScope | undefined {
+  async function scopeOf(p: Principal, subnetId: string | undefined): Promise<SubnetScope | undefined> {
     if (subnetId === undefined) return undefined;
-    const scope = repo.subnetScope(p.orgId, subnetId);
+    const scope = await source.subnetScope(p.orgId, subnetId);
     if (!scope) throw notFound("subnet");
     return scope;
   }
@@ -71,12 +71,12 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
     .use(authGuard(deps))
     .get(
       "/dns/bind",
-      ({ principal, query }) => {
-        const scope = scopeOf(principal, query.subnet_id);
+      async ({ principal, query }) => {
+        const scope = await scopeOf(principal, query.subnet_id);
         const zone = domainParam("zone", query.zone);
-        const serial = repo.zoneSerial(principal.orgId);
+        const { serial, records } = await source.read(principal.orgId, scope);
         const options = { ...soaOptions(query, zone, zone, serial), nsAddresses: nsAddresses(query.ns_address) };
-        return fileResponse(bindForwardZone(repo.records(principal.orgId, scope), options), TEXT, serial);
+        return fileResponse(bindForwardZone(records, options), TEXT, serial);
       },
       {
         query: ForwardQuery,
@@ -92,8 +92,8 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
     )
     .get(
       "/dns/bind-reverse",
-      ({ principal, query }) => {
-        const scope = scopeOf(principal, query.subnet_id);
+      async ({ principal, query }) => {
+        const scope = await scopeOf(principal, query.subnet_id);
         const domain = domainParam("domain", query.domain);
         let prefix;
         if (query.zone !== undefined) {
@@ -114,9 +114,9 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
           throw new ApiError("validation_failed", "give subnet_id= or zone= (for example zone=1.0.10.in-addr.arpa)", { field: "zone" });
         }
         const zone = reverseZoneName(prefix);
-        const serial = repo.zoneSerial(principal.orgId);
+        const { serial, records } = await source.read(principal.orgId, scope);
         const options = { ...soaOptions(query, zone, domain, serial), prefix, domain };
-        return fileResponse(bindReverseZone(repo.records(principal.orgId, scope), options), TEXT, serial);
+        return fileResponse(bindReverseZone(records, options), TEXT, serial);
       },
       {
         query: ReverseQuery,
@@ -132,10 +132,11 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
     )
     .get(
       "/hosts",
-      ({ principal, query }) => {
-        const scope = scopeOf(principal, query.subnet_id);
+      async ({ principal, query }) => {
+        const scope = await scopeOf(principal, query.subnet_id);
         const domain = query.domain === undefined ? undefined : domainParam("domain", query.domain);
-        return fileResponse(hostsFile(repo.records(principal.orgId, scope), domain), TEXT, repo.zoneSerial(principal.orgId));
+        const { serial, records } = await source.read(principal.orgId, scope);
+        return fileResponse(hostsFile(records, domain), TEXT, serial);
       },
       {
         query: NamesQuery,
@@ -144,10 +145,11 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
     )
     .get(
       "/dnsmasq",
-      ({ principal, query }) => {
-        const scope = scopeOf(principal, query.subnet_id);
+      async ({ principal, query }) => {
+        const scope = await scopeOf(principal, query.subnet_id);
         const domain = query.domain === undefined ? undefined : domainParam("domain", query.domain);
-        return fileResponse(dnsmasqConf(repo.records(principal.orgId, scope), domain), TEXT, repo.zoneSerial(principal.orgId));
+        const { serial, records } = await source.read(principal.orgId, scope);
+        return fileResponse(dnsmasqConf(records, domain), TEXT, serial);
       },
       {
         query: NamesQuery,
@@ -162,10 +164,11 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
     )
     .get(
       "/kea",
-      ({ principal, query }) => {
-        const scope = scopeOf(principal, query.subnet_id);
+      async ({ principal, query }) => {
+        const scope = await scopeOf(principal, query.subnet_id);
         const family = query.family !== undefined ? (Number(query.family) as 4 | 6) : (scope?.prefix.family ?? 4);
-        return fileResponse(keaConfig(repo.records(principal.orgId, scope), family), JSON_TYPE, repo.zoneSerial(principal.orgId));
+        const { serial, records } = await source.read(principal.orgId, scope);
+        return fileResponse(keaConfig(records, family), JSON_TYPE, serial);
       },
       {
         query: DhcpQuery,
@@ -182,10 +185,11 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
     )
     .get(
       "/dhcpd",
-      ({ principal, query }) => {
-        const scope = scopeOf(principal, query.subnet_id);
+      async ({ principal, query }) => {
+        const scope = await scopeOf(principal, query.subnet_id);
         const family = query.family !== undefined ? (Number(query.family) as 4 | 6) : (scope?.prefix.family ?? 4);
-        return fileResponse(dhcpdHosts(repo.records(principal.orgId, scope), family), TEXT, repo.zoneSerial(principal.orgId));
+        const { serial, records } = await source.read(principal.orgId, scope);
+        return fileResponse(dhcpdHosts(records, family), TEXT, serial);
       },
       {
         query: DhcpQuery,
@@ -200,10 +204,11 @@ export function dnsDhcpRoutes(deps: IpamDeps) {
     )
     .get(
       "/ansible-inventory",
-      ({ principal, query }) => {
-        const scope = scopeOf(principal, query.subnet_id);
+      async ({ principal, query }) => {
+        const scope = await scopeOf(principal, query.subnet_id);
         const domain = query.domain === undefined ? undefined : domainParam("domain", query.domain);
-        return fileResponse(ansibleInventory(repo.records(principal.orgId, scope), domain), JSON_TYPE, repo.zoneSerial(principal.orgId));
+        const { serial, records } = await source.read(principal.orgId, scope);
+        return fileResponse(ansibleInventory(records, domain), JSON_TYPE, serial);
       },
       {
         query: NamesQuery,

@@ -2,8 +2,8 @@
  * The head of a BIND zone file: $ORIGIN, $TTL, SOA and NS records, from query parameters
  * with defaults (README "DNS, DHCP and Ansible files"). Pure.
  *
- * Serial: computed by the route from the organization's change history (repo.ts
- * `zoneSerial`), a unix-time serial that moves at least one step per change.
+ * Serial: computed from the organization's change history (the Store's `dnsDhcp.zoneSerial`,
+ * store/{sqlite,pg}/dns-dhcp.ts), a unix-time serial that moves at least one step per change.
  */
 export interface SoaOptions {
   /** zone name, lower-case, no trailing dot */

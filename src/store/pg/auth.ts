@@ -18,13 +18,15 @@
  * before it sets anything, so each step is one statement. No row: app.org_id becomes '' and
  * the final read finds nothing. The steps are pipelined (sent together, one round trip):
  * PostgreSQL runs them in order, and the final read filters on the declared organization.
+ * The first step rides on the unit's opening statement when the scope names the hash
+ * (`{ orgId: null, lookup }`, as the auth guard does on every request): one statement less.
  */
 import type { SQL } from "bun";
 import type { AuthQueries, KeyCredential, Scope, SessionCredential } from "../store";
 import { iso } from "./errors";
 
 /** Sends `queries` in order without waiting between them; resolves with every result. */
-function pipelined<T extends unknown[]>(...queries: { [K in keyof T]: SQL.Query<T[K]> }): Promise<T> {
+function pipelined<T extends unknown[]>(...queries: { [K in keyof T]: { execute(): PromiseLike<T[K]> } }): Promise<T> {
   return Promise.all(queries.map((query) => query.execute())) as Promise<T>;
 }
 
@@ -34,11 +36,17 @@ export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
     if (scope.orgId !== null) throw new Error("credential lookups run in a unit with scope { orgId: null }");
   }
 
+  /** Opens the window on `hash`, unless the unit's scope already did (store.ts inScope): then nothing is sent. */
+  function declareLookup(hash: string): { execute(): PromiseLike<unknown> } {
+    if (scope.orgId === null && scope.lookup === hash) return { execute: async () => undefined };
+    return tx`SELECT set_config('app.lookup', ${hash}, true)`;
+  }
+
   return {
     async keyByHash(hash) {
       preAuthOnly();
       const [, , rows] = await pipelined(
-        tx`SELECT set_config('app.lookup', ${hash}, true)`,
+        declareLookup(hash),
         tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM api_keys WHERE key_hash = ${hash}), ''), true),
                   set_config('app.lookup', '', true)`,
         tx`SELECT k.id, k.name, k.prefix, k.key_hash AS "keyHash", k.scope, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt",
@@ -54,7 +62,7 @@ export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
     async sessionByHash(hash) {
       preAuthOnly();
       const [, , , rows] = await pipelined(
-        tx`SELECT set_config('app.lookup', ${hash}, true)`,
+        declareLookup(hash),
         tx`SELECT set_config('app.lookup', coalesce((SELECT user_id FROM sessions WHERE token_hash = ${hash}), ''), true)`,
         tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM users WHERE id = current_setting('app.lookup', true)), ''), true),
                   set_config('app.lookup', '', true)`,

@@ -16,11 +16,13 @@
  * next batch):
  *
  *   BEGIN; set role and org (store.ts inScope)
- *   SELECT alloc_seq FROM subnets WHERE id = $1 FOR NO KEY UPDATE   ← the subnet's lock + version
- *   memory at that seq? ── no ─▶ apply subnet_changes since memory's seq (idempotent);
+ *   SELECT alloc_seq, plan FROM subnets … FOR NO KEY UPDATE  ┐ one round trip: the subnet's lock + version,
+ *   SELECT subnet_changes since memory's seq                 ┘ and the log read ahead once the lock is held
+ *   memory at that seq? ── no ─▶ apply those rows (idempotent);
  *                                 a gap, a `reload`, or unknown ─▶ reload the subnet / organization
  *   jobs in memory, each with its own Journal (a refused job is undone alone)
- *   INSERT addresses; INSERT activity (+ events, outbox); INSERT subnet_changes; UPDATE alloc_seq = seq + 1
+ *   INSERT addresses; INSERT subnet_changes + UPDATE alloc_seq = seq + 1 (one statement);
+ *   INSERT activity; events last (their counter row is the organization's lock)   ← one round trip
  *   COMMIT
  *
  * Any failure of the transaction — a lost COMMIT reply included — undoes every job's memory
@@ -89,6 +91,12 @@ interface ChangeRow {
   ip_key: Uint8Array | null;
 }
 
+/** Change-log rows read ahead, with the seq memory was at when they were asked for (seq > from). */
+interface Prefetched {
+  from: number;
+  rows: ChangeRow[];
+}
+
 export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): IpamStore {
   const memory = new PgMemory();
   /** subnet id → jobs waiting for its next batch; present while a batch of it runs */
@@ -143,12 +151,15 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
    * use, which is a new object after an organization reload. Idempotent: a take of a value
    * already taken, or a free of one already free, changes nothing.
    */
-  async function catchUp(tx: TransactionSQL, orgId: string, state: SubnetState, seq: number): Promise<SubnetState | undefined> {
+  async function catchUp(tx: TransactionSQL, orgId: string, state: SubnetState, seq: number, prefetched?: Prefetched): Promise<SubnetState | undefined> {
     if (state.seq === seq) return state;
     if (state.seq >= 0 && state.seq < seq) {
-      const rows = (await tx`
+      const rows =
+        prefetched && prefetched.from === state.seq
+          ? prefetched.rows.filter((r) => Number(r.seq) <= seq)
+          : ((await tx`
         SELECT seq, kind, ip_key FROM subnet_changes WHERE subnet_id = ${state.id} AND seq > ${state.seq} AND seq <= ${seq}
-         ORDER BY seq, id`) as ChangeRow[];
+         ORDER BY seq, id`) as ChangeRow[]);
       const seqs = new Set(rows.map((r) => Number(r.seq)));
       if (seqs.size === seq - state.seq && !rows.some((r) => r.kind === "reload")) {
         const a = state.allocator;
@@ -247,21 +258,33 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     let newSeq: number | undefined;
     try {
       await inScope(sql, { orgId }, async (tx) => {
-        // Pipelined: the lock and the plan go out together (one round trip).
-        const [[row], [{ plan }]] = await settled([
-          tx`SELECT alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ${subnetId} FOR NO KEY UPDATE`,
-          tx`SELECT plan FROM organizations WHERE id = ${orgId}`,
+        // One round trip: the subnet's lock with its version and the plan, and, read ahead, the
+        // change-log rows memory lacks. The read-ahead is a statement of its own, run once the
+        // lock is held: its snapshot sees every change up to the locked alloc_seq (a subquery
+        // of the locking statement would not: SCALE.md). With two replicas taking turns on a
+        // subnet, every batch has the other's to apply: this keeps that read off the time the
+        // lock is held. Nothing to apply costs an index probe.
+        const known = memory.subnet(orgId, subnetId);
+        const from = known && known.seq >= 0 ? known.seq : undefined;
+        const [[row], ahead] = await settled([
+          tx`SELECT s.alloc_seq, o.plan FROM subnets s JOIN organizations o ON o.id = s.org_id
+              WHERE s.org_id = ${orgId} AND s.id = ${subnetId} FOR NO KEY UPDATE OF s`,
+          from === undefined
+            ? Promise.resolve([])
+            : tx`SELECT seq, kind, ip_key FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq > ${from} ORDER BY seq, id`,
         ]);
         if (!row) throw notFound("subnet");
         const seq = Number(row.alloc_seq);
+        const plan = row.plan as string;
+        const prefetched = from === undefined ? undefined : { from, rows: ahead as ChangeRow[] };
         let org = memory.org(orgId) ?? (await reloadOrg(tx, orgId));
         state = org.subnets.get(subnetId);
         if (!state) state = (org = await reloadOrg(tx, orgId)).subnets.get(subnetId);
-        if (state) state = await catchUp(tx, orgId, state, seq);
+        if (state) state = await catchUp(tx, orgId, state, seq, prefetched);
         if (!state) throw notFound("subnet");
         allocator = state.allocator;
 
-        const limit = planLimits(plan as string).addresses;
+        const limit = planLimits(plan).addresses;
         let current = 0;
         if (limit !== null) [{ n: current }] = await tx`SELECT count(*)::int AS n FROM addresses WHERE org_id = ${orgId}`;
         const insert = [];
@@ -270,7 +293,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         for (const entry of batch) {
           const journal = new Journal();
           try {
-            if (limit !== null) refuseOverLimit(plan as string, "addresses", limit, current, entry.job.adding);
+            if (limit !== null) refuseOverLimit(plan, "addresses", limit, current, entry.job.adding);
             const out = entry.job.run(state, journal);
             current += entry.job.adding;
             insert.push(...out.insert);
@@ -286,14 +309,22 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         }
         if (changes.length === 0) return;
         newSeq = seq + 1;
-        // Pipelined: every statement goes out at once, one round trip for the lot.
-        const writes = [];
-        for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`);
+        // Pipelined: every statement goes out at once, one round trip for the lot. The activity
+        // rows go last: insertPgActivity appends their change-feed events with an UPSERT that
+        // locks the organization's event counter until COMMIT (store/events.ts), the one lock
+        // every subnet's batches share, so it is taken as late as possible.
+        const writes: PromiseLike<unknown>[] = [];
+        for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`.execute());
+        // The change log and the new version in one statement (most batches fit one chunk).
+        const tail = changes.length > CHUNK ? changes.length - (changes.length % CHUNK || CHUNK) : 0;
+        for (let i = 0; i < tail; i += CHUNK) writes.push(tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`.execute());
+        writes.push(
+          tx`WITH logged AS (INSERT INTO subnet_changes ${tx(changes.slice(tail))})
+             UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`.execute(),
+        );
+        if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`.execute());
         // With their change-feed events and webhook outbox rows (insertPgActivity, the one writer).
         writes.push(insertPgActivity(tx, activity));
-        for (let i = 0; i < changes.length; i += CHUNK) writes.push(tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`);
-        writes.push(tx`UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`);
-        if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`);
         await settled(writes);
       });
     } catch (error) {

@@ -43,6 +43,7 @@ import { pgUsers } from "./users";
 import { pgEvents } from "./events";
 import { pgWebhooks } from "./webhooks";
 import { pgVrfs } from "./vrfs";
+import { pgDnsDhcp } from "./dns-dhcp";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -83,7 +84,12 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
     // round trip less per unit). PostgreSQL runs a connection's statements in order, so the
     // body still runs under the role and organization; if the setup fails, the transaction
     // is aborted and every later statement fails too: it fails closed.
-    const setup = tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`.execute();
+    const lookup = scope.orgId === null ? scope.lookup : undefined;
+    const setup = (
+      lookup === undefined
+        ? tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`
+        : tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', '', true), set_config('app.lookup', ${lookup}, true)`
+    ).execute();
     const [, value] = await Promise.all([setup, body(tx)]);
     return value;
   }) as Promise<T>;
@@ -163,5 +169,6 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     rateLimits: pgRateLimits(tx),
     events: pgEvents(tx),
     webhooks: pgWebhooks(tx, scope),
+    dnsDhcp: pgDnsDhcp(tx),
   };
 }

@@ -47,6 +47,7 @@ import { sqliteUsers } from "./users";
 import { sqliteEvents } from "./events";
 import { sqliteWebhooks } from "./webhooks";
 import { sqliteVrfs } from "./vrfs";
+import { sqliteDnsDhcp } from "./dns-dhcp";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -110,6 +111,7 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     rateLimits: sqliteRateLimits(database),
     events: sqliteEvents(database),
     webhooks: sqliteWebhooks(database),
+    dnsDhcp: sqliteDnsDhcp(database),
   };
 }
 
