@@ -40,7 +40,7 @@ import type { Database } from "bun:sqlite";
 import { lastAddress, type Prefix } from "../ip";
 import { IpamMemory } from "./memory";
 import type { Journal } from "./journal";
-import { ALL_ROWS, loaderQueries, loadNow, loadOrganization, loadSliced, nextTurn, OrgIpam, storedVersion, type LoaderQueries, type SubnetState } from "./org-loader";
+import { BULK_ROWS, loaderQueries, loadNow, loadOrganization, loadSliced, nextTurn, OrgIpam, storedVersion, type LoaderQueries, type SubnetState } from "./org-loader";
 
 export type { SubnetState } from "./org-loader";
 
@@ -83,7 +83,7 @@ export class IpamRegistry extends IpamMemory {
     registry.inReadTransaction(() => {
       registry.dataVersion = registry.dataVersionQuery.get()!.data_version;
       const ids = only !== undefined ? [only] : registry.q.organizations.all().map((r) => r.org_id);
-      for (const id of ids) registry.install(id, loadNow(loadOrganization(registry.q, id, ALL_ROWS)));
+      for (const id of ids) registry.install(id, loadNow(loadOrganization(registry.q, id, BULK_ROWS)));
     });
     return registry;
   }
@@ -172,7 +172,7 @@ export class IpamRegistry extends IpamMemory {
         } else {
           // Another process keeps committing to this organization: one consistent snapshot.
           if (this.sqlite.inTransaction) continue;
-          org = this.inReadTransaction(() => loadNow(loadOrganization(this.q, orgId, ALL_ROWS)));
+          org = this.inReadTransaction(() => loadNow(loadOrganization(this.q, orgId, BULK_ROWS)));
         }
         this.install(orgId, org);
         this.rebuilds.set(orgId, (this.rebuilds.get(orgId) ?? 0) + 1);
