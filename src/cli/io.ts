@@ -145,7 +145,8 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
     if (user.role === "viewer") throw new IoError(`${user.email} is a viewer and may not change data`);
     const actor: Actor = { type: "user", id: user.id, label: `${user.email} (CLI)` };
     const started = performance.now();
-    const registry = IpamRegistry.load(database, user.org_id);
+    // Logged: a running server replays this write instead of rebuilding the organization.
+    const registry = IpamRegistry.load(database, user.org_id, { logChanges: true });
     let progress: Progress | undefined;
     const onProgress = (done: number, total: number) => {
       progress ??= createProgress(`${dryRun ? "checking" : "importing"} ${kind}`, total, err);
