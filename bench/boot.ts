@@ -160,23 +160,27 @@ export default async function main() {
         }
         rows.push(["key created by another process → next first-free", ms(median(keys)), await counters(run.base), ""]);
 
-        // An address taken by another process the way the CLI writes (ipamWrite, its own registry).
-        const registry = IpamRegistry.load(other, seeded.orgId);
-        const state = registry.subnet(seeded.orgId, seeded.subnetId)!;
+        // An address taken by another process the way the CLI writes (ipamWrite, its own
+        // registry): logged to ipam_changes (replayed), then without the log (rebuilt).
         const insert = other.sqlite.query(
           "INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)",
         );
-        const addresses: number[] = [];
-        for (let i = 0; i < 20; i++) {
-          await ipamWrite(other, registry, seeded.orgId, (journal) => {
-            const value = registry.allocate(journal, state, 1)![0]!;
-            const ip = { family: 4 as const, value };
-            const now = new Date().toISOString();
-            insert.run(crypto.randomUUID(), seeded.orgId, seeded.subnetId, formatIp(ip), ipKey(ip), now, now);
-          });
-          addresses.push(await firstFree());
+        for (const logChanges of [true, false]) {
+          const registry = IpamRegistry.load(other, seeded.orgId, { logChanges });
+          const state = registry.subnet(seeded.orgId, seeded.subnetId)!;
+          const addresses: number[] = [];
+          for (let i = 0; i < 20; i++) {
+            await ipamWrite(other, registry, seeded.orgId, (journal) => {
+              const value = registry.allocate(journal, state, 1)![0]!;
+              const ip = { family: 4 as const, value };
+              const now = new Date().toISOString();
+              insert.run(crypto.randomUUID(), seeded.orgId, seeded.subnetId, formatIp(ip), ipKey(ip), now, now);
+            });
+            addresses.push(await firstFree());
+          }
+          const how = logChanges ? "logged, as the CLI import" : "not logged: full rebuild";
+          rows.push([`address taken by another process (${how}) → next first-free`, ms(median(addresses)), await counters(run.base), `max ${ms(Math.max(...addresses))}`]);
         }
-        rows.push(["address taken by another process → next first-free", ms(median(addresses)), await counters(run.base), `max ${ms(Math.max(...addresses))}`]);
       } finally {
         other.close();
         await stop(run.child);

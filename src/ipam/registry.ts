@@ -75,7 +75,12 @@ export interface FollowStats {
 }
 
 export interface RegistryOptions {
-  /** Log this connection's IPAM writes to ipam_changes (writers other than the server). */
+  /**
+   * Log this connection's IPAM writes to ipam_changes (writers other than the server). Only
+   * for writers that change memory for every address row they insert, delete or move (the
+   * CSV import, the split): a row written behind memory's back would be missing from the
+   * log, and the server would replay a write without it.
+   */
   logChanges?: boolean;
 }
 
@@ -253,8 +258,10 @@ export class IpamRegistry extends IpamMemory {
    * that is not possible and a rebuild must do it. See the module comment.
    */
   private replay(orgId: string): boolean {
+    // An organization memory does not hold has no state to replay onto (version 0 with
+    // subnets is one: a database written before ipam_versions existed).
     const org = this.orgs.get(orgId);
-    if (!org || org.version === 0) return false;
+    if (!org) return false;
     const from = org.version;
     const { stored, rows } = this.inReadTransaction(() => {
       const stored = storedVersion(this.q, orgId);
