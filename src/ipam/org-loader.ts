@@ -90,14 +90,26 @@ export function loaderQueries(sqlite: Database) {
     // group_concat keeps the subquery's (index) order in practice but does not promise it:
     // `last` (the keyset cursor) is computed apart, and loadKeys accepts any order (an
     // ORDER BY inside group_concat would sort every page again: 2.4× slower in total).
-    addressKeys: sqlite.query<{ n: number; last: Uint8Array | null; keys: Uint8Array | null }, [string, Uint8Array, number]>(
+    addressKeys: sqlite.query<KeyPage, [string, Uint8Array, number]>(
       `SELECT count(*) AS n, max(ip_key) AS last, unhex(group_concat(hex(ip_key), '')) AS keys
+         FROM (SELECT ip_key FROM addresses WHERE subnet_id = ? AND ip_key > ? ORDER BY ip_key LIMIT ?)`,
+    ),
+    // IPv4: only the last 4 bytes of each key (the first 12 are ::ffff:), a quarter of the hex.
+    addressKeys4: sqlite.query<KeyPage, [string, Uint8Array, number]>(
+      `SELECT count(*) AS n, max(ip_key) AS last, unhex(group_concat(hex(substr(ip_key, 13)), '')) AS keys
          FROM (SELECT ip_key FROM addresses WHERE subnet_id = ? AND ip_key > ? ORDER BY ip_key LIMIT ?)`,
     ),
   };
 }
 
 export type LoaderQueries = ReturnType<typeof loaderQueries>;
+
+/** One page of a subnet's address keys: how many, the last (the next page's cursor), all packed. */
+interface KeyPage {
+  n: number;
+  last: Uint8Array | null;
+  keys: Uint8Array | null;
+}
 
 /** The stored version of an organization (0 when it has no row). */
 export function storedVersion(q: LoaderQueries, orgId: string): number {
@@ -127,10 +139,12 @@ export function* loadOrganization(q: LoaderQueries, orgId: string, pageRows = RO
   for (const state of org.subnets.values()) {
     // Keys in key order, decoded straight into the allocator's run set (appends).
     const allocator = new SubnetAllocator(state.prefix);
+    const v4 = state.prefix.family === 4;
+    const query = v4 ? q.addressKeys4 : q.addressKeys;
     let afterKey: Uint8Array = EMPTY_KEY;
     for (;;) {
-      const page = q.addressKeys.get(state.id, afterKey, pageRows)!;
-      if (page.n > 0) allocator.loadKeys(page.keys!, page.n);
+      const page = query.get(state.id, afterKey, pageRows)!;
+      if (page.n > 0) allocator.loadKeys(page.keys!, page.n, v4 ? 4 : 16);
       if (page.n < pageRows) break;
       afterKey = page.last!;
       yield;

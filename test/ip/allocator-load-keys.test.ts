@@ -47,6 +47,16 @@ describe("SubnetAllocator.loadKeys", () => {
       const shuffled = [...sorted].sort(() => rng.next() - 0.5);
       expect(picture(loaded(p, [shuffled.slice(0, 333), shuffled.slice(333)]))).toEqual(expected);
       expect(picture(loaded(p, sorted.map((x) => [x])))).toEqual(expected);
+      if (p.family === 4) {
+        // The IPv4 boot query sends only the keys' last 4 bytes.
+        const a = new SubnetAllocator(p);
+        const four = new Uint8Array(shuffled.length * 4);
+        shuffled.forEach((x, i) => new DataView(four.buffer).setUint32(i * 4, Number(x)));
+        a.loadKeys(four, shuffled.length, 4);
+        expect(picture(a)).toEqual(expected);
+      } else {
+        expect(() => new SubnetAllocator(p).loadKeys(new Uint8Array(4), 1, 4)).toThrow(/IPv4/);
+      }
     });
   }
 
