@@ -59,8 +59,8 @@ export type { SubnetState } from "./org-loader";
 const SLICED_ATTEMPTS = 2;
 /** Waits for a rebuild one read makes before it serves what memory holds. */
 const READ_WAITS = 3;
-/** Change-log rows a logging writer keeps per organization: a server further behind rebuilds. */
-export const KEPT_CHANGES = 1_000;
+/** Change-log rows a logging writer keeps per organization (≤ ~15 MB at MAX_REPLAYED_CHANGES each): a server further behind rebuilds. */
+export const KEPT_CHANGES = 256;
 
 /** How the registry followed other connections since it was loaded (/metrics). */
 export interface FollowStats {
