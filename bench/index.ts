@@ -1,7 +1,7 @@
 /**
  * `bun run bench [name...]`: runs the benchmark modules below in order (all when no name is
  * given). Each module default-exports an async function that prints markdown. Timings live
- * here, never in tests. `soak` (60 s), `long-work` (needs `bun run build`) , `import-memory` (~1 min), `pg-replicas` (starts a PostgreSQL) and `boot` (seeds a million addresses, a few minutes) run only when named: `bun run bench soak`
+ * here, never in tests. `soak` (60 s), `long-work` (needs `bun run build`), `import-memory` (~1 min), `pg-replicas` (starts a PostgreSQL) and `boot` (seeds a million addresses, a few minutes) run only when named: `bun run bench soak`
  * (or `bun run bench:soak`).
  */
 const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ default: () => Promise<void> }> }[] = [
