@@ -1,7 +1,7 @@
 /**
  * `bun run bench [name...]`: runs the benchmark modules below in order (all when no name is
  * given). Each module default-exports an async function that prints markdown. Timings live
- * here, never in tests. `soak` (60 s), `long-work` (needs `bun run build`), `import-memory` (~1 min), and `pg-replicas`, `pg-import`, `pg-statements` (start a PostgreSQL) run only when named: `bun run bench soak`
+ * here, never in tests. `soak` (60 s), `long-work` (needs `bun run build`), `import-memory` (~1 min), `boot` (seeds a million addresses, a few minutes), and `pg-replicas`, `pg-import`, `pg-statements` (start a PostgreSQL) run only when named: `bun run bench soak`
  * (or `bun run bench:soak`).
  */
 const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ default: () => Promise<void> }> }[] = [
@@ -18,6 +18,7 @@ const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ de
   { name: "pg-statements", onlyWhenNamed: true, load: () => import("./pg-statements.ts") },
   { name: "ui-pages", onlyWhenNamed: true, load: () => import("./ui-pages.ts") },
   { name: "webhooks", onlyWhenNamed: true, load: () => import("./webhooks.ts") },
+  { name: "boot", onlyWhenNamed: true, load: () => import("./boot.ts") },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));

@@ -155,8 +155,9 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
     if (user.role === "viewer") throw new IoError(`${user.email} is a viewer and may not change data`);
     const actor: Actor = { type: "user", id: user.id, label: `${user.email} (CLI)` };
     const started = performance.now();
-    // SQLite: memory for this one organization only (the Store's own would load them all).
-    const deps: ImportDeps = opened.database ? { database: opened.database, registry: IpamRegistry.load(opened.database, user.org_id) } : { store: opened.store };
+    // SQLite: memory for this one organization only (the Store's own would load them all),
+    // its writes logged so that a running server replays them instead of rebuilding.
+    const deps: ImportDeps = opened.database ? { database: opened.database, registry: IpamRegistry.load(opened.database, user.org_id, { logChanges: true }) } : { store: opened.store };
     let progress: Progress | undefined;
     const onProgress = (done: number, total: number) => {
       progress ??= createProgress(`${dryRun ? "checking" : "importing"} ${kind}`, total, err);

@@ -255,6 +255,28 @@ export const ipamVersions = sqliteTable("ipam_versions", {
 });
 
 /**
+ * SQLite only, derived (never copied, PostgreSQL has subnet_changes instead): what the IPAM
+ * writes of processes other than the server (the CLI import, the API import's Worker)
+ * changed, one row per write, keyed by the ipam_versions value the write moved its
+ * organization to. The server replays the rows between its memory's version and the stored
+ * one instead of rebuilding the organization (src/ipam/registry.ts); a missing row or a
+ * NULL `changes` (subnets reshaped, or a bulk write) means rebuild. `changes`: JSON
+ * `[[subnet_id, "take" | "free", "<value>"], ...]`. Writers keep the last KEPT_CHANGES
+ * versions per organization; the server, which never logs, writes nothing here.
+ */
+export const ipamChanges = sqliteTable(
+  "ipam_changes",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    changes: text("changes"),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.version] })],
+);
+
+/**
  * The change feed (GET /api/v1/events) and the source of every webhook body: one row per
  * activity entry, written in the same transaction (store/sqlite/events.ts). `seq` counts per
  * organization from 1 with no holes (event_counters), and is the feed's cursor. `payload` is

@@ -60,6 +60,20 @@ export function createMetrics(): Metrics {
       lines.push("# HELP ipcraft_allocations_total Addresses handed out by the allocator since start.");
       lines.push("# TYPE ipcraft_allocations_total counter");
       lines.push(`ipcraft_allocations_total ${allocations}`);
+      // SQLite: how memory followed other processes' commits (ipam/registry.ts); none on PostgreSQL.
+      const follow = store.ipam.memory.followStats();
+      if (follow) {
+        for (const [name, key, help] of [
+          ["ipcraft_registry_foreign_commits_total", "foreignCommits", "Commits by other processes the server noticed (any table)."],
+          ["ipcraft_registry_replays_total", "replays", "Organizations brought up to date by replaying other processes' logged IPAM writes."],
+          ["ipcraft_registry_replayed_changes_total", "replayedChanges", "Address takes and frees those replays applied."],
+          ["ipcraft_registry_rebuilds_total", "rebuilds", "Organizations rebuilt from their rows after another process's IPAM write (no replay possible)."],
+        ] as const) {
+          lines.push(`# HELP ${name} ${help}`);
+          lines.push(`# TYPE ${name} counter`);
+          lines.push(`${name} ${follow[key] ?? 0}`);
+        }
+      }
       const totals = await store.read({ orgId: null }, (q) => q.ops.totals());
       for (const [name, table] of [
         ["ipcraft_subnets", "subnets"],

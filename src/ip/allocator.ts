@@ -37,7 +37,7 @@ import { familyBits } from "./address.ts";
 import { pickFree, type AllocationRequest } from "./constrained-allocation.ts";
 import { findFreeBlocks, type FreeBlockOptions } from "./free-subnets.ts";
 import { IntervalSet } from "./interval-set.ts";
-import { offsetSetFor, type OffsetSet } from "./offset-set.ts";
+import { NarrowOffsetSet, offsetSetFor, type OffsetSet } from "./offset-set.ts";
 import { UnionSet, type OrderedSet } from "./ordered-set.ts";
 import { lastAddress, prefixSize, usableCount, usableRange, type Prefix } from "./prefix.ts";
 import { RangeList } from "./range-list.ts";
@@ -75,6 +75,8 @@ export class SubnetAllocator {
   private recordsUnderChildren = 0;
   private coveredUsable = 0n;
   private lowWater: bigint;
+  /** The largest offset `loadKeys` appended (-1: none): later pages append after it. */
+  private loadedMax = -1n;
 
   /** An allocator for `prefix` with nothing taken. */
   constructor(prefix: Prefix) {
@@ -108,6 +110,77 @@ export class SubnetAllocator {
     }
     for (const child of children) a.takePrefix(child);
     return a;
+  }
+
+  /**
+   * Bulk load of stored records straight from the database's keys: `count` 16-byte keys
+   * (`ipKey` layout; for IPv4 also just their last 4 bytes, `keyBytes` 4) packed end to end, best in increasing order across calls (then every
+   * record is a plain append). Call before any other change. On subnets spanning ≤ 2^52
+   * addresses (all of IPv4, IPv6 /76 and longer) offsets are computed on doubles from the
+   * key's 32-bit words: no BigInt, no object per record. Throws a RangeError on an unusable
+   * or duplicate record, like `fromTaken`.
+   */
+  loadKeys(packed: Uint8Array, count: number, keyBytes: 16 | 4 = 16): void {
+    if (packed.byteLength !== count * keyBytes) throw new RangeError(`loadKeys: ${count} keys need ${count * keyBytes} bytes, got ${packed.byteLength}`);
+    const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+    const records = this.records;
+    if (keyBytes === 4) {
+      // IPv4 only: the keys' last 4 bytes (the address), half the bytes the database hex-encodes.
+      if (this.prefix.family !== 4) throw new RangeError("loadKeys: 4-byte keys are IPv4 addresses");
+      this.loadNarrow(view, count, 4, 0);
+      return;
+    }
+    if (!(records instanceof NarrowOffsetSet)) {
+      for (let i = 0; i < count; i++) {
+        const value = (view.getBigUint64(i * 16) << 64n) | view.getBigUint64(i * 16 + 8);
+        this.loadOffset(value - this.base, value);
+      }
+      return;
+    }
+    this.loadNarrow(view, count, 16, 12);
+  }
+
+  /** loadKeys on doubles: keys of `stride` bytes, the low 32 bits of the address at `low`. */
+  private loadNarrow(view: DataView, count: number, stride: number, low: number): void {
+    const records = this.records as NarrowOffsetSet;
+    const first = Number(this.firstOffset);
+    const last = Number(this.lastOffset);
+    let previous = Number(this.loadedMax);
+    const v4 = this.prefix.family === 4;
+    // IPv6: every value of a subnet this narrow shares the network's top 64 bits.
+    const netHigh0 = Number((this.base >> 96n) & 0xffff_ffffn);
+    const netHigh1 = Number((this.base >> 64n) & 0xffff_ffffn);
+    const net2 = v4 ? 0 : Number((this.base >> 32n) & 0xffff_ffffn);
+    const net3 = v4 ? Number(this.base) : Number(this.base & 0xffff_ffffn);
+    for (let i = 0, at = 0; i < count; i++, at += stride) {
+      let offset: number;
+      if (v4) offset = view.getUint32(at + low) - net3;
+      else if (view.getUint32(at) !== netHigh0 || view.getUint32(at + 4) !== netHigh1) offset = -1;
+      else offset = (view.getUint32(at + 8) - net2) * 2 ** 32 + (view.getUint32(at + 12) - net3);
+      if (offset < first || offset > last) {
+        const value = v4 ? BigInt(view.getUint32(at + low)) : (view.getBigUint64(at) << 64n) | view.getBigUint64(at + 8);
+        throw new RangeError(`address value ${value} is not usable in subnet ${this.prefix.network}/${this.prefix.length}`);
+      }
+      if (offset > previous) {
+        records.appendMaxNumber(offset);
+        previous = offset;
+      } else if (!records.addNumber(offset)) {
+        throw new RangeError(`address value ${this.base + BigInt(offset)} is listed twice`);
+      }
+    }
+    this.loadedMax = BigInt(previous);
+  }
+
+  private loadOffset(offset: bigint, value: bigint): void {
+    if (offset < this.firstOffset || offset > this.lastOffset) {
+      throw new RangeError(`address value ${value} is not usable in subnet ${this.prefix.network}/${this.prefix.length}`);
+    }
+    if (offset > this.loadedMax) {
+      this.records.appendMax(offset);
+      this.loadedMax = offset;
+    } else if (!this.records.add(offset)) {
+      throw new RangeError(`address value ${value} is listed twice`);
+    }
   }
 
   /** The lowest usable address that holds no record and lies in no child subnet; null when full. */

@@ -89,6 +89,14 @@ export class NarrowOffsetSet implements OffsetSet {
   appendMax(x: bigint): void {
     this.set.appendMax(Number(x));
   }
+  /** `add` for an offset already a number (bulk load: no BigInt per record). */
+  addNumber(x: number): boolean {
+    return this.set.add(x);
+  }
+  /** `appendMax` for an offset already a number. */
+  appendMaxNumber(x: number): void {
+    this.set.appendMax(x);
+  }
   storageBytes(): number {
     return this.set.storageBytes();
   }

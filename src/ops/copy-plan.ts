@@ -9,7 +9,9 @@
  *   in an order that puts a parent before its children (SELF_ORDER).
  * - Columns are the ones both schemas hold. What only PostgreSQL holds is allowed to stay
  *   behind only when it is derived state that a replica rebuilds (PG_DERIVED: the allocation
- *   version and change log of ../shared/SCALE.md, which start again from 0 / empty). Any
+ *   version and change log of ../shared/SCALE.md, which start again from 0 / empty), and
+ *   likewise what only SQLite holds (SQLITE_DERIVED: the replay log of other processes'
+ *   IPAM writes). Any
  *   other difference between the schemas stops the copy before it starts: silently dropping
  *   a column would lose data.
  * - Values are converted by the target column's type: timestamps are ISO-8601 UTC text in
@@ -25,6 +27,12 @@ import { OpsError } from "./backup";
 
 /** PostgreSQL-only state that replicas rebuild (or, for rate-limit windows, that expires in seconds); not carried to SQLite, started empty on PostgreSQL. */
 export const PG_DERIVED = { tables: ["subnet_changes", "rate_limit_windows"], columns: { subnets: ["alloc_seq"] } as Record<string, string[]> };
+
+/**
+ * SQLite-only derived state, never copied and started empty: the log other processes' IPAM
+ * writes leave for the server to replay (ipam/registry.ts). A server with no row rebuilds.
+ */
+export const SQLITE_DERIVED = { tables: ["ipam_changes"] };
 
 /** The row order of a self-referencing table that puts every parent before its children. */
 const SELF_ORDER: Record<string, string> = {
@@ -96,7 +104,7 @@ export function copyPlan(): CopyTable[] {
   const lite = sqliteShapes();
   const pg = pgShapes();
   const differences: string[] = [];
-  for (const name of lite.keys()) if (!pg.has(name)) differences.push(`table ${name} exists only in the SQLite schema`);
+  for (const name of lite.keys()) if (!pg.has(name) && !SQLITE_DERIVED.tables.includes(name)) differences.push(`table ${name} exists only in the SQLite schema`);
   for (const name of pg.keys()) if (!lite.has(name) && !PG_DERIVED.tables.includes(name)) differences.push(`table ${name} exists only in the PostgreSQL schema`);
   const tables = new Map<string, CopyTable>();
   for (const [name, s] of lite) {

@@ -21,7 +21,8 @@ self.onmessage = async (event: MessageEvent<WorkerJob & { path: string }>) => {
   let database: OpenDatabase | undefined;
   try {
     database = openDatabase(path, { migrate: false });
-    const registry = IpamRegistry.load(database, job.orgId);
+    // Logged: the server replays this write instead of rebuilding the organization.
+    const registry = IpamRegistry.load(database, job.orgId, { logChanges: true });
     const result = job.kind === "split" ? await subnetSplitter({ database, registry }).runJob(job) : await runImportJob({ database, registry }, job);
     reply = { ok: true, result };
   } catch (error) {
