@@ -42,6 +42,7 @@ import { pgTenants } from "./tenants";
 import { pgUsers } from "./users";
 import { pgEvents } from "./events";
 import { pgWebhooks } from "./webhooks";
+import { pgPhpipam } from "./phpipam";
 import { pgVrfs } from "./vrfs";
 
 export interface PgStoreOptions {
@@ -163,5 +164,6 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     rateLimits: pgRateLimits(tx),
     events: pgEvents(tx),
     webhooks: pgWebhooks(tx, scope),
+    phpipam: pgPhpipam(tx),
   };
 }

@@ -45,6 +45,7 @@ import { sqliteTenants } from "./tenants";
 import { sqliteUsers } from "./users";
 import { sqliteEvents } from "./events";
 import { sqliteWebhooks } from "./webhooks";
+import { sqlitePhpipam } from "./phpipam";
 import { sqliteVrfs } from "./vrfs";
 
 export interface SqliteStoreOptions {
@@ -107,6 +108,7 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     rateLimits: sqliteRateLimits(database),
     events: sqliteEvents(database),
     webhooks: sqliteWebhooks(database),
+    phpipam: sqlitePhpipam(database),
   };
 }
 
