@@ -15,6 +15,7 @@ import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
 import { changeFeedRoutes } from "./features/changes/routes";
 import { webhookRoutes } from "./features/webhooks/routes";
+import { phpipamRoutes } from "./features/phpipam/routes";
 import { rateLimits } from "./auth/request-limits";
 import { addressRoutes } from "./features/addresses/routes";
 import { apiKeyRoutes } from "./features/api-keys/routes";
@@ -125,7 +126,9 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(subnetRoutes(deps))
     .use(addressRoutes(deps))
     .use(webhookRoutes(deps))
-    .use(changeFeedRoutes(deps)) as unknown as Elysia;
+    .use(changeFeedRoutes(deps))
+    // Last: /api/:app/… must not shadow any /api/v1 route (it refuses app `v1` itself, too).
+    .use(phpipamRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;
