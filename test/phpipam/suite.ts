@@ -188,6 +188,10 @@ export function phpipamSuite(backend: Backend) {
     const v1 = await c.app.handle(new Request("http://localhost/api/v1/nothing-here", { headers: { token: c.tenant.key } }));
     expect(v1.status).toBe(404);
     expect((await v1.json()).code).toBe("route_not_found");
+    // …also where a path has the shape of a phpIPAM route: `v1` is never taken as an app id.
+    const shaped = await c.app.handle(new Request("http://localhost/api/v1/addresses/search_mac/aa:bb:cc:dd:ee:ff", { headers: { token: c.tenant.key } }));
+    expect(shaped.status).toBe(404);
+    expect((await shaped.json()).code).toBe("route_not_found");
   });
 
   test("integer ids survive a restart: a new app over the same database answers the same numbers", async () => {
