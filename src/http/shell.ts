@@ -72,6 +72,10 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
     // checkRequestShape to refuse) and a nesting check before JSON.parse. A parse hook makes
     // the OpenAPI plugin forget request bodies; http/docs.ts puts them back from the routes.
     .onParse({ as: "global" }, async ({ request, contentType }) => {
+      // phpIPAM clients may send form fields: read with the same cap as JSON (one capped read).
+      if (/^application\/x-www-form-urlencoded/i.test(contentType ?? "") && PHPIPAM_PATH.test(new URL(request.url).pathname)) {
+        return Object.fromEntries(new URLSearchParams(await readTextCapped(request, MAX_BODY_BYTES)));
+      }
       if (!/^application\/json/i.test(contentType ?? "")) return;
       return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
     })
