@@ -22,6 +22,7 @@ describe.each(BACKENDS)("integer ids on every insert path, $name", (backend) => 
     expect([s1.body.number, s2.body.number]).toEqual([1, 2]);
     const parent = await t.api.post("/subnets", { cidr: "10.50.0.0/24", gateway: "10.50.0.1", section_id: s1.body.id });
     expect(parent.status).toBe(201);
+    expect(parent.body.number).toBe(1); // a subnet's create answer is read back: it carries its number
     expect((await t.api.post(`/subnets/${parent.body.id}/addresses`, { ip: "10.50.0.200" })).status).toBe(201);
     expect((await t.api.post(`/subnets/${parent.body.id}/addresses`, {})).status).toBe(201);
     expect((await t.api.post(`/subnets/${parent.body.id}/addresses`, { count: 5 })).status).toBe(201);

@@ -64,7 +64,7 @@ export const SubnetBody = z
       .number()
       .int()
       .optional()
-      .describe("integer id per organization, never reused (the phpIPAM API's id); in every read, absent from create answers"),
+      .describe("integer id per organization, never reused (the phpIPAM API's id)"),
     created_at: z.string(),
     updated_at: z.string(),
   })
