@@ -14,6 +14,7 @@ import type { OpenDatabase } from "./db/client";
 import { activityRoutes } from "./features/activity/routes";
 import { changeFeedRoutes } from "./features/changes/routes";
 import { webhookRoutes } from "./features/webhooks/routes";
+import { phpipamRoutes } from "./features/phpipam/routes";
 import { rateLimits } from "./auth/request-limits";
 import { addressRoutes } from "./features/addresses/routes";
 import { apiKeyRoutes } from "./features/api-keys/routes";
@@ -102,7 +103,9 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(webhookRoutes(deps))
     .use(changeFeedRoutes(deps))
     .use(ioRoutes(deps))
-    .use(dnsDhcpRoutes(deps)) as unknown as Elysia;
+    .use(dnsDhcpRoutes(deps))
+    // Last: /api/:app/… must not shadow any /api/v1 route (it refuses app `v1` itself, too).
+    .use(phpipamRoutes(deps)) as unknown as Elysia;
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -16,6 +16,7 @@
 import { Elysia } from "elysia";
 import type { AppDeps } from "../app";
 import { ApiError } from "../http/errors";
+import { PHPIPAM_PATH } from "../http/shell";
 import { enforceCsrf } from "./csrf";
 import { planLimits } from "./plans";
 import { SESSION_COOKIE_NAME, SESSION_LIFETIME_MS, sessionCookie } from "./sessions";
@@ -87,6 +88,17 @@ export function createAuthenticator({ store, config }: Pick<AppDeps, "store" | "
         const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
         if (!m) throw new ApiError("unauthorized", "the Authorization header must be `Bearer ipc_...`");
         return { ok: true, principal: await fromApiKey(m[1]!, now) };
+      }
+      // phpIPAM's static app-code style (features/phpipam): `Token: <ipcraft API key>`, on its paths only.
+      if (PHPIPAM_PATH.test(new URL(request.url).pathname)) {
+        const key = request.headers.get("token")?.trim();
+        if (!key) throw new ApiError("unauthorized", "Please provide token");
+        try {
+          return { ok: true, principal: await fromApiKey(key, now) };
+        } catch (error) {
+          if (error instanceof ApiError) throw new ApiError("unauthorized", /expired/.test(error.message) ? "Token expired" : "Invalid token");
+          throw error;
+        }
       }
       const token = readCookie(request.headers.get("cookie"), SESSION_COOKIE);
       if (token) {

@@ -128,9 +128,11 @@ export const sections = sqliteTable(
     name: text("name").notNull(),
     nameKey: text("name_key").notNull(),
     description: text("description").notNull().default(""),
+    /** The integer id per organization (phpIPAM API); set by the insert trigger (see numberCounters). */
+    number: integer("number"),
     ...timestamps,
   },
-  (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey)],
+  (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey), uniqueIndex("sections_org_number_unique").on(t.orgId, t.number)],
 );
 
 
@@ -173,9 +175,12 @@ export const subnets = sqliteTable(
     name: text("name").notNull().default(""),
     description: text("description").notNull().default(""),
     vlan: integer("vlan"),
+    /** The integer id per organization (phpIPAM API); set by the insert trigger (see numberCounters). */
+    number: integer("number"),
     ...timestamps,
   },
   (t) => [
+    uniqueIndex("subnets_org_number_unique").on(t.orgId, t.number),
     uniqueIndex("subnets_org_vrf_net_unique").on(t.orgId, t.vrf, t.family, t.networkKey, t.prefixLength),
     index("subnets_parent_idx").on(t.parentId),
     index("subnets_section_idx").on(t.sectionId),
@@ -202,9 +207,12 @@ export const addresses = sqliteTable(
     /** lowercase aa:bb:cc:dd:ee:ff, or null */
     mac: text("mac"),
     description: text("description").notNull().default(""),
+    /** The integer id per organization (phpIPAM API); set by the insert trigger (see numberCounters). */
+    number: integer("number"),
     ...timestamps,
   },
   (t) => [
+    uniqueIndex("addresses_org_number_unique").on(t.orgId, t.number),
     uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
     index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
   ],
@@ -304,6 +312,25 @@ export const eventCounters = sqliteTable("event_counters", {
     .references(() => organizations.id, { onDelete: "cascade" }),
   seq: integer("seq").notNull(),
 });
+
+/**
+ * The next integer id (`number`) per organization and kind (section | subnet | address), for
+ * clients that need integer ids (the phpIPAM API, issue 14). Numbers count from 1 and are never
+ * reused. Assigned by an AFTER INSERT trigger on each of the three tables (hand-written in the
+ * migration), so every insert path, present or future, takes its number in its own
+ * transaction; a row inserted with a number (ipcraft copy) keeps it.
+ */
+export const numberCounters = sqliteTable(
+  "number_counters",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    next: integer("next").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.kind] })],
+);
 
 /**
  * A receiver of signed event POSTs. `secret` is kept in clear because it signs (HMAC) every

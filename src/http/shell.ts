@@ -28,6 +28,12 @@ export const MAX_UNKNOWN_LISTED = 5;
 /** Routes that take a body other than JSON (CSV imports); everything else under /api is JSON only. */
 const NON_JSON_BODY = /^\/api\/v1\/import\//;
 
+/**
+ * The phpIPAM-compatible API (features/phpipam): /api/{app_id}/… for any app id but `v1`. Its
+ * bodies may be form-encoded as well as JSON, and its errors use phpIPAM's envelope.
+ */
+export const PHPIPAM_PATH = /^\/api\/(?!v1(?:\/|$))[^/]+\//;
+
 /** The body limit of a path: MAX_IMPORT_BYTES for CSV imports, MAX_BODY_BYTES elsewhere. */
 export function bodyLimitOf(path: string): number {
   return NON_JSON_BODY.test(path) ? MAX_IMPORT_BYTES : MAX_BODY_BYTES;
@@ -66,6 +72,10 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
     // checkRequestShape to refuse) and a nesting check before JSON.parse. A parse hook makes
     // the OpenAPI plugin forget request bodies; http/docs.ts puts them back from the routes.
     .onParse({ as: "global" }, async ({ request, contentType }) => {
+      // phpIPAM clients may send form fields: read with the same cap as JSON (one capped read).
+      if (/^application\/x-www-form-urlencoded/i.test(contentType ?? "") && PHPIPAM_PATH.test(new URL(request.url).pathname)) {
+        return Object.fromEntries(new URLSearchParams(await readTextCapped(request, MAX_BODY_BYTES)));
+      }
       if (!/^application\/json/i.test(contentType ?? "")) return;
       return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
     })
@@ -90,6 +100,8 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
       if (apiError.code === "method_not_allowed") set.headers["allow"] = String(apiError.details?.allow ?? "");
       if (apiError.code === "database_busy") set.headers["retry-after"] = String(BUSY_RETRY_AFTER_SECONDS);
       set.status = apiError.status;
+      // phpIPAM clients (Proxmox VE) read `success` and `message`: the same error, in their envelope.
+      if (PHPIPAM_PATH.test(path)) return { code: apiError.status, success: false, message: apiError.message };
       return errorBody(apiError);
     })
     .onAfterResponse({ as: "global" }, ({ request, set, path, route }) => {
@@ -159,6 +171,11 @@ function plainQuery(url: string): Record<string, string> {
   return query;
 }
 
+/** In-process requests (app.handle) carry a body stream but no content-length. */
+function hasBodyOf(request: Request, length: number): boolean {
+  return length > 0 || request.headers.has("transfer-encoding") || (request.body !== null && !request.headers.has("content-length"));
+}
+
 function checkRequestShape(request: Request): void {
   const length = Number(request.headers.get("content-length") ?? "0");
   const path = new URL(request.url).pathname;
@@ -168,12 +185,15 @@ function checkRequestShape(request: Request): void {
   }
   const method = request.method;
   if (method !== "POST" && method !== "PUT" && method !== "PATCH") return;
-  if (!path.startsWith("/api/") || NON_JSON_BODY.test(path)) return;
-  // In-process requests (app.handle) carry a body stream but no content-length.
-  const hasBody =
-    length > 0 || request.headers.has("transfer-encoding") || (request.body !== null && !request.headers.has("content-length"));
   const type = request.headers.get("content-type") ?? "";
-  if (hasBody && !/^application\/json\s*(;|$)/i.test(type)) {
+  if (!path.startsWith("/api/") || NON_JSON_BODY.test(path)) return;
+  if (PHPIPAM_PATH.test(path)) {
+    if (!/^application\/(json|x-www-form-urlencoded)\s*(;|$)/i.test(type) && hasBodyOf(request, length)) {
+      throw new ApiError("unsupported_media_type", `Invalid Content type ${type}`);
+    }
+    return;
+  }
+  if (hasBodyOf(request, length) && !/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError("unsupported_media_type", "request body must be JSON (Content-Type: application/json)");
   }
 }

@@ -10,7 +10,7 @@
 import { databaseKind } from "../config";
 import { SubnetAllocator } from "../ip";
 import { readForCheck } from "../store/pg/check";
-import { checkDatabaseFile, type CheckReport, checkRows, checkUtilization, type Problem, type ProblemKind } from "./check";
+import { checkDatabaseFile, checkNumbers, type CheckReport, checkRows, checkUtilization, type Problem, type ProblemKind } from "./check";
 
 export type { CheckReport } from "./check";
 
@@ -24,6 +24,7 @@ export async function checkPostgres(url: string): Promise<CheckReport> {
   const report = (kind: ProblemKind, message: string) => problems.push({ kind, message });
   for (const table of rows.unprotected) report("postgres", `table ${table} is not under forced row-level security (tenant isolation's second wall)`);
   const found = checkRows(rows.subnets, rows.addresses, report);
+  checkNumbers(rows.numbers, rows.counters, report);
   checkUtilization(found.known, found.trees, report, () => {
     const used = new Map<string, bigint>();
     for (const subnet of found.known.values()) {

@@ -25,7 +25,7 @@ import { SubnetTree } from "../ip";
 import { IpamRegistry } from "../ipam/registry";
 import { OpsError } from "./backup";
 
-export type ProblemKind = "sqlite" | "postgres" | "foreign_key" | "subnet" | "hierarchy" | "address" | "duplicate" | "utilization";
+export type ProblemKind = "sqlite" | "postgres" | "foreign_key" | "subnet" | "hierarchy" | "address" | "duplicate" | "utilization" | "number";
 
 export interface Problem {
   kind: ProblemKind;
@@ -113,6 +113,7 @@ export function checkDatabase(sqlite: Database): CheckReport {
     const found = checkRows(subnetRows, addressRows, report);
     counts.subnets = found.subnets;
     counts.addresses = found.addresses;
+    checkNumbers(sqlite.query(numberStatsSql("")).all() as NumberStat[], sqlite.query("SELECT org_id, kind, next FROM number_counters").all() as NumberCounter[], report);
     checkUtilization(found.known, found.trees, report, () => {
       const registry = IpamRegistry.load({ sqlite } as OpenDatabase);
       return (orgId, subnetId) => registry.subnet(orgId, subnetId)?.allocator.counts().used;
@@ -127,6 +128,48 @@ export function checkDatabase(sqlite: Database): CheckReport {
     if (sqlite.inTransaction) sqlite.run("ROLLBACK");
   }
   return { backend: "sqlite", problems, counts };
+}
+
+/** Per organization and kind: rows without a number, and the highest number (the integer ids of issue 14). */
+export interface NumberStat {
+  org_id: string;
+  kind: string;
+  missing: number | string;
+  top: number | string | null;
+}
+
+export interface NumberCounter {
+  org_id: string;
+  kind: string;
+  next: number | string;
+}
+
+/** Standard SQL for both dialects; `where` narrows to one organization on PostgreSQL (row-level security). */
+export function numberStatsSql(where: string): string {
+  return ["section:sections", "subnet:subnets", "address:addresses"]
+    .map((pair) => {
+      const [kind, table] = pair.split(":");
+      return `SELECT org_id, '${kind}' AS kind, SUM(CASE WHEN number IS NULL THEN 1 ELSE 0 END) AS missing, MAX(number) AS top FROM ${table} ${where} GROUP BY org_id`;
+    })
+    .join(" UNION ALL ");
+}
+
+/**
+ * Every section, subnet and address has its number, and each counter is past the highest one
+ * handed out: a row without one, or a counter behind, means an insert trigger went missing
+ * (a SQLite migration that rebuilt the table drops its triggers) or a hand edit.
+ */
+export function checkNumbers(stats: NumberStat[], counters: NumberCounter[], report: Report): void {
+  const next = new Map(counters.map((c) => [`${c.org_id}\u0000${c.kind}`, Number(c.next)]));
+  for (const s of stats) {
+    const missing = Number(s.missing);
+    if (missing > 0) report("number", `${missing} ${s.kind} row(s) of organization ${s.org_id} have no number; is the ${s.kind} insert trigger missing?`);
+    if (s.top === null) continue;
+    const counter = next.get(`${s.org_id}\u0000${s.kind}`);
+    if (counter === undefined || counter <= Number(s.top)) {
+      report("number", `organization ${s.org_id}: the next ${s.kind} number is ${counter ?? "unset"}, but ${s.top} is already taken`);
+    }
+  }
 }
 
 /** Subnet rows with their section's organization, containers before what they contain. */

@@ -116,6 +116,57 @@ export interface Queries {
   events: EventQueries;
   webhooks: WebhookQueries;
   dnsDhcp: DnsDhcpQueries;
+  phpipam: PhpipamQueries;
+}
+
+// ── phpIPAM-compatible API (features/phpipam): rows by their integer `number` ───────────────
+
+export type NumberedKind = "section" | "subnet" | "address";
+
+export interface PhpSectionRow {
+  id: string;
+  number: number;
+  name: string;
+  description: string;
+  updated_at: string;
+}
+
+export interface PhpSubnetRow {
+  id: string;
+  number: number;
+  cidr: string;
+  prefix_length: number;
+  vrf: string;
+  description: string;
+  name: string;
+  vlan: number | null;
+  section_number: number | null;
+  parent_number: number | null;
+  updated_at: string;
+}
+
+export interface PhpAddressRow {
+  id: string;
+  number: number;
+  subnet_number: number;
+  ip: string;
+  hostname: string;
+  status: string;
+  owner: string;
+  mac: string | null;
+  description: string;
+  updated_at: string;
+}
+
+/** Reads of the phpIPAM subset; writes go through the native services. Every query filters on org_id. */
+export interface PhpipamQueries {
+  /** The id of this organization's row of `kind` numbered `number`, or null. */
+  idOf(orgId: string, kind: NumberedKind, number: number): Promise<string | null>;
+  sections(orgId: string, number?: number): Promise<PhpSectionRow[]>;
+  /** By id, or every subnet whose canonical CIDR is `cidr` (any VRF). */
+  subnets(orgId: string, by: { id: string } | { cidr: string }): Promise<PhpSubnetRow[]>;
+  /** By id, by canonical IP (any VRF), by stored MAC, or a subnet's records (IP order, at most `limit`). */
+  addresses(orgId: string, by: { id: string } | { ip: string } | { mac: string } | { subnetId: string }, limit: number): Promise<PhpAddressRow[]>;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────
@@ -337,6 +388,8 @@ export interface SectionRecord {
   name: string;
   description: string;
   subnet_count: number;
+  /** integer id per organization (the phpIPAM API's id), set by the insert trigger */
+  number: number;
   created_at: string;
   updated_at: string;
 }

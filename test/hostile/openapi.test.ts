@@ -119,6 +119,9 @@ const QUERY_VALUES = ["", "x".repeat(70_000), "%00%1B", "%ED%A0%80", "1e309", "-
 function operations(doc: any, routeBodies: Map<string, Schema>): Operation[] {
   const ops: Operation[] = [];
   for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    // The phpIPAM subset answers phpIPAM's envelope ({code, success, message}), authenticates by
+    // `Token` and takes integer ids: test/phpipam/suite.ts attacks it in its own terms.
+    if (path.startsWith("/api/{app}/")) continue;
     for (const [method, op] of Object.entries(methods)) {
       const csv = op.requestBody?.content?.["text/csv"] !== undefined;
       let body = op.requestBody?.content?.["application/json"]?.schema as Schema | undefined;

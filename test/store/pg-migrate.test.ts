@@ -20,6 +20,7 @@ const EXPECTED_TABLES = [
   "invitations",
   "ipam_versions",
   "login_tokens",
+  "number_counters",
   "organizations",
   "rate_limit_windows",
   "sections",

@@ -74,6 +74,11 @@ export const AddressBody = z
     owner: z.string(),
     mac: z.string().nullable(),
     description: z.string(),
+    number: z
+      .number()
+      .int()
+      .optional()
+      .describe("integer id per organization, never reused (the phpIPAM API's id); in every read, absent from create and allocation answers"),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -88,6 +93,7 @@ export const AddressBody = z
         owner: "ops-team",
         mac: null,
         description: "",
+        number: 51,
         created_at: "2026-11-28T09:44:46.123Z",
         updated_at: "2026-11-28T09:44:46.123Z",
       },

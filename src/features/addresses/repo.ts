@@ -34,7 +34,7 @@ export interface AddressFilters {
   q?: string;
 }
 
-const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at";
+const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, created_at, updated_at";
 
 export function addressRepo(database: OpenDatabase) {
   const { sqlite } = database;
@@ -130,6 +130,8 @@ export function toAddress(row: AddressRow): Address {
     owner: row.owner,
     mac: row.mac,
     description: row.description,
+    // Read rows carry it; a row built in memory by an allocation has not learnt it (the trigger assigns it).
+    ...(row.number != null ? { number: row.number } : {}),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -18,6 +18,7 @@ export const SectionBody = z
     name: z.string(),
     description: z.string(),
     subnet_count: z.number().int(),
+    number: z.number().int().describe("integer id per organization, never reused (the phpIPAM API's id)"),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -28,6 +29,7 @@ export const SectionBody = z
         name: "Datacenter 1",
         description: "Racks A–F",
         subnet_count: 3,
+        number: 1,
         created_at: "2026-11-28T09:44:46.123Z",
         updated_at: "2026-11-28T09:44:46.123Z",
       },

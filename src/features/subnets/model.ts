@@ -60,6 +60,11 @@ export const SubnetBody = z
     vlan: z.number().int().nullable(),
     parent_id: z.string().nullable(),
     utilization: UtilizationBody,
+    number: z
+      .number()
+      .int()
+      .optional()
+      .describe("integer id per organization, never reused (the phpIPAM API's id)"),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -78,6 +83,7 @@ export const SubnetBody = z
         vlan: 110,
         parent_id: null,
         utilization: { size: "256", usable: "254", used: "51", in_children: "0", free: "203", percent: 20.08 },
+        number: 7,
         created_at: "2026-11-28T09:44:46.123Z",
         updated_at: "2026-11-28T09:44:46.123Z",
       },

@@ -18,6 +18,8 @@ export interface SubnetRow {
   name: string;
   description: string;
   vlan: number | null;
+  /** integer id per organization (set by the insert trigger); absent from rows built in memory */
+  number?: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -40,7 +42,7 @@ export interface NewSubnet {
 /** Keyset position in the list order (vrf, family, network_key, prefix_length). */
 export type SubnetSortKey = [string, number, Uint8Array, number];
 
-const COLUMNS = `id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, created_at, updated_at`;
+const COLUMNS = `id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, number, created_at, updated_at`;
 
 export function subnetRepo(database: OpenDatabase) {
   const { sqlite } = database;

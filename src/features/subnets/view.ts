@@ -20,6 +20,7 @@ export function subnetView(registry: IpamMemory, state: SubnetState, row: Omit<S
     vlan: row.vlan,
     parent_id: row.parent_id,
     utilization: utilizationIn(registry.nestedScope(state), state),
+    ...(row.number != null ? { number: row.number } : {}),
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -10,7 +10,7 @@ import { AddressInUse } from "../ipam";
 import type { AddressKey, AddressQueries } from "../store";
 import { iso, isUniqueViolation, settled } from "./errors";
 
-const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at";
+const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, created_at, updated_at";
 /** Rows per INSERT (at most 65,535 parameters per statement; 13 columns). */
 const CHUNK = 4000;
 

@@ -7,7 +7,7 @@
  * enabled and forced (PostgreSQL itself enforces foreign keys and checksums its pages).
  */
 import { SQL } from "bun";
-import type { AddressRow, SubnetRow } from "../../ops/check";
+import { numberStatsSql, type AddressRow, type NumberCounter, type NumberStat, type SubnetRow } from "../../ops/check";
 import { listOrganizationIds } from "./ops";
 import { migratePostgres } from "./migrate";
 
@@ -17,6 +17,8 @@ export interface PgCheckRows {
   addresses: AddressRow[];
   /** tables that should be under forced row-level security and are not */
   unprotected: string[];
+  numbers: NumberStat[];
+  counters: NumberCounter[];
 }
 
 /** Tables without `org_id` that still hold an organization's rows (sessions: through users). */
@@ -42,6 +44,8 @@ export async function readForCheck(url: string): Promise<PgCheckRows> {
       const orgs = await listOrganizationIds(tx);
       const subnets: SubnetRow[] = [];
       const addresses: AddressRow[] = [];
+      const numbers: NumberStat[] = [];
+      const counters: NumberCounter[] = [];
       for (const org of orgs) {
         await tx`SELECT set_config('app.org_id', ${org}, true)`;
         subnets.push(
@@ -55,9 +59,11 @@ export async function readForCheck(url: string): Promise<PgCheckRows> {
              ORDER BY s.vrf, s.family, s.network_key, s.prefix_length`) as SubnetRow[]),
         );
         addresses.push(...((await tx`SELECT id, org_id, subnet_id, vrf, ip, ip_key FROM addresses WHERE org_id = ${org} ORDER BY subnet_id, ip_key`) as AddressRow[]));
+        numbers.push(...((await tx.unsafe(numberStatsSql("WHERE org_id = $1"), [org])) as NumberStat[]));
+        counters.push(...((await tx`SELECT org_id, kind, next FROM number_counters WHERE org_id = ${org}`) as NumberCounter[]));
       }
       await tx`SELECT set_config('app.org_id', '', true)`;
-      return { organizations: orgs.length, subnets, addresses, unprotected };
+      return { organizations: orgs.length, subnets, addresses, unprotected, numbers, counters };
     })) as PgCheckRows;
   } finally {
     await sql.close();

@@ -158,9 +158,11 @@ export const sections = pgTable(
     name: text("name").notNull(),
     nameKey: text("name_key").notNull(),
     description: text("description").notNull().default(""),
+    /** The integer id per organization (see src/db/schema.ts numberCounters); set by a BEFORE INSERT trigger. */
+    number: integer("number"),
     ...timestamps,
   },
-  (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey)],
+  (t) => [uniqueIndex("sections_org_name_unique").on(t.orgId, t.nameKey), uniqueIndex("sections_org_number_unique").on(t.orgId, t.number)],
 );
 
 
@@ -196,6 +198,8 @@ export const subnets = pgTable(
     name: text("name").notNull().default(""),
     description: text("description").notNull().default(""),
     vlan: integer("vlan"),
+    /** The integer id per organization (see src/db/schema.ts numberCounters); set by a BEFORE INSERT trigger. */
+    number: integer("number"),
     /**
      * pg only. The subnet's allocation version: bumped by every transaction that takes or
      * frees addresses in it (or changes its shape), read under `FOR NO KEY UPDATE` so that a
@@ -205,6 +209,7 @@ export const subnets = pgTable(
     ...timestamps,
   },
   (t) => [
+    uniqueIndex("subnets_org_number_unique").on(t.orgId, t.number),
     uniqueIndex("subnets_org_vrf_net_unique").on(t.orgId, t.vrf, t.family, t.networkKey, t.prefixLength),
     index("subnets_parent_idx").on(t.parentId),
     index("subnets_section_idx").on(t.sectionId),
@@ -228,9 +233,12 @@ export const addresses = pgTable(
     /** lowercase aa:bb:cc:dd:ee:ff, or null */
     mac: text("mac"),
     description: text("description").notNull().default(""),
+    /** The integer id per organization (see src/db/schema.ts numberCounters); set by a BEFORE INSERT trigger. */
+    number: integer("number"),
     ...timestamps,
   },
   (t) => [
+    uniqueIndex("addresses_org_number_unique").on(t.orgId, t.number),
     uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
     index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
   ],
@@ -343,6 +351,19 @@ export const eventCounters = pgTable("event_counters", {
     .references(() => organizations.id, { onDelete: "cascade" }),
   seq: bigint("seq", { mode: "number" }).notNull(),
 });
+
+/** The next `number` per organization and kind (see src/db/schema.ts). */
+export const numberCounters = pgTable(
+  "number_counters",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    next: integer("next").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.kind] })],
+);
 
 /** The twin of SQLite's `webhooks`. */
 export const webhooks = pgTable(

@@ -16,6 +16,7 @@ interface SectionRow {
   name_key: string;
   description: string;
   subnet_count: number;
+  number: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -34,7 +35,7 @@ export function pgSections(tx: TransactionSQL): SectionQueries {
   return {
     async get(orgId, id) {
       const [row] = await tx`
-        SELECT s.id, s.name, s.name_key, s.description, s.created_at, s.updated_at,
+        SELECT s.id, s.name, s.name_key, s.description, s.number, s.created_at, s.updated_at,
                (SELECT count(*)::int FROM subnets n WHERE n.section_id = s.id) AS subnet_count
           FROM sections s WHERE s.org_id = ${orgId} AND s.id = ${id}`;
       return row ? toSection(row as SectionRow) : null;
@@ -78,7 +79,7 @@ export function pgSections(tx: TransactionSQL): SectionQueries {
         SELECT count(*)::int AS n FROM sections s
          WHERE s.org_id = ${orgId} AND (${pattern}::text IS NULL OR s.name_key LIKE ${pattern}::text ESCAPE '\\')`;
       const rows = (await tx`
-        SELECT s.id, s.name, s.name_key, s.description, s.created_at, s.updated_at,
+        SELECT s.id, s.name, s.name_key, s.description, s.number, s.created_at, s.updated_at,
                (SELECT count(*)::int FROM subnets n WHERE n.section_id = s.id) AS subnet_count
           FROM sections s
          WHERE s.org_id = ${orgId}
@@ -100,6 +101,7 @@ function toSection(row: SectionRow): SectionRecord {
     name: row.name,
     description: row.description,
     subnet_count: row.subnet_count,
+    number: row.number,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
   };

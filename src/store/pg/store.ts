@@ -42,6 +42,7 @@ import { pgTenants } from "./tenants";
 import { pgUsers } from "./users";
 import { pgEvents } from "./events";
 import { pgWebhooks } from "./webhooks";
+import { pgPhpipam } from "./phpipam";
 import { pgVrfs } from "./vrfs";
 import { pgDnsDhcp } from "./dns-dhcp";
 
@@ -170,5 +171,6 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     events: pgEvents(tx),
     webhooks: pgWebhooks(tx, scope),
     dnsDhcp: pgDnsDhcp(tx),
+    phpipam: pgPhpipam(tx),
   };
 }

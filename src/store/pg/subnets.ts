@@ -10,7 +10,7 @@ import { containsPattern } from "../../ipam/codec";
 import type { SubnetExportRow, SubnetQueries } from "../store";
 import { iso } from "./errors";
 
-const COLUMNS = "id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, created_at, updated_at";
+const COLUMNS = "id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, number, created_at, updated_at";
 /** COLUMNS of `subnets n`, for the export's join with sections. */
 const EXPORT_COLUMNS = COLUMNS.split(", ").map((c) => `n.${c}`).join(", ");
 /** Rows per INSERT (PostgreSQL takes at most 65,535 parameters per statement). */

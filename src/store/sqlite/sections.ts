@@ -12,7 +12,7 @@ interface SectionRow extends SectionRecord {
   name_key: string;
 }
 
-const SELECT = `SELECT s.id, s.name, s.name_key, s.description, s.created_at, s.updated_at,
+const SELECT = `SELECT s.id, s.name, s.name_key, s.description, s.number, s.created_at, s.updated_at,
   (SELECT COUNT(*) FROM subnets n WHERE n.section_id = s.id) AS subnet_count FROM sections s`;
 
 /** The synchronous statements, prepared once; the store's repository below wraps them. */
@@ -102,6 +102,7 @@ function toSection(row: SectionRow): SectionRecord {
     name: row.name,
     description: row.description,
     subnet_count: row.subnet_count,
+    number: row.number,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

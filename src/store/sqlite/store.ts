@@ -46,6 +46,7 @@ import { sqliteTenants } from "./tenants";
 import { sqliteUsers } from "./users";
 import { sqliteEvents } from "./events";
 import { sqliteWebhooks } from "./webhooks";
+import { sqlitePhpipam } from "./phpipam";
 import { sqliteVrfs } from "./vrfs";
 import { sqliteDnsDhcp } from "./dns-dhcp";
 
@@ -112,6 +113,7 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     events: sqliteEvents(database),
     webhooks: sqliteWebhooks(database),
     dnsDhcp: sqliteDnsDhcp(database),
+    phpipam: sqlitePhpipam(database),
   };
 }
 

@@ -83,7 +83,9 @@ describe.each(BACKENDS)("webhooks on $name", (backend) => {
     const list = await t.api.get("/webhooks");
     expect(list.status).toBe(200);
     expect(list.body.total).toBe(2);
-    expect(list.body.items.map((w: { id: string }) => w.id)).toEqual([id, own.body.id]);
+    // Creation order; two made in the same millisecond are ordered by id (the keyset).
+    const byCreation = [created.body, own.body].sort((a, b) => a.created_at.localeCompare(b.created_at) || (a.id < b.id ? -1 : 1));
+    expect(list.body.items.map((w: { id: string }) => w.id)).toEqual(byCreation.map((w) => w.id));
     expect(JSON.stringify(list.body)).not.toContain(secret);
     expect(JSON.stringify(list.body)).not.toContain("my-own-secret");
     const one = await t.api.get(`/webhooks/${id}`);

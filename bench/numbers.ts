@@ -1,0 +1,141 @@
+/**
+ * What the integer ids cost (issue 14): every address insert runs the `addresses_number`
+ * trigger (an UPSERT of number_counters, plus on SQLite an UPDATE of the new row). Allocation
+ * through the real app (createApp + app.handle, API key auth), the same workload with the trigger
+ * and with it dropped / disabled, on SQLite (temp file, synchronous=FULL) and PostgreSQL (the
+ * throw-away cluster of scripts/pg-cluster, fsync off, or IPCRAFT_BENCH_PG_URL); plus the phpIPAM
+ * route Proxmox uses (POST /api/pve/addresses/first_free/{id}/). Sequential requests: per-request
+ * latency; 64 at once: throughput with group commit / per-subnet batches. Prints a markdown table.
+ * Run: `bun run bench/numbers.ts [N]`.
+ */
+import { SQL } from "bun";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp } from "../src/app";
+import { defaultServerConfig } from "../src/config";
+import { openDatabase } from "../src/db/client";
+import { createMemoryLogger } from "../src/logger";
+import { migratePostgres } from "../src/store/pg/migrate";
+import { createPgStore } from "../src/store/pg/store";
+import { createSqliteStore } from "../src/store/sqlite/store";
+import type { Store } from "../src/store/store";
+import { createTenantIn } from "../test/helpers/tenant";
+
+const N = Number(process.argv[2] ?? 1000);
+
+async function pgUrl(): Promise<string> {
+  if (process.env.IPCRAFT_BENCH_PG_URL) return process.env.IPCRAFT_BENCH_PG_URL;
+  const dir = mkdtempSync("/tmp/ipcraft-pg-");
+  const proc = Bun.spawn([`${import.meta.dir}/../scripts/pg-cluster`, "start", dir, "--owner-pid", String(process.pid)], { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error("could not start PostgreSQL");
+  const admin = new SQL(out.trim(), { max: 1 });
+  await admin.unsafe("DROP DATABASE IF EXISTS bench_numbers");
+  await admin.unsafe("CREATE DATABASE bench_numbers");
+  await admin.close();
+  const url = new URL(out.trim());
+  url.pathname = "/bench_numbers";
+  return url.toString();
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function measure(name: string, store: Store, trigger: string): Promise<string[]> {
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  const tenant = await createTenantIn(store);
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = tenant.bearer) => {
+    const r = await app.handle(new Request(`http://localhost${path}`, { method, headers: { ...headers, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined }));
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.json() as Promise<any>;
+  };
+  const section = await call("POST", "/api/v1/sections", { name: "bench" });
+  const subnet = async (octet: number) => call("POST", "/api/v1/subnets", { cidr: `10.${octet}.0.0/16`, section_id: section.id });
+  const [seq, par, php] = [await subnet(1), await subnet(2), await subnet(3)];
+  const phpNumber = (await call("GET", "/api/pve/subnets/cidr/10.3.0.0/16", undefined, { token: tenant.key })).data[0].id;
+  const sequential = async (fn: () => Promise<unknown>) => {
+    const ms: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const t0 = performance.now();
+      await fn();
+      ms.push(performance.now() - t0);
+    }
+    return ms.sort((a, b) => a - b);
+  };
+  const row = (what: string, ms: number[]) => `| ${name} | ${trigger} | ${what} | ${pct(ms, 50).toFixed(2)} | ${pct(ms, 99).toFixed(2)} | ${Math.round(1000 / (ms.reduce((a, b) => a + b, 0) / ms.length))} |`;
+  const one = await sequential(() => call("POST", `/api/v1/subnets/${seq.id}/addresses`, {}));
+  const t0 = performance.now();
+  for (let done = 0; done < N; done += 64) {
+    await Promise.all(Array.from({ length: Math.min(64, N - done) }, () => call("POST", `/api/v1/subnets/${par.id}/addresses`, {})));
+  }
+  const parallel = `| ${name} | ${trigger} | allocate, 64 at once | – | – | ${Math.round(N / ((performance.now() - t0) / 1000))} |`;
+  const viaPhp = await sequential(() => call("POST", `/api/pve/addresses/first_free/${phpNumber}/`, { hostname: "vm", mac: "bc:24:11:00:00:01" }, { token: tenant.key }));
+  return [row("allocate, sequential", one), parallel, row("phpIPAM first_free, sequential", viaPhp)];
+}
+
+/**
+ * The trigger alone, without HTTP: SQLite rows inserted in one transaction (the shape of a group
+ * commit or an import), with and without the trigger, alternating, best of 3 (a busy machine
+ * slows runs, never speeds them up). µs per row.
+ */
+function rawSqlite(rows: number): string[] {
+  const out: string[] = [];
+  const best: Record<string, number> = {};
+  for (let round = 0; round < 3; round++) {
+    for (const trigger of ["trigger on", "trigger dropped"]) {
+      const database = openDatabase(":memory:");
+      const { sqlite } = database;
+      if (trigger === "trigger dropped") sqlite.run("DROP TRIGGER addresses_number");
+      const at = new Date().toISOString();
+      sqlite.run("INSERT INTO organizations (id, name, created_at, updated_at) VALUES ('o', 'o', ?, ?)", [at, at]);
+      sqlite.run("INSERT INTO subnets (id, org_id, family, network_key, prefix_length, cidr, created_at, updated_at) VALUES ('s', 'o', 4, ?, 8, '10.0.0.0/8', ?, ?)", [new Uint8Array(16), at, at]);
+      const insert = sqlite.query("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, 'o', 's', 'default', ?, ?, ?, ?)");
+      const t0 = performance.now();
+      sqlite.transaction(() => {
+        for (let i = 1; i <= rows; i++) {
+          const key = new Uint8Array(16);
+          key[10] = 0xff; key[11] = 0xff; key[12] = 10; key[13] = (i >> 16) & 255; key[14] = (i >> 8) & 255; key[15] = i & 255;
+          insert.run(`a${i}`, `10.${key[13]}.${key[14]}.${key[15]}`, key, at, at);
+        }
+      })();
+      const us = ((performance.now() - t0) * 1000) / rows;
+      best[trigger] = Math.min(best[trigger] ?? Infinity, us);
+      database.close();
+    }
+  }
+  for (const [trigger, us] of Object.entries(best)) out.push(`| SQLite (memory), ${rows} rows in one transaction | ${trigger} | ${us.toFixed(2)} µs/row |`);
+  return out;
+}
+
+const raw = rawSqlite(20_000);
+console.log("Address inserts without HTTP (best of 3)\n");
+console.log("| workload | number trigger | cost |");
+console.log("|---|---|---|");
+for (const row of raw) console.log(row);
+console.log("");
+
+const rows: string[] = [];
+for (const trigger of ["trigger on", "trigger dropped"]) {
+  const database = openDatabase(join(mkdtempSync(join(tmpdir(), "ipcraft-bench-")), "bench.db"), { busyTimeoutMs: 0 });
+  if (trigger === "trigger dropped") database.sqlite.run("DROP TRIGGER addresses_number");
+  const store = createSqliteStore(database, { ownsDatabase: true });
+  rows.push(...(await measure("SQLite (file, synchronous=FULL)", store, trigger)));
+  await store.close();
+}
+{
+  const url = await pgUrl();
+  for (const trigger of ["trigger on", "trigger disabled"]) {
+    const sql = new SQL(url, { max: 10 });
+    await sql.unsafe("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS drizzle CASCADE").catch(() => undefined);
+    await migratePostgres(sql);
+    if (trigger === "trigger disabled") await sql.unsafe("ALTER TABLE addresses DISABLE TRIGGER addresses_number");
+    const store = createPgStore(sql, { ownsClient: true });
+    rows.push(...(await measure("PostgreSQL (Unix socket, RLS)", store, trigger)));
+    await store.close();
+  }
+}
+console.log(`Address allocation through the app, ${N} requests per row (ms; a trigger "dropped"/"disabled" row has no numbers: the cost of the ids is the difference)\n`);
+console.log("| backend | number trigger | request | p50 | p99 | req/s |");
+console.log("|---|---|---|---|---|---|");
+for (const row of rows) console.log(row);
+process.exit(0);
