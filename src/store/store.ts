@@ -67,6 +67,7 @@ import type { Role, Scope as KeyScope } from "../auth/principal";
 import type { StorageHealth } from "../db/storage-health";
 import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
+import type { IdempotencyQueries } from "./idempotency";
 import type { IpamStore } from "./ipam";
 
 /** The features still on synchronous SQLite (the table above): `serve` on PostgreSQL names them. */
@@ -118,6 +119,7 @@ export interface Queries {
   rateLimits: RateLimitQueries;
   events: EventQueries;
   webhooks: WebhookQueries;
+  idempotency: IdempotencyQueries;
 }
 
 // ── authentication ─────────────────────────────────────────────────────────────────────

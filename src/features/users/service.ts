@@ -76,6 +76,9 @@ async function personOf(q: Queries, orgId: string, id: string): Promise<PersonRe
   return person;
 }
 
+/** The answer an invitation's creating unit stands for (an Idempotency-Key stores this, never the link's token). */
+export const invitationAnswer = (value: unknown): UserItem => toItem((value as { invitation: PersonRecord }).invitation);
+
 export function userService({ store, config }: Deps, deliver: (mail: SignInMail) => void) {
   /** DELETE on a pending invitation withdraws it: its link stops working at once. */
   async function withdrawInvitation(q: Queries, p: Principal, invitation: PersonRecord): Promise<void> {

@@ -43,6 +43,8 @@ import { pgUsers } from "./users";
 import { pgEvents } from "./events";
 import { pgWebhooks } from "./webhooks";
 import { pgVrfs } from "./vrfs";
+import { pgIdempotency } from "./idempotency";
+import { intentFor, keptSince, storingIntent } from "../idempotency";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -98,9 +100,12 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
   let ipam: IpamStore | undefined;
   const storage = StorageHealth.forPostgres(options.where ?? "(PostgreSQL)", isFull);
   // Writes tell the storage health what happened: class 53 sets "full", a commit clears it.
-  const write = async <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => {
+  const write = async <T>(scope: Scope, fn: (q: Queries) => Promise<T>, idempotent = true): Promise<T> => {
+    // An Idempotency-Key's row goes into this transaction (store/idempotency.ts); not for tryWrite's bookkeeping.
+    const intent = storingIntent(idempotent ? intentFor(scope.orgId) : undefined, ([q], row) => q.idempotency.save(row, keptSince()), fn);
     try {
-      const value = await unit(scope, fn);
+      const value = await unit(scope, intent.body);
+      intent.committed();
       storage.noteWriteOk();
       return value;
     } catch (error) {
@@ -112,10 +117,10 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
   return {
     kind: "postgres",
     read: unit,
-    write,
+    write: (scope, fn) => write(scope, fn),
     async tryWrite<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
       try {
-        return await write(scope, fn);
+        return await write(scope, fn, false);
       } catch (error) {
         if (isFull(error)) return undefined;
         throw error;
@@ -163,5 +168,6 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     rateLimits: pgRateLimits(tx),
     events: pgEvents(tx),
     webhooks: pgWebhooks(tx, scope),
+    idempotency: pgIdempotency(tx, scope),
   };
 }

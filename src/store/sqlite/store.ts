@@ -30,6 +30,7 @@ import { connectionQueue } from "../../db/connection-queue";
 import { isBusy, isFull } from "../../db/errors";
 import { tryBegin, withWriteLock } from "../../db/tx";
 import type { Queries, Scope, Store } from "../store";
+import { intentFor, keptSince, storingIntent } from "../idempotency";
 import { sqliteActivity } from "./activity";
 import { sqliteAddresses } from "./addresses";
 import { createSqliteIpam, type SqliteIpam } from "./ipam";
@@ -46,6 +47,7 @@ import { sqliteUsers } from "./users";
 import { sqliteEvents } from "./events";
 import { sqliteWebhooks } from "./webhooks";
 import { sqliteVrfs } from "./vrfs";
+import { sqliteIdempotency } from "./idempotency";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -63,7 +65,13 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
   const store = {
     kind: "sqlite" as const,
     read: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => queue.run(() => fn(queries)),
-    write: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => withWriteLock(database.sqlite, () => runBody(database, () => fn(queries))),
+    async write<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> {
+      // An Idempotency-Key's row goes into this transaction (store/idempotency.ts).
+      const unit = storingIntent(intentFor(scope.orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
+      const value = await withWriteLock(database.sqlite, () => runBody(database, () => unit.body(queries)));
+      unit.committed();
+      return value;
+    },
     async tryWrite<T>(_scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
       try {
         return await queue.run(() => (tryBegin(database.sqlite) ? runBody(database, () => fn(queries)) : undefined));
@@ -107,6 +115,7 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     rateLimits: sqliteRateLimits(database),
     events: sqliteEvents(database),
     webhooks: sqliteWebhooks(database),
+    idempotency: sqliteIdempotency(database),
   };
 }
 
