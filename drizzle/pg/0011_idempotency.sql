@@ -31,4 +31,4 @@ CREATE POLICY "idempotency_prune_read" ON "idempotency_keys" FOR SELECT
 CREATE POLICY "idempotency_prune" ON "idempotency_keys" FOR DELETE
   USING (current_setting('app.maintenance', true) = 'idempotency');
 --> statement-breakpoint
-GRANT SELECT, INSERT, DELETE ON "idempotency_keys" TO ipcraft_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON "idempotency_keys" TO ipcraft_app;
