@@ -89,7 +89,10 @@ export function subnetRoutes(deps: StoreDeps) {
       "/:id/split",
       ({ principal, params, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal }, answered(201), () => splitter.split(principal, params.id, body));
+        // The unit's value also counts the parts; the answer is the items. (A split run off-thread, over
+        // 1,024 parts on a SQLite file, stores no key: a retry is then 409 subnet_has_children, never a second split.)
+        const answer = (v: unknown) => answered(201)({ items: (v as { items: unknown[] }).items });
+        return keyed({ request, body, principal }, answer, () => splitter.split(principal, params.id, body));
       },
       {
         params: IdParams,
