@@ -10,7 +10,8 @@
  *                                                     still running ─▶ 409 idempotency_key_in_flight + Retry-After
  *                     no ─▶ the work with the intent: its first write unit stores the row in its
  *                           own transaction; another replica committed the key first ─▶ that unit
- *                           rolled back (IdempotencyTaken) ─▶ look again (replay)
+ *                           rolled back (IdempotencyTaken, or the refusal the winner's rows caused,
+ *                           such as duplicate_name) ─▶ look again (replay)
  *
  * The request hash covers method, path and body (as parsed JSON), so the same key sent to
  * another route or with another body is refused rather than silently answered. Refusals (4xx)
@@ -114,15 +115,23 @@ function create(store: Store) {
       if (stored) return replay(stored, hash);
       if (running.has(slot)) continue; // another request of this replica started meanwhile: wait for it
       const intent = { orgId, key, requestHash: hash, respond: answer, stored: false };
-      const attempt = withIntent(intent, work);
-      running.set(slot, attempt);
+      // Waiters wait for this whole turn (work and any re-read after it), and it leaves the
+      // table before they wake: a waiter never finds a settled entry and spins on it.
+      const turn = Promise.withResolvers<void>();
+      running.set(slot, turn.promise);
       try {
-        return await attempt;
+        return await withIntent(intent, work);
       } catch (error) {
         // Another replica committed this key first; our unit rolled back: answer with theirs.
-        if (!(error instanceof IdempotencyTaken)) throw error;
+        if (error instanceof IdempotencyTaken) continue;
+        // Its commit may also have made ours fail on something else first (the section name it
+        // just took, the address it just recorded): then its answer is this request's answer too.
+        const winner = await store.read({ orgId }, (q) => q.idempotency.get(orgId, key, keptSince())).catch(() => null);
+        if (winner && winner.request_hash === hash) return replay(winner, hash);
+        throw error;
       } finally {
-        if (running.get(slot) === attempt) running.delete(slot);
+        running.delete(slot);
+        turn.resolve();
       }
     }
   };
@@ -150,12 +159,12 @@ function inFlight(): ApiError {
   );
 }
 
-/** Whether `p` settles (either way) within `ms`. */
+/** Whether `p` (which never rejects) resolves within `ms`. */
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: Timer | undefined;
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([p.then(() => true, () => true), late]);
+    return await Promise.race([p.then(() => true), late]);
   } finally {
     clearTimeout(timer);
   }
