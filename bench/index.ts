@@ -16,6 +16,7 @@ const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ de
   { name: "pg-replicas", onlyWhenNamed: true, load: () => import("./pg-replicas.ts") },
   { name: "ui-pages", onlyWhenNamed: true, load: () => import("./ui-pages.ts") },
   { name: "webhooks", onlyWhenNamed: true, load: () => import("./webhooks.ts") },
+  { name: "idempotency", onlyWhenNamed: true, load: () => import("./idempotency.ts") },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));
