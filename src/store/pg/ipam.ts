@@ -48,7 +48,7 @@ import type { AddressJob, IpamStore } from "../ipam";
 import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
 import { insertPgActivity } from "./activity";
-import { isUniqueViolation, settled } from "./errors";
+import { isUniqueViolation, iso, settled } from "./errors";
 import type { Address } from "../../features/addresses/model";
 import { addressOf } from "../ipam";
 import { IdempotencyTaken, intentFor, keptSince, rowOf, storingIntent, type IdempotencyIntent, type IdempotencyRow } from "../idempotency";
@@ -473,7 +473,7 @@ async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: string, b
        AND ((hostname = ANY(${tx.array(hostnames, "TEXT")}::text[]) AND hostname <> '')
          OR (mac = ANY(${tx.array(macs, "TEXT")}::text[]) AND mac IS NOT NULL))
      ORDER BY ip_key`) as (Omit<Address, "created_at" | "updated_at"> & { created_at: Date; updated_at: Date })[];
-  for (const r of rows) rememberForReuse(index, { ...r, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
+  for (const r of rows) rememberForReuse(index, { ...r, created_at: iso(r.created_at), updated_at: iso(r.updated_at) });
   return index;
 }
 
