@@ -48,8 +48,8 @@ import type { AddressJob, IpamStore } from "../ipam";
 import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
 import { insertPgActivity } from "./activity";
-import { isUniqueViolation, iso, settled } from "./errors";
-import type { Address } from "../../features/addresses/model";
+import { isUniqueViolation, settled } from "./errors";
+import { rememberForReuse, reuseIndex } from "./reuse";
 import { addressOf } from "../ipam";
 import { IdempotencyTaken, intentFor, keptSince, rowOf, storingIntent, type IdempotencyIntent, type IdempotencyRow } from "../idempotency";
 
@@ -279,7 +279,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             SELECT key FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyed, "TEXT")}::text[]) AND created_at >= ${since}`;
           for (const r of found as { key: string }[]) takenKeys.add(r.key);
         }
-        const reuse = await reuseIndex(tx, orgId, subnetId, batch);
+        const reuse = await reuseIndex(tx, orgId, subnetId, batch.map((e) => e.job.reuse));
         const insert = [];
         const keyRows: IdempotencyRow[] = [];
         const activity: ActivityEntry[] = [];
@@ -452,33 +452,4 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
 
     addresses: enqueue,
   };
-}
-
-/**
- * `"reuse"` lookups of a batch, in one statement under the subnet's lock: "field\nvalue" → the
- * subnet's record with it (the lowest IP when several have it, as on SQLite).
- */
-async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: string, batch: Job[]): Promise<Map<string, Address>> {
-  const index = new Map<string, Address>();
-  const hostnames: string[] = [];
-  const macs: string[] = [];
-  for (const { job } of batch) {
-    if (job.reuse?.field === "hostname") hostnames.push(job.reuse.value);
-    else if (job.reuse?.field === "mac") macs.push(job.reuse.value);
-  }
-  if (hostnames.length === 0 && macs.length === 0) return index;
-  const rows = (await tx`
-    SELECT id, subnet_id, ip, hostname, status, owner, mac, description, created_at, updated_at FROM addresses
-     WHERE org_id = ${orgId} AND subnet_id = ${subnetId}
-       AND ((hostname = ANY(${tx.array(hostnames, "TEXT")}::text[]) AND hostname <> '')
-         OR (mac = ANY(${tx.array(macs, "TEXT")}::text[]) AND mac IS NOT NULL))
-     ORDER BY ip_key`) as (Omit<Address, "created_at" | "updated_at"> & { created_at: Date; updated_at: Date })[];
-  for (const r of rows) rememberForReuse(index, { ...r, created_at: iso(r.created_at), updated_at: iso(r.updated_at) });
-  return index;
-}
-
-/** Adds `a` under its hostname and MAC unless a lower record already holds them. */
-function rememberForReuse(index: Map<string, Address>, a: Address): void {
-  if (a.hostname !== "" && !index.has(`hostname\n${a.hostname}`)) index.set(`hostname\n${a.hostname}`, a);
-  if (a.mac !== null && !index.has(`mac\n${a.mac}`)) index.set(`mac\n${a.mac}`, a);
 }
