@@ -19,6 +19,7 @@ const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ de
   { name: "ui-pages", onlyWhenNamed: true, load: () => import("./ui-pages.ts") },
   { name: "webhooks", onlyWhenNamed: true, load: () => import("./webhooks.ts") },
   { name: "boot", onlyWhenNamed: true, load: () => import("./boot.ts") },
+  { name: "idempotency", onlyWhenNamed: true, load: () => import("./idempotency.ts") },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));

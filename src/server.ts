@@ -14,6 +14,7 @@ import { openDatabase, type OpenDatabase } from "./db/client";
 import { acquireServerLock, assertWritable } from "./db/server-lock";
 import type { Logger } from "./logger";
 import { pruneActivity } from "./features/activity/prune";
+import { pruneIdempotencyKeys } from "./http/idempotency";
 import { deliveryWorker } from "./features/webhooks/worker";
 import { MAX_IMPORT_BYTES } from "./http/body";
 import { uiRoutes } from "./ui/serve";
@@ -176,19 +177,28 @@ function firstStart(store: Store, publicUrl: string, logger: Logger): void {
 }
 
 /**
- * The work a server does outside requests, on either backend: activity pruning (hourly; a CLI
+ * The work a server does outside requests, on either backend: activity and Idempotency-Key
+ * pruning (hourly; a CLI
  * holding the write lock or a full disk just postpones it; once across replicas on
  * PostgreSQL) and webhook delivery from the outbox (features/webhooks/worker.ts; replicas
  * claim deliveries with SKIP LOCKED, so each is sent by one of them).
  */
 function housekeeping(store: Store, logger: Logger, retentionDays: number | undefined): { stop(): Promise<void> } {
-  const prune = () =>
+  const prune = () => {
     pruneActivity(store, new Date(), retentionDays).then(
       (pruned) => {
         if (pruned) logger.info("activity pruned", { entries: pruned });
       },
       (error) => logger.warn("activity pruning postponed", { error: error instanceof Error ? error.message : String(error) }),
     );
+    // Idempotency-Key answers live 24 h (http/idempotency.ts); reads ignore older ones meanwhile.
+    pruneIdempotencyKeys(store).then(
+      (pruned) => {
+        if (pruned) logger.info("idempotency keys pruned", { keys: pruned });
+      },
+      (error) => logger.warn("idempotency key pruning postponed", { error: error instanceof Error ? error.message : String(error) }),
+    );
+  };
   prune();
   const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();

@@ -106,8 +106,9 @@ function zodToJsonSchema(schema: z.ZodType, io: "input" | "output" = "output") {
   return z.toJSONSchema(schema, { unrepresentable: "any", io });
 }
 
-type Spec = { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown>; required?: boolean } }>> };
-type RouteEntry = { method: string; path: string; hooks?: { body?: unknown } };
+type Parameter = { in: string; name: string };
+type Spec = { paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, unknown>; required?: boolean }; parameters?: Parameter[] }>> };
+type RouteEntry = { method: string; path: string; hooks?: { body?: unknown; detail?: { parameters?: Parameter[] } } };
 
 /**
  * Request bodies, from the routes' own zod schemas. The plugin cannot infer them once the
@@ -120,6 +121,12 @@ function documentJsonBodies(spec: Spec, routes: RouteEntry[]): void {
     if (!(body instanceof z.ZodType)) continue;
     const operation = spec.paths?.[route.path.replace(/:([^/]+)/g, "{$1}")]?.[route.method.toLowerCase()];
     if (!operation) continue;
+    // Header parameters a route declares in `detail` (Idempotency-Key, http/idempotency.ts): the
+    // plugin drops them where it generates path parameters, so they are merged back here.
+    for (const declared of route.hooks?.detail?.parameters ?? []) {
+      operation.parameters ??= [];
+      if (!operation.parameters.some((p) => p.in === declared.in && p.name === declared.name)) operation.parameters.push(declared);
+    }
     // Optional when the schema accepts no body at all (logout takes none, or `{}`).
     operation.requestBody = { required: !body.safeParse(undefined).success, content: { "application/json": { schema: zodToJsonSchema(body, "input") } } };
   }

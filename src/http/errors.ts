@@ -44,8 +44,12 @@ export const ERROR_STATUS = {
   duplicate_name: 409,
   vrf_in_use: 409,
   last_owner: 409,
+  // an Idempotency-Key whose first request is still running here; Retry-After (http/idempotency.ts)
+  idempotency_key_in_flight: 409,
   // 410 — a change-feed cursor outside what the feed still holds (pruned, or from another database): resync
   cursor_expired: 410,
+  // 422 — an Idempotency-Key already used in the last 24 h with another request (method, path or body)
+  idempotency_key_reused: 422,
   // 413, 415, 429
   body_too_large: 413,
   unsupported_media_type: 415,

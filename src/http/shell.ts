@@ -5,6 +5,7 @@
  * Registered first on the root app so that its hooks are global: they apply to every
  * route, including routes added by feature plugins later.
  */
+import { IN_FLIGHT_RETRY_AFTER_SECONDS } from "./idempotency";
 import { Elysia, ValidationError } from "elysia";
 import { isBusy, isFull } from "../db/errors";
 import type { StorageHealth } from "../db/storage-health";
@@ -99,6 +100,7 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
       }
       if (apiError.code === "method_not_allowed") set.headers["allow"] = String(apiError.details?.allow ?? "");
       if (apiError.code === "database_busy") set.headers["retry-after"] = String(BUSY_RETRY_AFTER_SECONDS);
+      if (apiError.code === "idempotency_key_in_flight") set.headers["retry-after"] = String(IN_FLIGHT_RETRY_AFTER_SECONDS);
       set.status = apiError.status;
       // phpIPAM clients (Proxmox VE) read `success` and `message`: the same error, in their envelope.
       if (PHPIPAM_PATH.test(path)) return { code: apiError.status, success: false, message: apiError.message };

@@ -17,6 +17,7 @@
  * on PostgreSQL a failure (a lost COMMIT reply included) also marks memory unknown so that
  * the next use reloads it. The UNIQUE (org, vrf, ip_key) index stays the backstop.
  */
+import type { Address } from "../features/addresses/model";
 import type { AddressRow, NewAddress } from "../features/addresses/repo";
 import type { WorkerJob } from "../features/io/import-thread";
 import type { Journal } from "../ipam/journal";
@@ -31,12 +32,40 @@ export interface AddressWrite<T> {
   value: T;
 }
 
+/** `"reuse": "hostname" | "mac"`: the subnet's record with this value, looked up under the job's serialization. */
+export interface ReuseLookup {
+  field: "hostname" | "mac";
+  value: string;
+}
+
 /** One unit of the hot path: memory-only and synchronous, so that a batch can run many at once. */
 export interface AddressJob<T> {
   /** how many addresses it adds (the plan limit is checked by the store, per job) */
   adding: number;
+  /**
+   * Look up the subnet's record with this hostname or MAC first, inside the subnet's
+   * serialization (SQLite: the group transaction; PostgreSQL: the subnet's row lock, with the
+   * records earlier jobs of the same batch made), and hand it to `run` (null: none).
+   */
+  reuse?: ReuseLookup;
   /** Takes values in `state` (journaled) and describes the rows; throw ApiError to refuse this job alone. */
-  run(state: SubnetState, journal: Journal): AddressWrite<T>;
+  run(state: SubnetState, journal: Journal, existing?: Address | null): AddressWrite<T>;
+}
+
+/** The record a NewAddress becomes (a reuse lookup within one batch). */
+export function addressOf(row: NewAddress): Address {
+  return {
+    id: row.id,
+    subnet_id: row.subnetId,
+    ip: row.ip,
+    hostname: row.hostname,
+    status: row.status as Address["status"],
+    owner: row.owner,
+    mac: row.mac,
+    description: row.description,
+    created_at: row.at,
+    updated_at: row.at,
+  };
 }
 
 /**

@@ -61,6 +61,7 @@ import type { StorageHealth } from "../db/storage-health";
 import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
 import type { HostRecord } from "../features/dns-dhcp/model";
+import type { IdempotencyQueries } from "./idempotency";
 import type { IpamStore } from "./ipam";
 
 /**
@@ -76,7 +77,11 @@ export interface Store {
   readonly kind: "sqlite" | "postgres";
   /** Runs `fn` to read; on PostgreSQL one read-only-in-spirit transaction. */
   read<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T>;
-  /** Runs `fn` in one write transaction: everything it wrote commits, or nothing does. */
+  /**
+   * Runs `fn` in one write transaction: everything it wrote commits, or nothing does. A request
+   * with an Idempotency-Key stores its answer in its first write unit's transaction
+   * (store/idempotency.ts; so do `ipam.write` and `ipam.addresses`, never `tryWrite`).
+   */
   write<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T>;
   /**
    * A bookkeeping write that must not delay or fail the request it rides on (a key's
@@ -117,6 +122,7 @@ export interface Queries {
   webhooks: WebhookQueries;
   dnsDhcp: DnsDhcpQueries;
   phpipam: PhpipamQueries;
+  idempotency: IdempotencyQueries;
 }
 
 // ── phpIPAM-compatible API (features/phpipam): rows by their integer `number` ───────────────

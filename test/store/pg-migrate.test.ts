@@ -17,6 +17,7 @@ const EXPECTED_TABLES = [
   "api_keys",
   "event_counters",
   "events",
+  "idempotency_keys",
   "invitations",
   "ipam_versions",
   "login_tokens",

@@ -15,11 +15,13 @@ usePgCluster();
 const NOT_TENANT = ["login_tokens"];
 /** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql). */
 const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
-/** The webhook delivery worker's window (drizzle/pg/0009_webhooks.sql). */
+/** The webhook delivery worker's window (drizzle/pg/0009_webhooks.sql), and the other system windows. */
 const DELIVERY_WORKER_WINDOWS: Record<string, string[]> = {
   events: ["delivery_worker_prune:DELETE", "delivery_worker_read:SELECT"],
   webhook_deliveries: ["delivery_worker:ALL"],
   webhooks: ["delivery_worker:SELECT"],
+  // Idempotency-Key pruning (drizzle/pg/0011_idempotency.sql): read and delete, never write.
+  idempotency_keys: ["idempotency_prune:DELETE", "idempotency_prune_read:SELECT"],
 };
 /** How a row of a tenant table names its organization. */
 const ORG_OF: Record<string, string> = { organizations: "id", sessions: "(SELECT org_id FROM users WHERE users.id = user_id)" };
@@ -52,6 +54,7 @@ async function seed(sql: SQL, org: string): Promise<void> {
             VALUES (${`${org}-del`}, ${org}, ${`${org}-wh`}, ${`${org}-ev`}, 'subnet.create', '{}', 'pending', ${NOW}, ${NOW})`;
   await sql`INSERT INTO vrfs (id, org_id, name, created_at, updated_at) VALUES (${`${org}-vrf`}, ${org}, 'default', ${NOW}, ${NOW})`;
   // number_counters: its rows (one per kind) come from the insert triggers on sections, subnets and addresses above.
+  await sql`INSERT INTO idempotency_keys (org_id, key, request_hash, status, response, state, created_at) VALUES (${org}, 'k1', 'h', 201, '{}', 'done', ${NOW})`;
 }
 
 /** Runs `body` in one transaction working as the application role, as the server will. */
@@ -79,7 +82,7 @@ describe("row-level security", () => {
   test("every table is a tenant table except the ones named here", async () => {
     const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
-    expect(tenantTables.length).toBe(18);
+    expect(tenantTables.length).toBe(19);
   });
 
   test("each tenant table has RLS enabled, forced, and a tenant policy; the app role may read and write it", async () => {

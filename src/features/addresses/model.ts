@@ -48,6 +48,8 @@ export const AddressCreateBody = z
     ip: z.string().max(64).optional().describe("the address to record; omit it to get the lowest free one"),
     count: z.number().int().min(1, "must be 1–10,000").max(10_000, "must be 1–10,000").optional()
       .describe("allocate this many free addresses, all or nothing (answers {items})"),
+    reuse: z.enum(["hostname", "mac"]).optional()
+      .describe("ensure, don't duplicate: the subnet's record with this request's hostname (or MAC) answers 200 instead of a new one"),
     ...fields,
   })
   .meta({
@@ -55,6 +57,7 @@ export const AddressCreateBody = z
       { ip: "10.0.1.50", hostname: "web-server-03", status: "assigned", owner: "ops-team" },
       { hostname: "web-server-04" },
       { count: 4, owner: "ops-team", status: "reserved" },
+      { hostname: "web-server-05", reuse: "hostname" },
     ],
   });
 

@@ -18,12 +18,14 @@ import {
   FreeRangesBody,
   SubnetAddressQuery,
 } from "./model";
-import { addressService } from "./service";
+import { addressService, type AddressCreated } from "./service";
+import { idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["Addresses"];
 
 export function addressRoutes(deps: StoreDeps) {
   const addresses = addressService(deps);
+  const keyed = idempotency(deps.store);
   return new Elysia({ name: "addresses-routes", prefix: "/api/v1" })
     .use(authGuard(deps))
     .get("/subnets/:id/first-free", ({ principal, params }) => addresses.firstFree(principal, params.id), {
@@ -56,8 +58,11 @@ export function addressRoutes(deps: StoreDeps) {
     })
     .post(
       "/subnets/:id/addresses",
-      async ({ principal, params, body, set }) => {
-        const result = await addresses.create(principal, params.id, body);
+      async ({ principal, params, body, set, request }) => {
+        const result = await keyed({ request, body, principal }, (v) => ({ status: (v as AddressCreated).status, body: (v as AddressCreated).value }), () =>
+          addresses.create(principal, params.id, body),
+        );
+        if (result instanceof Response) return result;
         set.status = result.status;
         return result.value;
       },
@@ -65,14 +70,17 @@ export function addressRoutes(deps: StoreDeps) {
         params: IdParams,
         body: AddressCreateBody,
         detail: {
-          responses: documented({ 201: AddressBody.or(AddressItems), ...errorResponses(400, 402, 403, 404, 409) }),
+          responses: documented({ 200: AddressBody, 201: AddressBody.or(AddressItems), ...errorResponses(400, 402, 403, 404, 409) }),
           tags,
           summary: "Assign an IP",
+          ...idempotencyDocs,
           description:
             "With `ip`: records that address (400 outside the subnet, unusable or inside a child subnet; 409 `address_in_use` " +
             "with the existing record in `details.address`). Without `ip`: allocates the lowest free address atomically " +
             "(409 `subnet_full` when full). With `count` (1–10,000): allocates that many, all or nothing, and answers " +
-            "`{items}` (409 `subnet_full` with `details: {requested, available}` when short).",
+            "`{items}` (409 `subnet_full` with `details: {requested, available}` when short). " +
+            'With `"reuse": "hostname"` (or `"mac"`): ensure, don\'t duplicate — the subnet\'s record with this hostname (MAC) answers ' +
+            "200 as it is; only when there is none is one made (201). Race-proof: concurrent requests for one hostname make one record.",
         },
       },
     )

@@ -12,7 +12,7 @@ import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIs
 import type { SubnetState } from "../../ipam/registry";
 import { DEFAULT_LIMIT } from "../../http/pagination";
 import type { AppDeps } from "../../app";
-import { AddressInUse } from "../../store/ipam";
+import { AddressInUse, type ReuseLookup } from "../../store/ipam";
 import type { Queries } from "../../store/store";
 import { normaliseMac, type Address, type AddressCreate, type AddressPatch } from "./model";
 import { toAddress, type AddressFilters, type AddressRow } from "./repo";
@@ -54,8 +54,11 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
   }
 
   return {
-    /** POST /subnets/{id}/addresses: a given `ip`, the first free one, or `count` of them. */
-    async create(p: Principal, subnetId: string, body: AddressCreate): Promise<{ status: 201; value: Address | { items: Address[] } }> {
+    /**
+     * POST /subnets/{id}/addresses: a given `ip`, the first free one, or `count` of them;
+     * with `reuse`, the subnet's record of that hostname or MAC when there is one (200).
+     */
+    async create(p: Principal, subnetId: string, body: AddressCreate): Promise<AddressCreated> {
       requireWrite(p);
       if (body.ip !== undefined && body.count !== undefined) {
         throw new ApiError("validation_failed", 'field "count": give either "ip" or "count", not both', { field: "count" });
@@ -63,18 +66,25 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
       const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
       const fields = fieldsOf(body);
       const n = body.count ?? 1;
+      const reuse = reuseOf(body, fields);
       try {
-        const value = await ipam.addresses(p.orgId, subnetId, {
+        // The job's value is the whole answer (status too): an Idempotency-Key stores it as it is.
+        const created = await ipam.addresses<AddressCreated>(p.orgId, subnetId, {
           adding: n,
-          run(state, journal) {
-            if (ip !== undefined) return writer.recordAt(journal, p, state, ip, fields);
+          reuse,
+          run(state, journal, existing) {
+            if (existing) return { insert: [], activity: [], value: { status: 200, value: existing } };
+            if (ip !== undefined) {
+              const made = writer.recordAt(journal, p, state, ip, fields);
+              return { ...made, value: { status: 201, value: made.value } };
+            }
             const made = writer.allocate(journal, p, state, n, fields);
-            return { ...made, value: body.count === undefined ? made.value[0]! : { items: made.value } };
+            return { ...made, value: { status: 201, value: body.count === undefined ? made.value[0]! : { items: made.value } } };
           },
         });
         // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip` is not an allocation).
-        if (ip === undefined) deps.metrics.countAllocations(n);
-        return { status: 201, value };
+        if (ip === undefined && created.status === 201) deps.metrics.countAllocations(n);
+        return created;
       } catch (error) {
         if (error instanceof AddressInUse) throw await ipam.read(p.orgId, (q) => inUseError(q, p.orgId, error));
         throw error;
@@ -168,6 +178,24 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
       });
     },
   };
+}
+
+/** What POST /subnets/{id}/addresses answers: 201 made, or 200 the record `reuse` found. */
+export type AddressCreated = { status: 200 | 201; value: Address | { items: Address[] } };
+
+/** The lookup `"reuse"` asks for, checked against the rest of the body. */
+function reuseOf(body: AddressCreate, fields: AddressFields): ReuseLookup | undefined {
+  if (body.reuse === undefined) return undefined;
+  if (body.count !== undefined) {
+    throw new ApiError("validation_failed", 'field "reuse": ensures one record; it does not combine with "count"', { field: "reuse" });
+  }
+  const value = body.reuse === "hostname" ? fields.hostname : fields.mac;
+  if (!value) {
+    throw new ApiError("validation_failed", `field "reuse": "${body.reuse}" needs a non-empty "${body.reuse}" in the request to look for`, {
+      field: "reuse",
+    });
+  }
+  return { field: body.reuse, value };
 }
 
 /** Normalised editable fields of a create body (defaults per API.md §7). */

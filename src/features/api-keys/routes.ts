@@ -9,6 +9,7 @@ import { authGuard } from "../../auth/guard";
 import { actorOf, type Principal, requireSession } from "../../auth/principal";
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey, KeyIdParams, ListQuery } from "./model";
 import { createApiKey, type KeyManager, listApiKeys, revokeApiKey } from "./service";
+import { answeredWithout, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const TAGS = ["API keys"];
 
@@ -19,6 +20,7 @@ function managerOf(principal: Principal): KeyManager {
 
 export function apiKeyRoutes(deps: Pick<AppDeps, "store" | "config">) {
   const { store } = deps;
+  const keyed = idempotency(store);
   return new Elysia({ name: "api-key-routes" })
     .use(authGuard(deps))
     .get("/api/v1/api-keys", ({ principal, query }) => listApiKeys(store, managerOf(principal), query), {
@@ -28,12 +30,16 @@ export function apiKeyRoutes(deps: Pick<AppDeps, "store" | "config">) {
     })
     .post(
       "/api/v1/api-keys",
-      async ({ principal, body, set }) => {
-        const created = await createApiKey(store, managerOf(principal), {
-          name: body.name,
-          scope: body.scope,
-          expiresInDays: body.expires_in_days,
-        });
+      async ({ principal, body, set, request }) => {
+        // The key itself is never stored with the Idempotency-Key's answer (a replay shows `key: null`).
+        const created = await keyed({ request, body, principal }, answeredWithout(201, "key"), () =>
+          createApiKey(store, managerOf(principal), {
+            name: body.name,
+            scope: body.scope,
+            expiresInDays: body.expires_in_days,
+          }),
+        );
+        if (created instanceof Response) return created;
         set.status = 201;
         // The one response that holds the key: no cache may keep it.
         set.headers["cache-control"] = "no-store";
@@ -42,7 +48,7 @@ export function apiKeyRoutes(deps: Pick<AppDeps, "store" | "config">) {
       {
         body: CreateApiKeyBody,
         response: { 201: CreatedApiKey },
-        detail: { tags: TAGS, summary: "Generate a key; the full key is in this response only" },
+        detail: { tags: TAGS, summary: "Generate a key; the full key is in this response only", ...idempotencyDocs },
       },
     )
     .delete(

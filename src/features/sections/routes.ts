@@ -5,11 +5,13 @@ import { authGuard } from "../../auth/guard";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { SectionBody, SectionCreateBody, SectionList, SectionListQuery, SectionPatchBody } from "./model";
 import { sectionService } from "./service";
+import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["Sections"];
 
 export function sectionRoutes(deps: Pick<AppDeps, "store" | "config">) {
   const sections = sectionService(deps.store);
+  const keyed = idempotency(deps.store);
   return new Elysia({ name: "sections-routes", prefix: "/api/v1/sections" })
     .use(authGuard(deps))
     .get("", ({ principal, query }) => sections.list(principal, query), {
@@ -21,15 +23,16 @@ export function sectionRoutes(deps: Pick<AppDeps, "store" | "config">) {
     })
     .post(
       "",
-      ({ principal, body, set }) => {
+      ({ principal, body, set, request }) => {
         set.status = 201;
-        return sections.create(principal, body);
+        return keyed({ request, body, principal }, answered(201), () => sections.create(principal, body));
       },
       {
         body: SectionCreateBody,
         detail: {
           responses: documented({ 201: SectionBody, ...errorResponses(400, 402, 403, 409) }),
-          tags, summary: "Create a section", description: "Names are unique per organization, case-insensitively (409 `duplicate_name`)."
+          tags, summary: "Create a section", description: "Names are unique per organization, case-insensitively (409 `duplicate_name`).",
+          ...idempotencyDocs,
         },
       },
     )

@@ -6,12 +6,14 @@ import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { DeleteQuery, SplitBody, SubnetBody, SubnetCreateBody, SubnetItems, SubnetList, SubnetListQuery, SubnetPatchBody } from "./model";
 import { subnetService } from "./service";
 import { subnetSplitter } from "./split";
+import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["Subnets"];
 
 export function subnetRoutes(deps: StoreDeps) {
   const subnets = subnetService(deps);
   const splitter = subnetSplitter(deps);
+  const keyed = idempotency(deps.store);
   return new Elysia({ name: "subnets-routes", prefix: "/api/v1/subnets" })
     .use(authGuard(deps))
     .get("", ({ principal, query }) => subnets.list(principal, query), {
@@ -28,9 +30,9 @@ export function subnetRoutes(deps: StoreDeps) {
     })
     .post(
       "",
-      ({ principal, body, set }) => {
+      ({ principal, body, set, request }) => {
         set.status = 201;
-        return subnets.create(principal, body);
+        return keyed({ request, body, principal }, answered(201), () => subnets.create(principal, body));
       },
       {
         body: SubnetCreateBody,
@@ -38,6 +40,7 @@ export function subnetRoutes(deps: StoreDeps) {
           responses: documented({ 201: SubnetBody, ...errorResponses(400, 402, 403, 404, 409) }),
           tags,
           summary: "Create a subnet",
+          ...idempotencyDocs,
           description:
             "Nested automatically under the smallest subnet of the same VRF that contains it; subnets inside it move under it, " +
             "and so do the parent's addresses inside it (409 `address_on_boundary` if one would become its network or broadcast " +
@@ -84,9 +87,12 @@ export function subnetRoutes(deps: StoreDeps) {
     )
     .post(
       "/:id/split",
-      ({ principal, params, body, set }) => {
+      ({ principal, params, body, set, request }) => {
         set.status = 201;
-        return splitter.split(principal, params.id, body);
+        // The unit's value also counts the parts; the answer is the items. (A split run off-thread, over
+        // 1,024 parts on a SQLite file, stores no key: a retry is then 409 subnet_has_children, never a second split.)
+        const answer = (v: unknown) => answered(201)({ items: (v as { items: unknown[] }).items });
+        return keyed({ request, body, principal }, answer, () => splitter.split(principal, params.id, body));
       },
       {
         params: IdParams,
@@ -95,6 +101,7 @@ export function subnetRoutes(deps: StoreDeps) {
           responses: documented({ 201: SubnetItems, ...errorResponses(400, 402, 403, 404, 409) }),
           tags,
           summary: "Split a subnet into equal children",
+          ...idempotencyDocs,
           description: "`{\"parts\": 4}` (a power of two, 2…65,536) or `{\"prefix_length\": 26}` (at most 16 bits longer). Addresses move into the parts; split a part again for a finer layout. 409 if it already has children. " +
             "A split into more than 1,024 parts runs beside the server's other work (other requests keep being answered) and its answer is streamed.",
         },

@@ -5,13 +5,15 @@ import { authGuard } from "../../auth/guard";
 import { createSignInMailer, type Deliver, deliveryQueue } from "../../auth/mailer";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { InvitedItem, InviteBody, PatchUserBody, UserItem, UserList, UserListQuery } from "./model";
-import { userService } from "./service";
+import { invitationAnswer, userService } from "./service";
+import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["Users"];
 
 /** `deliver` defaults to SMTP or the log per the config, exactly like sign-in; tests pass their own. */
 export function userRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, deliver: Deliver = createSignInMailer(deps.config, deps.logger)) {
   const users = userService(deps, deliveryQueue(deliver, deps.logger));
+  const keyed = idempotency(deps.store);
   return new Elysia({ name: "users-routes", prefix: "/api/v1/users" })
     .use(authGuard(deps))
     .get("", ({ principal, query }) => users.list(principal, query), {
@@ -24,15 +26,16 @@ export function userRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, d
     })
     .post(
       "/invite",
-      ({ principal, body, set }) => {
+      ({ principal, body, set, request }) => {
         set.status = 201;
-        return users.invite(principal, body);
+        // The creating unit's value is the invitation with its link; what is stored is the answer only.
+        return keyed({ request, body, principal }, (v) => answered(201)(invitationAnswer(v, deps.config)), () => users.invite(principal, body));
       },
       {
         body: InviteBody,
         detail: {
           responses: documented({ 201: InvitedItem, ...errorResponses(400, 402, 403, 409) }),
-          tags, summary: "Invite a user (owners and admins); sends an invitation link",
+          tags, summary: "Invite a user (owners and admins); sends an invitation link", ...idempotencyDocs,
           description:
             "Creates a pending invitation (listed with `invited: true`) and sends its link the way sign-in does (SMTP, or the server log); `delivery` says which (`email` or `log`). " +
             "The person joins only by using that link (valid 7 days, once); until then PATCH changes and DELETE withdraws the invitation. " +

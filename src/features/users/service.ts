@@ -76,6 +76,16 @@ async function personOf(q: Queries, orgId: string, id: string): Promise<PersonRe
   return person;
 }
 
+/** The answer an invitation's creating unit stands for (an Idempotency-Key stores this, never the link's token). */
+/** How an invitation's link leaves: over SMTP when configured, else only in the server log. */
+const deliveryOf = (config: Deps["config"]): InvitedItem["delivery"] => (config.smtpUrl ? "email" : "log");
+
+/** The answer to an invite, from its write's value (also what an Idempotency-Key replay shows). */
+export const invitationAnswer = (value: unknown, config: Deps["config"]): InvitedItem => ({
+  ...toItem((value as { invitation: PersonRecord }).invitation),
+  delivery: deliveryOf(config),
+});
+
 export function userService({ store, config }: Deps, deliver: (mail: SignInMail) => void) {
   /** DELETE on a pending invitation withdraws it: its link stops working at once. */
   async function withdrawInvitation(q: Queries, p: Principal, invitation: PersonRecord): Promise<void> {
@@ -147,7 +157,7 @@ export function userService({ store, config }: Deps, deliver: (mail: SignInMail)
       // Queued, after the commit: a slow mail relay must not hold the answer.
       deliver({ to: email, url: signInUrl(config.publicUrl, token), invitation: { organization, invitedBy: p.email } });
       // Said in the answer, so the inviter learns when the link only reached the server log.
-      return { ...toItem(invitation), delivery: config.smtpUrl ? "email" : "log" };
+      return invitationAnswer({ invitation }, config);
     },
 
     /** Changes a user's role and/or name. */

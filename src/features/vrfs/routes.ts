@@ -5,11 +5,13 @@ import { authGuard } from "../../auth/guard";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { VrfBody, VrfCreateBody, VrfList, VrfListQuery, VrfPatchBody } from "./model";
 import { vrfService } from "./service";
+import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["VRFs"];
 
 export function vrfRoutes(deps: Pick<AppDeps, "store" | "config">) {
   const vrfs = vrfService(deps.store);
+  const keyed = idempotency(deps.store);
   return new Elysia({ name: "vrfs-routes", prefix: "/api/v1/vrfs" })
     .use(authGuard(deps))
     .get("", ({ principal, query }) => vrfs.list(principal, query), {
@@ -21,15 +23,15 @@ export function vrfRoutes(deps: Pick<AppDeps, "store" | "config">) {
     })
     .post(
       "",
-      ({ principal, body, set }) => {
+      ({ principal, body, set, request }) => {
         set.status = 201;
-        return vrfs.create(principal, body);
+        return keyed({ request, body, principal }, answered(201), () => vrfs.create(principal, body));
       },
       {
         body: VrfCreateBody,
         detail: {
           responses: documented({ 201: VrfBody, ...errorResponses(400, 403, 409) }),
-          tags, summary: "Create a VRF",
+          tags, summary: "Create a VRF", ...idempotencyDocs,
           description: "Names are unique per organization; one differing from an existing name only in case is refused too (409 `duplicate_name`). A subnet's `vrf` must name an existing VRF.",
         },
       },

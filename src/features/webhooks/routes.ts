@@ -15,6 +15,7 @@ import {
   WebhookListQuery,
 } from "./model";
 import { webhookService } from "./service";
+import { answeredWithout, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["Webhooks"];
 
@@ -29,6 +30,7 @@ const SIGNING = [
 
 export function webhookRoutes(deps: Pick<AppDeps, "store" | "config">) {
   const hooks = webhookService(deps.store);
+  const keyed = idempotency(deps.store);
   return new Elysia({ name: "webhook-routes", prefix: "/api/v1/webhooks" })
     .use(authGuard(deps))
     .get("", ({ principal, query }) => hooks.list(principal, query), {
@@ -37,8 +39,10 @@ export function webhookRoutes(deps: Pick<AppDeps, "store" | "config">) {
     })
     .post(
       "",
-      async ({ principal, body, set }) => {
-        const created = await hooks.create(principal, body);
+      async ({ principal, body, set, request }) => {
+        // The secret is never stored with the Idempotency-Key's answer (a replay shows `secret: null`).
+        const created = await keyed({ request, body, principal }, answeredWithout(201, "secret"), () => hooks.create(principal, body));
+        if (created instanceof Response) return created;
         set.status = 201;
         // The one response that holds the secret: no cache may keep it.
         set.headers["cache-control"] = "no-store";
@@ -50,6 +54,7 @@ export function webhookRoutes(deps: Pick<AppDeps, "store" | "config">) {
           responses: documented({ 201: CreatedWebhook, ...errorResponses(400, 403) }),
           tags,
           summary: "Create a webhook; the secret is in this response only",
+          ...idempotencyDocs,
           description: `\`events\`: patterns such as \`address.*\`, \`subnet.create\` or \`*\`. ${SIGNING}`,
         },
       },

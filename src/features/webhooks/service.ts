@@ -55,7 +55,8 @@ export function webhookService(store: Store, options: { sendTimeoutMs?: number }
         created_at: at,
         updated_at: at,
       };
-      await store.write({ orgId: p.orgId }, async (q) => {
+      // The unit's value is the answer (an Idempotency-Key stores it, without the secret).
+      return store.write({ orgId: p.orgId }, async (q) => {
         await q.webhooks.insert(webhook);
         await q.activity.record({
           orgId: p.orgId,
@@ -65,8 +66,8 @@ export function webhookService(store: Store, options: { sendTimeoutMs?: number }
           changes: { url: [null, webhook.url], events: [null, webhook.events], active: [null, webhook.active] },
           at,
         });
+        return { ...toItem(webhook), secret: webhook.secret };
       });
-      return { ...toItem(webhook), secret: webhook.secret };
     },
 
     async list(p: Principal, page: { limit?: number; cursor?: string }) {

@@ -51,6 +51,9 @@ import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
 import { insertPgActivity } from "./activity";
 import { isUniqueViolation, settled } from "./errors";
+import { rememberForReuse, reuseIndex } from "./reuse";
+import { addressOf } from "../ipam";
+import { IdempotencyTaken, intentFor, keptSince, rowOf, storingIntent, type IdempotencyIntent, type IdempotencyRow } from "../idempotency";
 
 /** Jobs per transaction at most (as GroupCommit on SQLite). */
 const MAX_BATCH = 256;
@@ -80,6 +83,8 @@ class PgMemory extends IpamMemory {
 
 interface Job {
   job: AddressJob<unknown>;
+  /** the Idempotency-Key this job stores, captured at enqueue (the batch runs outside the request's context) */
+  intent?: IdempotencyIntent;
   attempts: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -229,7 +234,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
 
   function enqueue<T>(orgId: string, subnetId: string, job: AddressJob<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Job = { job, attempts: 0, resolve: resolve as (v: unknown) => void, reject };
+      const entry: Job = { job, intent: intentFor(orgId), attempts: 0, resolve: resolve as (v: unknown) => void, reject };
       const waiting = queues.get(subnetId);
       if (waiting) {
         waiting.push(entry);
@@ -287,17 +292,36 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         const limit = planLimits(plan).addresses;
         let current = 0;
         if (limit !== null) [{ n: current }] = await tx`SELECT count(*)::int AS n FROM addresses WHERE org_id = ${orgId}`;
+        // Keys another request (this subnet's earlier batch, another replica) committed: those
+        // jobs do not run; their callers replay the stored answer (store/idempotency.ts).
+        const since = keptSince();
+        const keyed = batch.filter((e) => e.intent).map((e) => e.intent!.key);
+        const takenKeys = new Set<string>();
+        if (keyed.length > 0) {
+          const found = await tx`
+            SELECT key FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyed, "TEXT")}::text[]) AND created_at >= ${since}`;
+          for (const r of found as { key: string }[]) takenKeys.add(r.key);
+        }
+        const reuse = await reuseIndex(tx, orgId, subnetId, batch.map((e) => e.job.reuse));
         const insert = [];
+        const keyRows: IdempotencyRow[] = [];
         const activity: ActivityEntry[] = [];
         const changes: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array }[] = [];
         for (const entry of batch) {
           const journal = new Journal();
           try {
-            if (limit !== null) refuseOverLimit(plan, "addresses", limit, current, entry.job.adding);
-            const out = entry.job.run(state, journal);
-            current += entry.job.adding;
+            if (entry.intent && takenKeys.has(entry.intent.key)) throw new IdempotencyTaken();
+            const lookup = entry.job.reuse;
+            const existing = lookup ? (reuse.get(`${lookup.field}\n${lookup.value}`) ?? null) : undefined;
+            const adding = existing ? 0 : entry.job.adding;
+            if (limit !== null) refuseOverLimit(plan, "addresses", limit, current, adding);
+            const out = entry.job.run(state, journal, existing);
+            current += adding;
             insert.push(...out.insert);
             activity.push(...out.activity);
+            // Later jobs of this batch find these records too (their rows are not inserted yet).
+            for (const row of out.insert) rememberForReuse(reuse, addressOf(row));
+            if (entry.intent) keyRows.push(rowOf(entry.intent, out.value));
             for (const c of journal.changes) {
               if (c.kind !== "reload") changes.push({ org_id: orgId, subnet_id: subnetId, seq: seq + 1, kind: c.kind, ip_key: keyOf(state.prefix.family, c.value!) });
             }
@@ -307,13 +331,23 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             failed.push({ entry, error });
           }
         }
-        if (changes.length === 0) return;
-        newSeq = seq + 1;
+        if (changes.length === 0 && keyRows.length === 0) return;
         // Pipelined: every statement goes out at once, one round trip for the lot. The activity
         // rows go last: insertPgActivity appends their change-feed events with an UPSERT that
         // locks the organization's event counter until COMMIT (store/events.ts), the one lock
         // every subnet's batches share, so it is taken as late as possible.
         const writes: PromiseLike<unknown>[] = [];
+        if (keyRows.length > 0) {
+          // Stale rows of these keys (older than 24 h, not pruned yet) make way; a key committed
+          // meanwhile by a batch of another subnet hits the primary key: the batch is retried.
+          writes.push(tx`DELETE FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyRows.map((r) => r.key), "TEXT")}::text[]) AND created_at < ${since}`.execute());
+          writes.push(tx`INSERT INTO idempotency_keys ${tx(keyRows)}`.execute());
+        }
+        if (changes.length === 0) {
+          await settled(writes);
+          return;
+        }
+        newSeq = seq + 1;
         for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`.execute());
         // The change log and the new version in one statement (most batches fit one chunk).
         const tail = changes.length > CHUNK ? changes.length - (changes.length % CHUNK || CHUNK) : 0;
@@ -343,7 +377,10 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       // A read or a reshaping write may have replaced this allocator meanwhile: then nobody knows.
       state.seq = memory.subnet(orgId, subnetId) === state && state.allocator === allocator ? newSeq : -1;
     }
-    for (const { entry, value } of done) entry.resolve(value);
+    for (const { entry, value } of done) {
+      if (entry.intent) entry.intent.stored = true;
+      entry.resolve(value);
+    }
     for (const { entry, error } of failed) entry.reject(error);
   }
 
@@ -373,6 +410,8 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     async write(orgId, fn) {
       const scope = { orgId };
       const journal = new Journal();
+      // An Idempotency-Key's row goes into the transaction (store/idempotency.ts).
+      const unit = storingIntent(intentFor(orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
       let after: { version: number | null; seqs: Map<string, number> } | undefined;
       try {
         const value = await inScope(sql, scope, async (tx) => {
@@ -391,7 +430,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             if (!state) org = await reloadOrg(tx, orgId);
           }
 
-          const result = await fn(queriesOn(tx, scope), journal);
+          const result = await unit.body(queriesOn(tx, scope), journal);
 
           // Log what each subnet's allocator went through (new subnets: nobody knows them yet).
           const bySubnet = new Map<string, { kind: string; value?: bigint }[]>();
@@ -431,12 +470,13 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             if (state) state.seq = seq;
           }
         }
+        unit.committed();
         return value;
       } catch (error) {
         // A refusal (ApiError) rolled back with memory undone by the journal; anything else
         // (a lost COMMIT reply too) leaves nobody sure: the next use reloads the organization.
         journal.rollback();
-        if (!(error instanceof ApiError) && !(error instanceof DeliberateRollback)) memory.forget(orgId);
+        if (!(error instanceof ApiError) && !(error instanceof DeliberateRollback) && !(error instanceof IdempotencyTaken)) memory.forget(orgId);
         throw error;
       }
     },

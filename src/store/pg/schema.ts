@@ -241,6 +241,10 @@ export const addresses = pgTable(
     uniqueIndex("addresses_org_number_unique").on(t.orgId, t.number),
     uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
     index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
+    // `"reuse": "hostname" | "mac"` finds a subnet's record by either (features/addresses):
+    // partial, so that the many records with neither cost no index entry.
+    index("addresses_subnet_hostname_idx").on(t.subnetId, t.hostname).where(sql`hostname <> ''`),
+    index("addresses_subnet_mac_idx").on(t.subnetId, t.mac).where(sql`mac IS NOT NULL`),
   ],
 );
 
@@ -407,4 +411,29 @@ export const webhookDeliveries = pgTable(
     completedAt: isoTimestamp("completed_at"),
   },
   (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_log_idx").on(t.webhookId, t.id)],
+);
+
+/**
+ * Idempotency-Key answers (http/idempotency.ts): a row is written in the same transaction as
+ * what the request created, so a retry finds it exactly when the work committed. `response`
+ * is the JSON body of the first answer (2xx only: refusals are never stored); a secret the
+ * answer held (an API key, a webhook secret) is not stored, and `state` says so ("redacted").
+ * Pruned 24 h after `created_at`.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** SHA-256 hex of method, path and body: the same key with another request is refused */
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    response: text("response").notNull(),
+    /** "done", or "redacted" when a secret was left out of `response` */
+    state: text("state").notNull(),
+    createdAt: isoTimestamp("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );

@@ -45,6 +45,8 @@ import { pgWebhooks } from "./webhooks";
 import { pgPhpipam } from "./phpipam";
 import { pgVrfs } from "./vrfs";
 import { pgDnsDhcp } from "./dns-dhcp";
+import { pgIdempotency } from "./idempotency";
+import { intentFor, keptSince, storingIntent } from "../idempotency";
 
 export interface PgStoreOptions {
   /** Connections in the pool (default 10). */
@@ -105,9 +107,12 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
   let ipam: IpamStore | undefined;
   const storage = StorageHealth.forPostgres(options.where ?? "(PostgreSQL)", isFull);
   // Writes tell the storage health what happened: class 53 sets "full", a commit clears it.
-  const write = async <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => {
+  const write = async <T>(scope: Scope, fn: (q: Queries) => Promise<T>, idempotent = true): Promise<T> => {
+    // An Idempotency-Key's row goes into this transaction (store/idempotency.ts); not for tryWrite's bookkeeping.
+    const intent = storingIntent(idempotent ? intentFor(scope.orgId) : undefined, ([q], row) => q.idempotency.save(row, keptSince()), fn);
     try {
-      const value = await unit(scope, fn);
+      const value = await unit(scope, intent.body);
+      intent.committed();
       storage.noteWriteOk();
       return value;
     } catch (error) {
@@ -119,10 +124,10 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
   return {
     kind: "postgres",
     read: unit,
-    write,
+    write: (scope, fn) => write(scope, fn),
     async tryWrite<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
       try {
-        return await write(scope, fn);
+        return await write(scope, fn, false);
       } catch (error) {
         if (isFull(error)) return undefined;
         throw error;
@@ -172,5 +177,6 @@ function queriesOn(tx: TransactionSQL, scope: Scope): Queries {
     webhooks: pgWebhooks(tx, scope),
     dnsDhcp: pgDnsDhcp(tx),
     phpipam: pgPhpipam(tx),
+    idempotency: pgIdempotency(tx, scope),
   };
 }

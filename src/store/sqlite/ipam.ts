@@ -21,6 +21,9 @@ import type { Queries, Store } from "../store";
 import { insertActivity } from "./activity";
 import { insertOne } from "./addresses";
 import { runBody } from "./store";
+import { intentFor, keptSince, rowOf, storingIntent } from "../idempotency";
+import { idempotencyStatements } from "./idempotency";
+import { reuseLookup } from "./reuse";
 
 export interface SqliteIpam extends IpamStore {
   /** The same object as `memory`: the import worker, DNS/DHCP exports and `check` use it directly. */
@@ -33,6 +36,8 @@ const noFresh = async () => {};
 export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "read">, queries: Queries, registry = IpamRegistry.load(database)): SqliteIpam {
   const group = new GroupCommit(database, registry);
   const rows = addressRepo(database);
+  const keys = idempotencyStatements(database.sqlite);
+  const findForReuse = reuseLookup(database.sqlite);
   const path = database.sqlite.filename;
   const onFile = path !== ":memory:" && path !== "";
 
@@ -46,16 +51,18 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
     },
 
     async write(orgId, fn) {
+      // An Idempotency-Key's row goes into the transaction (store/idempotency.ts).
+      const unit = storingIntent(intentFor(orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
       for (let attempt = 1; ; attempt++) {
         await registry.ready(orgId);
         const journal = new Journal();
         try {
-          return await withWriteLock(database.sqlite, () =>
+          const value = await withWriteLock(database.sqlite, () =>
             runBody(
               database,
               async () => {
                 if (!registry.isCurrent(orgId)) throw new StaleOrganization();
-                const value = await fn(queries, journal);
+                const value = await unit.body(queries, journal);
                 registry.bump(journal, orgId);
                 return value;
               },
@@ -63,6 +70,8 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
               () => journal.rollback(),
             ),
           );
+          unit.committed();
+          return value;
         } catch (error) {
           if (!(error instanceof StaleOrganization)) throw error;
           if (attempt >= MAX_STALE_RETRIES) throw new DatabaseBusyError();
@@ -70,16 +79,23 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
       }
     },
 
-    addresses(orgId, subnetId, job) {
-      return group.run(orgId, (journal) => {
+    async addresses(orgId, subnetId, job) {
+      // Captured now: the batch runs later, outside this request's async context.
+      const intent = intentFor(orgId);
+      const value = await group.run(orgId, (journal) => {
         const state = registry.subnet(orgId, subnetId);
         if (!state) throw notFound("subnet");
-        assertPlanAllows(database.sqlite, orgId, "addresses", job.adding);
-        const out = job.run(state, journal);
+        const existing = job.reuse ? findForReuse(subnetId, job.reuse) : undefined;
+        assertPlanAllows(database.sqlite, orgId, "addresses", existing ? 0 : job.adding);
+        const out = job.run(state, journal, existing);
         for (const row of out.insert) insertOne(rows, orgId, row);
         for (const entry of out.activity) insertActivity(database, entry);
+        // In the job's savepoint: the key row commits with the records, or neither does.
+        if (intent) keys.save(rowOf(intent, out.value), keptSince());
         return out.value;
       });
+      if (intent) intent.stored = true;
+      return value;
     },
 
     offThread: onFile ? (job) => offThread({ database, registry }, job) : undefined,

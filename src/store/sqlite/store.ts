@@ -30,6 +30,7 @@ import { connectionQueue } from "../../db/connection-queue";
 import { isBusy, isFull } from "../../db/errors";
 import { tryBegin, withWriteLock } from "../../db/tx";
 import type { Queries, Scope, Store } from "../store";
+import { intentFor, keptSince, storingIntent } from "../idempotency";
 import { sqliteActivity } from "./activity";
 import { sqliteAddresses } from "./addresses";
 import type { IpamRegistry } from "../../ipam/registry";
@@ -49,6 +50,7 @@ import { sqliteWebhooks } from "./webhooks";
 import { sqlitePhpipam } from "./phpipam";
 import { sqliteVrfs } from "./vrfs";
 import { sqliteDnsDhcp } from "./dns-dhcp";
+import { sqliteIdempotency } from "./idempotency";
 
 export interface SqliteStoreOptions {
   /** Whether close() closes the database too (openStore's own database), else the caller does. */
@@ -68,7 +70,13 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
   const store = {
     kind: "sqlite" as const,
     read: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => queue.run(() => fn(queries)),
-    write: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => withWriteLock(database.sqlite, () => runBody(database, () => fn(queries))),
+    async write<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> {
+      // An Idempotency-Key's row goes into this transaction (store/idempotency.ts).
+      const unit = storingIntent(intentFor(scope.orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
+      const value = await withWriteLock(database.sqlite, () => runBody(database, () => unit.body(queries)));
+      unit.committed();
+      return value;
+    },
     async tryWrite<T>(_scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T | undefined> {
       try {
         return await queue.run(() => (tryBegin(database.sqlite) ? runBody(database, () => fn(queries)) : undefined));
@@ -114,6 +122,7 @@ export function sqliteQueries(database: OpenDatabase): Queries {
     webhooks: sqliteWebhooks(database),
     dnsDhcp: sqliteDnsDhcp(database),
     phpipam: sqlitePhpipam(database),
+    idempotency: sqliteIdempotency(database),
   };
 }
 

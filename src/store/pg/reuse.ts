@@ -1,0 +1,39 @@
+/**
+ * PostgreSQL: a subnet's records by hostname or MAC for `"reuse"` (store/ipam.ts ReuseLookup),
+ * read by the address batch (ipam.ts) under the subnet's row lock; the batch adds the records
+ * its earlier jobs made, whose rows are not inserted yet. The `<> ''` / `IS NOT NULL` terms
+ * match the partial indexes (drizzle/pg/0011_idempotency.sql).
+ */
+import type { TransactionSQL } from "bun";
+import type { Address } from "../../features/addresses/model";
+import type { ReuseLookup } from "../ipam";
+import { iso } from "./errors";
+
+/**
+ * `"reuse"` lookups of a batch, in one statement under the subnet's lock: "field\nvalue" → the
+ * subnet's record with it (the lowest IP when several have it, as on SQLite).
+ */
+export async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: string, lookups: (ReuseLookup | undefined)[]): Promise<Map<string, Address>> {
+  const index = new Map<string, Address>();
+  const hostnames: string[] = [];
+  const macs: string[] = [];
+  for (const lookup of lookups) {
+    if (lookup?.field === "hostname") hostnames.push(lookup.value);
+    else if (lookup?.field === "mac") macs.push(lookup.value);
+  }
+  if (hostnames.length === 0 && macs.length === 0) return index;
+  const rows = (await tx`
+    SELECT id, subnet_id, ip, hostname, status, owner, mac, description, created_at, updated_at FROM addresses
+     WHERE org_id = ${orgId} AND subnet_id = ${subnetId}
+       AND ((hostname = ANY(${tx.array(hostnames, "TEXT")}::text[]) AND hostname <> '')
+         OR (mac = ANY(${tx.array(macs, "TEXT")}::text[]) AND mac IS NOT NULL))
+     ORDER BY ip_key`) as (Omit<Address, "created_at" | "updated_at"> & { created_at: Date; updated_at: Date })[];
+  for (const r of rows) rememberForReuse(index, { ...r, created_at: iso(r.created_at), updated_at: iso(r.updated_at) });
+  return index;
+}
+
+/** Adds `a` under its hostname and MAC unless a lower record already holds them. */
+export function rememberForReuse(index: Map<string, Address>, a: Address): void {
+  if (a.hostname !== "" && !index.has(`hostname\n${a.hostname}`)) index.set(`hostname\n${a.hostname}`, a);
+  if (a.mac !== null && !index.has(`mac\n${a.mac}`)) index.set(`mac\n${a.mac}`, a);
+}
