@@ -13,7 +13,7 @@
  * Every record change here also moves the `nested` counts of the subnet's ancestors
  * (utilization counts what lies below a subnet, nested-records.ts).
  */
-import { formatCidr, SubnetAllocator, SubnetTree, type Prefix } from "../ip";
+import { formatCidr, SubnetAllocator, SubnetTree, type AllocationRequest, type Prefix, type TakeResult } from "../ip";
 import type { Journal } from "./journal";
 import { addNested, addToAncestors, subtreeRecords, type NestedScope } from "./nested-records";
 import { OrgIpam, type SubnetState } from "./org-loader";
@@ -174,6 +174,37 @@ export class IpamMemory {
       addToAncestors(journal, this.nestedScope(state), state, values.length);
     }
     return values;
+  }
+
+  /** A constrained allocation (range, excludes, from the end, contiguous), all or nothing (null when nothing fits). Journaled. */
+  allocateWhere(journal: Journal, state: SubnetState, request: AllocationRequest): bigint[] | null {
+    const a = state.allocator;
+    const values = a.allocateWhere(request);
+    if (values) {
+      journal.onRollback(() => values.forEach((v) => a.release(v)));
+      for (const v of values) journal.note(state.id, "take", v);
+      addToAncestors(journal, this.nestedScope(state), state, values.length);
+    }
+    return values;
+  }
+
+  /**
+   * Takes every value of `values` (a reserved range), all or nothing: the first one that is
+   * not free comes back and nothing is taken. Journaled.
+   */
+  takeAll(journal: Journal, state: SubnetState, values: bigint[]): { ok: true } | { ok: false; value: bigint; result: TakeResult } {
+    const a = state.allocator;
+    for (let i = 0; i < values.length; i++) {
+      const result = a.take(values[i]!);
+      if (result !== "ok") {
+        for (let j = 0; j < i; j++) a.release(values[j]!);
+        return { ok: false, value: values[i]!, result };
+      }
+    }
+    journal.onRollback(() => values.forEach((v) => a.release(v)));
+    for (const v of values) journal.note(state.id, "take", v);
+    addToAncestors(journal, this.nestedScope(state), state, values.length);
+    return { ok: true };
   }
 
   /** Frees one address record. Journaled. */

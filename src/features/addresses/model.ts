@@ -43,11 +43,35 @@ const fields = {
   description: multilineText(2000).optional(),
 };
 
+/** Reserving a range in one call (`start`, `end`) records at most this many addresses. */
+export const MAX_RESERVE = 10_000;
+
+/**
+ * Where to allocate (constrained allocation, with no `ip`), a range to reserve, and expiry:
+ * kept apart from the base fields so that other body additions merge cleanly.
+ */
+const placementFields = {
+  range: z
+    .strictObject({ start: z.string().max(64), end: z.string().max(64) })
+    .optional()
+    .describe("allocate only inside this range of the subnet (bounds inclusive)"),
+  exclude: z
+    .array(z.string().max(130))
+    .max(1000)
+    .optional()
+    .describe('never allocate these: each an address ("10.0.1.9") or a range ("10.0.1.100-10.0.1.199")'),
+  from: z.enum(["start", "end"]).optional().describe('"end": the highest free addresses instead of the lowest'),
+  contiguous: z.boolean().optional().describe("with count: one unbroken block of addresses, the lowest that fits"),
+  start: z.string().max(64).optional().describe("with end: reserve every usable address of start–end, all or nothing"),
+  end: z.string().max(64).optional().describe("with start: the last address of the range to reserve"),
+};
+
 export const AddressCreateBody = z
   .strictObject({
     ip: z.string().max(64).optional().describe("the address to record; omit it to get the lowest free one"),
     count: z.number().int().min(1, "must be 1–10,000").max(10_000, "must be 1–10,000").optional()
       .describe("allocate this many free addresses, all or nothing (answers {items})"),
+    ...placementFields,
     ...fields,
   })
   .meta({
@@ -55,6 +79,9 @@ export const AddressCreateBody = z
       { ip: "10.0.1.50", hostname: "web-server-03", status: "assigned", owner: "ops-team" },
       { hostname: "web-server-04" },
       { count: 4, owner: "ops-team", status: "reserved" },
+      { range: { start: "10.0.1.100", end: "10.0.1.199" }, exclude: ["10.0.1.150-10.0.1.159"], from: "end", hostname: "lb-vip" },
+      { count: 8, contiguous: true, range: { start: "10.0.1.64", end: "10.0.1.127" }, owner: "k8s" },
+      { start: "10.0.1.200", end: "10.0.1.250", status: "dhcp", description: "DHCP pool" },
     ],
   });
 

@@ -72,7 +72,16 @@ export function addressRoutes(deps: StoreDeps) {
             "With `ip`: records that address (400 outside the subnet, unusable or inside a child subnet; 409 `address_in_use` " +
             "with the existing record in `details.address`). Without `ip`: allocates the lowest free address atomically " +
             "(409 `subnet_full` when full). With `count` (1–10,000): allocates that many, all or nothing, and answers " +
-            "`{items}` (409 `subnet_full` with `details: {requested, available}` when short).",
+            "`{items}` (409 `subnet_full` with `details: {requested, available}` when short). " +
+            "Constrained (no `ip`): `range` {start, end} allocates only inside it, `exclude` skips addresses and " +
+            "`a-b` ranges, `from: \"end\"` takes the highest free first, `contiguous: true` with `count` takes one " +
+            "unbroken block (the lowest that fits); 409 `subnet_full` when nothing fits, 400 `ip_not_in_subnet` for a " +
+            "range outside the subnet, 400 `range_invalid` for a reversed one. `start` + `end` reserve every usable " +
+            "address of that range with the given fields (e.g. `status: dhcp`), all or nothing: 409 `address_in_use` " +
+            "naming the first taken one, 400 `range_too_large` above 10,000 addresses; answers `{items}`.\n\n" +
+            "Examples: `{\"range\": {\"start\": \"10.0.1.100\", \"end\": \"10.0.1.199\"}, \"exclude\": [\"10.0.1.150-10.0.1.159\"], " +
+            "\"from\": \"end\", \"hostname\": \"lb-vip\"}` · `{\"count\": 8, \"contiguous\": true, \"owner\": \"k8s\"}` · " +
+            "`{\"start\": \"10.0.1.200\", \"end\": \"10.0.1.250\", \"status\": \"dhcp\"}`",
         },
       },
     )

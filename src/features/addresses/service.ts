@@ -15,6 +15,7 @@ import type { AppDeps } from "../../app";
 import { AddressInUse } from "../../store/ipam";
 import type { Queries } from "../../store/store";
 import { normaliseMac, type Address, type AddressCreate, type AddressPatch } from "./model";
+import { planOf, requestIn, reserveBound, reserveValues } from "./placement";
 import { toAddress, type AddressFilters, type AddressRow } from "./repo";
 import { addressWriter, inUseError, type AddressFields } from "./writer";
 
@@ -54,26 +55,33 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
   }
 
   return {
-    /** POST /subnets/{id}/addresses: a given `ip`, the first free one, or `count` of them. */
+    /**
+     * POST /subnets/{id}/addresses: a given `ip`, the first free one, `count` of them, a
+     * constrained allocation, or a reserved range (placement.ts).
+     */
     async create(p: Principal, subnetId: string, body: AddressCreate): Promise<{ status: 201; value: Address | { items: Address[] } }> {
       requireWrite(p);
-      if (body.ip !== undefined && body.count !== undefined) {
-        throw new ApiError("validation_failed", 'field "count": give either "ip" or "count", not both', { field: "count" });
-      }
-      const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
+      const plan = planOf(body);
       const fields = fieldsOf(body);
-      const n = body.count ?? 1;
+      const adding = plan.kind === "ip" ? 1 : plan.kind === "allocate" ? plan.count : reserveBound(plan.range);
       try {
         const value = await ipam.addresses(p.orgId, subnetId, {
-          adding: n,
+          adding,
           run(state, journal) {
-            if (ip !== undefined) return writer.recordAt(journal, p, state, ip, fields);
-            const made = writer.allocate(journal, p, state, n, fields);
-            return { ...made, value: body.count === undefined ? made.value[0]! : { items: made.value } };
+            if (plan.kind === "ip") return writer.recordAt(journal, p, state, plan.ip, fields);
+            if (plan.kind === "reserve") {
+              const made = writer.reserve(journal, p, state, reserveValues(state.prefix, state.cidr, plan.range), fields);
+              return { ...made, value: { items: made.value } };
+            }
+            const constrained = plan.range !== undefined || plan.exclude.length > 0 || plan.fromEnd || plan.contiguous;
+            const made = constrained
+              ? writer.allocateWhere(journal, p, state, requestIn(state.prefix, state.cidr, plan), fields)
+              : writer.allocate(journal, p, state, plan.count, fields);
+            return { ...made, value: plan.many ? { items: made.value } : made.value[0]! };
           },
         });
-        // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip` is not an allocation).
-        if (ip === undefined) deps.metrics.countAllocations(n);
+        // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip` or a reserved range is not an allocation).
+        if (plan.kind === "allocate") deps.metrics.countAllocations(plan.count);
         return { status: 201, value };
       } catch (error) {
         if (error instanceof AddressInUse) throw await ipam.read(p.orgId, (q) => inUseError(q, p.orgId, error));

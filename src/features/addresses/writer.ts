@@ -7,7 +7,7 @@
  */
 import { actorOf, type Principal } from "../../auth/principal";
 import { ApiError } from "../../http/errors";
-import { containsIp, formatIp, ipv4MappedError, isUsable, type Ip } from "../../ip";
+import { containsIp, formatIp, ipv4MappedError, isUsable, type AllocationRequest, type Ip } from "../../ip";
 import { keyOf, nowIso } from "../../ipam/codec";
 import type { Journal } from "../../ipam/journal";
 import type { IpamMemory } from "../../ipam/memory";
@@ -99,6 +99,32 @@ export function addressWriter(memory: IpamMemory) {
             : `Subnet ${state.cidr} has only ${available} free address${available === 1n ? "" : "es"}; ${n} requested`,
           { requested: n, available: Number(available) },
         );
+      }
+      return rowsFor(p, state, values, fields);
+    },
+    /** A constrained allocation (placement.ts), all or nothing; 409 subnet_full when nothing fits. */
+    allocateWhere(journal: Journal, p: Principal, state: SubnetState, request: AllocationRequest, fields: AddressFields): AddressWrite<Address[]> {
+      const values = memory.allocateWhere(journal, state, request);
+      if (values === null) {
+        const n = request.count ?? 1;
+        const what = request.contiguous === true && n > 1 ? `a free block of ${n} addresses` : `${n} free address${n === 1 ? "" : "es"}`;
+        throw new ApiError("subnet_full", `Subnet ${state.cidr} has no ${what} where the request allows`, {
+          requested: n,
+          ...(request.contiguous === true ? { contiguous: true } : {}),
+        });
+      }
+      return rowsFor(p, state, values, fields);
+    },
+    /**
+     * Records every value of a range, all or nothing: the first taken one is 409
+     * address_in_use (the service names its record), one inside a child subnet 400.
+     */
+    reserve(journal: Journal, p: Principal, state: SubnetState, values: bigint[], fields: AddressFields): AddressWrite<Address[]> {
+      const taken = memory.takeAll(journal, state, values);
+      if (!taken.ok) {
+        const ip = { family: state.prefix.family, value: taken.value };
+        assertPlaceable(state, ip, "start"); // a child subnet: its own 400
+        throw new AddressInUse(state.vrf, keyOf(ip.family, ip.value), formatIp(ip), "start");
       }
       return rowsFor(p, state, values, fields);
     },
