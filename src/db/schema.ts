@@ -10,6 +10,7 @@
  *   one UNIQUE index serves both families and `BETWEEN first AND last` is an index range scan.
  * - Every tenant-owned row carries `org_id`; queries always filter on it.
  */
+import { sql } from "drizzle-orm";
 import { type AnySQLiteColumn, blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const timestamps = {
@@ -202,11 +203,15 @@ export const addresses = sqliteTable(
     /** lowercase aa:bb:cc:dd:ee:ff, or null */
     mac: text("mac"),
     description: text("description").notNull().default(""),
+    /** ISO-8601 UTC: the address is free from then on (issue 13 expiry), or null (kept) */
+    expiresAt: text("expires_at"),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
     index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
+    // Partial: only expiring rows (few), for the sweep and the boot load of deadlines.
+    index("addresses_expires_idx").on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
   ],
 );
 

@@ -24,9 +24,26 @@ import type { IpamMemory } from "../ipam/memory";
 import type { SubnetState } from "../ipam/org-loader";
 import type { ActivityEntry, Queries } from "./store";
 
+/** The activity entry of a record the system freed at its deadline (sweep, or re-allocation before one). */
+export function expireEntry(orgId: string, row: { id: string; ip: string }, at: string): ActivityEntry {
+  return {
+    orgId,
+    actor: { type: "system", id: null, label: "system" },
+    action: "address.expire",
+    target: { type: "address", id: row.id, label: row.ip },
+    changes: { ip: [row.ip, null] },
+    at,
+  };
+}
+
 /** What an address job asks the store to write, computed from memory alone. */
 export interface AddressWrite<T> {
   insert: NewAddress[];
+  /**
+   * Expired records (not swept yet) whose addresses `insert` takes again: the store deletes
+   * their rows first, in the same transaction, with activity address.expire (actor system).
+   */
+  replace?: { vrf: string; ipKey: Uint8Array; ip: string }[];
   activity: ActivityEntry[];
   value: T;
 }
@@ -57,6 +74,8 @@ export interface IpamStore {
   write<T>(orgId: string, fn: (q: Queries, journal: Journal) => Promise<T>): Promise<T>;
   /** The hot path: a job on one subnet's addresses, batched with its neighbours. Rejects 404 when the subnet is gone. */
   addresses<T>(orgId: string, subnetId: string, job: AddressJob<T>): Promise<T>;
+  /** Expiry: the organizations holding a record expired by `now` (ISO), for the sweep (system work). */
+  expiringOrgs(now: string): Promise<string[]>;
   /** SQLite on a file: runs a large split in the import worker and catches up. Absent: run it in the request. */
   readonly offThread?: (job: SplitJob) => Promise<void>;
 }

@@ -65,7 +65,7 @@
  */
 import type { Role, Scope as KeyScope } from "../auth/principal";
 import type { StorageHealth } from "../db/storage-health";
-import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
+import type { AddressFilters, AddressRow, ExpiredRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
 import type { IpamStore } from "./ipam";
 
@@ -527,7 +527,8 @@ export interface AddressKey {
 }
 
 export interface AddressQueries {
-  get(orgId: string, id: string): Promise<AddressRow | null>;
+  /** A record by id; with `liveAt` (ISO now) one expired by then is absent (its row awaits the sweep). */
+  get(orgId: string, id: string, liveAt?: string): Promise<AddressRow | null>;
   getByKey(orgId: string, vrf: string, key: Uint8Array): Promise<AddressRow | null>;
   /** Inserts records (their memory side is already taken, store/ipam.ts). */
   insertMany(orgId: string, rows: NewAddress[]): Promise<void>;
@@ -539,7 +540,11 @@ export interface AddressQueries {
   /** Deletes a subnet's records; returns how many. */
   deleteAll(subnetId: string): Promise<number>;
   remove(orgId: string, id: string): Promise<void>;
-  update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; at: string }): Promise<void>;
+  update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; expires_at: string | null; at: string }): Promise<void>;
+  /** Expiry: deletes the row at (vrf, key) if it expired by `now` (an allocation takes its address again); its id and ip. */
+  removeExpiredKey(orgId: string, vrf: string, key: Uint8Array, now: string): Promise<{ id: string; ip: string } | null>;
+  /** Expiry: deletes every record of `orgId` expired by `now` (the sweep). */
+  removeExpired(orgId: string, now: string): Promise<ExpiredRow[]>;
   /** A page in IP order (by ip_key in one subnet, by (vrf, ip_key) across the organization). */
   list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]): Promise<{ rows: AddressRow[]; total: number; more: boolean }>;
 }

@@ -66,12 +66,23 @@ const placementFields = {
   end: z.string().max(64).optional().describe("with start: the last address of the range to reserve"),
 };
 
+/** Expiry (issue 13): the address is freed by the system when the deadline passes. */
+const expiryFields = {
+  expires_at: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .describe("ISO-8601 time from which the address is free again (activity address.expire); null: kept"),
+  hold_seconds: z.number().int().min(1).max(31_622_400).optional().describe("like expires_at: this many seconds from now"),
+};
+
 export const AddressCreateBody = z
   .strictObject({
     ip: z.string().max(64).optional().describe("the address to record; omit it to get the lowest free one"),
     count: z.number().int().min(1, "must be 1–10,000").max(10_000, "must be 1–10,000").optional()
       .describe("allocate this many free addresses, all or nothing (answers {items})"),
     ...placementFields,
+    ...expiryFields,
     ...fields,
   })
   .meta({
@@ -82,11 +93,13 @@ export const AddressCreateBody = z
       { range: { start: "10.0.1.100", end: "10.0.1.199" }, exclude: ["10.0.1.150-10.0.1.159"], from: "end", hostname: "lb-vip" },
       { count: 8, contiguous: true, range: { start: "10.0.1.64", end: "10.0.1.127" }, owner: "k8s" },
       { start: "10.0.1.200", end: "10.0.1.250", status: "dhcp", description: "DHCP pool" },
+      { hostname: "ci-runner-17", hold_seconds: 3600 },
     ],
   });
 
 export const AddressPatchBody = z.strictObject({
   ...fields,
+  ...expiryFields,
   ip: z.unknown().optional().describe("immutable: 400 if it differs"),
   subnet_id: z.unknown().optional().describe("immutable: 400 if it differs"),
 });
@@ -101,6 +114,7 @@ export const AddressBody = z
     owner: z.string(),
     mac: z.string().nullable(),
     description: z.string(),
+    expires_at: z.string().nullable().describe("when the address is freed by the system, or null"),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -115,6 +129,7 @@ export const AddressBody = z
         owner: "ops-team",
         mac: null,
         description: "",
+        expires_at: null,
         created_at: "2026-11-28T09:44:46.123Z",
         updated_at: "2026-11-28T09:44:46.123Z",
       },

@@ -35,8 +35,23 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
     return state;
   }
 
+  /** Now as ISO text, by the clock expiry reads (reads hide records expired by then). */
+  const liveAt = () => new Date(memory.clock()).toISOString();
+
+  /** The deadline a body asks for (epoch ms), null to clear it, undefined when it says nothing; 400 when in the past. */
+  function deadlineOf(body: { expires_at?: string | null; hold_seconds?: number }): number | null | undefined {
+    if (body.expires_at !== undefined && body.hold_seconds !== undefined) {
+      throw new ApiError("validation_failed", 'field "hold_seconds": give either "expires_at" or "hold_seconds", not both', { field: "hold_seconds" });
+    }
+    if (body.hold_seconds !== undefined) return memory.clock() + body.hold_seconds * 1000;
+    if (body.expires_at === undefined || body.expires_at === null) return body.expires_at;
+    const at = Date.parse(body.expires_at);
+    if (!(at > memory.clock())) throw new ApiError("validation_failed", 'field "expires_at": must be in the future', { field: "expires_at" });
+    return at;
+  }
+
   async function mustAddress(q: Queries, p: Principal, id: string): Promise<AddressRow> {
-    const row = await q.addresses.get(p.orgId, id);
+    const row = await q.addresses.get(p.orgId, id, liveAt());
     if (!row) throw notFound("address");
     return row;
   }
@@ -49,7 +64,7 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
       if (typeof vrf !== "string" || !key) throw badCursor();
       after = [vrf, key];
     }
-    const { rows, total, more } = await q.addresses.list(p.orgId, filters, query.limit ?? DEFAULT_LIMIT, after);
+    const { rows, total, more } = await q.addresses.list(p.orgId, { ...filters, liveAt: liveAt() }, query.limit ?? DEFAULT_LIMIT, after);
     const last = rows[rows.length - 1];
     return { items: rows.map(toAddress), total, next_cursor: more && last ? encodeCursor([last.vrf, keyHex(last.ip_key)]) : null };
   }
@@ -62,7 +77,7 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
     async create(p: Principal, subnetId: string, body: AddressCreate): Promise<{ status: 201; value: Address | { items: Address[] } }> {
       requireWrite(p);
       const plan = planOf(body);
-      const fields = fieldsOf(body);
+      const fields = { ...fieldsOf(body), expiresAt: deadlineOf(body) };
       const adding = plan.kind === "ip" ? 1 : plan.kind === "allocate" ? plan.count : reserveBound(plan.range);
       try {
         const value = await ipam.addresses(p.orgId, subnetId, {
@@ -130,8 +145,8 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
 
     update(p: Principal, id: string, body: AddressPatch): Promise<Address> {
       requireWrite(p);
-      // No memory changes: a plain unit of work.
-      return deps.store.write({ orgId: p.orgId }, async (q) => {
+      const deadline = deadlineOf(body);
+      const patch = async (q: Queries, expiry?: (row: AddressRow, at: number | null) => void) => {
         const before = await mustAddress(q, p, id);
         if (body.ip !== undefined && !sameIp(body.ip, before.ip)) {
           throw new ApiError("immutable_field", 'field "ip" cannot change; delete this record and create another', { field: "ip" });
@@ -147,15 +162,25 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
           owner: body.owner ?? before.owner,
           mac: body.mac === undefined ? before.mac : body.mac === null ? null : normaliseMac(body.mac),
           description: body.description ?? before.description,
+          expires_at: deadline === undefined ? before.expires_at : deadline === null ? null : new Date(deadline).toISOString(),
         };
         const changes: Record<string, [unknown, unknown]> = {};
         for (const k of Object.keys(after) as (keyof typeof after)[]) if (after[k] !== before[k]) changes[k] = [before[k], after[k]];
         if (Object.keys(changes).length === 0) return toAddress(before);
+        if (changes.expires_at && expiry) expiry(before, deadline ?? null);
         const at = nowIso();
         await q.addresses.update(p.orgId, id, { ...after, at });
         await q.activity.record({ orgId: p.orgId, actor: actorOf(p), action: "address.update", target: { type: "address", id, label: before.ip }, changes, at });
         return toAddress({ ...before, ...after, updated_at: at });
-      });
+      };
+      // A patch of fields touches rows only; one of the deadline moves memory too (expiry, ipam/expiry.ts).
+      if (deadline === undefined) return deps.store.write({ orgId: p.orgId }, (q) => patch(q));
+      return ipam.write(p.orgId, (q, journal) =>
+        patch(q, (row, at) => {
+          const state = mustSubnet(p, row.subnet_id);
+          memory.setExpiry(journal, state, valueOfKey(row.ip_key, state.prefix.family), at);
+        }),
+      );
     },
 
     /** Deletes a record; the address is free at once (memory and rows in one step). */

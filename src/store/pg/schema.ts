@@ -228,11 +228,15 @@ export const addresses = pgTable(
     /** lowercase aa:bb:cc:dd:ee:ff, or null */
     mac: text("mac"),
     description: text("description").notNull().default(""),
+    /** the address is free from then on (issue 13 expiry), or null (kept) */
+    expiresAt: isoTimestamp("expires_at"),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
     index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
+    // Partial: only expiring rows (few), for the sweep and the load of deadlines.
+    index("addresses_expires_idx").on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
   ],
 );
 
@@ -285,6 +289,8 @@ export const subnetChanges = pgTable(
     /** take | free | reload */
     kind: text("kind").notNull(),
     ipKey: bytea("ip_key"),
+    /** on a `take`: the record's deadline (null: none), so that replicas follow expiries too */
+    expiresAt: isoTimestamp("expires_at"),
     at: isoTimestamp("at").notNull().default(sql`now()`),
   },
   (t) => [index("subnet_changes_subnet_seq_idx").on(t.subnetId, t.seq), index("subnet_changes_at_idx").on(t.at)],

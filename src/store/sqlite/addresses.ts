@@ -12,7 +12,7 @@ import type { AddressQueries } from "../store";
 export function sqliteAddresses(database: OpenDatabase): AddressQueries {
   const repo = addressRepo(database);
   return {
-    get: async (orgId, id) => repo.get(orgId, id),
+    get: async (orgId, id, liveAt) => repo.get(orgId, id, liveAt),
     getByKey: async (orgId, vrf, key) => repo.getByKey(orgId, vrf, key),
     async insertMany(orgId, rows) {
       for (const row of rows) insertOne(repo, orgId, row);
@@ -33,6 +33,8 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
       repo.update(orgId, id, a);
     },
     list: async (orgId, f, limit, after) => repo.list(orgId, f, limit, after),
+    removeExpiredKey: async (orgId, vrf, key, now) => repo.removeExpiredKey(orgId, vrf, key, now),
+    removeExpired: async (orgId, now) => repo.removeExpired(orgId, now),
   };
 }
 

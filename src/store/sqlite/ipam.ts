@@ -16,7 +16,7 @@ import { notFound } from "../../http/errors";
 import { GroupCommit } from "../../ipam/group-commit";
 import { Journal, MAX_STALE_RETRIES, StaleOrganization } from "../../ipam/journal";
 import { IpamRegistry } from "../../ipam/registry";
-import type { IpamStore } from "../ipam";
+import { expireEntry, type IpamStore } from "../ipam";
 import type { Queries, Store } from "../store";
 import { insertActivity } from "./activity";
 import { insertOne } from "./addresses";
@@ -42,6 +42,7 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
 
     async read(orgId, fn) {
       await registry.readyForRead(orgId);
+      registry.settle(orgId); // expired records are free at once (ipam/expiry.ts)
       return store.read({ orgId }, (q) => fn(q, noFresh));
     },
 
@@ -55,6 +56,7 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
               database,
               async () => {
                 if (!registry.isCurrent(orgId)) throw new StaleOrganization();
+                registry.settle(orgId);
                 const value = await fn(queries, journal);
                 registry.bump(journal, orgId);
                 return value;
@@ -75,11 +77,23 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
         const state = registry.subnet(orgId, subnetId);
         if (!state) throw notFound("subnet");
         assertPlanAllows(database.sqlite, orgId, "addresses", job.adding);
+        registry.settle(orgId);
         const out = job.run(state, journal);
+        if (out.replace) {
+          const now = new Date(registry.clock()).toISOString();
+          for (const r of out.replace) {
+            const gone = rows.removeExpiredKey(orgId, r.vrf, r.ipKey, now);
+            if (gone) insertActivity(database, expireEntry(orgId, gone, now));
+          }
+        }
         for (const row of out.insert) insertOne(rows, orgId, row);
         for (const entry of out.activity) insertActivity(database, entry);
         return out.value;
       });
+    },
+
+    async expiringOrgs(now) {
+      return rows.expiringOrgs(now);
     },
 
     offThread: onFile ? (job) => offThread({ database, registry }, job).then(() => undefined) : undefined,

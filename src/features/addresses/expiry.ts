@@ -1,0 +1,32 @@
+/**
+ * The expiry sweep (issue 13): deletes the rows of records whose deadline passed, with activity
+ * address.expire (actor system), one transaction per organization. Memory freed those
+ * addresses already at their deadline (IpamMemory.settle), so the sweep only tidies rows and
+ * the log; it runs from the server's housekeeping, and tests call it with their clock.
+ */
+import { ipFromKey } from "../../ip";
+import { expiryKey } from "../../ipam/expiry";
+import { expireEntry } from "../../store/ipam";
+import type { Store } from "../../store/store";
+
+/** How often housekeeping sweeps. Reads never wait for it: an expired address is free at once. */
+export const SWEEP_EVERY_MS = 15_000;
+
+/** Sweeps every organization at the IPAM clock's now; returns how many records went. */
+export async function sweepExpired(store: Pick<Store, "ipam">): Promise<number> {
+  const { ipam } = store;
+  const now = new Date(ipam.memory.clock()).toISOString();
+  let swept = 0;
+  for (const orgId of await ipam.expiringOrgs(now)) {
+    swept += await ipam.write(orgId, async (q, journal) => {
+      const rows = await q.addresses.removeExpired(orgId, now);
+      for (const row of rows) {
+        const ip = ipFromKey(row.ip_key);
+        ipam.memory.expired(journal, ipam.memory.subnet(orgId, row.subnet_id), expiryKey(row.vrf, ip.family, ip.value));
+        await q.activity.record(expireEntry(orgId, row, now));
+      }
+      return rows.length;
+    });
+  }
+  return swept;
+}
