@@ -24,6 +24,8 @@ export interface RunningServer {
   port: number;
   /** The server's own connection (its PRAGMAs are what tests check). */
   database: OpenDatabase;
+  /** Its store (tests drive the IPAM clock that expiry reads, `store.ipam.memory.clock`). */
+  store: Store;
   /** Graceful stop; resolves when everything is closed. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -74,6 +76,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     url,
     port,
     database,
+    store,
     stop() {
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");

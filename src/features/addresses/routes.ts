@@ -81,7 +81,10 @@ export function addressRoutes(deps: StoreDeps) {
             "naming the first taken one, 400 `range_too_large` above 10,000 addresses; answers `{items}`.\n\n" +
             "Examples: `{\"range\": {\"start\": \"10.0.1.100\", \"end\": \"10.0.1.199\"}, \"exclude\": [\"10.0.1.150-10.0.1.159\"], " +
             "\"from\": \"end\", \"hostname\": \"lb-vip\"}` · `{\"count\": 8, \"contiguous\": true, \"owner\": \"k8s\"}` · " +
-            "`{\"start\": \"10.0.1.200\", \"end\": \"10.0.1.250\", \"status\": \"dhcp\"}`",
+            "`{\"start\": \"10.0.1.200\", \"end\": \"10.0.1.250\", \"status\": \"dhcp\"}`.\n\n" +
+            "Expiry: `expires_at` (ISO-8601) or `hold_seconds` frees the address at that moment (activity `address.expire`, " +
+            "actor system): it is free for reads and first-free at once, its row is swept soon after. Example: " +
+            "`{\"hostname\": \"ci-runner-17\", \"hold_seconds\": 3600}`. PATCH `expires_at: null` keeps the address.",
         },
       },
     )
@@ -104,7 +107,7 @@ export function addressRoutes(deps: StoreDeps) {
       body: AddressPatchBody,
       detail: {
         responses: documented({ 200: AddressBody, ...errorResponses(400, 403, 404) }),
-        tags, summary: "Update an address", description: "`ip` and `subnet_id` are immutable (400 `immutable_field`)."
+        tags, summary: "Update an address", description: "`ip` and `subnet_id` are immutable (400 `immutable_field`). `expires_at` (ISO-8601, or null to keep the address) or `hold_seconds` sets, moves or clears its expiry: `{\"expires_at\": null}`."
       },
     })
     .delete(
