@@ -118,3 +118,40 @@ describe.each(BACKENDS)("address expiry on $name", (backend) => {
     }
   });
 });
+
+describe.each(BACKENDS.filter((b) => b.name === "postgres"))("address expiry across replicas on $name", (backend) => {
+  const fresh = freshTenantApps(backend);
+
+  test("another replica follows deadlines from the change log, and re-allocation of an expired address", async () => {
+    const t = await fresh();
+    let now = T0;
+    t.store.ipam.memory.clock = () => now;
+    const s = (await t.api.post("/subnets", { cidr: "10.51.0.0/29" })).body;
+    const other = await t.secondStore();
+    try {
+      const b = other.store;
+      let bNow = T0;
+      b.ipam.memory.clock = () => bNow;
+      const firstFree = (store: typeof b) =>
+        store.ipam.read(t.tenant.orgId, async () => store.ipam.memory.subnet(t.tenant.orgId, s.id)!.allocator.firstFree(), [s.id]);
+      expect(await firstFree(b)).toBe(0x0a330001n); // B has loaded the organization
+      const held = (await t.api.post(`/subnets/${s.id}/addresses`, { hostname: "held", hold_seconds: 60 })).body;
+      expect(await firstFree(b)).toBe(0x0a330002n); // caught up: taken, with its deadline
+      bNow = T0 + 60_000;
+      expect(await firstFree(b)).toBe(0x0a330001n); // free on B at the deadline
+      // B allocates it again: the expired row goes in B's transaction; A follows (no deadline any more).
+      const { addressService } = await import("../../../src/features/addresses/service");
+      const { createMetrics } = await import("../../../src/http/metrics");
+      const principal = { orgId: t.tenant.orgId, scope: "write", via: "api_key", userId: null, email: "", apiKey: { id: "k", name: "b", prefix: "x" } } as any;
+      const again = await addressService({ store: b, metrics: createMetrics() }).create(principal, s.id, { hostname: "again" } as any);
+      expect((again.value as any).ip).toBe("10.51.0.1");
+      now = T0 + 120_000;
+      expect((await t.api.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.51.0.2");
+      expect((await t.api.get(`/addresses/${held.id}`)).status).toBe(404);
+      expect((await t.api.get("/addresses?ip=10.51.0.1")).body.items.map((a: any) => a.hostname)).toEqual(["again"]);
+      expect(await sweepExpired(t.store)).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+});
