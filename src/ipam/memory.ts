@@ -220,6 +220,7 @@ export class IpamMemory {
     const org = this.orgs.get(state.orgId);
     if (!org) return;
     const e = expiryOf(org);
+    if (e.lapsed.size === 0 && e.index.size === 0) return;
     const key = expiryKey(state.vrf, state.prefix.family, value);
     const before = e.index.get(key);
     if (before !== undefined) {
@@ -270,7 +271,14 @@ export class IpamMemory {
     const org = this.orgs.get(state.orgId);
     if (!org) return false;
     const e = expiryOf(org);
+    if (e.lapsed.size === 0 && e.index.size === 0) return false; // the common case: no key to build
     const key = expiryKey(state.vrf, state.prefix.family, value);
+    // A deadline left from a record deleted with its subnet must not free the new record later.
+    const stale = e.index.get(key);
+    if (stale !== undefined) {
+      e.index.delete(key);
+      journal.onRollback(() => e.index.set(key, stale));
+    }
     if (!e.lapsed.delete(key)) return false;
     journal.onRollback(() => e.lapsed.add(key));
     return true;

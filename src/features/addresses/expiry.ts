@@ -5,6 +5,7 @@
  * the log; it runs from the server's housekeeping, and tests call it with their clock.
  */
 import { ipFromKey } from "../../ip";
+import { valueOfKey } from "../../ipam/codec";
 import { expiryKey } from "../../ipam/expiry";
 import { expireEntry } from "../../store/ipam";
 import type { Store } from "../../store/store";
@@ -21,8 +22,9 @@ export async function sweepExpired(store: Pick<Store, "ipam">): Promise<number> 
     swept += await ipam.write(orgId, async (q, journal) => {
       const rows = await q.addresses.removeExpired(orgId, now);
       for (const row of rows) {
-        const ip = ipFromKey(row.ip_key);
-        ipam.memory.expired(journal, ipam.memory.subnet(orgId, row.subnet_id), expiryKey(row.vrf, ip.family, ip.value));
+        const state = ipam.memory.subnet(orgId, row.subnet_id);
+        const family = state?.prefix.family ?? ipFromKey(row.ip_key).family;
+        ipam.memory.expired(journal, state, expiryKey(row.vrf, family, valueOfKey(row.ip_key, family)));
         await q.activity.record(expireEntry(orgId, row, now));
       }
       return rows.length;

@@ -100,6 +100,18 @@ describe.each(BACKENDS)("address expiry on $name", (backend) => {
     expect((await t.api.get(`/subnets/${t.s.id}/addresses`)).body.total).toBe(0);
   });
 
+  test("a deadline of a record deleted with its subnet never frees a later record of that address", async () => {
+    const t = await setup();
+    await t.api.post(`/subnets/${t.s.id}/addresses`, { ip: "10.50.0.3", hold_seconds: 30 });
+    expect((await t.api.del(`/subnets/${t.s.id}?force=true`)).status).toBe(204);
+    const again = (await t.api.post("/subnets", { cidr: "10.50.0.0/29" })).body;
+    expect((await t.api.post(`/subnets/${again.id}/addresses`, { ip: "10.50.0.3", hostname: "permanent" })).status).toBe(201);
+    t.at(T0 + 31_000);
+    expect((await t.api.get(`/subnets/${again.id}`)).body.utilization.used).toBe("1");
+    expect((await t.api.get(`/subnets/${again.id}/free`)).body.ranges.map((r: any) => r.start + "-" + r.end)).toEqual(["10.50.0.1-10.50.0.2", "10.50.0.4-10.50.0.6"]);
+    expect(await sweepExpired(t.store)).toBe(0);
+  });
+
   test("deadlines survive a restart: a new store over the same database loads them", async () => {
     const t = await setup();
     await t.api.post(`/subnets/${t.s.id}/addresses`, { count: 3, hold_seconds: 100 });
