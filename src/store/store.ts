@@ -543,8 +543,8 @@ export interface AddressQueries {
   update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; expires_at: string | null; at: string }): Promise<void>;
   /** Expiry: deletes the row at (vrf, key) if it expired by `now` (an allocation takes its address again); its id and ip. */
   removeExpiredKey(orgId: string, vrf: string, key: Uint8Array, now: string): Promise<{ id: string; ip: string } | null>;
-  /** Expiry: deletes every record of `orgId` expired by `now` (the sweep). */
-  removeExpired(orgId: string, now: string): Promise<ExpiredRow[]>;
+  /** Expiry: deletes up to `limit` records of `orgId` expired by `now` (the sweep). */
+  removeExpired(orgId: string, now: string, limit: number): Promise<ExpiredRow[]>;
   /** A page in IP order (by ip_key in one subnet, by (vrf, ip_key) across the organization). */
   list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]): Promise<{ rows: AddressRow[]; total: number; more: boolean }>;
 }

@@ -70,8 +70,9 @@ export function addressRepo(database: OpenDatabase) {
   const removeExpiredKey = sqlite.query<{ id: string; ip: string }, [string, string, Uint8Array, string]>(
     "DELETE FROM addresses WHERE org_id = ? AND vrf = ? AND ip_key = ? AND expires_at <= ? RETURNING id, ip",
   );
-  const removeExpired = sqlite.query<ExpiredRow, [string, string]>(
-    "DELETE FROM addresses WHERE org_id = ? AND expires_at <= ? RETURNING id, subnet_id, vrf, ip, ip_key",
+  const removeExpired = sqlite.query<ExpiredRow, [string, string, number]>(
+    `DELETE FROM addresses WHERE id IN (SELECT id FROM addresses WHERE org_id = ? AND expires_at <= ? LIMIT ?)
+     RETURNING id, subnet_id, vrf, ip, ip_key`,
   );
   const expiringOrgs = sqlite.query<{ org_id: string }, [string]>("SELECT DISTINCT org_id FROM addresses WHERE expires_at <= ?");
 
@@ -83,8 +84,8 @@ export function addressRepo(database: OpenDatabase) {
     get: (orgId: string, id: string, liveAt = "") => byId.get(orgId, id, liveAt),
     /** Deletes the row of an expired record at (vrf, key), if it is still there. */
     removeExpiredKey: (orgId: string, vrf: string, key: Uint8Array, now: string) => removeExpiredKey.get(orgId, vrf, key, now),
-    /** Deletes every record of `orgId` expired at `now` (the sweep). */
-    removeExpired: (orgId: string, now: string) => removeExpired.all(orgId, now),
+    /** Deletes up to `limit` records of `orgId` expired at `now` (the sweep). */
+    removeExpired: (orgId: string, now: string, limit: number) => removeExpired.all(orgId, now, limit),
     expiringOrgs: (now: string) => expiringOrgs.all(now).map((r) => r.org_id),
     getByKey: (orgId: string, vrf: string, key: Uint8Array) => byKey.get(orgId, vrf, key),
     /** Records of a subnet between two keys (inclusive), in IP order. */

@@ -46,8 +46,9 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       const [row] = await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND vrf = ${vrf} AND ip_key = ${Buffer.from(key)} AND expires_at <= ${now} RETURNING id, ip`;
       return (row as { id: string; ip: string } | undefined) ?? null;
     },
-    removeExpired: async (orgId, now) =>
-      (await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND expires_at <= ${now} RETURNING id, subnet_id, vrf, ip, ip_key`) as ExpiredRow[],
+    removeExpired: async (orgId, now, limit) =>
+      (await tx`DELETE FROM addresses WHERE id IN (SELECT id FROM addresses WHERE org_id = ${orgId} AND expires_at <= ${now} LIMIT ${limit})
+                RETURNING id, subnet_id, vrf, ip, ip_key`) as ExpiredRow[],
     async getByKey(orgId, vrf, key) {
       const [row] = await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND vrf = $2 AND ip_key = $3`, [orgId, vrf, Buffer.from(key)]);
       return row ? toRow(row) : null;

@@ -34,7 +34,7 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
     },
     list: async (orgId, f, limit, after) => repo.list(orgId, f, limit, after),
     removeExpiredKey: async (orgId, vrf, key, now) => repo.removeExpiredKey(orgId, vrf, key, now),
-    removeExpired: async (orgId, now) => repo.removeExpired(orgId, now),
+    removeExpired: async (orgId, now, limit) => repo.removeExpired(orgId, now, limit),
   };
 }
 

@@ -7,7 +7,7 @@
  * another replica) loads the deadlines.
  */
 import { describe, expect, test } from "bun:test";
-import { sweepExpired } from "../../../src/features/addresses/expiry";
+import { SWEEP_BATCH, sweepExpired } from "../../../src/features/addresses/expiry";
 import { usePgCluster } from "../../helpers/pg";
 import { BACKENDS, freshTenantApps } from "./backends";
 
@@ -110,6 +110,18 @@ describe.each(BACKENDS)("address expiry on $name", (backend) => {
     expect((await t.api.get(`/subnets/${again.id}`)).body.utilization.used).toBe("1");
     expect((await t.api.get(`/subnets/${again.id}/free`)).body.ranges.map((r: any) => r.start + "-" + r.end)).toEqual(["10.50.0.1-10.50.0.2", "10.50.0.4-10.50.0.6"]);
     expect(await sweepExpired(t.store)).toBe(0);
+  });
+
+  test("a reserved range can be held too; the sweep takes more than one batch of rows", async () => {
+    const t = await setup();
+    const big = (await t.api.post("/subnets", { cidr: "10.60.0.0/16" })).body;
+    const held = await t.api.post(`/subnets/${big.id}/addresses`, { start: "10.60.0.1", end: "10.60.19.138", status: "dhcp", hold_seconds: 5 });
+    expect(held.body.items).toHaveLength(SWEEP_BATCH + 2);
+    t.at(T0 + 5_000);
+    expect((await t.api.get(`/subnets/${big.id}`)).body.utilization.used).toBe("0");
+    expect(await sweepExpired(t.store)).toBe(SWEEP_BATCH + 2);
+    expect((await t.probes.activity(t.tenant.orgId)).filter((a) => a.action === "address.expire")).toHaveLength(SWEEP_BATCH + 2);
+    expect((await t.api.post(`/subnets/${big.id}/addresses`, {})).body.ip).toBe("10.60.0.1");
   });
 
   test("deadlines survive a restart: a new store over the same database loads them", async () => {
