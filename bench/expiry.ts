@@ -57,14 +57,19 @@ export default async function run(): Promise<void> {
     ["same range, count 2 contiguous", { range, count: 2, contiguous: true }],
   ];
   for (const [label, request] of requests) {
-    const n = 20_000;
-    const start = performance.now();
+    // Each op timed alone: on a shared machine the mean is mostly preemption; p50 is the cost.
+    const n = 20_001;
+    const times: number[] = [];
     for (let i = 0; i < n; i++) {
+      const t = Bun.nanoseconds();
       const journal = new Journal();
       if (memory.allocateWhere(journal, state, request) === null) throw new Error("nothing fits");
+      times.push(Bun.nanoseconds() - t);
       journal.rollback(); // undo: the next round searches the same fragmented subnet
     }
-    rows.push([`constrained allocation, /8 99 % fragmented: ${label}`, `${(((performance.now() - start) / n) * 1000).toFixed(2)} µs`, "≤ 2 µs"]);
+    const mean = times.reduce((a, b) => a + b, 0) / n;
+    const p50 = times.sort((a, b) => a - b)[n >> 1]!;
+    rows.push([`constrained allocation (journaled, as a request runs it), /8 99 % fragmented: ${label}`, `p50 ${(p50 / 1000).toFixed(2)} µs, mean ${(mean / 1000).toFixed(2)} µs`, "≤ 2 µs"]);
   }
 
   // 2. 100,000 expiring addresses in a fresh organization's /14, one deadline each second.
@@ -90,7 +95,9 @@ export default async function run(): Promise<void> {
   })();
   const loadStart = performance.now();
   const boot = createSqliteStore(database); // what a restart loads, deadlines included
+  const loaded = boot.ipam.memory.subnet(other.orgId, v.id)!; // the IPAM facet loads on first use
   const loadMs = performance.now() - loadStart;
+  if (loaded.allocator.counts().used !== BigInt(N)) throw new Error("the records did not load");
   boot.ipam.memory.clock = () => T0 + 3_601_000;
   const settleStart = performance.now();
   await boot.ipam.read(other.orgId, async () => undefined, [v.id]);
@@ -100,7 +107,7 @@ export default async function run(): Promise<void> {
   const swept = await sweepExpired(boot);
   const sweepMs = performance.now() - sweepStart;
   if (swept !== N || freed !== 0n) throw new Error(`swept ${swept}, still used ${freed}`);
-  rows.push(["boot load of 100,000 records with deadlines", `${loadMs.toFixed(0)} ms`, ""]);
+  rows.push(["boot load of the organizations (100,000 records with deadlines, and the /8 org)", `${loadMs.toFixed(0)} ms`, ""]);
   rows.push(["first read after 100,000 deadlines (memory frees them)", `${settleMs.toFixed(0)} ms`, ""]);
   rows.push(["sweep of 100,000 expiries (rows + activity, transactions of 5,000)", `${sweepMs.toFixed(0)} ms`, "≤ 1 s"]);
 
