@@ -3,6 +3,7 @@
  * down gracefully (stop accepting, let in-flight requests finish, checkpoint, close, unlock).
  * On a postgres:// URL, `startPgServer` (at the end): one replica of many, no file lock.
  */
+import { SWEEP_EVERY_MS, sweepExpired } from "./features/addresses/expiry";
 import { createApp } from "./app";
 import { createSqliteStore } from "./store/sqlite/store";
 import { openPgStore } from "./store/pg/store";
@@ -24,6 +25,8 @@ export interface RunningServer {
   port: number;
   /** The server's own connection (its PRAGMAs are what tests check). */
   database: OpenDatabase;
+  /** Its store (tests drive the IPAM clock that expiry reads, `store.ipam.memory.clock`). */
+  store: Store;
   /** Graceful stop; resolves when everything is closed. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -69,6 +72,7 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
     url,
     port,
     database,
+    store,
     stop() {
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
@@ -202,11 +206,27 @@ function housekeeping(store: Store, logger: Logger, retentionDays: number | unde
   prune();
   const pruneTimer = setInterval(prune, 3600_000);
   pruneTimer.unref();
+  // Expired addresses are free at once in memory; the sweep deletes their rows (address.expire).
+  let sweeping = false;
+  const sweepTimer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweepExpired(store)
+      .then(
+        (swept) => {
+          if (swept) logger.info("expired addresses swept", { addresses: swept });
+        },
+        (error) => logger.warn("expiry sweep postponed", { error: error instanceof Error ? error.message : String(error) }),
+      )
+      .finally(() => (sweeping = false));
+  }, SWEEP_EVERY_MS);
+  sweepTimer.unref();
   const webhooks = deliveryWorker(store, logger);
   webhooks.start();
   return {
     async stop() {
       clearInterval(pruneTimer);
+      clearInterval(sweepTimer);
       await webhooks.stop();
     },
   };

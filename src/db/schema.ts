@@ -210,6 +210,8 @@ export const addresses = sqliteTable(
     description: text("description").notNull().default(""),
     /** The integer id per organization (phpIPAM API); set by the insert trigger (see numberCounters). */
     number: integer("number"),
+    /** ISO-8601 UTC: the address is free from then on (issue 13 expiry), or null (kept) */
+    expiresAt: text("expires_at"),
     ...timestamps,
   },
   (t) => [
@@ -220,6 +222,8 @@ export const addresses = sqliteTable(
     // partial, so that the many records with neither cost no index entry.
     index("addresses_subnet_hostname_idx").on(t.subnetId, t.hostname).where(sql`hostname <> ''`),
     index("addresses_subnet_mac_idx").on(t.subnetId, t.mac).where(sql`mac IS NOT NULL`),
+    // Partial: only expiring rows (few), for the sweep and the boot load of deadlines.
+    index("addresses_expires_idx").on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
   ],
 );
 

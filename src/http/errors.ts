@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   unknown_vrf: 400,
   invalid_token: 400,
   import_failed: 400,
+  range_invalid: 400,
+  range_too_large: 400,
   // 401 — who are you?
   unauthorized: 401,
   // 402 — the organization's plan does not allow more

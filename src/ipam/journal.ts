@@ -14,6 +14,8 @@ export interface SubnetChange {
   subnetId: string;
   kind: "take" | "free" | "reload";
   value?: bigint;
+  /** on a take: the record's deadline in epoch ms (null or absent: none) */
+  expiresAt?: number | null;
 }
 
 /** Undo actions for in-memory changes, run newest first on failure; and notes of what changed. */
@@ -24,8 +26,8 @@ export class Journal {
   /** subnets this write created (nobody else can know them yet: no change-log rows) */
   readonly created = new Set<string>();
 
-  note(subnetId: string, kind: SubnetChange["kind"], value?: bigint): void {
-    this.changes.push({ subnetId, kind, value });
+  note(subnetId: string, kind: SubnetChange["kind"], value?: bigint, expiresAt?: number | null): void {
+    this.changes.push(expiresAt == null ? { subnetId, kind, value } : { subnetId, kind, value, expiresAt });
   }
 
   noteCreated(subnetId: string): void {

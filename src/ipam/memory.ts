@@ -13,8 +13,9 @@
  * Every record change here also moves the `nested` counts of the subnet's ancestors
  * (utilization counts what lies below a subnet, nested-records.ts).
  */
-import { formatCidr, SubnetAllocator, SubnetTree, type Prefix } from "../ip";
+import { formatCidr, SubnetAllocator, SubnetTree, type AllocationRequest, type Prefix, type TakeResult } from "../ip";
 import type { Journal, SubnetChange } from "./journal";
+import { expiryKey, expiryOf, parseExpiryKey } from "./expiry";
 import { addNested, addToAncestors, subtreeRecords, type NestedScope } from "./nested-records";
 import { OrgIpam, type SubnetState } from "./org-loader";
 
@@ -38,6 +39,9 @@ export class IpamMemory {
   followStats(): Record<string, number> | null {
     return null;
   }
+
+  /** What expiry reads as now (epoch milliseconds); tests drive it instead of sleeping. */
+  clock: () => number = Date.now;
 
   /** The state of `orgId`, created (journaled) when it has none yet. */
   protected orgFor(journal: Journal, orgId: string): OrgIpam {
@@ -195,13 +199,130 @@ export class IpamMemory {
     return values;
   }
 
-  /** Frees one address record. Journaled. */
+  /** A constrained allocation (range, excludes, from the end, contiguous), all or nothing (null when nothing fits). Journaled. */
+  allocateWhere(journal: Journal, state: SubnetState, request: AllocationRequest): bigint[] | null {
+    const a = state.allocator;
+    const values = a.allocateWhere(request);
+    if (values) {
+      journal.onRollback(() => values.forEach((v) => a.release(v)));
+      for (const v of values) this.noteChange(journal, state.id, "take", v);
+      addToAncestors(journal, this.nestedScope(state), state, values.length);
+    }
+    return values;
+  }
+
+  /**
+   * Takes every value of `values` (a reserved range), all or nothing: the first one that is
+   * not free comes back and nothing is taken. Journaled.
+   */
+  takeAll(journal: Journal, state: SubnetState, values: bigint[]): { ok: true } | { ok: false; value: bigint; result: TakeResult } {
+    const a = state.allocator;
+    for (let i = 0; i < values.length; i++) {
+      const result = a.take(values[i]!);
+      if (result !== "ok") {
+        for (let j = 0; j < i; j++) a.release(values[j]!);
+        return { ok: false, value: values[i]!, result };
+      }
+    }
+    journal.onRollback(() => values.forEach((v) => a.release(v)));
+    for (const v of values) this.noteChange(journal, state.id, "take", v);
+    addToAncestors(journal, this.nestedScope(state), state, values.length);
+    return { ok: true };
+  }
+
+  /** Frees one address record (and forgets its deadline). Journaled. */
   release(journal: Journal, state: SubnetState, value: bigint): void {
     if (state.allocator.release(value)) {
       journal.onRollback(() => state.allocator.take(value));
       this.noteChange(journal, state.id, "free", value);
       addToAncestors(journal, this.nestedScope(state), state, -1);
     }
+    const org = this.orgs.get(state.orgId);
+    if (!org) return;
+    const e = expiryOf(org);
+    if (e.lapsed.size === 0 && e.index.size === 0) return;
+    const key = expiryKey(state.vrf, state.prefix.family, value);
+    const before = e.index.get(key);
+    if (before !== undefined) {
+      e.index.delete(key);
+      journal.onRollback(() => e.index.set(key, before));
+    }
+    if (e.lapsed.delete(key)) journal.onRollback(() => e.lapsed.add(key));
+  }
+
+  /**
+   * Expiry (expiry.ts): releases every record of `orgId` whose deadline is at or before the
+   * clock, so that it is free at once for reads and allocation, before any sweep. Not
+   * journaled — time only moves on; a write that later takes such a value deletes the old
+   * row (`takeLapsed`). Cheap when nothing is due: one look at the earliest deadline.
+   */
+  settle(orgId: string): void {
+    const org = this.orgs.get(orgId);
+    if (!org) return;
+    const e = expiryOf(org);
+    const now = this.clock();
+    const first = e.index.next();
+    if (first === null || first.at > now) return;
+    for (const { key } of e.index.popDue(now)) {
+      const { vrf, family, value } = parseExpiryKey(key);
+      const id = org.trees.get(vrf)?.mostSpecific({ family, value });
+      const state = id === undefined || id === null ? undefined : org.subnets.get(id);
+      if (state && state.allocator.release(value)) addToAncestors(null, this.nestedScope(state), state, -1);
+      e.lapsed.add(key);
+    }
+  }
+
+  /** Sets (epoch ms) or clears (null) the deadline of the record `value` in `state`. Journaled, and noted for replicas. */
+  setExpiry(journal: Journal, state: SubnetState, value: bigint, at: number | null): void {
+    const e = expiryOf(this.orgs.get(state.orgId)!);
+    const key = expiryKey(state.vrf, state.prefix.family, value);
+    const before = e.index.get(key);
+    if (at === null) e.index.delete(key);
+    else e.index.set(key, at);
+    journal.onRollback(() => (before === undefined ? e.index.delete(key) : e.index.set(key, before)));
+    journal.note(state.id, "take", value, at);
+    // The replay log (registry.ts) holds no deadlines: whoever follows this write rebuilds.
+    if (this.pending) this.pending.replayable = false;
+  }
+
+  /**
+   * A write just took `value`: true when an expired record of it still has a row, which the
+   * write must delete in its own transaction (activity address.expire). Journaled.
+   */
+  takeLapsed(journal: Journal, state: SubnetState, value: bigint): boolean {
+    const org = this.orgs.get(state.orgId);
+    if (!org) return false;
+    const e = expiryOf(org);
+    if (e.lapsed.size === 0 && e.index.size === 0) return false; // the common case: no key to build
+    const key = expiryKey(state.vrf, state.prefix.family, value);
+    // A deadline left from a record deleted with its subnet must not free the new record later.
+    const stale = e.index.get(key);
+    if (stale !== undefined) {
+      e.index.delete(key);
+      journal.onRollback(() => e.index.set(key, stale));
+    }
+    if (!e.lapsed.delete(key)) return false;
+    journal.onRollback(() => e.lapsed.add(key));
+    return true;
+  }
+
+  /** The deadline (epoch ms) memory holds for the record `value` of `state`, if any. */
+  expiryAt(state: SubnetState, value: bigint): number | undefined {
+    const org = this.orgs.get(state.orgId);
+    return org ? expiryOf(org).index.get(expiryKey(state.vrf, state.prefix.family, value)) : undefined;
+  }
+
+  /** The sweep deleted the row of an expired record: memory forgets it (released already, or now). Journaled. */
+  expired(journal: Journal, state: SubnetState | undefined, key: string): void {
+    const org = state && this.orgs.get(state.orgId);
+    if (!state || !org) return;
+    const e = expiryOf(org);
+    if (e.lapsed.delete(key)) {
+      journal.onRollback(() => e.lapsed.add(key));
+      this.noteChange(journal, state.id, "free", parseExpiryKey(key).value);
+      return;
+    }
+    this.release(journal, state, parseExpiryKey(key).value);
   }
 }
 

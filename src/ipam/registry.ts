@@ -48,7 +48,8 @@
  * never need a replay) and only reads the table.
  */
 import type { Database } from "bun:sqlite";
-import { lastAddress, type Prefix } from "../ip";
+import { ipFromKey, lastAddress, type Prefix } from "../ip";
+import { deadlineMs, expiryKey, expiryOf } from "./expiry";
 import { IpamMemory } from "./memory";
 import { Journal } from "./journal";
 import { BULK_ROWS, loaderQueries, loadNow, loadOrganization, loadSliced, nextTurn, OrgIpam, storedVersion, type LoaderQueries, type SubnetState } from "./org-loader";
@@ -93,6 +94,7 @@ export class IpamRegistry extends IpamMemory {
   private readonly q: LoaderQueries;
   private readonly dataVersionQuery;
   private readonly bumpQuery;
+  private readonly expiringQuery;
   /** Rebuilds swapped in since load, per organization (tests, diagnostics). */
   readonly rebuilds = new Map<string, number>();
   /** See FollowStats. */
@@ -108,6 +110,9 @@ export class IpamRegistry extends IpamMemory {
     super();
     this.q = loaderQueries(sqlite);
     this.dataVersionQuery = sqlite.query<{ data_version: number }, []>("PRAGMA data_version");
+    this.expiringQuery = sqlite.query<{ vrf: string; ip_key: Uint8Array; expires_at: string }, [string]>(
+      "SELECT vrf, ip_key, expires_at FROM addresses WHERE org_id = ? AND expires_at IS NOT NULL",
+    );
     this.bumpQuery = sqlite.query<{ version: number }, [string]>(
       "INSERT INTO ipam_versions (org_id, version) VALUES (?, 1) ON CONFLICT (org_id) DO UPDATE SET version = version + 1 RETURNING version",
     );
@@ -301,6 +306,12 @@ export class IpamRegistry extends IpamMemory {
   }
 
   private install(orgId: string, org: OrgIpam): void {
+    // Deadlines of expiring records (few: a partial index), with the state they belong to.
+    const e = expiryOf(org);
+    for (const row of this.expiringQuery.all(orgId)) {
+      const ip = ipFromKey(row.ip_key);
+      e.index.set(expiryKey(row.vrf, ip.family, ip.value), deadlineMs(row.expires_at));
+    }
     if (org.subnets.size === 0 && org.version === 0) this.orgs.delete(orgId);
     else this.orgs.set(orgId, org);
   }

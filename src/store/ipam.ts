@@ -25,9 +25,26 @@ import type { IpamMemory } from "../ipam/memory";
 import type { SubnetState } from "../ipam/org-loader";
 import type { ActivityEntry, Queries } from "./store";
 
+/** The activity entry of a record the system freed at its deadline (sweep, or re-allocation before one). */
+export function expireEntry(orgId: string, row: { id: string; ip: string }, at: string): ActivityEntry {
+  return {
+    orgId,
+    actor: { type: "system", id: null, label: "system" },
+    action: "address.expire",
+    target: { type: "address", id: row.id, label: row.ip },
+    changes: { ip: [row.ip, null] },
+    at,
+  };
+}
+
 /** What an address job asks the store to write, computed from memory alone. */
 export interface AddressWrite<T> {
   insert: NewAddress[];
+  /**
+   * Expired records (not swept yet) whose addresses `insert` takes again: the store deletes
+   * their rows first, in the same transaction, with activity address.expire (actor system).
+   */
+  replace?: { vrf: string; ipKey: Uint8Array; ip: string }[];
   activity: ActivityEntry[];
   value: T;
 }
@@ -63,6 +80,7 @@ export function addressOf(row: NewAddress): Address {
     owner: row.owner,
     mac: row.mac,
     description: row.description,
+    expires_at: row.expiresAt ?? null,
     created_at: row.at,
     updated_at: row.at,
   };
@@ -92,6 +110,8 @@ export interface IpamStore {
    * (PostgreSQL, an in-memory SQLite): run it in the request.
    */
   readonly offThread?: (job: WorkerJob) => Promise<unknown>;
+  /** Expiry: the organizations holding a record expired by `now` (ISO), for the sweep (system work). */
+  expiringOrgs(now: string): Promise<string[]>;
 }
 
 /**

@@ -58,7 +58,7 @@
  */
 import type { Role, Scope as KeyScope } from "../auth/principal";
 import type { StorageHealth } from "../db/storage-health";
-import type { AddressFilters, AddressRow, NewAddress } from "../features/addresses/repo";
+import type { AddressFilters, AddressRow, ExpiredRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
 import type { HostRecord } from "../features/dns-dhcp/model";
 import type { IdempotencyQueries } from "./idempotency";
@@ -597,7 +597,8 @@ export interface AddressKey {
 }
 
 export interface AddressQueries {
-  get(orgId: string, id: string): Promise<AddressRow | null>;
+  /** A record by id; with `liveAt` (ISO now) one expired by then is absent (its row awaits the sweep). */
+  get(orgId: string, id: string, liveAt?: string): Promise<AddressRow | null>;
   getByKey(orgId: string, vrf: string, key: Uint8Array): Promise<AddressRow | null>;
   /** Inserts records (their memory side is already taken, store/ipam.ts). */
   insertMany(orgId: string, rows: NewAddress[]): Promise<void>;
@@ -609,7 +610,11 @@ export interface AddressQueries {
   /** Deletes a subnet's records; returns how many. */
   deleteAll(subnetId: string): Promise<number>;
   remove(orgId: string, id: string): Promise<void>;
-  update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; at: string }): Promise<void>;
+  update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; expires_at: string | null; at: string }): Promise<void>;
+  /** Expiry: deletes the row at (vrf, key) if it expired by `now` (an allocation takes its address again); its id and ip. */
+  removeExpiredKey(orgId: string, vrf: string, key: Uint8Array, now: string): Promise<{ id: string; ip: string } | null>;
+  /** Expiry: deletes up to `limit` records of `orgId` expired by `now` (the sweep). */
+  removeExpired(orgId: string, now: string, limit: number): Promise<ExpiredRow[]>;
   /** A page in IP order (by ip_key in one subnet, by (vrf, ip_key) across the organization). */
   list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]): Promise<{ rows: AddressRow[]; total: number; more: boolean }>;
   /** Exports: up to `limit` records in (vrf bytewise, ip_key) order, keyset after `after`; no count. */

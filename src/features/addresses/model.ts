@@ -43,6 +43,39 @@ const fields = {
   description: multilineText(2000).optional(),
 };
 
+/** Reserving a range in one call (`start`, `end`) records at most this many addresses. */
+export const MAX_RESERVE = 10_000;
+
+/**
+ * Where to allocate (constrained allocation, with no `ip`), a range to reserve, and expiry:
+ * kept apart from the base fields so that other body additions merge cleanly.
+ */
+const placementFields = {
+  range: z
+    .strictObject({ start: z.string().max(64), end: z.string().max(64) })
+    .optional()
+    .describe("allocate only inside this range of the subnet (bounds inclusive)"),
+  exclude: z
+    .array(z.string().max(130))
+    .max(1000)
+    .optional()
+    .describe('never allocate these: each an address ("10.0.1.9") or a range ("10.0.1.100-10.0.1.199")'),
+  from: z.enum(["start", "end"]).optional().describe('"end": the highest free addresses instead of the lowest'),
+  contiguous: z.boolean().optional().describe("with count: one unbroken block of addresses, the lowest that fits"),
+  start: z.string().max(64).optional().describe("with end: reserve every usable address of start–end, all or nothing"),
+  end: z.string().max(64).optional().describe("with start: the last address of the range to reserve"),
+};
+
+/** Expiry (issue 13): the address is freed by the system when the deadline passes. */
+const expiryFields = {
+  expires_at: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .describe("ISO-8601 time from which the address is free again (activity address.expire); null: kept"),
+  hold_seconds: z.number().int().min(1).max(31_622_400).optional().describe("like expires_at: this many seconds from now"),
+};
+
 export const AddressCreateBody = z
   .strictObject({
     ip: z.string().max(64).optional().describe("the address to record; omit it to get the lowest free one"),
@@ -50,6 +83,8 @@ export const AddressCreateBody = z
       .describe("allocate this many free addresses, all or nothing (answers {items})"),
     reuse: z.enum(["hostname", "mac"]).optional()
       .describe("ensure, don't duplicate: the subnet's record with this request's hostname (or MAC) answers 200 instead of a new one"),
+    ...placementFields,
+    ...expiryFields,
     ...fields,
   })
   .meta({
@@ -58,11 +93,16 @@ export const AddressCreateBody = z
       { hostname: "web-server-04" },
       { count: 4, owner: "ops-team", status: "reserved" },
       { hostname: "web-server-05", reuse: "hostname" },
+      { range: { start: "10.0.1.100", end: "10.0.1.199" }, exclude: ["10.0.1.150-10.0.1.159"], from: "end", hostname: "lb-vip" },
+      { count: 8, contiguous: true, range: { start: "10.0.1.64", end: "10.0.1.127" }, owner: "k8s" },
+      { start: "10.0.1.200", end: "10.0.1.250", status: "dhcp", description: "DHCP pool" },
+      { hostname: "ci-runner-17", hold_seconds: 3600 },
     ],
   });
 
 export const AddressPatchBody = z.strictObject({
   ...fields,
+  ...expiryFields,
   ip: z.unknown().optional().describe("immutable: 400 if it differs"),
   subnet_id: z.unknown().optional().describe("immutable: 400 if it differs"),
 });
@@ -82,6 +122,7 @@ export const AddressBody = z
       .int()
       .optional()
       .describe("integer id per organization, never reused (the phpIPAM API's id); in every read, absent from create and allocation answers"),
+    expires_at: z.string().nullable().describe("when the address is freed by the system, or null"),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -97,6 +138,7 @@ export const AddressBody = z
         mac: null,
         description: "",
         number: 51,
+        expires_at: null,
         created_at: "2026-11-28T09:44:46.123Z",
         updated_at: "2026-11-28T09:44:46.123Z",
       },

@@ -23,6 +23,8 @@ export interface NewAddress {
   owner: string;
   mac: string | null;
   description: string;
+  /** ISO deadline (expiry); absent or null: none */
+  expiresAt?: string | null;
   at: string;
 }
 
@@ -32,17 +34,21 @@ export interface AddressFilters {
   ipKey?: Uint8Array;
   status?: string;
   q?: string;
+  /** ISO now: hide records expired by then (expiry; their rows wait for the sweep) */
+  liveAt?: string;
 }
 
-const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, created_at, updated_at";
+const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, expires_at, created_at, updated_at";
 
 export function addressRepo(database: OpenDatabase) {
   const { sqlite } = database;
   const insert = sqlite.query(
-    `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, expires_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const byId = sqlite.query<AddressRow, [string, string]>(`SELECT ${COLUMNS} FROM addresses WHERE org_id = ? AND id = ?`);
+  const byId = sqlite.query<AddressRow, [string, string, string]>(
+    `SELECT ${COLUMNS} FROM addresses WHERE org_id = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+  );
   const byKey = sqlite.query<AddressRow, [string, string, Uint8Array]>(
     `SELECT ${COLUMNS} FROM addresses WHERE org_id = ? AND vrf = ? AND ip_key = ?`,
   );
@@ -58,15 +64,29 @@ export function addressRepo(database: OpenDatabase) {
   const anyInSubnet = sqlite.query<{ ip: string }, [string]>("SELECT ip FROM addresses WHERE subnet_id = ? LIMIT 1");
   const countInSubnet = sqlite.query<{ n: number }, [string]>("SELECT COUNT(*) AS n FROM addresses WHERE subnet_id = ?");
   const update = sqlite.query(
-    "UPDATE addresses SET hostname = ?, status = ?, owner = ?, mac = ?, description = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+    "UPDATE addresses SET hostname = ?, status = ?, owner = ?, mac = ?, description = ?, expires_at = ?, updated_at = ? WHERE org_id = ? AND id = ?",
   );
   const remove = sqlite.query("DELETE FROM addresses WHERE org_id = ? AND id = ?");
+  const removeExpiredKey = sqlite.query<{ id: string; ip: string }, [string, string, Uint8Array, string]>(
+    "DELETE FROM addresses WHERE org_id = ? AND vrf = ? AND ip_key = ? AND expires_at <= ? RETURNING id, ip",
+  );
+  const removeExpired = sqlite.query<ExpiredRow, [string, string, number]>(
+    `DELETE FROM addresses WHERE id IN (SELECT id FROM addresses WHERE org_id = ? AND expires_at <= ? LIMIT ?)
+     RETURNING id, subnet_id, vrf, ip, ip_key`,
+  );
+  const expiringOrgs = sqlite.query<{ org_id: string }, [string]>("SELECT DISTINCT org_id FROM addresses WHERE expires_at <= ?");
 
   return {
     insert(orgId: string, a: NewAddress): void {
-      insert.run(a.id, orgId, a.subnetId, a.vrf, a.ip, a.ipKey, a.hostname, a.status, a.owner, a.mac, a.description, a.at, a.at);
+      insert.run(a.id, orgId, a.subnetId, a.vrf, a.ip, a.ipKey, a.hostname, a.status, a.owner, a.mac, a.description, a.expiresAt ?? null, a.at, a.at);
     },
-    get: (orgId: string, id: string) => byId.get(orgId, id),
+    /** A record by id; `liveAt` (ISO now): one expired by then is absent. */
+    get: (orgId: string, id: string, liveAt = "") => byId.get(orgId, id, liveAt),
+    /** Deletes the row of an expired record at (vrf, key), if it is still there. */
+    removeExpiredKey: (orgId: string, vrf: string, key: Uint8Array, now: string) => removeExpiredKey.get(orgId, vrf, key, now),
+    /** Deletes up to `limit` records of `orgId` expired at `now` (the sweep). */
+    removeExpired: (orgId: string, now: string, limit: number) => removeExpired.all(orgId, now, limit),
+    expiringOrgs: (now: string) => expiringOrgs.all(now).map((r) => r.org_id),
     getByKey: (orgId: string, vrf: string, key: Uint8Array) => byKey.get(orgId, vrf, key),
     /** Records of a subnet between two keys (inclusive), in IP order. */
     keysInRange: (subnetId: string, first: Uint8Array, last: Uint8Array) => keysInRange.all(subnetId, first, last),
@@ -76,8 +96,8 @@ export function addressRepo(database: OpenDatabase) {
     deleteAll: (subnetId: string) => deleteAll.run(subnetId).changes,
     anyInSubnet: (subnetId: string) => anyInSubnet.get(subnetId),
     countInSubnet: (subnetId: string) => countInSubnet.get(subnetId)!.n,
-    update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; at: string }) {
-      update.run(a.hostname, a.status, a.owner, a.mac, a.description, a.at, orgId, id);
+    update(orgId: string, id: string, a: { hostname: string; status: string; owner: string; mac: string | null; description: string; expires_at: string | null; at: string }) {
+      update.run(a.hostname, a.status, a.owner, a.mac, a.description, a.expires_at, a.at, orgId, id);
     },
     remove: (orgId: string, id: string) => remove.run(orgId, id),
 
@@ -92,6 +112,7 @@ export function addressRepo(database: OpenDatabase) {
       if (f.vrf !== undefined) (where.push("vrf = ?"), params.push(f.vrf));
       if (f.ipKey !== undefined) (where.push("ip_key = ?"), params.push(f.ipKey));
       if (f.status !== undefined) (where.push("status = ?"), params.push(f.status));
+      if (f.liveAt !== undefined) (where.push("(expires_at IS NULL OR expires_at > ?)"), params.push(f.liveAt));
       if (f.q !== undefined && f.q !== "") {
         const like = containsPattern(f.q);
         where.push(
@@ -119,6 +140,15 @@ export function addressRepo(database: OpenDatabase) {
 
 export type AddressRepo = ReturnType<typeof addressRepo>;
 
+/** A row the sweep deleted. */
+export interface ExpiredRow {
+  id: string;
+  subnet_id: string;
+  vrf: string;
+  ip: string;
+  ip_key: Uint8Array;
+}
+
 /** The API form of a row (drops vrf and ip_key). */
 export function toAddress(row: AddressRow): Address {
   return {
@@ -132,6 +162,7 @@ export function toAddress(row: AddressRow): Address {
     description: row.description,
     // Read rows carry it; a row built in memory by an allocation has not learnt it (the trigger assigns it).
     ...(row.number != null ? { number: row.number } : {}),
+    expires_at: row.expires_at ?? null,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -80,7 +80,19 @@ export function addressRoutes(deps: StoreDeps) {
             "(409 `subnet_full` when full). With `count` (1–10,000): allocates that many, all or nothing, and answers " +
             "`{items}` (409 `subnet_full` with `details: {requested, available}` when short). " +
             'With `"reuse": "hostname"` (or `"mac"`): ensure, don\'t duplicate — the subnet\'s record with this hostname (MAC) answers ' +
-            "200 as it is; only when there is none is one made (201). Race-proof: concurrent requests for one hostname make one record.",
+            "200 as it is; only when there is none is one made (201). Race-proof: concurrent requests for one hostname make one record. " +
+            "Constrained (no `ip`): `range` {start, end} allocates only inside it, `exclude` skips addresses and " +
+            "`a-b` ranges, `from: \"end\"` takes the highest free first, `contiguous: true` with `count` takes one " +
+            "unbroken block (the lowest that fits); 409 `subnet_full` when nothing fits, 400 `ip_not_in_subnet` for a " +
+            "range outside the subnet, 400 `range_invalid` for a reversed one. `start` + `end` reserve every usable " +
+            "address of that range with the given fields (e.g. `status: dhcp`), all or nothing: 409 `address_in_use` " +
+            "naming the first taken one, 400 `range_too_large` above 10,000 addresses; answers `{items}`.\n\n" +
+            "Examples: `{\"range\": {\"start\": \"10.0.1.100\", \"end\": \"10.0.1.199\"}, \"exclude\": [\"10.0.1.150-10.0.1.159\"], " +
+            "\"from\": \"end\", \"hostname\": \"lb-vip\"}` · `{\"count\": 8, \"contiguous\": true, \"owner\": \"k8s\"}` · " +
+            "`{\"start\": \"10.0.1.200\", \"end\": \"10.0.1.250\", \"status\": \"dhcp\"}`.\n\n" +
+            "Expiry: `expires_at` (ISO-8601) or `hold_seconds` frees the address at that moment (activity `address.expire`, " +
+            "actor system): it is free for reads and first-free at once, its row is swept soon after. Example: " +
+            "`{\"hostname\": \"ci-runner-17\", \"hold_seconds\": 3600}`. PATCH `expires_at: null` keeps the address.",
         },
       },
     )
@@ -103,7 +115,7 @@ export function addressRoutes(deps: StoreDeps) {
       body: AddressPatchBody,
       detail: {
         responses: documented({ 200: AddressBody, ...errorResponses(400, 403, 404) }),
-        tags, summary: "Update an address", description: "`ip` and `subnet_id` are immutable (400 `immutable_field`)."
+        tags, summary: "Update an address", description: "`ip` and `subnet_id` are immutable (400 `immutable_field`). `expires_at` (ISO-8601, or null to keep the address) or `hold_seconds` sets, moves or clears its expiry: `{\"expires_at\": null}`."
       },
     })
     .delete(

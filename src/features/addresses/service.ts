@@ -15,6 +15,7 @@ import type { AppDeps } from "../../app";
 import { AddressInUse, type ReuseLookup } from "../../store/ipam";
 import type { Queries } from "../../store/store";
 import { normaliseMac, type Address, type AddressCreate, type AddressPatch } from "./model";
+import { planOf, requestIn, reserveBound, reserveValues } from "./placement";
 import { toAddress, type AddressFilters, type AddressRow } from "./repo";
 import { addressWriter, inUseError, type AddressFields } from "./writer";
 
@@ -34,8 +35,23 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
     return state;
   }
 
+  /** Now as ISO text, by the clock expiry reads (reads hide records expired by then). */
+  const liveAt = () => new Date(memory.clock()).toISOString();
+
+  /** The deadline a body asks for (epoch ms), null to clear it, undefined when it says nothing; 400 when in the past. */
+  function deadlineOf(body: { expires_at?: string | null; hold_seconds?: number }): number | null | undefined {
+    if (body.expires_at !== undefined && body.hold_seconds !== undefined) {
+      throw new ApiError("validation_failed", 'field "hold_seconds": give either "expires_at" or "hold_seconds", not both', { field: "hold_seconds" });
+    }
+    if (body.hold_seconds !== undefined) return memory.clock() + body.hold_seconds * 1000;
+    if (body.expires_at === undefined || body.expires_at === null) return body.expires_at;
+    const at = Date.parse(body.expires_at);
+    if (!(at > memory.clock())) throw new ApiError("validation_failed", 'field "expires_at": must be in the future', { field: "expires_at" });
+    return at;
+  }
+
   async function mustAddress(q: Queries, p: Principal, id: string): Promise<AddressRow> {
-    const row = await q.addresses.get(p.orgId, id);
+    const row = await q.addresses.get(p.orgId, id, liveAt());
     if (!row) throw notFound("address");
     return row;
   }
@@ -48,42 +64,47 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
       if (typeof vrf !== "string" || !key) throw badCursor();
       after = [vrf, key];
     }
-    const { rows, total, more } = await q.addresses.list(p.orgId, filters, query.limit ?? DEFAULT_LIMIT, after);
+    const { rows, total, more } = await q.addresses.list(p.orgId, { ...filters, liveAt: liveAt() }, query.limit ?? DEFAULT_LIMIT, after);
     const last = rows[rows.length - 1];
     return { items: rows.map(toAddress), total, next_cursor: more && last ? encodeCursor([last.vrf, keyHex(last.ip_key)]) : null };
   }
 
   return {
     /**
-     * POST /subnets/{id}/addresses: a given `ip`, the first free one, or `count` of them;
-     * with `reuse`, the subnet's record of that hostname or MAC when there is one (200).
+     * POST /subnets/{id}/addresses: a given `ip`, the first free one, `count` of them, a
+     * constrained allocation, or a reserved range (placement.ts); with `reuse`, the subnet's
+     * record of that hostname or MAC when there is one (200).
      */
     async create(p: Principal, subnetId: string, body: AddressCreate): Promise<AddressCreated> {
       requireWrite(p);
-      if (body.ip !== undefined && body.count !== undefined) {
-        throw new ApiError("validation_failed", 'field "count": give either "ip" or "count", not both', { field: "count" });
-      }
-      const ip = body.ip === undefined ? undefined : requireIp(body.ip, "ip");
-      const fields = fieldsOf(body);
-      const n = body.count ?? 1;
+      const plan = planOf(body);
+      const fields = { ...fieldsOf(body), expiresAt: deadlineOf(body) };
+      const adding = plan.kind === "ip" ? 1 : plan.kind === "allocate" ? plan.count : reserveBound(plan.range);
       const reuse = reuseOf(body, fields);
       try {
         // The job's value is the whole answer (status too): an Idempotency-Key stores it as it is.
         const created = await ipam.addresses<AddressCreated>(p.orgId, subnetId, {
-          adding: n,
+          adding,
           reuse,
           run(state, journal, existing) {
             if (existing) return { insert: [], activity: [], value: { status: 200, value: existing } };
-            if (ip !== undefined) {
-              const made = writer.recordAt(journal, p, state, ip, fields);
+            if (plan.kind === "ip") {
+              const made = writer.recordAt(journal, p, state, plan.ip, fields);
               return { ...made, value: { status: 201, value: made.value } };
             }
-            const made = writer.allocate(journal, p, state, n, fields);
-            return { ...made, value: { status: 201, value: body.count === undefined ? made.value[0]! : { items: made.value } } };
+            if (plan.kind === "reserve") {
+              const made = writer.reserve(journal, p, state, reserveValues(state.prefix, state.cidr, plan.range), fields);
+              return { ...made, value: { status: 201, value: { items: made.value } } };
+            }
+            const constrained = plan.range !== undefined || plan.exclude.length > 0 || plan.fromEnd || plan.contiguous;
+            const made = constrained
+              ? writer.allocateWhere(journal, p, state, requestIn(state.prefix, state.cidr, plan), fields)
+              : writer.allocate(journal, p, state, plan.count, fields);
+            return { ...made, value: { status: 201, value: plan.many ? { items: made.value } : made.value[0]! } };
           },
         });
-        // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip` is not an allocation).
-        if (ip === undefined && created.status === 201) deps.metrics.countAllocations(n);
+        // Counted once committed: /metrics' ipcraft_allocations_total (a given `ip`, a reserved range or a reused record is not an allocation).
+        if (plan.kind === "allocate" && created.status === 201) deps.metrics.countAllocations(plan.count);
         return created;
       } catch (error) {
         if (error instanceof AddressInUse) throw await ipam.read(p.orgId, (q) => inUseError(q, p.orgId, error));
@@ -132,8 +153,8 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
 
     update(p: Principal, id: string, body: AddressPatch): Promise<Address> {
       requireWrite(p);
-      // No memory changes: a plain unit of work.
-      return deps.store.write({ orgId: p.orgId }, async (q) => {
+      const deadline = deadlineOf(body);
+      const patch = async (q: Queries, expiry?: (row: AddressRow, at: number | null) => void) => {
         const before = await mustAddress(q, p, id);
         if (body.ip !== undefined && !sameIp(body.ip, before.ip)) {
           throw new ApiError("immutable_field", 'field "ip" cannot change; delete this record and create another', { field: "ip" });
@@ -149,15 +170,25 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
           owner: body.owner ?? before.owner,
           mac: body.mac === undefined ? before.mac : body.mac === null ? null : normaliseMac(body.mac),
           description: body.description ?? before.description,
+          expires_at: deadline === undefined ? before.expires_at : deadline === null ? null : new Date(deadline).toISOString(),
         };
         const changes: Record<string, [unknown, unknown]> = {};
         for (const k of Object.keys(after) as (keyof typeof after)[]) if (after[k] !== before[k]) changes[k] = [before[k], after[k]];
         if (Object.keys(changes).length === 0) return toAddress(before);
+        if (changes.expires_at && expiry) expiry(before, deadline ?? null);
         const at = nowIso();
         await q.addresses.update(p.orgId, id, { ...after, at });
         await q.activity.record({ orgId: p.orgId, actor: actorOf(p), action: "address.update", target: { type: "address", id, label: before.ip }, changes, at });
         return toAddress({ ...before, ...after, updated_at: at });
-      });
+      };
+      // A patch of fields touches rows only; one of the deadline moves memory too (expiry, ipam/expiry.ts).
+      if (deadline === undefined) return deps.store.write({ orgId: p.orgId }, (q) => patch(q));
+      return ipam.write(p.orgId, (q, journal) =>
+        patch(q, (row, at) => {
+          const state = mustSubnet(p, row.subnet_id);
+          memory.setExpiry(journal, state, valueOfKey(row.ip_key, state.prefix.family), at);
+        }),
+      );
     },
 
     /** Deletes a record; the address is free at once (memory and rows in one step). */
@@ -186,8 +217,9 @@ export type AddressCreated = { status: 200 | 201; value: Address | { items: Addr
 /** The lookup `"reuse"` asks for, checked against the rest of the body. */
 function reuseOf(body: AddressCreate, fields: AddressFields): ReuseLookup | undefined {
   if (body.reuse === undefined) return undefined;
-  if (body.count !== undefined) {
-    throw new ApiError("validation_failed", 'field "reuse": ensures one record; it does not combine with "count"', { field: "reuse" });
+  if (body.count !== undefined || body.start !== undefined) {
+    const other = body.count !== undefined ? "count" : "start";
+    throw new ApiError("validation_failed", `field "reuse": ensures one record; it does not combine with "${other}"`, { field: "reuse" });
   }
   const value = body.reuse === "hostname" ? fields.hostname : fields.mac;
   if (!value) {

@@ -7,7 +7,7 @@
  */
 import { actorOf, type Principal } from "../../auth/principal";
 import { ApiError } from "../../http/errors";
-import { containsIp, formatIp, ipv4MappedError, isUsable, type Ip } from "../../ip";
+import { containsIp, formatIp, ipv4MappedError, isUsable, type AllocationRequest, type Ip } from "../../ip";
 import { keyOf, nowIso } from "../../ipam/codec";
 import type { Journal } from "../../ipam/journal";
 import type { IpamMemory } from "../../ipam/memory";
@@ -25,6 +25,9 @@ export interface AddressFields {
   mac: string | null;
   description: string;
 }
+
+/** The fields plus an expiry deadline in epoch ms (issue 13); absent or null: kept. */
+export type NewFields = AddressFields & { expiresAt?: number | null };
 
 export function addressWriter(memory: IpamMemory) {
   /** Throws the 400 that says why `ip` cannot be recorded directly in `state`. */
@@ -55,25 +58,26 @@ export function addressWriter(memory: IpamMemory) {
   }
 
   /** Rows and activity entries for `values` (already taken in memory). */
-  function rowsFor(p: Principal, state: SubnetState, values: bigint[], fields: AddressFields): AddressWrite<Address[]> {
+  function rowsFor(p: Principal, state: SubnetState, values: bigint[], journal: Journal, withExpiry: NewFields): AddressWrite<Address[]> {
     const at = nowIso();
     const actor = actorOf(p);
+    const { expiresAt, ...fields } = withExpiry;
+    const expires_at = expiresAt == null ? null : new Date(expiresAt).toISOString();
     const out: AddressWrite<Address[]> = { insert: [], activity: [], value: [] };
     for (const value of values) {
       // Time-ordered UUIDs (v7): new rows append to the primary-key index instead of
       // dirtying a random page per insert, which is most of the cost of a commit.
       const id = Bun.randomUUIDv7();
       const ip = formatIp({ family: state.prefix.family, value });
-      out.insert.push({ id, subnetId: state.id, vrf: state.vrf, ip, ipKey: keyOf(state.prefix.family, value), ...fields, at });
-      out.activity.push({
-        orgId: state.orgId,
-        actor,
-        action: "address.create",
-        target: { type: "address", id, label: ip },
-        at,
-        changes: changesOfCreate(ip, state.id, fields),
-      });
-      out.value.push({ id, subnet_id: state.id, ip, ...fields, created_at: at, updated_at: at });
+      const ipKey = keyOf(state.prefix.family, value);
+      // An expired record of this address may still have a row (not swept): the store deletes it first.
+      if (memory.takeLapsed(journal, state, value)) (out.replace ??= []).push({ vrf: state.vrf, ipKey, ip });
+      if (expiresAt != null) memory.setExpiry(journal, state, value, expiresAt);
+      out.insert.push({ id, subnetId: state.id, vrf: state.vrf, ip, ipKey, ...fields, expiresAt: expires_at, at });
+      const changes = changesOfCreate(ip, state.id, fields);
+      if (expires_at !== null) changes.expires_at = [null, expires_at];
+      out.activity.push({ orgId: state.orgId, actor, action: "address.create", target: { type: "address", id, label: ip }, at, changes });
+      out.value.push({ id, subnet_id: state.id, ip, ...fields, expires_at, created_at: at, updated_at: at });
     }
     return out;
   }
@@ -81,14 +85,14 @@ export function addressWriter(memory: IpamMemory) {
   return {
     assertPlaceable,
     /** Records one given address; AddressInUse when it is taken (the service names the record). */
-    recordAt(journal: Journal, p: Principal, state: SubnetState, ip: Ip, fields: AddressFields, field = "ip"): AddressWrite<Address> {
+    recordAt(journal: Journal, p: Principal, state: SubnetState, ip: Ip, fields: NewFields, field = "ip"): AddressWrite<Address> {
       assertPlaceable(state, ip, field);
       if (memory.take(journal, state, ip.value) !== "ok") throw new AddressInUse(state.vrf, keyOf(ip.family, ip.value), formatIp(ip), field);
-      const out = rowsFor(p, state, [ip.value], fields);
+      const out = rowsFor(p, state, [ip.value], journal, fields);
       return { ...out, value: out.value[0]! };
     },
     /** Allocates the `n` lowest free addresses, all or nothing; 409 subnet_full when short. */
-    allocate(journal: Journal, p: Principal, state: SubnetState, n: number, fields: AddressFields): AddressWrite<Address[]> {
+    allocate(journal: Journal, p: Principal, state: SubnetState, n: number, fields: NewFields): AddressWrite<Address[]> {
       const values = memory.allocate(journal, state, n);
       if (values === null) {
         const available = state.allocator.counts().free;
@@ -100,7 +104,33 @@ export function addressWriter(memory: IpamMemory) {
           { requested: n, available: Number(available) },
         );
       }
-      return rowsFor(p, state, values, fields);
+      return rowsFor(p, state, values, journal, fields);
+    },
+    /** A constrained allocation (placement.ts), all or nothing; 409 subnet_full when nothing fits. */
+    allocateWhere(journal: Journal, p: Principal, state: SubnetState, request: AllocationRequest, fields: NewFields): AddressWrite<Address[]> {
+      const values = memory.allocateWhere(journal, state, request);
+      if (values === null) {
+        const n = request.count ?? 1;
+        const what = request.contiguous === true && n > 1 ? `a free block of ${n} addresses` : `${n} free address${n === 1 ? "" : "es"}`;
+        throw new ApiError("subnet_full", `Subnet ${state.cidr} has no ${what} where the request allows`, {
+          requested: n,
+          ...(request.contiguous === true ? { contiguous: true } : {}),
+        });
+      }
+      return rowsFor(p, state, values, journal, fields);
+    },
+    /**
+     * Records every value of a range, all or nothing: the first taken one is 409
+     * address_in_use (the service names its record), one inside a child subnet 400.
+     */
+    reserve(journal: Journal, p: Principal, state: SubnetState, values: bigint[], fields: NewFields): AddressWrite<Address[]> {
+      const taken = memory.takeAll(journal, state, values);
+      if (!taken.ok) {
+        const ip = { family: state.prefix.family, value: taken.value };
+        assertPlaceable(state, ip, "start"); // a child subnet: its own 400
+        throw new AddressInUse(state.vrf, keyOf(ip.family, ip.value), formatIp(ip), "start");
+      }
+      return rowsFor(p, state, values, journal, fields);
     },
   };
 }

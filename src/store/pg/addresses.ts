@@ -3,14 +3,14 @@
  * Orderings by (vrf COLLATE "C", ip_key): bytewise, as in SQLite.
  */
 import type { TransactionSQL } from "bun";
-import type { AddressRow, NewAddress } from "../../features/addresses/repo";
+import type { AddressRow, ExpiredRow, NewAddress } from "../../features/addresses/repo";
 import { macSearchText } from "../../features/addresses/model";
 import { containsPattern } from "../../ipam/codec";
 import { AddressInUse } from "../ipam";
 import type { AddressKey, AddressQueries } from "../store";
 import { iso, isUniqueViolation, settled } from "./errors";
 
-const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, created_at, updated_at";
+const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, expires_at, created_at, updated_at";
 /** Rows per INSERT (at most 65,535 parameters per statement; 13 columns). */
 const CHUNK = 4000;
 
@@ -28,6 +28,7 @@ export function addressValues(orgId: string, rows: NewAddress[]) {
     owner: a.owner,
     mac: a.mac,
     description: a.description,
+    expires_at: a.expiresAt ?? null,
     created_at: a.at,
     updated_at: a.at,
   }));
@@ -35,10 +36,19 @@ export function addressValues(orgId: string, rows: NewAddress[]) {
 
 export function pgAddresses(tx: TransactionSQL): AddressQueries {
   return {
-    async get(orgId, id) {
-      const [row] = await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND id = $2`, [orgId, id]);
+    async get(orgId, id, liveAt) {
+      const [row] = liveAt === undefined
+        ? await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND id = $2`, [orgId, id])
+        : await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3)`, [orgId, id, liveAt]);
       return row ? toRow(row) : null;
     },
+    async removeExpiredKey(orgId, vrf, key, now) {
+      const [row] = await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND vrf = ${vrf} AND ip_key = ${Buffer.from(key)} AND expires_at <= ${now} RETURNING id, ip`;
+      return (row as { id: string; ip: string } | undefined) ?? null;
+    },
+    removeExpired: async (orgId, now, limit) =>
+      (await tx`DELETE FROM addresses WHERE id IN (SELECT id FROM addresses WHERE org_id = ${orgId} AND expires_at <= ${now} LIMIT ${limit})
+                RETURNING id, subnet_id, vrf, ip, ip_key`) as ExpiredRow[],
     async getByKey(orgId, vrf, key) {
       const [row] = await tx.unsafe(`SELECT ${COLUMNS} FROM addresses WHERE org_id = $1 AND vrf = $2 AND ip_key = $3`, [orgId, vrf, Buffer.from(key)]);
       return row ? toRow(row) : null;
@@ -70,7 +80,7 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
     },
     async update(orgId, id, a) {
       await tx`UPDATE addresses SET hostname = ${a.hostname}, status = ${a.status}, owner = ${a.owner}, mac = ${a.mac},
-                      description = ${a.description}, updated_at = ${a.at} WHERE org_id = ${orgId} AND id = ${id}`;
+                      description = ${a.description}, expires_at = ${a.expires_at}, updated_at = ${a.at} WHERE org_id = ${orgId} AND id = ${id}`;
     },
     async list(orgId, f, limit, after) {
       const params: unknown[] = [orgId];
@@ -80,6 +90,7 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       if (f.vrf !== undefined) where.push(`vrf = ${p(f.vrf)}`);
       if (f.ipKey !== undefined) where.push(`ip_key = ${p(Buffer.from(f.ipKey))}`);
       if (f.status !== undefined) where.push(`status = ${p(f.status)}`);
+      if (f.liveAt !== undefined) where.push(`(expires_at IS NULL OR expires_at > ${p(f.liveAt)})`);
       if (f.q !== undefined && f.q !== "") {
         const like = p(containsPattern(f.q));
         const mac = p(containsPattern(macSearchText(f.q)));
@@ -135,5 +146,5 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
 }
 
 function toRow(row: any): AddressRow {
-  return { ...row, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
+  return { ...row, expires_at: row.expires_at == null ? null : iso(row.expires_at), created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
 }

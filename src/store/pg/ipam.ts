@@ -39,14 +39,15 @@
 import type { SQL, TransactionSQL } from "bun";
 import { planLimits, refuseOverLimit } from "../../auth/plans";
 import { ApiError, notFound } from "../../http/errors";
-import { formatCidr, SubnetAllocator, SubnetTree, type Family, type Prefix } from "../../ip";
+import { formatCidr, ipFromKey, SubnetAllocator, SubnetTree, type Family, type Prefix } from "../../ip";
 import { keyOf, valueOfKey } from "../../ipam/codec";
 import { Journal } from "../../ipam/journal";
 import { IpamMemory } from "../../ipam/memory";
 import { addToAncestors } from "../../ipam/nested-records";
 import { OrgIpam, type SubnetState } from "../../ipam/org-loader";
 import { DatabaseBusyError } from "../../db/errors";
-import { type AddressJob, DeliberateRollback, type IpamStore } from "../ipam";
+import { type AddressJob, type AddressWrite, DeliberateRollback, expireEntry, type IpamStore } from "../ipam";
+import { deadlineMs, expiryKey, expiryOf } from "../../ipam/expiry";
 import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
 import { insertPgActivity } from "./activity";
@@ -94,6 +95,7 @@ interface ChangeRow {
   seq: string | number;
   kind: "take" | "free" | "reload";
   ip_key: Uint8Array | null;
+  expires_at: Date | null;
 }
 
 /** Change-log rows read ahead, with the seq memory was at when they were asked for (seq > from). */
@@ -141,6 +143,13 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     for (const state of org.subnets.values()) {
       addToAncestors(null, { tree: org.trees.get(state.vrf)!, subnets: org.subnets }, state, state.allocator.ownRecords());
     }
+    // Deadlines of expiring records (a partial index: only those rows), ipam/expiry.ts.
+    const e = expiryOf(org);
+    const expiring = (await tx`SELECT vrf, ip_key, expires_at FROM addresses WHERE org_id = ${orgId} AND expires_at IS NOT NULL`) as { vrf: string; ip_key: Uint8Array; expires_at: Date }[];
+    for (const row of expiring) {
+      const ip = ipFromKey(row.ip_key);
+      e.index.set(expiryKey(row.vrf, ip.family, ip.value), deadlineMs(row.expires_at));
+    }
     return org;
   }
 
@@ -163,17 +172,27 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         prefetched && prefetched.from === state.seq
           ? prefetched.rows.filter((r) => Number(r.seq) <= seq)
           : ((await tx`
-        SELECT seq, kind, ip_key FROM subnet_changes WHERE subnet_id = ${state.id} AND seq > ${state.seq} AND seq <= ${seq}
+        SELECT seq, kind, ip_key, expires_at FROM subnet_changes WHERE subnet_id = ${state.id} AND seq > ${state.seq} AND seq <= ${seq}
          ORDER BY seq, id`) as ChangeRow[]);
       const seqs = new Set(rows.map((r) => Number(r.seq)));
       if (seqs.size === seq - state.seq && !rows.some((r) => r.kind === "reload")) {
         const a = state.allocator;
         const family = state.prefix.family;
         let delta = 0;
+        const e = expiryOf(memory.org(orgId)!);
         for (const r of rows) {
           const value = valueOfKey(r.ip_key!, family);
-          if (r.kind === "take") delta += a.take(value) === "ok" ? 1 : 0;
-          else delta -= a.release(value) ? 1 : 0;
+          // A take carries the record's deadline (null: none); a value that lapsed here (expired) is a new record.
+          const key = expiryKey(state.vrf, family, value);
+          e.lapsed.delete(key);
+          if (r.kind === "take") {
+            delta += a.take(value) === "ok" ? 1 : 0;
+            if (r.expires_at == null) e.index.delete(key);
+            else e.index.set(key, deadlineMs(r.expires_at));
+          } else {
+            delta -= a.release(value) ? 1 : 0;
+            e.index.delete(key);
+          }
         }
         // The ancestors' counts of records below them follow (nested-records.ts).
         addToAncestors(null, memory.nestedScope(state), state, delta);
@@ -276,7 +295,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
               WHERE s.org_id = ${orgId} AND s.id = ${subnetId} FOR NO KEY UPDATE OF s`,
           from === undefined
             ? Promise.resolve([])
-            : tx`SELECT seq, kind, ip_key FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq > ${from} ORDER BY seq, id`,
+            : tx`SELECT seq, kind, ip_key, expires_at FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq > ${from} ORDER BY seq, id`,
         ]);
         if (!row) throw notFound("subnet");
         const seq = Number(row.alloc_seq);
@@ -288,6 +307,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         if (state) state = await catchUp(tx, orgId, state, seq, prefetched);
         if (!state) throw notFound("subnet");
         allocator = state.allocator;
+        memory.settle(orgId);
 
         const limit = planLimits(plan).addresses;
         let current = 0;
@@ -302,11 +322,12 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             SELECT key FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyed, "TEXT")}::text[]) AND created_at >= ${since}`;
           for (const r of found as { key: string }[]) takenKeys.add(r.key);
         }
-        const reuse = await reuseIndex(tx, orgId, subnetId, batch.map((e) => e.job.reuse));
+        const reuse = await reuseIndex(tx, orgId, subnetId, batch.map((e) => e.job.reuse), new Date(memory.clock()).toISOString());
         const insert = [];
         const keyRows: IdempotencyRow[] = [];
         const activity: ActivityEntry[] = [];
-        const changes: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array }[] = [];
+        const changes: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array; expires_at: string | null }[] = [];
+        const replace: NonNullable<AddressWrite<unknown>["replace"]> = [];
         for (const entry of batch) {
           const journal = new Journal();
           try {
@@ -322,8 +343,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             // Later jobs of this batch find these records too (their rows are not inserted yet).
             for (const row of out.insert) rememberForReuse(reuse, addressOf(row));
             if (entry.intent) keyRows.push(rowOf(entry.intent, out.value));
+            if (out.replace) replace.push(...out.replace);
             for (const c of journal.changes) {
-              if (c.kind !== "reload") changes.push({ org_id: orgId, subnet_id: subnetId, seq: seq + 1, kind: c.kind, ip_key: keyOf(state.prefix.family, c.value!) });
+              if (c.kind !== "reload") {
+                changes.push({ org_id: orgId, subnet_id: subnetId, seq: seq + 1, kind: c.kind, ip_key: keyOf(state.prefix.family, c.value!), expires_at: isoOf(c.expiresAt) });
+              }
             }
             done.push({ entry, journal, value: out.value });
           } catch (error) {
@@ -348,6 +372,14 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           return;
         }
         newSeq = seq + 1;
+        // Expired records whose addresses this batch takes again: their rows go first (rare: one round trip each).
+        if (replace.length > 0) {
+          const now = new Date(memory.clock()).toISOString();
+          for (const r of replace) {
+            const [gone] = await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND vrf = ${r.vrf} AND ip_key = ${Buffer.from(r.ipKey)} AND expires_at <= ${now} RETURNING id, ip`;
+            if (gone) activity.unshift(expireEntry(orgId, gone as { id: string; ip: string }, now));
+          }
+        }
         for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`.execute());
         // The change log and the new version in one statement (most batches fit one chunk).
         const tail = changes.length > CHUNK ? changes.length - (changes.length % CHUNK || CHUNK) : 0;
@@ -391,6 +423,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       const scope = { orgId };
       return inScope(sql, scope, async (tx) => {
         await currentIn(tx, orgId, subnetIds);
+        memory.settle(orgId); // expired records are free at once (ipam/expiry.ts)
         const fresh = async (ids: string[]) => {
           // With every descendant: a subnet's utilization counts the records below it
           // (nested-records.ts), which other replicas may have changed without touching it.
@@ -430,10 +463,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             if (!state) org = await reloadOrg(tx, orgId);
           }
 
+          memory.settle(orgId);
           const result = await unit.body(queriesOn(tx, scope), journal);
 
           // Log what each subnet's allocator went through (new subnets: nobody knows them yet).
-          const bySubnet = new Map<string, { kind: string; value?: bigint }[]>();
+          const bySubnet = new Map<string, { kind: string; value?: bigint; expiresAt?: number | null }[]>();
           for (const c of journal.changes) {
             if (journal.created.has(c.subnetId)) continue;
             let list = bySubnet.get(c.subnetId);
@@ -445,13 +479,13 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             const bumped = (await tx`
               UPDATE subnets SET alloc_seq = alloc_seq + 1 WHERE org_id = ${orgId} AND id IN ${tx([...bySubnet.keys()])}
               RETURNING id, alloc_seq, family`) as { id: string; alloc_seq: string; family: Family }[];
-            const rows: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array | null }[] = [];
+            const rows: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array | null; expires_at: string | null }[] = [];
             for (const b of bumped) {
               const seq = Number(b.alloc_seq);
               seqs.set(b.id, seq);
               const list = bySubnet.get(b.id)!;
-              if (list.some((c) => c.kind === "reload")) rows.push({ org_id: orgId, subnet_id: b.id, seq, kind: "reload", ip_key: null });
-              else for (const c of list) rows.push({ org_id: orgId, subnet_id: b.id, seq, kind: c.kind, ip_key: keyOf(b.family, c.value!) });
+              if (list.some((c) => c.kind === "reload")) rows.push({ org_id: orgId, subnet_id: b.id, seq, kind: "reload", ip_key: null, expires_at: null });
+              else for (const c of list) rows.push({ org_id: orgId, subnet_id: b.id, seq, kind: c.kind, ip_key: keyOf(b.family, c.value!), expires_at: isoOf(c.expiresAt) });
             }
             for (let i = 0; i < rows.length; i += CHUNK) await tx`INSERT INTO subnet_changes ${tx(rows.slice(i, i + CHUNK))}`;
           }
@@ -482,5 +516,29 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     },
 
     addresses: enqueue,
+
+    // System work across organizations (RLS): list them through the maintenance policy, then look in each.
+    expiringOrgs: (now) =>
+      inScope(sql, { orgId: null }, async (tx) => {
+        const [, orgs] = await Promise.all([
+          tx`SELECT set_config('app.maintenance', 'retention', true)`.execute(),
+          tx`SELECT id FROM organizations`.execute(),
+          tx`SELECT set_config('app.maintenance', '', true)`.execute(),
+        ]);
+        const out: string[] = [];
+        for (const { id } of orgs as { id: string }[]) {
+          const [, found] = await Promise.all([
+            tx`SELECT set_config('app.org_id', ${id}, true)`.execute(),
+            tx`SELECT 1 FROM addresses WHERE org_id = ${id} AND expires_at <= ${now} LIMIT 1`.execute(),
+          ]);
+          if (found.length > 0) out.push(id);
+        }
+        await tx`SELECT set_config('app.org_id', '', true)`;
+        return out;
+      }),
   };
+}
+
+function isoOf(ms: number | null | undefined): string | null {
+  return ms == null ? null : new Date(ms).toISOString();
 }

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL: a subnet's records by hostname or MAC for `"reuse"` (store/ipam.ts ReuseLookup),
  * read by the address batch (ipam.ts) under the subnet's row lock; the batch adds the records
- * its earlier jobs made, whose rows are not inserted yet. The `<> ''` / `IS NOT NULL` terms
+ * its earlier jobs made, whose rows are not inserted yet. An expired record (its row not swept
+ * yet) is free, never reused. The `<> ''` / `IS NOT NULL` terms
  * match the partial indexes (drizzle/pg/0011_idempotency.sql).
  */
 import type { TransactionSQL } from "bun";
@@ -13,7 +14,7 @@ import { iso } from "./errors";
  * `"reuse"` lookups of a batch, in one statement under the subnet's lock: "field\nvalue" → the
  * subnet's record with it (the lowest IP when several have it, as on SQLite).
  */
-export async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: string, lookups: (ReuseLookup | undefined)[]): Promise<Map<string, Address>> {
+export async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: string, lookups: (ReuseLookup | undefined)[], now: string): Promise<Map<string, Address>> {
   const index = new Map<string, Address>();
   const hostnames: string[] = [];
   const macs: string[] = [];
@@ -23,12 +24,13 @@ export async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: st
   }
   if (hostnames.length === 0 && macs.length === 0) return index;
   const rows = (await tx`
-    SELECT id, subnet_id, ip, hostname, status, owner, mac, description, created_at, updated_at FROM addresses
+    SELECT id, subnet_id, ip, hostname, status, owner, mac, description, expires_at, created_at, updated_at FROM addresses
      WHERE org_id = ${orgId} AND subnet_id = ${subnetId}
        AND ((hostname = ANY(${tx.array(hostnames, "TEXT")}::text[]) AND hostname <> '')
          OR (mac = ANY(${tx.array(macs, "TEXT")}::text[]) AND mac IS NOT NULL))
-     ORDER BY ip_key`) as (Omit<Address, "created_at" | "updated_at"> & { created_at: Date; updated_at: Date })[];
-  for (const r of rows) rememberForReuse(index, { ...r, created_at: iso(r.created_at), updated_at: iso(r.updated_at) });
+       AND (expires_at IS NULL OR expires_at > ${now})
+     ORDER BY ip_key`) as (Omit<Address, "expires_at" | "created_at" | "updated_at"> & { expires_at: Date | null; created_at: Date; updated_at: Date })[];
+  for (const r of rows) rememberForReuse(index, { ...r, expires_at: r.expires_at && iso(r.expires_at), created_at: iso(r.created_at), updated_at: iso(r.updated_at) });
   return index;
 }
 

@@ -235,6 +235,8 @@ export const addresses = pgTable(
     description: text("description").notNull().default(""),
     /** The integer id per organization (see src/db/schema.ts numberCounters); set by a BEFORE INSERT trigger. */
     number: integer("number"),
+    /** the address is free from then on (issue 13 expiry), or null (kept) */
+    expiresAt: isoTimestamp("expires_at"),
     ...timestamps,
   },
   (t) => [
@@ -245,6 +247,8 @@ export const addresses = pgTable(
     // partial, so that the many records with neither cost no index entry.
     index("addresses_subnet_hostname_idx").on(t.subnetId, t.hostname).where(sql`hostname <> ''`),
     index("addresses_subnet_mac_idx").on(t.subnetId, t.mac).where(sql`mac IS NOT NULL`),
+    // Partial: only expiring rows (few), for the sweep and the load of deadlines.
+    index("addresses_expires_idx").on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
   ],
 );
 
@@ -297,6 +301,8 @@ export const subnetChanges = pgTable(
     /** take | free | reload */
     kind: text("kind").notNull(),
     ipKey: bytea("ip_key"),
+    /** on a `take`: the record's deadline (null: none), so that replicas follow expiries too */
+    expiresAt: isoTimestamp("expires_at"),
     at: isoTimestamp("at").notNull().default(sql`now()`),
   },
   (t) => [index("subnet_changes_subnet_seq_idx").on(t.subnetId, t.seq), index("subnet_changes_at_idx").on(t.at)],

@@ -20,7 +20,7 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
     `${EXPORT_SELECT} AND (vrf, ip_key) > (?, ?) ORDER BY vrf, ip_key LIMIT ?`,
   );
   return {
-    get: async (orgId, id) => repo.get(orgId, id),
+    get: async (orgId, id, liveAt) => repo.get(orgId, id, liveAt),
     getByKey: async (orgId, vrf, key) => repo.getByKey(orgId, vrf, key),
     async insertMany(orgId, rows) {
       for (const row of rows) insertOne(repo, orgId, row);
@@ -43,6 +43,8 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
     list: async (orgId, f, limit, after) => repo.list(orgId, f, limit, after),
     byKeys: async (orgId, vrf, keys) => keys.map((key) => repo.getByKey(orgId, vrf, key)).filter((row) => row !== null),
     exportPage: async (orgId, limit, after) => (after ? exportNext.all(orgId, after[0], after[1], limit) : exportFirst.all(orgId, limit)),
+    removeExpiredKey: async (orgId, vrf, key, now) => repo.removeExpiredKey(orgId, vrf, key, now),
+    removeExpired: async (orgId, now, limit) => repo.removeExpired(orgId, now, limit),
   };
 }
 

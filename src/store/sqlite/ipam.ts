@@ -16,7 +16,7 @@ import { notFound } from "../../http/errors";
 import { GroupCommit } from "../../ipam/group-commit";
 import { Journal, MAX_STALE_RETRIES, StaleOrganization } from "../../ipam/journal";
 import { IpamRegistry } from "../../ipam/registry";
-import type { IpamStore } from "../ipam";
+import { expireEntry, type IpamStore } from "../ipam";
 import type { Queries, Store } from "../store";
 import { insertActivity } from "./activity";
 import { insertOne } from "./addresses";
@@ -47,6 +47,7 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
 
     async read(orgId, fn) {
       await registry.readyForRead(orgId);
+      registry.settle(orgId); // expired records are free at once (ipam/expiry.ts)
       return store.read({ orgId }, (q) => fn(q, noFresh));
     },
 
@@ -62,6 +63,7 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
               database,
               async () => {
                 if (!registry.isCurrent(orgId)) throw new StaleOrganization();
+                registry.settle(orgId);
                 const value = await unit.body(queries, journal);
                 registry.bump(journal, orgId);
                 return value;
@@ -85,9 +87,18 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
       const value = await group.run(orgId, (journal) => {
         const state = registry.subnet(orgId, subnetId);
         if (!state) throw notFound("subnet");
-        const existing = job.reuse ? findForReuse(subnetId, job.reuse) : undefined;
+        // Expired records are free before anything looks at the subnet (reuse included).
+        registry.settle(orgId);
+        const existing = job.reuse ? findForReuse(subnetId, job.reuse, new Date(registry.clock()).toISOString()) : undefined;
         assertPlanAllows(database.sqlite, orgId, "addresses", existing ? 0 : job.adding);
         const out = job.run(state, journal, existing);
+        if (out.replace) {
+          const now = new Date(registry.clock()).toISOString();
+          for (const r of out.replace) {
+            const gone = rows.removeExpiredKey(orgId, r.vrf, r.ipKey, now);
+            if (gone) insertActivity(database, expireEntry(orgId, gone, now));
+          }
+        }
         for (const row of out.insert) insertOne(rows, orgId, row);
         for (const entry of out.activity) insertActivity(database, entry);
         // In the job's savepoint: the key row commits with the records, or neither does.
@@ -96,6 +107,10 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
       });
       if (intent) intent.stored = true;
       return value;
+    },
+
+    async expiringOrgs(now) {
+      return rows.expiringOrgs(now);
     },
 
     offThread: onFile ? (job) => offThread({ database, registry }, job) : undefined,
