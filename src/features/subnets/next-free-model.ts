@@ -42,12 +42,9 @@ export const NextFreeSubnetBody = z
     section_id: z.string().max(64).nullable().optional().describe("folder; default: the parent's"),
     vlan: z.number().int().min(1, "must be 1–4094").max(4094, "must be 1–4094").nullable().optional(),
   })
-  .meta({
-    examples: [
-      { prefix_length: 24, name: "Berlin office LAN", vlan: 120 },
-      { prefix_length: 64, count: 4, from: "end", name: "k8s pods" },
-    ],
-  });
+  // `example`, not `examples`: zod drops `examples` from the input-side schema of an object
+  // whose fields transform (lineText trims), and Swagger UI fills "Try it out" from this one.
+  .meta({ example: { prefix_length: 24, name: "Berlin office LAN", vlan: 120 } });
 
 export type FirstFreeSubnetFilters = z.infer<typeof FirstFreeSubnetQuery>;
 export type FreeSubnetsFilters = z.infer<typeof FreeSubnetsQuery>;
