@@ -117,6 +117,17 @@ describe.each(BACKENDS)("next free subnet on $name", (backend) => {
     expect((await t.api.post(`/subnets/${crypto.randomUUID()}/subnets`, { prefix_length: 26 })).status).toBe(404);
   });
 
+  test("the plan's subnet limit counts every child of a count: over it, 402 and nothing created", async () => {
+    const t = await fresh({ plan: "pro" }); // 500 subnets
+    const parent = (await t.api.post("/subnets", { cidr: "10.30.0.0/16" })).body;
+    expect((await t.api.post(`/subnets/${parent.id}/subnets`, { prefix_length: 24, count: 200 })).status).toBe(201);
+    const over = await t.api.post(`/subnets/${parent.id}/subnets`, { prefix_length: 28, count: 300 }); // 1 + 200 + 300 > 500
+    expect([over.status, over.body.code]).toEqual([402, "plan_limit"]);
+    expect((await t.api.get(`/subnets?parent_id=${parent.id}`)).body.total).toBe(200);
+    expect((await t.api.post(`/subnets/${parent.id}/subnets`, { prefix_length: 28, count: 299 })).status).toBe(201);
+    expect((await t.api.post(`/subnets/${parent.id}/subnets`, { prefix_length: 28 })).status).toBe(402);
+  });
+
   test("the child takes the parent's folder unless told otherwise; IPv6: a /64 out of a /32", async () => {
     const t = await fresh();
     const folder = (await t.api.post("/sections", { name: "Branch Berlin" })).body;
