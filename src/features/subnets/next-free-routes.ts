@@ -34,7 +34,7 @@ export function nextFreeSubnetRoutes(deps: StoreDeps) {
         summary: "List free child subnets",
         description:
           "Free aligned blocks of `prefix_length` in address order (`from=end`: highest first), at most `limit` (default 100, max 1,000) a page; " +
-          "`next_cursor` pages on. Cost grows with the blocks returned and the children skipped, never with the size of the subnet (a /64 out of a /32 is as cheap as a /24 out of a /16).",
+          "`next_cursor` pages on (no `total`: a /32 holds up to 2^32 free /64s, and counting them would walk every child). Cost grows with the blocks returned and the children skipped, never with the size of the subnet (a /64 out of a /32 is as cheap as a /24 out of a /16).",
       },
     })
     .post(
