@@ -10,10 +10,11 @@
  *   /64 out of a /32 costs what a /24 out of a /16 does; nothing is ever expanded.
  * - POST /subnets/{id}/subnets finds and places the children inside one `ipam.write`: on
  *   SQLite one IMMEDIATE transaction, on PostgreSQL the organization's lock (its ipam_versions
- *   row) and every subnet row's, with memory caught up first (store/pg/ipam.ts). Every writer
- *   that could put a subnet or a record into the parent holds one of those locks, so what the
- *   search saw free is still free when the rows go in: two callers, on one replica or two,
- *   never get the same block. Each child goes through `placeSubnet`, the one path of
+ *   row) and the parent's row (`{ subnets: [id] }`, as an address batch locks it), with the
+ *   tree and the parent's allocator caught up first (store/pg/ipam.ts). Every writer that could
+ *   put a subnet or a record into the parent holds one of those locks, so what the search saw
+ *   free is still free when the rows go in: two callers, on one replica or two, never get the
+ *   same block; address batches in other subnets of the organization are not held. Each child goes through `placeSubnet`, the one path of
  *   POST /subnets (nesting, plan, folders, activity), so nothing here can leave what that
  *   route would not.
  */
@@ -141,7 +142,7 @@ export function nextFreeSubnets(deps: Pick<StoreDeps, "store">) {
           );
         }
         return body.count === undefined ? items[0]! : { items };
-      });
+      }, { subnets: [id] });
     },
   };
 
