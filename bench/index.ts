@@ -10,6 +10,7 @@ const benches: { name: string; onlyWhenNamed?: boolean; load: () => Promise<{ de
   { name: "import", load: () => import("./import.ts") },
   { name: "send-link", load: () => import("./send-link.ts") },
   { name: "expiry", load: () => import("./expiry.ts") },
+  { name: "next-free-subnet", load: () => import("./next-free-subnet.ts") },
   { name: "utilization", onlyWhenNamed: true, load: () => import("./utilization.ts") },
   { name: "long-work", onlyWhenNamed: true, load: () => import("./long-work.ts") },
   { name: "import-memory", onlyWhenNamed: true, load: () => import("./import-memory.ts") },

@@ -26,6 +26,7 @@ import { dnsDhcpRoutes } from "./features/dns-dhcp/routes";
 import { sectionRoutes } from "./features/sections/routes";
 import { vrfRoutes } from "./features/vrfs/routes";
 import { subnetRoutes } from "./features/subnets/routes";
+import { nextFreeSubnetRoutes } from "./features/subnets/next-free-routes";
 import { toolsRoutes } from "./features/tools/routes";
 import { userRoutes } from "./features/users/routes";
 import { apiDocs } from "./http/docs";
@@ -99,6 +100,7 @@ function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia
     .use(vrfRoutes(deps))
     .use(activityRoutes(deps))
     .use(subnetRoutes(deps))
+    .use(nextFreeSubnetRoutes(deps))
     .use(addressRoutes(deps))
     .use(webhookRoutes(deps))
     .use(changeFeedRoutes(deps))

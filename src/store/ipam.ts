@@ -100,8 +100,13 @@ export interface IpamStore {
    * check; `fresh` does the same for ids learnt inside `fn`).
    */
   read<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>, subnetIds?: string[]): Promise<T>;
-  /** A write that may change memory anywhere in the organization: rows and memory together. */
-  write<T>(orgId: string, fn: (q: Queries, journal: Journal) => Promise<T>): Promise<T>;
+  /**
+   * A write that may change memory anywhere in the organization: rows and memory together.
+   * `subnets`: it changes the memory of these subnets only (and may create new ones); on
+   * PostgreSQL it then locks the organization and just these subnets' rows, so that address
+   * batches elsewhere in the organization are not held (a change to another subnet fails it).
+   */
+  write<T>(orgId: string, fn: (q: Queries, journal: Journal) => Promise<T>, options?: { subnets?: string[] }): Promise<T>;
   /** The hot path: a job on one subnet's addresses, batched with its neighbours. Rejects 404 when the subnet is gone. */
   addresses<T>(orgId: string, subnetId: string, job: AddressJob<T>): Promise<T>;
   /**

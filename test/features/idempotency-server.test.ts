@@ -184,6 +184,8 @@ describe.each(BACKENDS)("Idempotency-Key and reuse through a real server on $nam
     expect(split.second).toEqual(split.first);
     const bulk = await twice(`/subnets/${split.first.items[0].id}/addresses`, { count: 3 }, "k-bulk");
     expect(bulk.second).toEqual(bulk.first);
+    const carved = await twice(`/subnets/${split.first.items[1].id}/subnets`, { prefix_length: 27, count: 2 }, "k-carve");
+    expect(carved.second).toEqual(carved.first);
     const invite = await twice("/users/invite", { email: "new@example.org", role: "member" }, "k-invite");
     expect(invite.second).toEqual(invite.first);
     const apiKey = await twice("/api-keys", { name: "terraform", scope: "write" }, "k-apikey");
@@ -197,6 +199,7 @@ describe.each(BACKENDS)("Idempotency-Key and reuse through a real server on $nam
     expect((await call(base, tenant, "GET", "/vrfs")).body.total).toBe(2);
     expect((await call(base, tenant, "GET", `/subnets?parent_id=${subnet.first.id}`)).body.total).toBe(2);
     expect((await call(base, tenant, "GET", `/subnets/${split.first.items[0].id}/addresses`)).body.total).toBe(3);
+    expect((await call(base, tenant, "GET", `/subnets?parent_id=${split.first.items[1].id}`)).body.total).toBe(2);
     expect((await call(base, tenant, "GET", "/api-keys", undefined, undefined, true)).body.items.filter((k: any) => k.name === "terraform").length).toBe(1);
     expect((await call(base, tenant, "GET", "/webhooks")).body.total).toBe(1);
   }, 60_000);

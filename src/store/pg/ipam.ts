@@ -32,7 +32,10 @@
  * Writes that reshape (ipam.write) lock the organization's ipam_versions row, then every
  * subnet row of the organization (`FOR NO KEY UPDATE`: in-flight batches finish first, new
  * ones wait), catch memory up, run, log `reload`/`take`/`free` for each subnet they touched,
- * and bump the organization's version when the shape changed. Reshaping is rare; locking
+ * and bump the organization's version when the shape changed. A write that names the only
+ * subnets it changes (`{ subnets }`: the next free subnet, which only carves a new child out
+ * of its parent) locks those rows alone after the organization's: the tree is still guarded
+ * by the organization's lock and version, the parent's allocator by its row and alloc_seq. Reshaping is rare; locking
  * the whole organization keeps it simple and obviously serial. Lock order is always
  * ipam_versions before subnets, and batches take no ipam_versions lock: no deadlock.
  */
@@ -440,22 +443,28 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       });
     },
 
-    async write(orgId, fn) {
+    async write(orgId, fn, options = {}) {
       const scope = { orgId };
       const journal = new Journal();
       // An Idempotency-Key's row goes into the transaction (store/idempotency.ts).
       const unit = storingIntent(intentFor(orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
+      const only = options.subnets;
       let after: { version: number | null; seqs: Map<string, number> } | undefined;
       try {
         const value = await inScope(sql, scope, async (tx) => {
-          // The organization's lock (its version row, created on first use), then every subnet's.
+          // The organization's lock (its version row, created on first use), then every subnet's
+          // — or, for a write scoped to some subnets, only theirs: batches elsewhere go on.
           const [v] = await tx`
             INSERT INTO ipam_versions (org_id, version) VALUES (${orgId}, 0)
             ON CONFLICT (org_id) DO UPDATE SET version = ipam_versions.version RETURNING version`;
           const version = Number(v.version);
-          const locked = (await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} FOR NO KEY UPDATE`) as { id: string; alloc_seq: string }[];
+          const locked = (
+            only
+              ? await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id IN ${tx(only)} FOR NO KEY UPDATE`
+              : await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} FOR NO KEY UPDATE`
+          ) as { id: string; alloc_seq: string }[];
           let org = memory.org(orgId);
-          if (!org || org.version !== version || org.subnets.size !== locked.length) org = await reloadOrg(tx, orgId);
+          if (!org || org.version !== version || (!only && org.subnets.size !== locked.length)) org = await reloadOrg(tx, orgId);
           for (const row of locked) {
             const state = org.subnets.get(row.id);
             const seq = Number(row.alloc_seq);
@@ -465,6 +474,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
 
           memory.settle(orgId);
           const result = await unit.body(queriesOn(tx, scope), journal);
+          if (only) {
+            // Other subnets were not locked nor caught up: a change to one would be a bug, never a silent race.
+            const stray = journal.changes.find((c) => !journal.created.has(c.subnetId) && !only.includes(c.subnetId));
+            if (stray) throw new Error(`a write scoped to subnets ${only.join(", ")} changed subnet ${stray.subnetId}`);
+          }
 
           // Log what each subnet's allocator went through (new subnets: nobody knows them yet).
           const bySubnet = new Map<string, { kind: string; value?: bigint; expiresAt?: number | null }[]>();

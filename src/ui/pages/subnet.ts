@@ -20,6 +20,7 @@ import { renderAddressTable } from "./address-table";
 import { makeTabStop, renderGrid } from "./grid";
 import { editGateway, gatewayField } from "./gateway";
 import { reserveRangeDialog } from "./reserve-range";
+import { nextFreeSubnetDialog } from "./next-free-subnet";
 import { vrfTag } from "../vrf-label";
 
 export async function subnetPage(container: HTMLElement, id: string): Promise<void> {
@@ -72,6 +73,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
         // No grid to click on large and IPv6 subnets: the address is typed instead.
         small ? null : h("button", { type: "button", "data-focus": "assign-address", onclick: () => assignChosenDialog(subnet, "", changed) }, icon("plus"), "Assign address"),
         subnet.family === 4 ? h("button", { type: "button", "data-focus": "reserve-range", onclick: () => reserveRangeDialog(subnet, children, changed) }, "Reserve range") : null,
+        h("button", { type: "button", "data-focus": "add-child", onclick: () => nextFreeSubnetDialog(subnet) }, icon("plus"), "Add child subnet"),
         h("button", { type: "button", "data-focus": "split", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
         h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, gateways[0], changed) }, icon("edit"), "Edit"),
         h("button", { type: "button", class: "danger", "data-focus": "delete", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
