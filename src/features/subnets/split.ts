@@ -190,7 +190,8 @@ export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database
         // Bun pulls again as soon as a chunk is taken: yield first, so other requests are answered between pages.
         await new Promise((resolve) => setImmediate(resolve));
         const rows = await ipam.read(orgId, (q) => q.subnets.childrenAfter(orgId, parent.id, parent.vrf, parent.prefix.family, after, ANSWER_PAGE));
-        const json = rows.map((row) => JSON.stringify(viewRow(registry, orgId, row))).join(",");
+        // Without `number`, as the inline split answers: it is assigned on insert and shown by reads.
+        const json = rows.map((row) => JSON.stringify({ ...viewRow(registry, orgId, row), number: undefined })).join(",");
         const last = rows.at(-1);
         if (last) after = [last.network_key, last.prefix_length];
         const done = rows.length < ANSWER_PAGE;
