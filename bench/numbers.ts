@@ -1,11 +1,13 @@
 /**
- * What the integer ids cost (issue 14): every address insert runs the `addresses_number`
- * trigger (an UPSERT of number_counters, plus on SQLite an UPDATE of the new row). Allocation
- * through the real app (createApp + app.handle, API key auth), the same workload with the trigger
- * and with it dropped / disabled, on SQLite (temp file, synchronous=FULL) and PostgreSQL (the
- * throw-away cluster of scripts/pg-cluster, fsync off, or IPCRAFT_BENCH_PG_URL); plus the phpIPAM
- * route Proxmox uses (POST /api/pve/addresses/first_free/{id}/). Sequential requests: per-request
- * latency; 64 at once: throughput with group commit / per-subnet batches. Prints a markdown table.
+ * What the integer ids cost (issue 14). SQLite: subnets and addresses are numbered by the
+ * inserting code, one counter statement per batch (store/sqlite/numbers.ts), compared with the
+ * AFTER INSERT trigger drizzle/0008 created (an UPSERT of number_counters and an UPDATE of the
+ * new row; 0011 dropped it) and with no numbers. PostgreSQL: its BEFORE INSERT trigger, on and
+ * disabled. Allocation through the real app (createApp + app.handle, API key auth), on SQLite
+ * (temp file, synchronous=FULL) and PostgreSQL (the throw-away cluster of scripts/pg-cluster,
+ * fsync off, or IPCRAFT_BENCH_PG_URL); plus the phpIPAM route Proxmox uses (POST
+ * /api/pve/addresses/first_free/{id}/). Sequential requests: per-request latency; 64 at once:
+ * throughput with group commit / per-subnet batches. Prints markdown tables.
  * Run: `bun run bench/numbers.ts [N]`.
  */
 import { SQL } from "bun";
@@ -19,6 +21,7 @@ import { createMemoryLogger } from "../src/logger";
 import { migratePostgres } from "../src/store/pg/migrate";
 import { createPgStore } from "../src/store/pg/store";
 import { createSqliteStore } from "../src/store/sqlite/store";
+import { takeNumbers } from "../src/store/sqlite/numbers";
 import type { Store } from "../src/store/store";
 import { createTenantIn } from "../test/helpers/tenant";
 
@@ -73,53 +76,64 @@ async function measure(name: string, store: Store, trigger: string): Promise<str
   return [row("allocate, sequential", one), parallel, row("phpIPAM first_free, sequential", viaPhp)];
 }
 
+/** The address trigger drizzle/0008 created and 0011 dropped on SQLite, re-created for the comparison. */
+const SQLITE_TRIGGER_0008 = `CREATE TRIGGER addresses_number AFTER INSERT ON addresses FOR EACH ROW WHEN NEW.number IS NULL BEGIN
+  INSERT INTO number_counters (org_id, kind, next) VALUES (NEW.org_id, 'address', 2) ON CONFLICT (org_id, kind) DO UPDATE SET next = next + 1;
+  UPDATE addresses SET number = (SELECT next - 1 FROM number_counters WHERE org_id = NEW.org_id AND kind = 'address') WHERE rowid = NEW.rowid;
+END`;
+
+const SQLITE_WAYS = ["numbered in code (this release)", "trigger (0008, re-created)", "no numbers"] as const;
+
 /**
- * The trigger alone, without HTTP: SQLite rows inserted in one transaction (the shape of a group
- * commit or an import), with and without the trigger, alternating, best of 3 (a busy machine
- * slows runs, never speeds them up). µs per row.
+ * SQLite without HTTP: rows inserted in one transaction (the shape of a group commit or an
+ * import), numbered by the code (one counter statement, store/sqlite/numbers.ts), by the 0008
+ * trigger, or not at all; alternating, best of 3 (a busy machine slows runs, never speeds them
+ * up). µs per row.
  */
 function rawSqlite(rows: number): string[] {
   const out: string[] = [];
   const best: Record<string, number> = {};
   for (let round = 0; round < 3; round++) {
-    for (const trigger of ["trigger on", "trigger dropped"]) {
+    for (const way of SQLITE_WAYS) {
       const database = openDatabase(":memory:");
       const { sqlite } = database;
-      if (trigger === "trigger dropped") sqlite.run("DROP TRIGGER addresses_number");
+      if (way.startsWith("trigger")) sqlite.run(SQLITE_TRIGGER_0008);
       const at = new Date().toISOString();
       sqlite.run("INSERT INTO organizations (id, name, created_at, updated_at) VALUES ('o', 'o', ?, ?)", [at, at]);
       sqlite.run("INSERT INTO subnets (id, org_id, family, network_key, prefix_length, cidr, created_at, updated_at) VALUES ('s', 'o', 4, ?, 8, '10.0.0.0/8', ?, ?)", [new Uint8Array(16), at, at]);
-      const insert = sqlite.query("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, 'o', 's', 'default', ?, ?, ?, ?)");
+      const insert = sqlite.query("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, number, created_at, updated_at) VALUES (?, 'o', 's', 'default', ?, ?, ?, ?, ?)");
       const t0 = performance.now();
       sqlite.transaction(() => {
+        let number = way === "numbered in code (this release)" ? takeNumbers(sqlite, "o", "address", rows) : null;
         for (let i = 1; i <= rows; i++) {
           const key = new Uint8Array(16);
           key[10] = 0xff; key[11] = 0xff; key[12] = 10; key[13] = (i >> 16) & 255; key[14] = (i >> 8) & 255; key[15] = i & 255;
-          insert.run(`a${i}`, `10.${key[13]}.${key[14]}.${key[15]}`, key, at, at);
+          insert.run(`a${i}`, `10.${key[13]}.${key[14]}.${key[15]}`, key, number === null ? null : number++, at, at);
         }
       })();
       const us = ((performance.now() - t0) * 1000) / rows;
-      best[trigger] = Math.min(best[trigger] ?? Infinity, us);
+      best[way] = Math.min(best[way] ?? Infinity, us);
       database.close();
     }
   }
-  for (const [trigger, us] of Object.entries(best)) out.push(`| SQLite (memory), ${rows} rows in one transaction | ${trigger} | ${us.toFixed(2)} µs/row |`);
+  for (const [way, us] of Object.entries(best)) out.push(`| SQLite (memory), ${rows} rows in one transaction | ${way} | ${us.toFixed(2)} µs/row |`);
   return out;
 }
 
 const raw = rawSqlite(20_000);
 console.log("Address inserts without HTTP (best of 3)\n");
-console.log("| workload | number trigger | cost |");
+console.log("| workload | numbers | cost |");
 console.log("|---|---|---|");
 for (const row of raw) console.log(row);
 console.log("");
 
 const rows: string[] = [];
-for (const trigger of ["trigger on", "trigger dropped"]) {
+for (const way of SQLITE_WAYS.slice(0, 2)) {
   const database = openDatabase(join(mkdtempSync(join(tmpdir(), "ipcraft-bench-")), "bench.db"), { busyTimeoutMs: 0 });
-  if (trigger === "trigger dropped") database.sqlite.run("DROP TRIGGER addresses_number");
+  // With the trigger back, the code's numbers still arrive first: the trigger's WHEN is false and only its presence costs.
+  if (way.startsWith("trigger")) database.sqlite.run(SQLITE_TRIGGER_0008);
   const store = createSqliteStore(database, { ownsDatabase: true });
-  rows.push(...(await measure("SQLite (file, synchronous=FULL)", store, trigger)));
+  rows.push(...(await measure("SQLite (file, synchronous=FULL)", store, way)));
   await store.close();
 }
 {
@@ -134,8 +148,8 @@ for (const trigger of ["trigger on", "trigger dropped"]) {
     await store.close();
   }
 }
-console.log(`Address allocation through the app, ${N} requests per row (ms; a trigger "dropped"/"disabled" row has no numbers: the cost of the ids is the difference)\n`);
-console.log("| backend | number trigger | request | p50 | p99 | req/s |");
+console.log(`Address allocation through the app, ${N} requests per row (ms; a PostgreSQL "trigger disabled" row has no numbers: the cost of the ids is the difference)\n`);
+console.log("| backend | numbers | request | p50 | p99 | req/s |");
 console.log("|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
 process.exit(0);

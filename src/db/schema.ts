@@ -176,7 +176,7 @@ export const subnets = sqliteTable(
     name: text("name").notNull().default(""),
     description: text("description").notNull().default(""),
     vlan: integer("vlan"),
-    /** The integer id per organization (phpIPAM API); set by the insert trigger (see numberCounters). */
+    /** The integer id per organization (phpIPAM API); taken on insert (see numberCounters). */
     number: integer("number"),
     ...timestamps,
   },
@@ -208,7 +208,7 @@ export const addresses = sqliteTable(
     /** lowercase aa:bb:cc:dd:ee:ff, or null */
     mac: text("mac"),
     description: text("description").notNull().default(""),
-    /** The integer id per organization (phpIPAM API); set by the insert trigger (see numberCounters). */
+    /** The integer id per organization (phpIPAM API); taken on insert (see numberCounters). */
     number: integer("number"),
     /** ISO-8601 UTC: the address is free from then on (issue 13 expiry), or null (kept) */
     expiresAt: text("expires_at"),
@@ -325,9 +325,10 @@ export const eventCounters = sqliteTable("event_counters", {
 /**
  * The next integer id (`number`) per organization and kind (section | subnet | address), for
  * clients that need integer ids (the phpIPAM API, issue 14). Numbers count from 1 and are never
- * reused. Assigned by an AFTER INSERT trigger on each of the three tables (hand-written in the
- * migration), so every insert path, present or future, takes its number in its own
- * transaction; a row inserted with a number (ipcraft copy) keeps it.
+ * reused, taken in the inserting transaction: sections by an AFTER INSERT trigger (hand-written
+ * in drizzle/0008), subnets and addresses by the inserting code, a batch at a time
+ * (store/sqlite/numbers.ts; 0011 dropped their triggers, which cost every row). A row inserted
+ * with a number (ipcraft copy) keeps it.
  */
 export const numberCounters = sqliteTable(
   "number_counters",

@@ -156,14 +156,14 @@ export function numberStatsSql(where: string): string {
 
 /**
  * Every section, subnet and address has its number, and each counter is past the highest one
- * handed out: a row without one, or a counter behind, means an insert trigger went missing
- * (a SQLite migration that rebuilt the table drops its triggers) or a hand edit.
+ * handed out: a row without one, or a counter behind, means a row written past the numbering
+ * insert path (or a section trigger lost to a SQLite table rebuild) or a hand edit.
  */
 export function checkNumbers(stats: NumberStat[], counters: NumberCounter[], report: Report): void {
   const next = new Map(counters.map((c) => [`${c.org_id}\u0000${c.kind}`, Number(c.next)]));
   for (const s of stats) {
     const missing = Number(s.missing);
-    if (missing > 0) report("number", `${missing} ${s.kind} row(s) of organization ${s.org_id} have no number; is the ${s.kind} insert trigger missing?`);
+    if (missing > 0) report("number", `${missing} ${s.kind} row(s) of organization ${s.org_id} have no number (written by hand, or without the insert path that numbers them)`);
     if (s.top === null) continue;
     const counter = next.get(`${s.org_id}\u0000${s.kind}`);
     if (counter === undefined || counter <= Number(s.top)) {

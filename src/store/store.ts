@@ -394,7 +394,7 @@ export interface SectionRecord {
   name: string;
   description: string;
   subnet_count: number;
-  /** integer id per organization (the phpIPAM API's id), set by the insert trigger */
+  /** integer id per organization (the phpIPAM API's id), taken on insert */
   number: number;
   created_at: string;
   updated_at: string;

@@ -174,15 +174,17 @@ describe("ipcraft check", () => {
     const { sqlite } = f.database;
     const at = new Date().toISOString();
     sqlite.run(
-      `INSERT INTO subnets (id, org_id, parent_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at)
-       VALUES ('mapped-subnet', ?, ?, 'default', 6, ?, 120, '::ffff:10.9.0.0/120', ?, ?)`,
+      `INSERT INTO subnets (id, org_id, parent_id, vrf, family, network_key, prefix_length, cidr, number, created_at, updated_at)
+       VALUES ('mapped-subnet', ?, ?, 'default', 6, ?, 120, '::ffff:10.9.0.0/120', 900, ?, ?)`,
       [f.tenant.orgId, wide.id, ipKey({ family: 6, value: 0xffff_0a09_0000n }), at, at],
     );
     sqlite.run(
-      `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, description, created_at, updated_at)
-       VALUES ('mapped-address', ?, 'mapped-subnet', 'default', '::ffff:10.9.0.5', ?, '', 'assigned', '', '', ?, ?)`,
+      `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, description, number, created_at, updated_at)
+       VALUES ('mapped-address', ?, 'mapped-subnet', 'default', '::ffff:10.9.0.5', ?, '', 'assigned', '', '', 900, ?, ?)`,
       [f.tenant.orgId, ipKey({ family: 6, value: 0xffff_0a09_0005n }), at, at],
     );
+    // Numbered as the upgrade numbered old rows, so that only the mapped space is a finding.
+    for (const kind of ["subnet", "address"]) sqlite.run("INSERT OR REPLACE INTO number_counters (org_id, kind, next) VALUES (?, ?, 901)", [f.tenant.orgId, kind]);
     expect(kinds(sqlite)).toEqual(["address", "subnet"]);
     const text = messages(sqlite);
     expect(text).toContain("subnet mapped-subnet (::ffff:10.9.0.0/120): ::ffff:10.9.0.0/120 is IPv4-mapped IPv6 space (::ffff:0:0/96)");

@@ -4,6 +4,7 @@
  * both backends; a sound database reports nothing about numbers.
  */
 import { describe, expect, test } from "bun:test";
+import { ipKey } from "../../src/ip";
 import { checkDatabase } from "../../src/ops/check";
 import { checkPostgres } from "../../src/ops/check-any";
 import { testApp } from "../helpers/app";
@@ -15,7 +16,7 @@ usePgCluster();
 const numberProblems = (problems: { kind: string; message: string }[]) => problems.filter((p) => p.kind === "number").map((p) => p.message);
 
 describe("ipcraft check: integer ids", () => {
-  test("SQLite: sound, then a lost trigger and a counter set back are reported", async () => {
+  test("SQLite: sound, then a row written by hand and a counter set back are reported", async () => {
     const t = testApp();
     const tenant = createTenant(t.database);
     const post = (path: string, body: unknown) => t.call("POST", `/api/v1${path}`, { body, headers: tenant.bearer });
@@ -23,12 +24,15 @@ describe("ipcraft check: integer ids", () => {
     await post(`/subnets/${subnet.id}/addresses`, { count: 3 });
     await post("/sections", { name: "A" });
     expect(numberProblems(checkDatabase(t.database.sqlite).problems)).toEqual([]);
-    t.database.sqlite.run("DROP TRIGGER addresses_number");
-    await post(`/subnets/${subnet.id}/addresses`, {});
+    // An address written by hand, past the code that numbers them (store/sqlite/numbers.ts).
+    t.database.sqlite.run(
+      "INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES ('by-hand', ?, ?, 'default', '10.0.0.200', ?, '', '')",
+      [tenant.orgId, subnet.id, ipKey({ family: 4, value: 0x0a0000c8n })],
+    );
     t.database.sqlite.run("UPDATE number_counters SET next = 1 WHERE kind = 'section'");
     expect(numberProblems(checkDatabase(t.database.sqlite).problems)).toEqual([
       `organization ${tenant.orgId}: the next section number is 1, but 1 is already taken`,
-      `1 address row(s) of organization ${tenant.orgId} have no number; is the address insert trigger missing?`,
+      `1 address row(s) of organization ${tenant.orgId} have no number (written by hand, or without the insert path that numbers them)`,
     ]);
   });
 
@@ -43,7 +47,7 @@ describe("ipcraft check: integer ids", () => {
       await pg.sql`INSERT INTO sections (id, org_id, name, name_key, created_at, updated_at) VALUES ('s2', 'o1', 'B', 'b', ${at}, ${at})`;
       await pg.sql`UPDATE number_counters SET next = 1`;
       expect(numberProblems((await checkPostgres(pg.url)).problems).sort()).toEqual([
-        "1 section row(s) of organization o1 have no number; is the section insert trigger missing?",
+        "1 section row(s) of organization o1 have no number (written by hand, or without the insert path that numbers them)",
         "organization o1: the next section number is 1, but 1 is already taken",
       ]);
     } finally {

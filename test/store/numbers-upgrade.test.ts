@@ -2,7 +2,7 @@
  * Upgrading to integer ids (issue 14, `number`): a database made before number_counters existed
  * holds sections, subnets and addresses without numbers. After the migration each organization's
  * rows are numbered 1..n in creation order, per kind, and the next insert of each kind (by plain
- * SQL, as any insert path would write it) takes n+1: the triggers, not the services, assign them.
+ * SQL for sections, through the store's insert path for subnets and addresses) takes n+1.
  * On PostgreSQL the migration runs as a non-superuser owner under forced row-level security.
  */
 import { SQL } from "bun";
@@ -10,6 +10,7 @@ import { describe, expect, test } from "bun:test";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { openDatabase } from "../../src/db/client";
 import { EMBEDDED_MIGRATIONS, migrateDatabase } from "../../src/db/migrate";
+import { sqliteQueries } from "../../src/store/sqlite/store";
 import { EMBEDDED_PG_MIGRATIONS, migratePostgres } from "../../src/store/pg/migrate";
 import { freshPgDatabase, usePgCluster, withDatabase } from "../helpers/pg";
 
@@ -57,12 +58,20 @@ describe("upgrade to integer ids (number)", () => {
       const rows = d.sqlite.query(`SELECT org_id, number, created_at FROM ${table} ORDER BY org_id, created_at`).all() as { org_id: string; number: number }[];
       expect(rows.map((r) => [r.org_id, r.number])).toEqual([["o1", 1], ["o1", 2], ["o1", 3], ["o2", 1], ["o2", 2]]);
     }
-    // The next inserts, by plain SQL: the trigger numbers them, per organization and kind.
-    run("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)", ["o1-adrX", "o1", "o1-net0", "10.0.0.9", key(0, 9), at(9), at(9)]);
-    run("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)", ["o2-adr9", "o2", "o2-net0", "10.0.0.9", key(0, 9), at(9), at(9)]);
+    // The next inserts: a section by plain SQL (its trigger numbers it); subnets and addresses
+    // through the store's insert path, which numbers them (store/sqlite/numbers.ts); per
+    // organization and kind, after the upgrade's numbers.
+    const q = sqliteQueries(d);
+    const address = (id: string, subnetId: string) => ({
+      id, subnetId, vrf: "default", ip: "10.0.0.9", ipKey: key(0, 9), hostname: "", status: "assigned", owner: "", mac: null, description: "", at: at(9),
+    });
+    await q.addresses.insertMany("o1", [address("o1-adrX", "o1-net0")]);
+    await q.addresses.insertMany("o2", [address("o2-adr9", "o2-net0")]);
     run("INSERT INTO sections (id, org_id, name, name_key, created_at, updated_at) VALUES (?, ?, 'New', 'new', ?, ?)", ["o3-sec0", "o3", at(9), at(9)]);
-    run("INSERT INTO subnets (id, org_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at) VALUES (?, ?, 'default', 4, ?, 24, '10.0.0.0/24', ?, ?)", ["o3-net0", "o3", key(0), at(9), at(9)]);
-    run("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)", ["o3-adr0", "o3", "o3-net0", "10.0.0.9", key(0, 9), at(9), at(9)]);
+    await q.subnets.insertMany("o3", [
+      { id: "o3-net0", sectionId: null, parentId: null, vrf: "default", family: 4, networkKey: key(0), prefixLength: 24, cidr: "10.0.0.0/24", name: "", description: "", vlan: null, at: at(9) },
+    ]);
+    await q.addresses.insertMany("o3", [address("o3-adr0", "o3-net0")]);
     expect(d.sqlite.query("SELECT id, number FROM addresses ORDER BY id").values()).toEqual(EXPECTED_AFTER);
     expect(d.sqlite.query("SELECT number FROM sections WHERE id = 'o3-sec0'").get()).toEqual({ number: 1 });
     expect(d.sqlite.query("SELECT number FROM subnets WHERE id = 'o3-net0'").get()).toEqual({ number: 1 });

@@ -43,8 +43,8 @@ const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, d
 export function addressRepo(database: OpenDatabase) {
   const { sqlite } = database;
   const insert = sqlite.query(
-    `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, expires_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, expires_at, number, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const byId = sqlite.query<AddressRow, [string, string, string]>(
     `SELECT ${COLUMNS} FROM addresses WHERE org_id = ? AND id = ? AND (expires_at IS NULL OR expires_at > ?)`,
@@ -77,8 +77,9 @@ export function addressRepo(database: OpenDatabase) {
   const expiringOrgs = sqlite.query<{ org_id: string }, [string]>("SELECT DISTINCT org_id FROM addresses WHERE expires_at <= ?");
 
   return {
-    insert(orgId: string, a: NewAddress): void {
-      insert.run(a.id, orgId, a.subnetId, a.vrf, a.ip, a.ipKey, a.hostname, a.status, a.owner, a.mac, a.description, a.expiresAt ?? null, a.at, a.at);
+    /** `number`: from store/sqlite/numbers.ts takeNumbers. */
+    insert(orgId: string, a: NewAddress, number: number): void {
+      insert.run(a.id, orgId, a.subnetId, a.vrf, a.ip, a.ipKey, a.hostname, a.status, a.owner, a.mac, a.description, a.expiresAt ?? null, number, a.at, a.at);
     },
     /** A record by id; `liveAt` (ISO now): one expired by then is absent. */
     get: (orgId: string, id: string, liveAt = "") => byId.get(orgId, id, liveAt),
@@ -160,7 +161,7 @@ export function toAddress(row: AddressRow): Address {
     owner: row.owner,
     mac: row.mac,
     description: row.description,
-    // Read rows carry it; a row built in memory by an allocation has not learnt it (the trigger assigns it).
+    // Read rows carry it; a row built in memory by an allocation has not learnt it (the insert takes it).
     ...(row.number != null ? { number: row.number } : {}),
     expires_at: row.expires_at ?? null,
     created_at: row.created_at,

@@ -18,7 +18,7 @@ export interface SubnetRow {
   name: string;
   description: string;
   vlan: number | null;
-  /** integer id per organization (set by the insert trigger); absent from rows built in memory */
+  /** integer id per organization (taken on insert, store/sqlite/numbers.ts; PostgreSQL: its insert trigger); absent from rows built in memory */
   number?: number | null;
   created_at: string;
   updated_at: string;
@@ -48,8 +48,8 @@ export function subnetRepo(database: OpenDatabase) {
   const { sqlite } = database;
   const byId = sqlite.query<SubnetRow, [string, string]>(`SELECT ${COLUMNS} FROM subnets WHERE org_id = ? AND id = ?`);
   const insert = sqlite.query(
-    `INSERT INTO subnets (id, org_id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO subnets (id, org_id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, number, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const setParent = sqlite.query("UPDATE subnets SET parent_id = ? WHERE org_id = ? AND id = ?");
   const reparentChildren = sqlite.query("UPDATE subnets SET parent_id = ? WHERE org_id = ? AND parent_id = ?");
@@ -68,8 +68,9 @@ export function subnetRepo(database: OpenDatabase) {
   return {
     get: (orgId: string, id: string) => byId.get(orgId, id),
     sectionExists: (orgId: string, id: string) => sectionExists.get(orgId, id) !== null,
-    insert(orgId: string, s: NewSubnet): void {
-      insert.run(s.id, orgId, s.sectionId, s.parentId, s.vrf, s.family, s.networkKey, s.prefixLength, s.cidr, s.name, s.description, s.vlan, s.at, s.at);
+    /** `number`: from store/sqlite/numbers.ts takeNumbers. */
+    insert(orgId: string, s: NewSubnet, number: number): void {
+      insert.run(s.id, orgId, s.sectionId, s.parentId, s.vrf, s.family, s.networkKey, s.prefixLength, s.cidr, s.name, s.description, s.vlan, number, s.at, s.at);
     },
     setParent: (orgId: string, id: string, parentId: string | null) => setParent.run(parentId, orgId, id),
     reparentChildren: (orgId: string, fromId: string, toId: string | null) => reparentChildren.run(toId, orgId, fromId),

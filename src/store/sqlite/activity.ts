@@ -1,7 +1,7 @@
 /** SQLite: appending to the activity log (API.md §8). */
 import type { OpenDatabase } from "../../db/client";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
-import { appendEvent } from "./events";
+import { appendEvents } from "./events";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
@@ -16,32 +16,40 @@ function prepare(database: OpenDatabase) {
  * Synchronous insert of an activity row and, with it, its change-feed event and webhook
  * outbox rows (store/events.ts). The one place an activity row is written on SQLite:
  * activity.record, the IPAM facet's GroupCommit (store/sqlite/ipam.ts) and the legacy
- * writers (features/activity/record.ts) all call it, inside their transaction, so no writer
- * can record a change that the feed and the webhooks miss.
+ * writers (features/activity/record.ts) all call it (or insertActivities), inside their
+ * transaction, so no writer can record a change that the feed and the webhooks miss.
  */
 export function insertActivity(database: OpenDatabase, entry: ActivityEntry): void {
+  insertActivities(database, [entry]);
+}
+
+/** insertActivity for many entries (a bulk allocation's): their events take one counter bump per organization. */
+export function insertActivities(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
   let insert = statements.get(database);
   if (!insert) {
     insert = prepare(database);
     statements.set(database, insert);
   }
+  const now = new Date().toISOString();
   // One timestamp for both rows: the feed's `at` is the activity's.
-  if (entry.at === undefined) entry = { ...entry, at: new Date().toISOString() };
-  insert.run(
-    // Time-ordered ids append to the primary-key index instead of dirtying a random page.
-    Bun.randomUUIDv7(),
-    entry.orgId,
-    entry.at ?? new Date().toISOString(),
-    entry.actor.type,
-    entry.actor.id,
-    entry.actor.label,
-    entry.action,
-    entry.target.type,
-    entry.target.id,
-    entry.target.label,
-    JSON.stringify(entry.changes ?? {}),
-  );
-  appendEvent(database, entry);
+  const stamped = entries.map((entry) => (entry.at === undefined ? { ...entry, at: now } : entry));
+  for (const entry of stamped) {
+    insert.run(
+      // Time-ordered ids append to the primary-key index instead of dirtying a random page.
+      Bun.randomUUIDv7(),
+      entry.orgId,
+      entry.at!,
+      entry.actor.type,
+      entry.actor.id,
+      entry.actor.label,
+      entry.action,
+      entry.target.type,
+      entry.target.id,
+      entry.target.label,
+      JSON.stringify(entry.changes ?? {}),
+    );
+  }
+  appendEvents(database, stamped);
 }
 
 export function sqliteActivity(database: OpenDatabase): ActivityQueries {

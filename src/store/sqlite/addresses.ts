@@ -3,10 +3,11 @@
  * features/addresses/repo.ts (prepared once; the hot path, GroupCommit, uses them
  * synchronously too); the export pages' statements live here.
  */
-import { SQLiteError } from "bun:sqlite";
+import { type Database, SQLiteError } from "bun:sqlite";
 import type { OpenDatabase } from "../../db/client";
-import { type AddressRow, addressRepo } from "../../features/addresses/repo";
+import { type AddressRow, addressRepo, type NewAddress } from "../../features/addresses/repo";
 import { AddressInUse } from "../ipam";
+import { takeNumbers } from "./numbers";
 import type { AddressQueries } from "../store";
 
 const EXPORT_SELECT = `SELECT id, subnet_id, ip, vrf, ip_key, hostname, status, owner, mac, description, created_at, updated_at
@@ -23,7 +24,7 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
     get: async (orgId, id, liveAt) => repo.get(orgId, id, liveAt),
     getByKey: async (orgId, vrf, key) => repo.getByKey(orgId, vrf, key),
     async insertMany(orgId, rows) {
-      for (const row of rows) insertOne(repo, orgId, row);
+      insertAll(sqlite, repo, orgId, rows);
     },
     keysInRange: async (subnetId, first, last) => repo.keysInRange(subnetId, first, last),
     keysOfSubnet: async (subnetId) => repo.keysOfSubnet(subnetId),
@@ -48,12 +49,20 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
   };
 }
 
-/** One INSERT; the UNIQUE (org, vrf, ip_key) backstop becomes AddressInUse. */
-export function insertOne(repo: ReturnType<typeof addressRepo>, orgId: string, row: Parameters<ReturnType<typeof addressRepo>["insert"]>[1]): void {
-  try {
-    repo.insert(orgId, row);
-  } catch (error) {
-    if (error instanceof SQLiteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") throw new AddressInUse(row.vrf, row.ipKey, row.ip, "ip");
-    throw error;
+/**
+ * INSERTs, numbered from one counter statement (numbers.ts). The UNIQUE (org, vrf, ip_key)
+ * backstop becomes AddressInUse; the caller's transaction (or savepoint) rolls the counter
+ * back with the rows.
+ */
+export function insertAll(sqlite: Database, repo: ReturnType<typeof addressRepo>, orgId: string, rows: readonly NewAddress[]): void {
+  if (rows.length === 0) return;
+  let number = takeNumbers(sqlite, orgId, "address", rows.length);
+  for (const row of rows) {
+    try {
+      repo.insert(orgId, row, number++);
+    } catch (error) {
+      if (error instanceof SQLiteError && error.code === "SQLITE_CONSTRAINT_UNIQUE") throw new AddressInUse(row.vrf, row.ipKey, row.ip, "ip");
+      throw error;
+    }
   }
 }

@@ -13,8 +13,9 @@ const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 function prepare(database: OpenDatabase) {
   const { sqlite } = database;
   return {
-    bump: sqlite.query<{ seq: number }, [string]>(
-      "INSERT INTO event_counters (org_id, seq) VALUES (?, 1) ON CONFLICT (org_id) DO UPDATE SET seq = seq + 1 RETURNING seq",
+    /** Takes n seqs: answers the last one. */
+    bumpBy: sqlite.query<{ seq: number }, [string, number, number]>(
+      "INSERT INTO event_counters (org_id, seq) VALUES (?, ?) ON CONFLICT (org_id) DO UPDATE SET seq = seq + ? RETURNING seq",
     ),
     insertEvent: sqlite.query<unknown, [string, number, string, string]>("INSERT INTO events (org_id, seq, at, payload) VALUES (?, ?, ?, ?)"),
     hooks: sqlite.query<{ id: string; events: string }, [string]>("SELECT id, events FROM webhooks WHERE org_id = ? AND active = 1"),
@@ -38,18 +39,33 @@ function statementsOf(database: OpenDatabase) {
   return s;
 }
 
-/** Appends the event of `entry` and its outbox rows; call it in the transaction that records the entry. */
-export function appendEvent(database: OpenDatabase, entry: ActivityEntry): void {
+/**
+ * Appends the events of `entries` (in order) and their outbox rows, in the transaction that
+ * records them: per organization one counter bump by the number of its entries and one read
+ * of its webhooks, instead of one of each per entry (a bulk allocation of 10,000 addresses
+ * writes 10,000 events). The seqs handed out are the same: consecutive, in entry order.
+ */
+export function appendEvents(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
+  if (entries.length === 0) return;
   const s = statementsOf(database);
-  const at = entry.at ?? new Date().toISOString();
-  const { seq } = s.bump.get(entry.orgId)!;
-  const id = Bun.randomUUIDv7();
-  const body = JSON.stringify(eventPayload(entry, id, seq, at));
-  s.insertEvent.run(entry.orgId, seq, at, body);
+  const counts = new Map<string, number>();
+  for (const entry of entries) counts.set(entry.orgId, (counts.get(entry.orgId) ?? 0) + 1);
+  const orgs = new Map<string, { next: number; hooks: { id: string; patterns: string[] }[] }>();
+  for (const [orgId, n] of counts) {
+    const { seq } = s.bumpBy.get(orgId, n, n)!;
+    const hooks = s.hooks.all(orgId).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
+    orgs.set(orgId, { next: seq - n + 1, hooks });
+  }
   const now = new Date().toISOString();
-  for (const hook of s.hooks.all(entry.orgId)) {
-    if (wantsEvent(JSON.parse(hook.events) as string[], entry.action)) {
-      s.enqueue.run(Bun.randomUUIDv7(), entry.orgId, hook.id, id, entry.action, body, now, now);
+  for (const entry of entries) {
+    const org = orgs.get(entry.orgId)!;
+    const seq = org.next++;
+    const at = entry.at ?? now;
+    const id = Bun.randomUUIDv7();
+    const body = JSON.stringify(eventPayload(entry, id, seq, at));
+    s.insertEvent.run(entry.orgId, seq, at, body);
+    for (const hook of org.hooks) {
+      if (wantsEvent(hook.patterns, entry.action)) s.enqueue.run(Bun.randomUUIDv7(), entry.orgId, hook.id, id, entry.action, body, now, now);
     }
   }
 }

@@ -18,8 +18,8 @@ import { Journal, MAX_STALE_RETRIES, StaleOrganization } from "../../ipam/journa
 import { IpamRegistry } from "../../ipam/registry";
 import { expireEntry, type IpamStore } from "../ipam";
 import type { Queries, Store } from "../store";
-import { insertActivity } from "./activity";
-import { insertOne } from "./addresses";
+import { insertActivities, insertActivity } from "./activity";
+import { insertAll } from "./addresses";
 import { runBody } from "./store";
 import { intentFor, keptSince, rowOf, storingIntent } from "../idempotency";
 import { idempotencyStatements } from "./idempotency";
@@ -99,8 +99,8 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
             if (gone) insertActivity(database, expireEntry(orgId, gone, now));
           }
         }
-        for (const row of out.insert) insertOne(rows, orgId, row);
-        for (const entry of out.activity) insertActivity(database, entry);
+        insertAll(database.sqlite, rows, orgId, out.insert);
+        insertActivities(database, out.activity);
         // In the job's savepoint: the key row commits with the records, or neither does.
         if (intent) keys.save(rowOf(intent, out.value), keptSince());
         return out.value;

@@ -5,6 +5,7 @@
 import type { OpenDatabase } from "../../db/client";
 import { subnetRepo } from "../../features/subnets/repo";
 import type { SubnetExportRow, SubnetQueries } from "../store";
+import { takeNumbers } from "./numbers";
 
 const EXPORT_SELECT = `SELECT n.id, n.section_id, n.parent_id, n.vrf, n.family, n.network_key, n.prefix_length, n.cidr, n.name,
     n.description, n.vlan, n.created_at, n.updated_at, s.name AS section
@@ -21,7 +22,9 @@ export function sqliteSubnets(database: OpenDatabase): SubnetQueries {
   return {
     get: async (orgId, id) => repo.get(orgId, id),
     async insertMany(orgId, rows) {
-      for (const row of rows) repo.insert(orgId, row);
+      if (rows.length === 0) return;
+      let number = takeNumbers(sqlite, orgId, "subnet", rows.length);
+      for (const row of rows) repo.insert(orgId, row, number++);
     },
     async setParent(orgId, ids, parentId) {
       for (const id of ids) repo.setParent(orgId, id, parentId);

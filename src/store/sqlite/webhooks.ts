@@ -1,5 +1,5 @@
 /**
- * SQLite: webhooks and their deliveries (the outbox rows appendEvent writes, then the
+ * SQLite: webhooks and their deliveries (the outbox rows appendEvents writes, then the
  * delivery log). Every tenant statement filters on org_id. The worker's statements
  * (claimDue, settle, prune) span organizations: one server per SQLite database, so one
  * worker, and a claim inside its write transaction is trivially exclusive.
