@@ -21,7 +21,11 @@
  * (registry.ts). A job first waits for that (`registry.ready`, before it is queued); inside
  * the transaction a job whose organization changed meanwhile (another process committed
  * between the wait and BEGIN) is not run: it is queued again after the rebuild. Before
- * COMMIT, the batch bumps the version of each organization it wrote (once per organization).
+ * COMMIT, the batch bumps the version of each organization it wrote (once per organization),
+ * and its participants (FlushParticipant) write what they gathered from the jobs that kept
+ * their work — on SQLite the activity rows with their events, and the integer numbers'
+ * counters — once for the whole batch instead of once per job: a counter row bumped inside
+ * each job's savepoint cost ~20 µs per job.
  *
  * When another process (a CLI import) holds the write lock, BEGIN IMMEDIATE fails at once
  * (busy_timeout=0: blocking would freeze the event loop, db/tx.ts). The batch goes back to
@@ -38,6 +42,21 @@ import type { IpamRegistry } from "./registry";
 const MAX_BATCH = 256;
 /** The longest pause between two attempts at a lock another process holds. */
 const MAX_PAUSE_MS = 100;
+
+/**
+ * Work a flush does once for all its jobs, outside their savepoints, just before COMMIT (the
+ * version bumps' moment). Jobs hand it their part through closures (store/sqlite/ipam.ts).
+ */
+export interface FlushParticipant {
+  /** Before each job: what `undo` gets back when that job rolls back. */
+  mark(): number;
+  /** The job rolled back: forget what it handed in since `mark`. */
+  undo(mark: number): void;
+  /** After the jobs, in the transaction; a throw fails the whole flush, as a failed COMMIT does. */
+  finish(): void;
+  /** The flush is over, committed or not: drop what it kept. */
+  reset(): void;
+}
 
 interface Job {
   orgId: string;
@@ -58,6 +77,7 @@ export class GroupCommit {
   constructor(
     private readonly database: OpenDatabase,
     private readonly registry: IpamRegistry,
+    private readonly participants: readonly FlushParticipant[] = [],
   ) {
     const q = (sql: string) => database.sqlite.query(sql);
     this.statements = {
@@ -136,6 +156,7 @@ export class GroupCommit {
           continue;
         }
         const journal = new Journal();
+        const marks = this.participants.map((p) => p.mark());
         s.savepoint.run();
         try {
           const value = job.fn(journal);
@@ -152,10 +173,12 @@ export class GroupCommit {
           s.rollbackTo.run();
           s.release.run();
           journal.rollback();
+          this.participants.forEach((p, i) => p.undo(marks[i]!));
           this.database.storage.noteWriteFailed(error);
           failed.push({ job, error });
         }
       }
+      for (const p of this.participants) p.finish();
       for (const orgId of written) this.registry.bump(versions, orgId);
       s.commit.run();
     } catch (error) {
@@ -166,6 +189,8 @@ export class GroupCommit {
       for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();
       for (const job of batch) job.reject(error);
       return;
+    } finally {
+      for (const p of this.participants) p.reset();
     }
     if (failed.length === 0) this.database.storage.noteWriteOk();
     for (const job of stale) job.reject(new StaleOrganization());

@@ -4,6 +4,7 @@
  * and check that batching never changes what each caller gets, nor what is stored.
  */
 import { describe, expect, test } from "bun:test";
+import { ipKey } from "../../src/ip";
 import { GroupCommit } from "../../src/ipam/group-commit";
 import { IpamRegistry } from "../../src/ipam/registry";
 import { ipamFixture } from "./fixture";
@@ -43,6 +44,32 @@ describe("group commit", () => {
     expect(rows).toEqual(["10.9.1.1", "10.9.1.2", "10.9.1.3"]);
     expect(f.activity("address.create")).toHaveLength(3);
     expect((await f.api.get(`/subnets/${s.id}/first-free`)).body).toEqual({ ip: "10.9.1.4" });
+  });
+
+  test("a batch writes its activity, events and numbers once, for the jobs that kept their work only", async () => {
+    const f = ipamFixture();
+    const s = await f.subnet("10.9.2.0/24");
+    // A row written behind memory's back: the job that allocates it fails at the UNIQUE backstop, after its work was handed in.
+    f.database.sqlite.run(
+      "INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, number, created_at, updated_at) VALUES ('behind', ?, ?, 'default', '10.9.2.2', ?, 999, 'now', 'now')",
+      [f.tenant.orgId, s.id, ipKey({ family: 4, value: 0x0a090202n })],
+    );
+    const burst = await Promise.all(Array.from({ length: 6 }, () => f.api.post(`/subnets/${s.id}/addresses`, {})));
+    const created = burst.filter((r) => r.status === 201);
+    expect(created.length).toBeGreaterThan(0);
+    expect(burst.filter((r) => r.status !== 201).every((r) => r.status === 409)).toBe(true);
+    expect(burst.some((r) => r.status === 409)).toBe(true);
+    const activity = f.activity("address.create");
+    expect(activity.map((a: { target_id: string }) => a.target_id).sort()).toEqual(created.map((r) => r.body.id).sort());
+    const events = f.database.sqlite.query("SELECT seq, payload FROM events WHERE org_id = ? ORDER BY seq").all(f.tenant.orgId) as { seq: number; payload: string }[];
+    // One event per kept entry, numbered on from the subnet's create with no hole.
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => JSON.parse(e.payload).type === "address.create")).toHaveLength(created.length);
+    const numbers = (f.database.sqlite.query("SELECT number FROM addresses WHERE org_id = ? AND id <> 'behind'").all(f.tenant.orgId) as { number: number }[]).map((r) => r.number);
+    expect(new Set(numbers).size).toBe(created.length);
+    expect(numbers.every((n) => Number.isInteger(n) && n > 0)).toBe(true);
+    const counter = f.database.sqlite.query("SELECT next FROM number_counters WHERE org_id = ? AND kind = 'address'").get(f.tenant.orgId) as { next: number };
+    expect(counter.next).toBeGreaterThan(Math.max(...numbers));
   });
 
   test("jobs queued together run in one transaction, in order; a throwing job's rows and memory are undone alone", async () => {

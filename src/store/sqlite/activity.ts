@@ -2,6 +2,7 @@
 import type { OpenDatabase } from "../../db/client";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
 import { appendEvents } from "./events";
+import type { FlushParticipant } from "../../ipam/group-commit";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
@@ -50,6 +51,22 @@ export function insertActivities(database: OpenDatabase, entries: readonly Activ
     );
   }
   appendEvents(database, stamped);
+}
+
+/**
+ * The activity rows of one group commit's jobs (ipam/group-commit.ts), written with their
+ * events after the jobs, before COMMIT: one event-counter bump and one webhook read per
+ * organization for the whole batch. A job that rolls back takes its entries back with it.
+ */
+export function flushActivity(database: OpenDatabase): FlushParticipant & { add(entries: readonly ActivityEntry[]): void } {
+  let entries: ActivityEntry[] = [];
+  return {
+    add: (more) => void entries.push(...more),
+    mark: () => entries.length,
+    undo: (mark) => void (entries.length = mark),
+    finish: () => insertActivities(database, entries),
+    reset: () => void (entries = []),
+  };
 }
 
 export function sqliteActivity(database: OpenDatabase): ActivityQueries {

@@ -54,9 +54,15 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
  * backstop becomes AddressInUse; the caller's transaction (or savepoint) rolls the counter
  * back with the rows.
  */
-export function insertAll(sqlite: Database, repo: ReturnType<typeof addressRepo>, orgId: string, rows: readonly NewAddress[]): void {
+export function insertAll(
+  sqlite: Database,
+  repo: ReturnType<typeof addressRepo>,
+  orgId: string,
+  rows: readonly NewAddress[],
+  take: typeof takeNumbers = takeNumbers,
+): void {
   if (rows.length === 0) return;
-  let number = takeNumbers(sqlite, orgId, "address", rows.length);
+  let number = take(sqlite, orgId, "address", rows.length);
   for (const row of rows) {
     try {
       repo.insert(orgId, row, number++);

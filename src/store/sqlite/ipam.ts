@@ -18,8 +18,9 @@ import { Journal, MAX_STALE_RETRIES, StaleOrganization } from "../../ipam/journa
 import { IpamRegistry } from "../../ipam/registry";
 import { expireEntry, type IpamStore } from "../ipam";
 import type { Queries, Store } from "../store";
-import { insertActivities, insertActivity } from "./activity";
+import { flushActivity } from "./activity";
 import { insertAll } from "./addresses";
+import { flushNumbers } from "./numbers";
 import { runBody } from "./store";
 import { intentFor, keptSince, rowOf, storingIntent } from "../idempotency";
 import { idempotencyStatements } from "./idempotency";
@@ -34,7 +35,10 @@ const noFresh = async () => {};
 
 /** `registry`: an already loaded one (the import worker's, which follows one organization). */
 export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "read">, queries: Queries, registry = IpamRegistry.load(database)): SqliteIpam {
-  const group = new GroupCommit(database, registry);
+  // What a batch's jobs write once for all of them, before its COMMIT (ipam/group-commit.ts).
+  const numbers = flushNumbers(database.sqlite);
+  const activity = flushActivity(database);
+  const group = new GroupCommit(database, registry, [numbers, activity]);
   const rows = addressRepo(database);
   const keys = idempotencyStatements(database.sqlite);
   const findForReuse = reuseLookup(database.sqlite);
@@ -96,11 +100,11 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
           const now = new Date(registry.clock()).toISOString();
           for (const r of out.replace) {
             const gone = rows.removeExpiredKey(orgId, r.vrf, r.ipKey, now);
-            if (gone) insertActivity(database, expireEntry(orgId, gone, now));
+            if (gone) activity.add([expireEntry(orgId, gone, now)]);
           }
         }
-        insertAll(database.sqlite, rows, orgId, out.insert);
-        insertActivities(database, out.activity);
+        insertAll(database.sqlite, rows, orgId, out.insert, (_, org, kind, n) => numbers.take(org, kind, n));
+        activity.add(out.activity);
         // In the job's savepoint: the key row commits with the records, or neither does.
         if (intent) keys.save(rowOf(intent, out.value), keptSince());
         return out.value;

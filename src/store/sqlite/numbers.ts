@@ -9,6 +9,7 @@
  * reports a row without a number.
  */
 import type { Database } from "bun:sqlite";
+import type { FlushParticipant } from "../../ipam/group-commit";
 
 export type NumberedTable = "subnet" | "address";
 
@@ -26,4 +27,35 @@ export function takeNumbers(sqlite: Database, orgId: string, kind: NumberedTable
   let reserve = prepared.get(sqlite);
   if (!reserve) prepared.set(sqlite, (reserve = prepare(sqlite)));
   return reserve.get(orgId, kind, n, n)!.next - n;
+}
+
+/**
+ * The numbers of one group commit's jobs (ipam/group-commit.ts): each counter read once per
+ * flush, written once before its COMMIT (the flush holds the write lock throughout, so nobody
+ * else moves it meanwhile). A job that rolls back leaves a gap: numbers are never reused, not
+ * dense.
+ */
+export function flushNumbers(sqlite: Database): FlushParticipant & { take(orgId: string, kind: NumberedTable, n: number): number } {
+  const read = sqlite.query<{ next: number }, [string, string]>("SELECT next FROM number_counters WHERE org_id = ? AND kind = ?");
+  const write = sqlite.query<null, [string, string, number]>(
+    "INSERT INTO number_counters (org_id, kind, next) VALUES (?, ?, ?) ON CONFLICT (org_id, kind) DO UPDATE SET next = excluded.next",
+  );
+  /** "org\nkind" → the next number to hand out */
+  const next = new Map<string, { orgId: string; kind: NumberedTable; next: number }>();
+  return {
+    take(orgId, kind, n) {
+      const key = `${orgId}\n${kind}`;
+      let counter = next.get(key);
+      if (!counter) next.set(key, (counter = { orgId, kind, next: read.get(orgId, kind)?.next ?? 1 }));
+      const first = counter.next;
+      counter.next += n;
+      return first;
+    },
+    mark: () => 0,
+    undo: () => {},
+    finish() {
+      for (const c of next.values()) write.run(c.orgId, c.kind, c.next);
+    },
+    reset: () => next.clear(),
+  };
 }
