@@ -5,13 +5,15 @@
  * SQL for sections, through the store's insert path for subnets and addresses) takes n+1.
  * On PostgreSQL the migration runs as a non-superuser owner under forced row-level security.
  */
-import { SQL } from "bun";
+import { SQL, type TransactionSQL } from "bun";
 import { describe, expect, test } from "bun:test";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { openDatabase } from "../../src/db/client";
 import { EMBEDDED_MIGRATIONS, migrateDatabase } from "../../src/db/migrate";
 import { sqliteQueries } from "../../src/store/sqlite/store";
 import { EMBEDDED_PG_MIGRATIONS, migratePostgres } from "../../src/store/pg/migrate";
+import { pgAddresses } from "../../src/store/pg/addresses";
+import { pgSubnets } from "../../src/store/pg/subnets";
 import { freshPgDatabase, usePgCluster, withDatabase } from "../helpers/pg";
 
 usePgCluster();
@@ -97,10 +99,10 @@ describe("upgrade to integer ids (number)", () => {
       const before = EMBEDDED_PG_MIGRATIONS.findIndex((m) => m.sql.some((s) => s.includes('CREATE TABLE "number_counters"')));
       expect(before).toBeGreaterThan(0);
       await migratePostgres(owner, EMBEDDED_PG_MIGRATIONS.slice(0, before));
-      const inOrg = async (org: string, fn: (run: Exec) => Promise<void>) =>
+      const inOrg = async (org: string, fn: (run: Exec, tx: TransactionSQL) => Promise<void>) =>
         owner!.begin(async (tx) => {
           await tx`SELECT set_config('app.org_id', ${org}, true)`;
-          await fn((sql, params) => tx.unsafe(sql, params as never[]));
+          await fn((sql, params) => tx.unsafe(sql, params as never[]), tx);
         });
       for (const [org, n] of Object.entries(ORGS)) await inOrg(org, (run) => fill(org, n, run));
       await migratePostgres(owner);
@@ -108,14 +110,18 @@ describe("upgrade to integer ids (number)", () => {
         const rows = await db.sql.unsafe(`SELECT org_id, number FROM ${table} ORDER BY org_id, created_at`);
         expect(rows.map((r: { org_id: string; number: number }) => [r.org_id, r.number])).toEqual([["o1", 1], ["o1", 2], ["o1", 3], ["o2", 1], ["o2", 2]]);
       }
-      const insertAddress = (org: string, id: string, subnet: string) => (run: Exec) =>
-        run("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES ($1, $2, $3, 'default', '10.0.0.9', $4, $5, $6)", [id, org, subnet, key(0, 9), at(9), at(9)]) as Promise<void>;
-      await inOrg("o1", insertAddress("o1", "o1-adrX", "o1-net0"));
-      await inOrg("o2", insertAddress("o2", "o2-adr9", "o2-net0"));
-      await inOrg("o3", async (run) => {
+      // The next inserts: a section by plain SQL (its trigger), subnets and addresses through the store's insert path.
+      const address = (id: string, subnetId: string) => ({
+        id, subnetId, vrf: "default", ip: "10.0.0.9", ipKey: key(0, 9), hostname: "", status: "assigned", owner: "", mac: null, description: "", at: at(9),
+      });
+      await inOrg("o1", (_, tx) => pgAddresses(tx).insertMany("o1", [address("o1-adrX", "o1-net0")]));
+      await inOrg("o2", (_, tx) => pgAddresses(tx).insertMany("o2", [address("o2-adr9", "o2-net0")]));
+      await inOrg("o3", async (run, tx) => {
         await run("INSERT INTO sections (id, org_id, name, name_key, created_at, updated_at) VALUES ('o3-sec0', 'o3', 'New', 'new', $1, $2)", [at(9), at(9)]);
-        await run("INSERT INTO subnets (id, org_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at) VALUES ('o3-net0', 'o3', 'default', 4, $1, 24, '10.0.0.0/24', $2, $3)", [key(0), at(9), at(9)]);
-        await insertAddress("o3", "o3-adr0", "o3-net0")(run);
+        await pgSubnets(tx).insertMany("o3", [
+          { id: "o3-net0", sectionId: null, parentId: null, vrf: "default", family: 4, networkKey: key(0), prefixLength: 24, cidr: "10.0.0.0/24", name: "", description: "", vlan: null, at: at(9) },
+        ]);
+        await pgAddresses(tx).insertMany("o3", [address("o3-adr0", "o3-net0")]);
       });
       const rows = await db.sql`SELECT id, number FROM addresses ORDER BY id COLLATE "C"`;
       expect(rows.map((r: { id: string; number: number }) => [r.id, r.number])).toEqual(EXPECTED_AFTER);

@@ -9,14 +9,16 @@ import { containsPattern } from "../../ipam/codec";
 import { AddressInUse } from "../ipam";
 import type { AddressKey, AddressQueries } from "../store";
 import { iso, isUniqueViolation, settled } from "./errors";
+import { takePgNumbers } from "./numbers";
 
 const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, expires_at, created_at, updated_at";
 /** Rows per INSERT (at most 65,535 parameters per statement; 13 columns). */
 const CHUNK = 4000;
 
 /** The rows of an INSERT, as Bun.SQL's `tx(values)` takes them. */
-export function addressValues(orgId: string, rows: NewAddress[]) {
-  return rows.map((a) => ({
+/** The rows to INSERT; `firstNumber`: the first of the numbers takePgNumbers took for them, in order. */
+export function addressValues(orgId: string, rows: NewAddress[], firstNumber: number) {
+  return rows.map((a, i) => ({
     id: a.id,
     org_id: orgId,
     subnet_id: a.subnetId,
@@ -29,6 +31,7 @@ export function addressValues(orgId: string, rows: NewAddress[]) {
     mac: a.mac,
     description: a.description,
     expires_at: a.expiresAt ?? null,
+    number: firstNumber + i,
     created_at: a.at,
     updated_at: a.at,
   }));
@@ -54,10 +57,12 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       return row ? toRow(row) : null;
     },
     async insertMany(orgId, rows) {
+      if (rows.length === 0) return;
+      const first = await takePgNumbers(tx, orgId, "address", rows.length);
       for (let i = 0; i < rows.length; i += CHUNK) {
         const chunk = rows.slice(i, i + CHUNK);
         try {
-          await tx.savepoint((sp) => sp`INSERT INTO addresses ${sp(addressValues(orgId, chunk))}`);
+          await tx.savepoint((sp) => sp`INSERT INTO addresses ${sp(addressValues(orgId, chunk, first + i))}`);
         } catch (error) {
           if (!isUniqueViolation(error)) throw error;
           const first = chunk[0]!;

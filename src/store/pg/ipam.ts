@@ -53,6 +53,7 @@ import { type AddressJob, type AddressWrite, DeliberateRollback, expireEntry, ty
 import { deadlineMs, expiryKey, expiryOf } from "../../ipam/expiry";
 import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
+import { takePgNumbers } from "./numbers";
 import { insertPgActivity } from "./activity";
 import { isUniqueViolation, settled } from "./errors";
 import { rememberForReuse, reuseIndex } from "./reuse";
@@ -359,6 +360,18 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           }
         }
         if (changes.length === 0 && keyRows.length === 0) return;
+        // The statements that need an answer first, each awaited before anything is pipelined
+        // (a failure among pipelined statements must be the one that reaches settled()):
+        // expired records whose addresses this batch takes again (rare: one round trip each),
+        // then the new rows' numbers (one round trip; the counter row stays locked to COMMIT).
+        if (replace.length > 0) {
+          const now = new Date(memory.clock()).toISOString();
+          for (const r of replace) {
+            const [gone] = await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND vrf = ${r.vrf} AND ip_key = ${Buffer.from(r.ipKey)} AND expires_at <= ${now} RETURNING id, ip`;
+            if (gone) activity.unshift(expireEntry(orgId, gone as { id: string; ip: string }, now));
+          }
+        }
+        const first = insert.length > 0 ? await takePgNumbers(tx, orgId, "address", insert.length) : 0;
         // Pipelined: every statement goes out at once, one round trip for the lot. The activity
         // rows go last: insertPgActivity appends their change-feed events with an UPSERT that
         // locks the organization's event counter until COMMIT (store/events.ts), the one lock
@@ -375,15 +388,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           return;
         }
         newSeq = seq + 1;
-        // Expired records whose addresses this batch takes again: their rows go first (rare: one round trip each).
-        if (replace.length > 0) {
-          const now = new Date(memory.clock()).toISOString();
-          for (const r of replace) {
-            const [gone] = await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND vrf = ${r.vrf} AND ip_key = ${Buffer.from(r.ipKey)} AND expires_at <= ${now} RETURNING id, ip`;
-            if (gone) activity.unshift(expireEntry(orgId, gone as { id: string; ip: string }, now));
-          }
-        }
-        for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK)))}`.execute());
+        for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK), first + i))}`.execute());
         // The change log and the new version in one statement (most batches fit one chunk).
         const tail = changes.length > CHUNK ? changes.length - (changes.length % CHUNK || CHUNK) : 0;
         for (let i = 0; i < tail; i += CHUNK) writes.push(tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`.execute());

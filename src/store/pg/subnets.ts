@@ -9,6 +9,7 @@ import type { NewSubnet, SubnetRow } from "../../features/subnets/repo";
 import { containsPattern } from "../../ipam/codec";
 import type { SubnetExportRow, SubnetQueries } from "../store";
 import { iso } from "./errors";
+import { takePgNumbers } from "./numbers";
 
 const COLUMNS = "id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, number, created_at, updated_at";
 /** COLUMNS of `subnets n`, for the export's join with sections. */
@@ -24,8 +25,10 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
     },
 
     async insertMany(orgId, rows) {
+      if (rows.length === 0) return;
+      const first = await takePgNumbers(tx, orgId, "subnet", rows.length);
       for (let i = 0; i < rows.length; i += CHUNK) {
-        const values = rows.slice(i, i + CHUNK).map((s: NewSubnet) => ({
+        const values = rows.slice(i, i + CHUNK).map((s: NewSubnet, j) => ({
           id: s.id,
           org_id: orgId,
           section_id: s.sectionId,
@@ -38,6 +41,7 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
           name: s.name,
           description: s.description,
           vlan: s.vlan,
+          number: first + i + j,
           created_at: s.at,
           updated_at: s.at,
         }));
