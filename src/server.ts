@@ -77,6 +77,8 @@ export function startServer(config: ServerConfig, logger: Logger): RunningServer
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
         await server.stop(false);
+        // The last responses' after-response hooks (their access-log lines) run on a later turn.
+        await new Promise((resolve) => setImmediate(resolve));
         await chores.stop();
         database.close();
         lock.release();
@@ -127,6 +129,8 @@ export async function startPgServer(config: ServerConfig, logger: Logger): Promi
       stopping ??= (async () => {
         logger.info("shutting down: finishing in-flight requests");
         await server.stop(false);
+        // The last responses' after-response hooks (their access-log lines) run on a later turn.
+        await new Promise((resolve) => setImmediate(resolve));
         await chores.stop();
         await store.close();
         logger.info("stopped");
