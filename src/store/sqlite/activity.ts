@@ -1,7 +1,7 @@
 /** SQLite: appending to the activity log (API.md §8). */
 import type { OpenDatabase } from "../../db/client";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
-import { appendEvent } from "./events";
+import { appendEvent, appendEvents } from "./events";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
@@ -20,13 +20,36 @@ function prepare(database: OpenDatabase) {
  * can record a change that the feed and the webhooks miss.
  */
 export function insertActivity(database: OpenDatabase, entry: ActivityEntry): void {
+  // One timestamp for both rows: the feed's `at` is the activity's.
+  if (entry.at === undefined) entry = { ...entry, at: new Date().toISOString() };
+  insertRow(insertStatement(database), entry);
+  appendEvent(database, entry);
+}
+
+/**
+ * insertActivity for many entries, in order (the expiry sweep's thousands per transaction):
+ * the same rows, with the change-feed counter bumped and the webhooks read once per
+ * organization (events.ts appendEvents) rather than once per entry.
+ */
+export function insertActivities(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
+  if (entries.length === 0) return;
+  const insert = insertStatement(database);
+  const now = new Date().toISOString();
+  const timed = entries.map((e) => (e.at === undefined ? { ...e, at: now } : e));
+  for (const entry of timed) insertRow(insert, entry);
+  appendEvents(database, timed);
+}
+
+function insertStatement(database: OpenDatabase): ReturnType<typeof prepare> {
   let insert = statements.get(database);
   if (!insert) {
     insert = prepare(database);
     statements.set(database, insert);
   }
-  // One timestamp for both rows: the feed's `at` is the activity's.
-  if (entry.at === undefined) entry = { ...entry, at: new Date().toISOString() };
+  return insert;
+}
+
+function insertRow(insert: ReturnType<typeof prepare>, entry: ActivityEntry): void {
   insert.run(
     // Time-ordered ids append to the primary-key index instead of dirtying a random page.
     Bun.randomUUIDv7(),
@@ -41,13 +64,13 @@ export function insertActivity(database: OpenDatabase, entry: ActivityEntry): vo
     entry.target.label,
     JSON.stringify(entry.changes ?? {}),
   );
-  appendEvent(database, entry);
 }
 
 export function sqliteActivity(database: OpenDatabase): ActivityQueries {
   const { sqlite } = database;
   return {
     record: async (entry) => insertActivity(database, entry),
+    recordMany: async (entries) => insertActivities(database, entries),
 
     async list(orgId, filter, opts) {
       const where = ["org_id = ?"];
