@@ -342,8 +342,10 @@ export class SubnetAllocator {
       const clipped: [bigint, bigint][] = [];
       for (const r of exclude) {
         if (r.start > r.end) throw new RangeError("findFree: an exclude range is reversed");
-        const a = r.start - this.base > lo ? r.start - this.base : lo;
-        const b = r.end - this.base < hi ? r.end - this.base : hi;
+        const start = r.start - this.base;
+        const end = r.end - this.base;
+        const a = start > lo ? start : lo;
+        const b = end < hi ? end : hi;
         if (a <= b) clipped.push([a, b]);
       }
       const excluded = IntervalSet.of(clipped);
@@ -354,7 +356,7 @@ export class SubnetAllocator {
       contiguous: request.contiguous,
       fromEnd: request.from === "end",
       // IPv4 and small IPv6 subnets: the records' runs are walked directly (NarrowOffsetSet).
-      split: request.contiguous === true && this.records instanceof NarrowOffsetSet ? { records: this.records, others } : undefined,
+      split: this.records instanceof NarrowOffsetSet ? { records: this.records, others } : undefined,
     });
     return picked === null ? null : picked.map((offset) => this.base + offset);
   }

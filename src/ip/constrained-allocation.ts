@@ -70,12 +70,13 @@ export interface GapWalker {
 }
 
 /**
- * `blocked` as `records ∪ others`, for the contiguous search: in a fragmented subnet almost
- * every stretch between two records is too short, and walking the records' runs directly
- * skips them without a search each (a /8 at 99 %: ~100 stretches before the first free pair).
+ * `blocked` as `records ∪ others` (child subnets, excludes): in a fragmented subnet almost
+ * every stretch between two records is too short for a block, or under an exclude, and
+ * walking the records' runs directly skips them without a search each (a /8 at 99 %: ~100
+ * stretches before the first free pair).
  */
 export interface SplitBlocked {
-  records: GapWalker;
+  records: GapWalker & OrderedSet;
   others: OrderedSet;
 }
 
@@ -93,9 +94,9 @@ export function pickFree(
 ): bigint[] | null {
   if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`count ${count} must be a positive integer`);
   if (lo < 0n || lo > hi) return null;
+  const { split } = options;
   if (options.contiguous === true) {
     const n = BigInt(count);
-    const { split } = options;
     const start =
       split !== undefined
         ? options.fromEnd === true
@@ -107,6 +108,7 @@ export function pickFree(
     if (start === null) return null;
     return Array.from({ length: count }, (_, k) => start + BigInt(k));
   }
+  if (split !== undefined) return options.fromEnd === true ? highestSplitFree(split, lo, hi, count) : lowestSplitFree(split, lo, hi, count);
   return options.fromEnd === true ? highestFree(blocked, lo, hi, count) : lowestFree(blocked, lo, hi, count);
 }
 
@@ -205,4 +207,52 @@ function highestSplitBlock({ records, others }: SplitBlocked, lo: bigint, hi: bi
     if (p === 0n) return null;
     x = p - 1n;
   }
+}
+
+/** lowestFree over records ∪ others: a free offset of the records checked on the others, then its whole free stretch taken. */
+function lowestSplitFree({ records, others }: SplitBlocked, lo: bigint, hi: bigint, count: number): bigint[] | null {
+  const out: bigint[] = [];
+  let x = lo;
+  while (out.length < count) {
+    const s = records.firstGap(x, hi, 1n);
+    if (s === null) return null;
+    const a = others.nextAbsent(s);
+    if (a !== s) {
+      x = a;
+      continue;
+    }
+    let end = hi;
+    const r = records.nextPresent(s);
+    if (r !== null && r - 1n < end) end = r - 1n;
+    const o = others.nextPresent(s);
+    if (o !== null && o - 1n < end) end = o - 1n;
+    for (let v = s; v <= end && out.length < count; v++) out.push(v);
+    x = end + 1n;
+  }
+  return out;
+}
+
+/** highestFree over records ∪ others; lowestSplitFree downwards. */
+function highestSplitFree({ records, others }: SplitBlocked, lo: bigint, hi: bigint, count: number): bigint[] | null {
+  const out: bigint[] = [];
+  let x = hi;
+  while (out.length < count) {
+    const e = records.lastGap(lo, x, 1n);
+    if (e === null) return null;
+    const a = others.prevAbsent(e);
+    if (a === null) return null;
+    if (a !== e) {
+      x = a;
+      continue;
+    }
+    let start = lo;
+    const r = records.prevPresent(e);
+    if (r !== null && r + 1n > start) start = r + 1n;
+    const o = others.prevPresent(e);
+    if (o !== null && o + 1n > start) start = o + 1n;
+    for (let v = e; v >= start && out.length < count; v--) out.push(v);
+    if (start === 0n) break;
+    x = start - 1n;
+  }
+  return out.length < count ? null : out.reverse();
 }
