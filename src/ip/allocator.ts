@@ -355,8 +355,8 @@ export class SubnetAllocator {
     const picked = pickFree(blocked, lo, hi, request.count ?? 1, {
       contiguous: request.contiguous,
       fromEnd: request.from === "end",
-      // IPv4 and small IPv6 subnets: the records' runs are walked directly (NarrowOffsetSet).
-      split: this.records instanceof NarrowOffsetSet ? { records: this.records, others } : undefined,
+      // IPv4 and small IPv6 subnets: a contiguous search walks the records' runs directly (NarrowOffsetSet).
+      split: request.contiguous === true && this.records instanceof NarrowOffsetSet ? { records: this.records, others } : undefined,
     });
     return picked === null ? null : picked.map((offset) => this.base + offset);
   }

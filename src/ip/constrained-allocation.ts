@@ -76,14 +76,14 @@ export interface GapWalker {
  * stretches before the first free pair).
  */
 export interface SplitBlocked {
-  records: GapWalker & OrderedSet;
+  records: GapWalker;
   others: OrderedSet;
 }
 
 /**
  * The `count` free offsets of [lo, hi] (not in `blocked`) that the request picks, in ascending
  * order, or null when there are not enough. Empty window (lo > hi): null. `count` ≥ 1.
- * `split`, when given, is the same set as `blocked`, in two parts (see SplitBlocked).
+ * `split`, when given, is the same set as `blocked`, in two parts (see SplitBlocked), for `contiguous`.
  */
 export function pickFree(
   blocked: OrderedSet,
@@ -108,7 +108,6 @@ export function pickFree(
     if (start === null) return null;
     return Array.from({ length: count }, (_, k) => start + BigInt(k));
   }
-  if (split !== undefined) return options.fromEnd === true ? highestSplitFree(split, lo, hi, count) : lowestSplitFree(split, lo, hi, count);
   return options.fromEnd === true ? highestFree(blocked, lo, hi, count) : lowestFree(blocked, lo, hi, count);
 }
 
@@ -209,50 +208,3 @@ function highestSplitBlock({ records, others }: SplitBlocked, lo: bigint, hi: bi
   }
 }
 
-/** lowestFree over records ∪ others: a free offset of the records checked on the others, then its whole free stretch taken. */
-function lowestSplitFree({ records, others }: SplitBlocked, lo: bigint, hi: bigint, count: number): bigint[] | null {
-  const out: bigint[] = [];
-  let x = lo;
-  while (out.length < count) {
-    const s = records.firstGap(x, hi, 1n);
-    if (s === null) return null;
-    const a = others.nextAbsent(s);
-    if (a !== s) {
-      x = a;
-      continue;
-    }
-    let end = hi;
-    const r = records.nextPresent(s);
-    if (r !== null && r - 1n < end) end = r - 1n;
-    const o = others.nextPresent(s);
-    if (o !== null && o - 1n < end) end = o - 1n;
-    for (let v = s; v <= end && out.length < count; v++) out.push(v);
-    x = end + 1n;
-  }
-  return out;
-}
-
-/** highestFree over records ∪ others; lowestSplitFree downwards. */
-function highestSplitFree({ records, others }: SplitBlocked, lo: bigint, hi: bigint, count: number): bigint[] | null {
-  const out: bigint[] = [];
-  let x = hi;
-  while (out.length < count) {
-    const e = records.lastGap(lo, x, 1n);
-    if (e === null) return null;
-    const a = others.prevAbsent(e);
-    if (a === null) return null;
-    if (a !== e) {
-      x = a;
-      continue;
-    }
-    let start = lo;
-    const r = records.prevPresent(e);
-    if (r !== null && r + 1n > start) start = r + 1n;
-    const o = others.prevPresent(e);
-    if (o !== null && o + 1n > start) start = o + 1n;
-    for (let v = e; v >= start && out.length < count; v--) out.push(v);
-    if (start === 0n) break;
-    x = start - 1n;
-  }
-  return out.length < count ? null : out.reverse();
-}
