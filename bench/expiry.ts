@@ -90,7 +90,8 @@ export default async function run(): Promise<void> {
       key[11] = 0xff;
       new DataView(key.buffer).setUint32(12, value);
       const ip = [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join(".");
-      insert.run(crypto.randomUUID(), other.orgId, v.id, ip, key, new Date(T0 + 1000 + (i % 3600) * 1000).toISOString(), at, at);
+      // Time-ordered ids, as the app's writer gives records (features/addresses/writer.ts).
+      insert.run(Bun.randomUUIDv7(), other.orgId, v.id, ip, key, new Date(T0 + 1000 + (i % 3600) * 1000).toISOString(), at, at);
     }
   })();
   const loadStart = performance.now();

@@ -337,19 +337,26 @@ export class SubnetAllocator {
     }
     if (lo < this.lowWater) lo = this.lowWater; // every usable offset below lowWater is used
     let blocked = this.blocked;
+    let others: OrderedSet = this.coverage;
     if (exclude !== undefined && exclude.length > 0) {
       const clipped: [bigint, bigint][] = [];
       for (const r of exclude) {
         if (r.start > r.end) throw new RangeError("findFree: an exclude range is reversed");
-        const a = r.start - this.base > lo ? r.start - this.base : lo;
-        const b = r.end - this.base < hi ? r.end - this.base : hi;
+        const start = r.start - this.base;
+        const end = r.end - this.base;
+        const a = start > lo ? start : lo;
+        const b = end < hi ? end : hi;
         if (a <= b) clipped.push([a, b]);
       }
-      blocked = new UnionSet([this.records, this.coverage, IntervalSet.of(clipped)]);
+      const excluded = IntervalSet.of(clipped);
+      blocked = new UnionSet([this.records, this.coverage, excluded]);
+      others = new UnionSet([this.coverage, excluded]);
     }
     const picked = pickFree(blocked, lo, hi, request.count ?? 1, {
       contiguous: request.contiguous,
       fromEnd: request.from === "end",
+      // IPv4 and small IPv6 subnets: a contiguous search walks the records' runs directly (NarrowOffsetSet).
+      split: request.contiguous === true && this.records instanceof NarrowOffsetSet ? { records: this.records, others } : undefined,
     });
     return picked === null ? null : picked.map((offset) => this.base + offset);
   }

@@ -20,9 +20,24 @@ export class IntervalSet implements OrderedSet {
 
   /** The set covering the given closed intervals (any order, overlaps allowed). */
   static of(intervals: Iterable<readonly [bigint, bigint]>): IntervalSet {
-    const sorted = [...intervals].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    let sorted = Array.isArray(intervals) ? (intervals as (readonly [bigint, bigint])[]) : [...intervals];
+    let ordered = true;
+    for (let k = 1; k < sorted.length && ordered; k++) ordered = sorted[k - 1]![0] <= sorted[k]![0];
+    if (!ordered) sorted = [...sorted].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)); // the caller's array stays as it was
     const set = new IntervalSet();
-    for (const [first, last] of sorted) set.add(first, last);
+    // One merging pass over the sorted intervals (a request's excludes are built per call:
+    // `add` per interval, with its search and splices, cost more than the search they serve).
+    const { starts, ends } = set;
+    for (const [first, last] of sorted) {
+      if (first > last) throw new RangeError(`IntervalSet.add: [${first}, ${last}] is reversed`);
+      const k = ends.length - 1;
+      if (k >= 0 && first <= ends[k]! + 1n) {
+        if (last > ends[k]!) ends[k] = last; // overlaps or touches the last one: extend it
+      } else {
+        starts.push(first);
+        ends.push(last);
+      }
+    }
     return set;
   }
 

@@ -86,6 +86,16 @@ export class NarrowOffsetSet implements OffsetSet {
   countInRange(a: bigint, b: bigint): number {
     return this.set.countInRange(Number(a), Number(b));
   }
+  /** Start of the lowest run of n free offsets in [lo, hi], or null (RunSet.firstGap). */
+  firstGap(lo: bigint, hi: bigint, n: bigint): bigint | null {
+    const s = this.set.firstGap(Number(lo), Number(hi), Number(n));
+    return s < 0 ? null : BigInt(s);
+  }
+  /** Start of the highest run of n free offsets in [lo, hi], or null (RunSet.lastGap). */
+  lastGap(lo: bigint, hi: bigint, n: bigint): bigint | null {
+    const s = this.set.lastGap(Number(lo), Number(hi), Number(n));
+    return s < 0 ? null : BigInt(s);
+  }
   appendMax(x: bigint): void {
     this.set.appendMax(Number(x));
   }

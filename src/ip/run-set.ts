@@ -137,6 +137,65 @@ export class RunSet {
     return x <= end ? x : end;
   }
 
+  /**
+   * Start of the lowest run of n ≥ 1 non-members inside [lo, hi], or −1. Walks the runs from
+   * lo one after the other (no search per step): the contiguous allocator's inner loop, where
+   * a fragmented subnet has a short gap between almost every two runs.
+   */
+  firstGap(lo: number, hi: number, n: number): number {
+    this.locate(lo);
+    let p = this.lp;
+    let i = this.li;
+    if (p < 0) return lo + n - 1 <= hi ? lo : -1;
+    let s = lo;
+    if (i >= 0) {
+      const end = this.pages[p]!.data[2 * i + 1]!;
+      if (s <= end) s = end + 1;
+    }
+    // The run after (p, i) is the next one that can end the gap starting at s.
+    for (;;) {
+      if (s + n - 1 > hi) return -1;
+      i++;
+      let page = this.pages[p]!;
+      if (i >= page.count) {
+        p++;
+        i = 0;
+        if (p >= this.pages.length) return s;
+        page = this.pages[p]!;
+      }
+      const d = page.data;
+      if (d[2 * i]! - s >= n) return s;
+      s = d[2 * i + 1]! + 1;
+    }
+  }
+
+  /** Start of the highest run of n ≥ 1 non-members inside [lo, hi] (lo ≥ 0), or −1; `firstGap` downwards. */
+  lastGap(lo: number, hi: number, n: number): number {
+    this.locate(hi);
+    let p = this.lp;
+    let i = this.li;
+    let e = hi;
+    if (p >= 0 && i >= 0) {
+      const d = this.pages[p]!.data;
+      if (e <= d[2 * i + 1]!) e = d[2 * i]! - 1;
+      else i++; // no member in (end of run i, hi]: the run at or below e is i itself, visited next
+    }
+    if (p < 0) return hi - n + 1 >= lo ? hi - n + 1 : -1;
+    // The run before (p, i) is the next one (downwards) that can end the gap ending at e.
+    for (;;) {
+      if (e - n + 1 < lo) return -1;
+      i--;
+      if (i < 0) {
+        p--;
+        if (p < 0) return e - n + 1;
+        i = this.pages[p]!.count - 1;
+      }
+      const d = this.pages[p]!.data;
+      if (e - d[2 * i + 1]! >= n) return e - n + 1;
+      e = d[2 * i]! - 1;
+    }
+  }
+
   /** Adds x; false if it was already a member. */
   add(x: number): boolean {
     this.locate(x);

@@ -312,17 +312,18 @@ export class IpamMemory {
     return org ? expiryOf(org).index.get(expiryKey(state.vrf, state.prefix.family, value)) : undefined;
   }
 
-  /** The sweep deleted the row of an expired record: memory forgets it (released already, or now). Journaled. */
-  expired(journal: Journal, state: SubnetState | undefined, key: string): void {
-    const org = state && this.orgs.get(state.orgId);
-    if (!state || !org) return;
+  /** The sweep deleted the row of the expired record `value` of `state`: memory forgets it (released already, or now). Journaled. */
+  expired(journal: Journal, state: SubnetState, value: bigint): void {
+    const org = this.orgs.get(state.orgId);
+    if (!org) return;
     const e = expiryOf(org);
+    const key = expiryKey(state.vrf, state.prefix.family, value);
     if (e.lapsed.delete(key)) {
       journal.onRollback(() => e.lapsed.add(key));
-      this.noteChange(journal, state.id, "free", parseExpiryKey(key).value);
+      this.noteChange(journal, state.id, "free", value);
       return;
     }
-    this.release(journal, state, parseExpiryKey(key).value);
+    this.release(journal, state, value);
   }
 }
 

@@ -514,6 +514,12 @@ export interface ActivityFilter {
 export interface ActivityQueries {
   /** Appends one entry; call it inside the write it records. */
   record(entry: ActivityEntry): Promise<void>;
+  /**
+   * Appends many entries, in order, as `record` would one by one (each with its event and
+   * outbox rows), for bulk writers such as the expiry sweep: the change-feed counter is bumped
+   * once per organization and the webhooks read once, instead of once per entry.
+   */
+  recordMany(entries: ActivityEntry[]): Promise<void>;
   /** Newest first (at, then id); `after`: the previous page's last (at, id). */
   list(orgId: string, filter: ActivityFilter, opts: { limit: number; after?: [string, string] }): Promise<{ rows: ActivityRecord[]; more: boolean; total: number }>;
   /**

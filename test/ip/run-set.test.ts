@@ -103,3 +103,45 @@ describe("WideOffsetSet across 2^52 bucket boundaries", () => {
     }
   });
 });
+
+describe("RunSet.firstGap / lastGap against a naive scan", () => {
+  /** Start of the lowest (or highest) n consecutive non-members of [lo, hi] in `oracle`, or −1. */
+  function naiveGap(oracle: Set<number>, lo: number, hi: number, n: number, fromEnd: boolean): number {
+    let run = 0;
+    if (!fromEnd) {
+      for (let v = lo; v <= hi; v++) {
+        run = oracle.has(v) ? 0 : run + 1;
+        if (run === n) return v - n + 1;
+      }
+    } else {
+      for (let v = hi; v >= lo; v--) {
+        run = oracle.has(v) ? 0 : run + 1;
+        if (run === n) return v;
+      }
+    }
+    return -1;
+  }
+
+  // Dense fills (the case the gap walk is for) and sparse ones, pages of 4 runs (a page
+  // boundary next to almost every run) and of 256; windows anywhere, also past both ends.
+  for (const [seed, pageRuns, density] of [[11, 4, 0.9], [12, 4, 0.5], [13, 256, 0.97], [14, 7, 0.2], [15, 4, 0]] as const) {
+    test(`seed ${seed}, pages of ${pageRuns}, density ${density}`, () => {
+      const rng = new Prng(seed);
+      const set = new RunSet(pageRuns);
+      const oracle = new Set<number>();
+      for (let v = 0; v < 3000; v++) {
+        if (rng.next() < density) {
+          set.add(v);
+          oracle.add(v);
+        }
+      }
+      for (let q = 0; q < 3000; q++) {
+        const lo = rng.int(3200);
+        const hi = lo + rng.int(600) - 50;
+        const n = 1 + rng.int(q % 3 === 0 ? 12 : 4);
+        expect(set.firstGap(lo, hi, n)).toBe(lo > hi ? -1 : naiveGap(oracle, lo, hi, n, false));
+        expect(set.lastGap(lo, hi, n)).toBe(lo > hi ? -1 : naiveGap(oracle, lo, hi, n, true));
+      }
+    });
+  }
+});

@@ -4,9 +4,7 @@
  * addresses already at their deadline (IpamMemory.settle), so the sweep only tidies rows and
  * the log; it runs from the server's housekeeping, and tests call it with their clock.
  */
-import { ipFromKey } from "../../ip";
 import { valueOfKey } from "../../ipam/codec";
-import { expiryKey } from "../../ipam/expiry";
 import { expireEntry } from "../../store/ipam";
 import type { Store } from "../../store/store";
 
@@ -41,12 +39,12 @@ function sweepSome(store: Pick<Store, "ipam">, orgId: string, now: string): Prom
   return ipam.write(orgId, async (q, journal) => {
     const rows = await q.addresses.removeExpired(orgId, now, SWEEP_BATCH);
     for (const row of rows) {
+      // A row whose subnet memory does not hold (gone with its subnet) has nothing to free.
       const state = ipam.memory.subnet(orgId, row.subnet_id);
-      const family = state?.prefix.family ?? ipFromKey(row.ip_key).family;
-      ipam.memory.expired(journal, state, expiryKey(row.vrf, family, valueOfKey(row.ip_key, family)));
+      if (state) ipam.memory.expired(journal, state, valueOfKey(row.ip_key, state.prefix.family));
     }
-    // All at once: PostgreSQL pipelines them on the transaction's connection (one round trip, not 5,000).
-    await Promise.all(rows.map((row) => q.activity.record(expireEntry(orgId, row, now))));
+    // In one call: the feed's counter bumped and the webhooks read once (SQLite), multi-row INSERTs (PostgreSQL).
+    await q.activity.recordMany(rows.map((row) => expireEntry(orgId, row, now)));
     return rows.length;
   });
 }

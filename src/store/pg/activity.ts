@@ -62,6 +62,7 @@ export async function insertPgActivity(tx: SQL, entries: ActivityEntry[]): Promi
 export function pgActivity(tx: SQL, scope: Scope): ActivityQueries {
   return {
     record: (e) => insertPgActivity(tx, [e]),
+    recordMany: (entries) => insertPgActivity(tx, entries),
 
     async list(orgId, filter, opts) {
       const targetId = filter.targetId || null;

@@ -1,7 +1,7 @@
 /** SQLite: appending to the activity log (API.md §8). */
 import type { OpenDatabase } from "../../db/client";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
-import { appendEvents } from "./events";
+import { appendEvent, appendEvents } from "./events";
 import type { FlushParticipant } from "../../ipam/group-commit";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
@@ -17,40 +17,54 @@ function prepare(database: OpenDatabase) {
  * Synchronous insert of an activity row and, with it, its change-feed event and webhook
  * outbox rows (store/events.ts). The one place an activity row is written on SQLite:
  * activity.record, the IPAM facet's GroupCommit (store/sqlite/ipam.ts) and the legacy
- * writers (features/activity/record.ts) all call it (or insertActivities), inside their
- * transaction, so no writer can record a change that the feed and the webhooks miss.
+ * writers (features/activity/record.ts) all call it, inside their transaction, so no writer
+ * can record a change that the feed and the webhooks miss.
  */
 export function insertActivity(database: OpenDatabase, entry: ActivityEntry): void {
-  insertActivities(database, [entry]);
+  // One timestamp for both rows: the feed's `at` is the activity's.
+  if (entry.at === undefined) entry = { ...entry, at: new Date().toISOString() };
+  insertRow(insertStatement(database), entry);
+  appendEvent(database, entry);
 }
 
-/** insertActivity for many entries (a bulk allocation's): their events take one counter bump per organization. */
+/**
+ * insertActivity for many entries, in order (the expiry sweep's thousands per transaction):
+ * the same rows, with the change-feed counter bumped and the webhooks read once per
+ * organization (events.ts appendEvents) rather than once per entry.
+ */
 export function insertActivities(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
+  if (entries.length === 0) return;
+  const insert = insertStatement(database);
+  const now = new Date().toISOString();
+  const timed = entries.map((e) => (e.at === undefined ? { ...e, at: now } : e));
+  for (const entry of timed) insertRow(insert, entry);
+  appendEvents(database, timed);
+}
+
+function insertStatement(database: OpenDatabase): ReturnType<typeof prepare> {
   let insert = statements.get(database);
   if (!insert) {
     insert = prepare(database);
     statements.set(database, insert);
   }
-  const now = new Date().toISOString();
-  // One timestamp for both rows: the feed's `at` is the activity's.
-  const stamped = entries.map((entry) => (entry.at === undefined ? { ...entry, at: now } : entry));
-  for (const entry of stamped) {
-    insert.run(
-      // Time-ordered ids append to the primary-key index instead of dirtying a random page.
-      Bun.randomUUIDv7(),
-      entry.orgId,
-      entry.at!,
-      entry.actor.type,
-      entry.actor.id,
-      entry.actor.label,
-      entry.action,
-      entry.target.type,
-      entry.target.id,
-      entry.target.label,
-      JSON.stringify(entry.changes ?? {}),
-    );
-  }
-  appendEvents(database, stamped);
+  return insert;
+}
+
+function insertRow(insert: ReturnType<typeof prepare>, entry: ActivityEntry): void {
+  insert.run(
+    // Time-ordered ids append to the primary-key index instead of dirtying a random page.
+    Bun.randomUUIDv7(),
+    entry.orgId,
+    entry.at ?? new Date().toISOString(),
+    entry.actor.type,
+    entry.actor.id,
+    entry.actor.label,
+    entry.action,
+    entry.target.type,
+    entry.target.id,
+    entry.target.label,
+    JSON.stringify(entry.changes ?? {}),
+  );
 }
 
 /**
@@ -73,6 +87,7 @@ export function sqliteActivity(database: OpenDatabase): ActivityQueries {
   const { sqlite } = database;
   return {
     record: async (entry) => insertActivity(database, entry),
+    recordMany: async (entries) => insertActivities(database, entries),
 
     async list(orgId, filter, opts) {
       const where = ["org_id = ?"];

@@ -1,6 +1,6 @@
 /**
  * SQLite: the change feed and the webhook outbox, appended with every activity entry
- * (ordering and why: src/store/events.ts). Synchronous, and called only by insertActivity
+ * (ordering and why: src/store/events.ts). Synchronous, and called only by insertActivity and insertActivities
  * (store/sqlite/activity.ts), the one writer of activity rows: activity.record, GroupCommit's
  * address jobs and the legacy writers all pass through it; prepared once per connection.
  */
@@ -13,9 +13,9 @@ const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 function prepare(database: OpenDatabase) {
   const { sqlite } = database;
   return {
-    /** Takes n seqs: answers the last one. */
-    bumpBy: sqlite.query<{ seq: number }, [string, number, number]>(
-      "INSERT INTO event_counters (org_id, seq) VALUES (?, ?) ON CONFLICT (org_id) DO UPDATE SET seq = seq + ? RETURNING seq",
+    // Takes the organization's next `n` seqs; returns the last of them.
+    bump: sqlite.query<{ seq: number }, [string, number]>(
+      "INSERT INTO event_counters (org_id, seq) VALUES (?1, ?2) ON CONFLICT (org_id) DO UPDATE SET seq = seq + ?2 RETURNING seq",
     ),
     insertEvent: sqlite.query<unknown, [string, number, string, string]>("INSERT INTO events (org_id, seq, at, payload) VALUES (?, ?, ?, ?)"),
     hooks: sqlite.query<{ id: string; events: string }, [string]>("SELECT id, events FROM webhooks WHERE org_id = ? AND active = 1"),
@@ -39,34 +39,50 @@ function statementsOf(database: OpenDatabase) {
   return s;
 }
 
+/** Appends the event of `entry` and its outbox rows; call it in the transaction that records the entry. */
+export function appendEvent(database: OpenDatabase, entry: ActivityEntry): void {
+  const s = statementsOf(database);
+  const { seq } = s.bump.get(entry.orgId, 1)!;
+  writeEvent(s, entry, seq, hooksOf(s, entry.orgId));
+}
+
 /**
- * Appends the events of `entries` (in order) and their outbox rows, in the transaction that
- * records them: per organization one counter bump by the number of its entries and one read
- * of its webhooks, instead of one of each per entry (a bulk allocation of 10,000 addresses
- * writes 10,000 events). The seqs handed out are the same: consecutive, in entry order.
+ * appendEvent for many entries (in order), in the transaction that records them: one bump of
+ * each organization's counter by its number of entries and one read of its webhooks, instead
+ * of one each per entry. The seqs are those a loop of appendEvent would hand out.
  */
 export function appendEvents(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
-  if (entries.length === 0) return;
   const s = statementsOf(database);
-  const counts = new Map<string, number>();
-  for (const entry of entries) counts.set(entry.orgId, (counts.get(entry.orgId) ?? 0) + 1);
-  const orgs = new Map<string, { next: number; hooks: { id: string; patterns: string[] }[] }>();
-  for (const [orgId, n] of counts) {
-    const { seq } = s.bumpBy.get(orgId, n, n)!;
-    const hooks = s.hooks.all(orgId).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
-    orgs.set(orgId, { next: seq - n + 1, hooks });
-  }
-  const now = new Date().toISOString();
+  const byOrg = new Map<string, ActivityEntry[]>();
   for (const entry of entries) {
-    const org = orgs.get(entry.orgId)!;
-    const seq = org.next++;
-    const at = entry.at ?? now;
-    const id = Bun.randomUUIDv7();
-    const body = JSON.stringify(eventPayload(entry, id, seq, at));
-    s.insertEvent.run(entry.orgId, seq, at, body);
-    for (const hook of org.hooks) {
-      if (wantsEvent(hook.patterns, entry.action)) s.enqueue.run(Bun.randomUUIDv7(), entry.orgId, hook.id, id, entry.action, body, now, now);
-    }
+    const list = byOrg.get(entry.orgId);
+    if (list) list.push(entry);
+    else byOrg.set(entry.orgId, [entry]);
+  }
+  for (const [orgId, list] of byOrg) {
+    const hooks = hooksOf(s, orgId);
+    let seq = s.bump.get(orgId, list.length)!.seq - list.length;
+    for (const entry of list) writeEvent(s, entry, ++seq, hooks);
+  }
+}
+
+type Statements = ReturnType<typeof prepare>;
+type Hook = { id: string; patterns: string[] };
+
+/** The organization's active webhooks, their patterns parsed. */
+function hooksOf(s: Statements, orgId: string): Hook[] {
+  return s.hooks.all(orgId).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
+}
+
+function writeEvent(s: Statements, entry: ActivityEntry, seq: number, hooks: Hook[]): void {
+  const at = entry.at ?? new Date().toISOString();
+  const id = Bun.randomUUIDv7();
+  const body = JSON.stringify(eventPayload(entry, id, seq, at));
+  s.insertEvent.run(entry.orgId, seq, at, body);
+  if (hooks.length === 0) return;
+  const now = new Date().toISOString();
+  for (const hook of hooks) {
+    if (wantsEvent(hook.patterns, entry.action)) s.enqueue.run(Bun.randomUUIDv7(), entry.orgId, hook.id, id, entry.action, body, now, now);
   }
 }
 

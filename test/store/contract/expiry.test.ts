@@ -103,6 +103,24 @@ describe.each(BACKENDS)("address expiry on $name", (backend) => {
     expect((await t.api.get(`/subnets/${t.s.id}`)).body.utilization.used).toBe("1");
   });
 
+  test("the sweep's entries reach the change feed and the webhooks: one event each, seqs after the writes before, one delivery each", async () => {
+    const t = await setup();
+    const hook = (await t.api.post("/webhooks", { url: "http://hooks.lan/x", events: ["address.expire"] })).body;
+    await t.api.post("/webhooks", { url: "http://hooks.lan/y", events: ["subnet.*"] }); // wants none of them
+    const held = (await t.api.post(`/subnets/${t.s.id}/addresses`, { count: 3, hold_seconds: 10 })).body.items;
+    const head = Number((await t.api.get("/events")).body.next_cursor);
+    t.at(T0 + 10_000);
+    expect(await sweepExpired(t.store)).toBe(3);
+    const after = (await t.api.get(`/events?after=${head}`)).body.items;
+    // Which row the database hands back first is its business; the seqs are consecutive.
+    expect(after.map((e: any) => [e.seq, e.type, e.actor.type])).toEqual([1, 2, 3].map((k) => [head + k, "address.expire", "system"]));
+    expect(after.map((e: any) => `${e.target.id} ${e.target.label}`).sort()).toEqual(held.map((a: any) => `${a.id} ${a.ip}`).sort());
+    const deliveries = (await t.api.get(`/webhooks/${hook.id}/deliveries`)).body.items;
+    expect(deliveries.map((d: any) => d.event_id).sort()).toEqual(after.map((e: any) => e.id).sort());
+    await t.api.post("/sections", { name: "next" }); // the feed goes on after the sweep's seqs
+    expect((await t.api.get(`/events?after=${head + 3}`)).body.items.map((e: any) => [e.seq, e.type])).toEqual([[head + 4, "section.create"]]);
+  });
+
   test("a deadline in the past, or both fields, is 400; nothing is written", async () => {
     const t = await setup();
     const post = (body: unknown) => t.api.post(`/subnets/${t.s.id}/addresses`, body);
