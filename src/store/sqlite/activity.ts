@@ -1,5 +1,6 @@
 /** SQLite: appending to the activity log (API.md §8). */
 import type { OpenDatabase } from "../../db/client";
+import { multiInsert } from "../../db/multi-insert";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
 import { appendEvent, appendEvents } from "./events";
 import type { FlushParticipant } from "../../ipam/group-commit";
@@ -7,9 +8,10 @@ import type { FlushParticipant } from "../../ipam/group-commit";
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
 function prepare(database: OpenDatabase) {
-  return database.sqlite.query(
-    `INSERT INTO activity (id, org_id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  return multiInsert(
+    database.sqlite,
+    "INSERT INTO activity (id, org_id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes)",
+    11,
   );
 }
 
@@ -23,7 +25,7 @@ function prepare(database: OpenDatabase) {
 export function insertActivity(database: OpenDatabase, entry: ActivityEntry): void {
   // One timestamp for both rows: the feed's `at` is the activity's.
   if (entry.at === undefined) entry = { ...entry, at: new Date().toISOString() };
-  insertRow(insertStatement(database), entry);
+  insertStatement(database)([rowOf(entry)]);
   appendEvent(database, entry);
 }
 
@@ -37,7 +39,7 @@ export function insertActivities(database: OpenDatabase, entries: readonly Activ
   const insert = insertStatement(database);
   const now = new Date().toISOString();
   const timed = entries.map((e) => (e.at === undefined ? { ...e, at: now } : e));
-  for (const entry of timed) insertRow(insert, entry);
+  insert(timed.map(rowOf));
   appendEvents(database, timed);
 }
 
@@ -50,8 +52,8 @@ function insertStatement(database: OpenDatabase): ReturnType<typeof prepare> {
   return insert;
 }
 
-function insertRow(insert: ReturnType<typeof prepare>, entry: ActivityEntry): void {
-  insert.run(
+function rowOf(entry: ActivityEntry) {
+  return [
     // Time-ordered ids append to the primary-key index instead of dirtying a random page.
     Bun.randomUUIDv7(),
     entry.orgId,
@@ -64,7 +66,7 @@ function insertRow(insert: ReturnType<typeof prepare>, entry: ActivityEntry): vo
     entry.target.id,
     entry.target.label,
     JSON.stringify(entry.changes ?? {}),
-  );
+  ];
 }
 
 /**

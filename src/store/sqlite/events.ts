@@ -5,6 +5,7 @@
  * address jobs and the legacy writers all pass through it; prepared once per connection.
  */
 import type { OpenDatabase } from "../../db/client";
+import { multiInsert } from "../../db/multi-insert";
 import { eventPayload, wantsEvent } from "../events";
 import type { ActivityEntry, EventQueries, StoredEvent } from "../store";
 
@@ -17,7 +18,7 @@ function prepare(database: OpenDatabase) {
     bump: sqlite.query<{ seq: number }, [string, number]>(
       "INSERT INTO event_counters (org_id, seq) VALUES (?1, ?2) ON CONFLICT (org_id) DO UPDATE SET seq = seq + ?2 RETURNING seq",
     ),
-    insertEvent: sqlite.query<unknown, [string, number, string, string]>("INSERT INTO events (org_id, seq, at, payload) VALUES (?, ?, ?, ?)"),
+    insertEvents: multiInsert(sqlite, "INSERT INTO events (org_id, seq, at, payload)", 4),
     hooks: sqlite.query<{ id: string; events: string }, [string]>("SELECT id, events FROM webhooks WHERE org_id = ? AND active = 1"),
     enqueue: sqlite.query<unknown, [string, string, string, string, string, string, string, string]>(
       `INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
@@ -41,17 +42,17 @@ function statementsOf(database: OpenDatabase) {
 
 /** Appends the event of `entry` and its outbox rows; call it in the transaction that records the entry. */
 export function appendEvent(database: OpenDatabase, entry: ActivityEntry): void {
-  const s = statementsOf(database);
-  const { seq } = s.bump.get(entry.orgId, 1)!;
-  writeEvent(s, entry, seq, hooksOf(s, entry.orgId));
+  appendEvents(database, [entry]);
 }
 
 /**
  * appendEvent for many entries (in order), in the transaction that records them: one bump of
- * each organization's counter by its number of entries and one read of its webhooks, instead
- * of one each per entry. The seqs are those a loop of appendEvent would hand out.
+ * each organization's counter by its number of entries, one read of its webhooks and a
+ * multi-row INSERT, instead of one each per entry. The seqs are those a loop of appendEvent
+ * would hand out.
  */
 export function appendEvents(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
+  if (entries.length === 0) return;
   const s = statementsOf(database);
   const byOrg = new Map<string, ActivityEntry[]>();
   for (const entry of entries) {
@@ -59,11 +60,22 @@ export function appendEvents(database: OpenDatabase, entries: readonly ActivityE
     if (list) list.push(entry);
     else byOrg.set(entry.orgId, [entry]);
   }
+  const rows: [string, number, string, string][] = [];
+  const now = new Date().toISOString();
   for (const [orgId, list] of byOrg) {
     const hooks = hooksOf(s, orgId);
     let seq = s.bump.get(orgId, list.length)!.seq - list.length;
-    for (const entry of list) writeEvent(s, entry, ++seq, hooks);
+    for (const entry of list) {
+      const at = entry.at ?? now;
+      const id = Bun.randomUUIDv7();
+      const body = JSON.stringify(eventPayload(entry, id, ++seq, at));
+      rows.push([orgId, seq, at, body]);
+      for (const hook of hooks) {
+        if (wantsEvent(hook.patterns, entry.action)) s.enqueue.run(Bun.randomUUIDv7(), orgId, hook.id, id, entry.action, body, now, now);
+      }
+    }
   }
+  s.insertEvents(rows);
 }
 
 type Statements = ReturnType<typeof prepare>;
@@ -72,18 +84,6 @@ type Hook = { id: string; patterns: string[] };
 /** The organization's active webhooks, their patterns parsed. */
 function hooksOf(s: Statements, orgId: string): Hook[] {
   return s.hooks.all(orgId).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
-}
-
-function writeEvent(s: Statements, entry: ActivityEntry, seq: number, hooks: Hook[]): void {
-  const at = entry.at ?? new Date().toISOString();
-  const id = Bun.randomUUIDv7();
-  const body = JSON.stringify(eventPayload(entry, id, seq, at));
-  s.insertEvent.run(entry.orgId, seq, at, body);
-  if (hooks.length === 0) return;
-  const now = new Date().toISOString();
-  for (const hook of hooks) {
-    if (wantsEvent(hook.patterns, entry.action)) s.enqueue.run(Bun.randomUUIDv7(), entry.orgId, hook.id, id, entry.action, body, now, now);
-  }
 }
 
 export function sqliteEvents(database: OpenDatabase): EventQueries {
