@@ -1,7 +1,8 @@
 /**
  * `bun run scripts/screenshots.ts` → docs/screenshots/*.png for the README: the tree, a folder's
- * page, the IP grid with its records table, a bulk selection, the import preview, the "key
- * shown once" dialog, the filtered activity log and the webhooks page with its deliveries, on a
+ * page, the IP grid with its records table, a bulk selection, the next free subnet dialog, the
+ * import preview, the "key shown once" dialog, the filtered activity log and the webhooks page
+ * with its deliveries, on a
  * throwaway server with believable data.
  * Not part of the tests; needs /usr/bin/chromium (or IPCRAFT_CHROMIUM).
  */
@@ -26,7 +27,7 @@ try {
   const lan = await post("/api/v1/subnets", { cidr: "192.168.1.0/24", name: "Clients", section_id: home.id, gateway: "192.168.1.1", vlan: 10 });
   const iot = await post("/api/v1/subnets", { cidr: "192.168.20.0/26", name: "IoT", section_id: home.id, vlan: 20 });
   await post(`/api/v1/subnets/${iot.id}/addresses`, { count: 48, hostname: "", status: "dhcp", owner: "" });
-  await post("/api/v1/subnets", { cidr: "10.10.0.0/16", name: "Lab core", section_id: lab.id });
+  const core = await post("/api/v1/subnets", { cidr: "10.10.0.0/16", name: "Lab core", section_id: lab.id });
   const k8s = await post("/api/v1/subnets", { cidr: "10.10.1.0/27", name: "k8s nodes", section_id: lab.id });
   await post(`/api/v1/subnets/${k8s.id}/addresses`, { count: 28, hostname: "", status: "assigned", owner: "platform" });
   await post("/api/v1/subnets", { cidr: "10.10.8.0/22", name: "VM pool", section_id: lab.id });
@@ -68,6 +69,13 @@ try {
   await page.mouse.move(0, 0);
   await page.getByRole("region", { name: "Selection" }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${out}/bulk-selection.png` });
+  // "Add child subnet": the next free /24 of the Lab core /16, previewed before it is created.
+  await page.goto(`/subnets/${core.id}`);
+  await page.getByRole("button", { name: "Add child subnet" }).click();
+  const carve = page.getByRole("dialog", { name: "Add child subnet to 10.10.0.0/16" });
+  await carve.locator("output", { hasText: "Next free /24:" }).waitFor();
+  await page.screenshot({ path: `${out}/next-free-subnet.png` });
+  await page.keyboard.press("Escape");
   // The import preview: a phpIPAM-style file with semicolons, its own headers and two bad rows.
   await page.goto("/import");
   const file = [
