@@ -2,8 +2,7 @@
  * `bun run scripts/screenshots.ts` → docs/screenshots/*.png for the README: the tree, a folder's
  * page, the IP grid with its records table, a bulk selection, the next free subnet dialog, the
  * import preview, the "key shown once" dialog, the filtered activity log and the webhooks page
- * with its deliveries, on a
- * throwaway server with believable data.
+ * with its deliveries, on a throwaway server with believable data.
  * Not part of the tests; needs /usr/bin/chromium (or IPCRAFT_CHROMIUM).
  */
 import { mkdirSync } from "node:fs";
