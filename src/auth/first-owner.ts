@@ -55,6 +55,8 @@ export function setupUrl(publicUrl: string, token: string): string {
  * any of them works once, and none works after the first owner exists.
  */
 export async function announceSetupLink(store: Store, publicUrl: string, logger: Logger, now = new Date()): Promise<string | undefined> {
+  // The usual start (somebody signed up long ago) takes no write: no lock, nothing to wait for.
+  if (await store.read({ orgId: null }, (q) => q.ops.hasUsers())) return undefined;
   const { token, hash } = generateOpaqueToken();
   const issued = await store.write({ orgId: null }, async (q) => {
     if (await q.ops.hasUsers()) return false;
