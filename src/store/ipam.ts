@@ -47,6 +47,12 @@ export interface AddressWrite<T> {
   replace?: { vrf: string; ipKey: Uint8Array; ip: string }[];
   activity: ActivityEntry[];
   value: T;
+  /**
+   * The store calls it with the integer number the first `insert` row took (the others follow
+   * in order), once they are taken and before an Idempotency-Key stores the answer: the
+   * writer puts them into `value`.
+   */
+  numbered?(first: number): void;
 }
 
 /** `"reuse": "hostname" | "mac"`: the subnet's record with this value, looked up under the job's serialization. */

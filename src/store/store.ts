@@ -606,8 +606,11 @@ export interface AddressQueries {
   /** A record by id; with `liveAt` (ISO now) one expired by then is absent (its row awaits the sweep). */
   get(orgId: string, id: string, liveAt?: string): Promise<AddressRow | null>;
   getByKey(orgId: string, vrf: string, key: Uint8Array): Promise<AddressRow | null>;
-  /** Inserts records (their memory side is already taken, store/ipam.ts). */
-  insertMany(orgId: string, rows: NewAddress[]): Promise<void>;
+  /**
+   * Inserts records (their memory side is already taken, store/ipam.ts) with consecutive
+   * integer numbers taken for them; answers the first (rows[i] took first + i).
+   */
+  insertMany(orgId: string, rows: NewAddress[]): Promise<number>;
   /** Records of a subnet between two keys (inclusive), in IP order. */
   keysInRange(subnetId: string, first: Uint8Array, last: Uint8Array): Promise<AddressKey[]>;
   keysOfSubnet(subnetId: string): Promise<AddressKey[]>;

@@ -13,7 +13,7 @@ describe("recording a given address", () => {
     const r = await f.api.post(`/subnets/${s.id}/addresses`, ASSIGN);
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ ...ASSIGN, subnet_id: s.id, mac: null, description: "" });
-    expect(Object.keys(r.body).sort()).toEqual(["created_at", "description", "expires_at", "hostname", "id", "ip", "mac", "owner", "status", "subnet_id", "updated_at"]);
+    expect(Object.keys(r.body).sort()).toEqual(["created_at", "description", "expires_at", "hostname", "id", "ip", "mac", "number", "owner", "status", "subnet_id", "updated_at"]);
     expect((await f.api.get(`/subnets/${s.id}/first-free`)).body).toEqual({ ip: "10.0.1.51" });
     expect((await f.api.get(`/subnets/${s.id}`)).body.utilization).toMatchObject({ used: "50", free: "204", percent: 19.69 });
     const act = f.activity("address.create").at(-1)!;

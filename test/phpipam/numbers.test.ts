@@ -43,6 +43,37 @@ describe.each(BACKENDS)("integer ids on every insert path, $name", (backend) => 
 
 });
 
+describe.each(BACKENDS)("integer ids in the answers that create addresses, $name", (backend) => {
+  const fresh = freshTenantApps(backend);
+
+  test("record, allocate, bulk, constrained, a reserved range and a keyed replay answer each record's number, as a read shows it", async () => {
+    const t = await fresh();
+    const subnet = (await t.api.post("/subnets", { cidr: "10.61.0.0/24" })).body;
+    const path = `/subnets/${subnet.id}/addresses`;
+    const made = [
+      (await t.api.post(path, { ip: "10.61.0.9" })).body,
+      (await t.api.post(path, {})).body,
+      ...(await t.api.post(path, { count: 3 })).body.items,
+      ...(await t.api.post(path, { count: 2, contiguous: true, from: "end" })).body.items,
+      ...(await t.api.post(path, { start: "10.61.0.100", end: "10.61.0.102", status: "dhcp" })).body.items,
+    ];
+    // Concurrent jobs share one batch (SQLite's group commit, PostgreSQL's per-subnet batch).
+    made.push(...(await Promise.all([1, 2, 3].map(() => t.api.post(path, {})))).map((r) => r.body));
+    expect(made).toHaveLength(13);
+    for (const a of made) {
+      expect(Number.isInteger(a.number)).toBe(true);
+      expect((await t.api.get(`/addresses/${a.id}`)).body.number).toBe(a.number);
+    }
+    expect(new Set(made.map((a) => a.number)).size).toBe(13);
+    const keyed = { ...t.tenant.bearer, "idempotency-key": "numbers-1" };
+    const first = await t.call("POST", path, keyed, { hostname: "keyed" });
+    const replay = await t.call("POST", path, keyed, { hostname: "keyed" });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.body.number).toBe(first.body.number);
+    expect((await t.api.get(`/addresses/${first.body.id}`)).body.number).toBe(first.body.number);
+  });
+});
+
 describe("integer ids from the CSV imports (SQLite)", () => {
   test("imports of subnets (with new sections) and addresses number their rows too", async () => {
     const t = testApp();

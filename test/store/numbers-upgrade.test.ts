@@ -114,8 +114,8 @@ describe("upgrade to integer ids (number)", () => {
       const address = (id: string, subnetId: string) => ({
         id, subnetId, vrf: "default", ip: "10.0.0.9", ipKey: key(0, 9), hostname: "", status: "assigned", owner: "", mac: null, description: "", at: at(9),
       });
-      await inOrg("o1", (_, tx) => pgAddresses(tx).insertMany("o1", [address("o1-adrX", "o1-net0")]));
-      await inOrg("o2", (_, tx) => pgAddresses(tx).insertMany("o2", [address("o2-adr9", "o2-net0")]));
+      await inOrg("o1", async (_, tx) => void (await pgAddresses(tx).insertMany("o1", [address("o1-adrX", "o1-net0")])));
+      await inOrg("o2", async (_, tx) => void (await pgAddresses(tx).insertMany("o2", [address("o2-adr9", "o2-net0")])));
       await inOrg("o3", async (run, tx) => {
         await run("INSERT INTO sections (id, org_id, name, name_key, created_at, updated_at) VALUES ('o3-sec0', 'o3', 'New', 'new', $1, $2)", [at(9), at(9)]);
         await pgSubnets(tx).insertMany("o3", [

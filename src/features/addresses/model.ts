@@ -121,7 +121,7 @@ export const AddressBody = z
       .number()
       .int()
       .optional()
-      .describe("integer id per organization, never reused (the phpIPAM API's id); in every read, absent from create and allocation answers"),
+      .describe("integer id per organization, never reused (the phpIPAM API's id); in every read and in the answers that create records"),
     expires_at: z.string().nullable().describe("when the address is freed by the system, or null"),
     created_at: z.string(),
     updated_at: z.string(),

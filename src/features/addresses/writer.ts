@@ -79,6 +79,7 @@ export function addressWriter(memory: IpamMemory) {
       out.activity.push({ orgId: state.orgId, actor, action: "address.create", target: { type: "address", id, label: ip }, at, changes });
       out.value.push({ id, subnet_id: state.id, ip, ...fields, expires_at, created_at: at, updated_at: at });
     }
+    out.numbered = (first) => out.value.forEach((a, i) => (a.number = first + i));
     return out;
   }
 
@@ -137,7 +138,7 @@ export function addressWriter(memory: IpamMemory) {
 
 /** Writes what a writer described, inside the caller's unit (ipam.write). */
 export async function writeRows(q: Queries, orgId: string, out: AddressWrite<unknown>): Promise<void> {
-  await q.addresses.insertMany(orgId, out.insert);
+  if (out.insert.length > 0) out.numbered?.(await q.addresses.insertMany(orgId, out.insert));
   for (const entry of out.activity) await q.activity.record(entry);
 }
 

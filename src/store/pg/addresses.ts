@@ -57,7 +57,7 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       return row ? toRow(row) : null;
     },
     async insertMany(orgId, rows) {
-      if (rows.length === 0) return;
+      if (rows.length === 0) return 0;
       const first = await takePgNumbers(tx, orgId, "address", rows.length);
       for (let i = 0; i < rows.length; i += CHUNK) {
         const chunk = rows.slice(i, i + CHUNK);
@@ -65,10 +65,11 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
           await tx.savepoint((sp) => sp`INSERT INTO addresses ${sp(addressValues(orgId, chunk, first + i))}`);
         } catch (error) {
           if (!isUniqueViolation(error)) throw error;
-          const first = chunk[0]!;
-          throw new AddressInUse(first.vrf, first.ipKey, first.ip, "ip");
+          const row = chunk[0]!;
+          throw new AddressInUse(row.vrf, row.ipKey, row.ip, "ip");
         }
       }
+      return first;
     },
     keysInRange: async (subnetId, first, last) =>
       (await tx`SELECT id, ip, ip_key FROM addresses WHERE subnet_id = ${subnetId} AND ip_key BETWEEN ${Buffer.from(first)} AND ${Buffer.from(last)} ORDER BY ip_key`) as AddressKey[],

@@ -328,7 +328,8 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         }
         const reuse = await reuseIndex(tx, orgId, subnetId, batch.map((e) => e.job.reuse), new Date(memory.clock()).toISOString());
         const insert = [];
-        const keyRows: IdempotencyRow[] = [];
+        // Per kept job: where its rows start in `insert` (their numbers are taken below), and its key.
+        const kept: { at: number; out: AddressWrite<unknown>; intent: NonNullable<typeof batch[number]["intent"]> | undefined }[] = [];
         const activity: ActivityEntry[] = [];
         const changes: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array; expires_at: string | null }[] = [];
         const replace: NonNullable<AddressWrite<unknown>["replace"]> = [];
@@ -342,11 +343,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             if (limit !== null) refuseOverLimit(plan, "addresses", limit, current, adding);
             const out = entry.job.run(state, journal, existing);
             current += adding;
+            kept.push({ at: insert.length, out, intent: entry.intent });
             insert.push(...out.insert);
             activity.push(...out.activity);
             // Later jobs of this batch find these records too (their rows are not inserted yet).
             for (const row of out.insert) rememberForReuse(reuse, addressOf(row));
-            if (entry.intent) keyRows.push(rowOf(entry.intent, out.value));
             if (out.replace) replace.push(...out.replace);
             for (const c of journal.changes) {
               if (c.kind !== "reload") {
@@ -359,7 +360,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
             failed.push({ entry, error });
           }
         }
-        if (changes.length === 0 && keyRows.length === 0) return;
+        if (changes.length === 0 && !kept.some((k) => k.intent)) return;
         // The statements that need an answer first, each awaited before anything is pipelined
         // (a failure among pipelined statements must be the one that reaches settled()):
         // expired records whose addresses this batch takes again (rare: one round trip each),
@@ -372,6 +373,12 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           }
         }
         const first = insert.length > 0 ? await takePgNumbers(tx, orgId, "address", insert.length) : 0;
+        // The answers learn their numbers before a key stores them.
+        const keyRows: IdempotencyRow[] = [];
+        for (const k of kept) {
+          if (k.out.insert.length > 0) k.out.numbered?.(first + k.at);
+          if (k.intent) keyRows.push(rowOf(k.intent, k.out.value));
+        }
         // Pipelined: every statement goes out at once, one round trip for the lot. The activity
         // rows go last: insertPgActivity appends their change-feed events with an UPSERT that
         // locks the organization's event counter until COMMIT (store/events.ts), the one lock

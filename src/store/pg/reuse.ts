@@ -24,7 +24,7 @@ export async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: st
   }
   if (hostnames.length === 0 && macs.length === 0) return index;
   const rows = (await tx`
-    SELECT id, subnet_id, ip, hostname, status, owner, mac, description, expires_at, created_at, updated_at FROM addresses
+    SELECT id, subnet_id, ip, hostname, status, owner, mac, description, number, expires_at, created_at, updated_at FROM addresses
      WHERE org_id = ${orgId} AND subnet_id = ${subnetId}
        AND ((hostname = ANY(${tx.array(hostnames, "TEXT")}::text[]) AND hostname <> '')
          OR (mac = ANY(${tx.array(macs, "TEXT")}::text[]) AND mac IS NOT NULL))

@@ -23,9 +23,7 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
   return {
     get: async (orgId, id, liveAt) => repo.get(orgId, id, liveAt),
     getByKey: async (orgId, vrf, key) => repo.getByKey(orgId, vrf, key),
-    async insertMany(orgId, rows) {
-      insertAll(sqlite, repo, orgId, rows);
-    },
+    insertMany: async (orgId, rows) => insertAll(sqlite, repo, orgId, rows),
     keysInRange: async (subnetId, first, last) => repo.keysInRange(subnetId, first, last),
     keysOfSubnet: async (subnetId) => repo.keysOfSubnet(subnetId),
     async moveRange(toId, fromId, first, last) {
@@ -50,7 +48,7 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
 }
 
 /**
- * INSERTs, numbered from one counter statement (numbers.ts). The UNIQUE (org, vrf, ip_key)
+ * INSERTs, numbered from one counter statement (numbers.ts); answers the first number (0: no rows). The UNIQUE (org, vrf, ip_key)
  * backstop becomes AddressInUse; the caller's transaction (or savepoint) rolls the counter
  * back with the rows.
  */
@@ -60,9 +58,10 @@ export function insertAll(
   orgId: string,
   rows: readonly NewAddress[],
   take: typeof takeNumbers = takeNumbers,
-): void {
-  if (rows.length === 0) return;
-  let number = take(sqlite, orgId, "address", rows.length);
+): number {
+  if (rows.length === 0) return 0;
+  const first = take(sqlite, orgId, "address", rows.length);
+  let number = first;
   for (const row of rows) {
     try {
       repo.insert(orgId, row, number++);
@@ -71,4 +70,5 @@ export function insertAll(
       throw error;
     }
   }
+  return first;
 }
