@@ -572,7 +572,8 @@ export interface SubnetListFilter {
 export interface SubnetQueries {
   get(orgId: string, id: string): Promise<SubnetRow | null>;
   /** Inserts subnets (a split inserts up to 65,536 at once). */
-  insertMany(orgId: string, rows: NewSubnet[]): Promise<void>;
+  /** Inserts with consecutive integer numbers taken for them; answers the first (rows[i] took first + i). */
+  insertMany(orgId: string, rows: NewSubnet[]): Promise<number>;
   /** Sets the parent of each of `ids`. */
   setParent(orgId: string, ids: string[], parentId: string | null): Promise<void>;
   reparentChildren(orgId: string, fromId: string, toId: string | null): Promise<void>;

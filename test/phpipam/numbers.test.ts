@@ -43,10 +43,10 @@ describe.each(BACKENDS)("integer ids on every insert path, $name", (backend) => 
 
 });
 
-describe.each(BACKENDS)("integer ids in the answers that create addresses, $name", (backend) => {
+describe.each(BACKENDS)("integer ids in the answers that create records, $name", (backend) => {
   const fresh = freshTenantApps(backend);
 
-  test("record, allocate, bulk, constrained, a reserved range and a keyed replay answer each record's number, as a read shows it", async () => {
+  test("record, allocate, bulk, constrained, a reserved range, subnets created, carved and split, and a keyed replay answer each number, as a read shows it", async () => {
     const t = await fresh();
     const subnet = (await t.api.post("/subnets", { cidr: "10.61.0.0/24" })).body;
     const path = `/subnets/${subnet.id}/addresses`;
@@ -65,6 +65,14 @@ describe.each(BACKENDS)("integer ids in the answers that create addresses, $name
       expect((await t.api.get(`/addresses/${a.id}`)).body.number).toBe(a.number);
     }
     expect(new Set(made.map((a) => a.number)).size).toBe(13);
+    // Subnets: created, carved (next free) and split answers carry theirs too.
+    const parent = (await t.api.post("/subnets", { cidr: "10.62.0.0/16" })).body;
+    const carved = (await t.api.post(`/subnets/${parent.id}/subnets`, { prefix_length: 24, count: 2 })).body.items;
+    const parts = (await t.api.post(`/subnets/${carved[0].id}/split`, { parts: 4 })).body.items;
+    for (const n of [parent, ...carved, ...parts]) {
+      expect(Number.isInteger(n.number)).toBe(true);
+      expect((await t.api.get(`/subnets/${n.id}`)).body.number).toBe(n.number);
+    }
     const keyed = { ...t.tenant.bearer, "idempotency-key": "numbers-1" };
     const first = await t.call("POST", path, keyed, { hostname: "keyed" });
     const replay = await t.call("POST", path, keyed, { hostname: "keyed" });

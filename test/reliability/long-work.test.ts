@@ -77,7 +77,7 @@ describe("long work beside other organizations", () => {
     // Same objects as the inline path: same keys in the same order, and what GET answers for that child.
     expect(Object.keys(items[0])).toEqual(Object.keys(small.body.items[0]));
     for (const i of [0, 12_345, MAX_SPLIT_PARTS - 1]) {
-      expect((await api(w.base, w.busy, "GET", `/subnets/${items[i].id}`)).body).toEqual({ ...items[i], number: expect.any(Number) });
+      expect((await api(w.base, w.busy, "GET", `/subnets/${items[i].id}`)).body).toEqual(items[i]);
     }
     expect(items[0]).toMatchObject({ name: "", description: "", vlan: null, prefix_length: 24, vrf: "default" });
 

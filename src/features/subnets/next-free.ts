@@ -135,6 +135,7 @@ export function nextFreeSubnets(deps: Pick<StoreDeps, "store">) {
               id: childId,
               section_id: sectionId,
               parent_id: placed.parentId,
+              number: placed.number,
               created_at: at,
               updated_at: at,
               ...fields,

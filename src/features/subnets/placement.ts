@@ -44,6 +44,8 @@ export interface PlacedSubnet {
   adopted: string[];
   /** how many of the parent's records moved into it */
   moved: number;
+  /** its integer number (the phpIPAM API's id) */
+  number: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function placeSubnet(q: Queries, memory: IpamMemory, journal: Journ
       vrf: s.vrf,
     });
   }
-  await q.subnets.insertMany(s.orgId, [
+  const number = await q.subnets.insertMany(s.orgId, [
     {
       id: s.id,
       sectionId: s.sectionId,
@@ -89,7 +91,7 @@ export async function placeSubnet(q: Queries, memory: IpamMemory, journal: Journ
   ]);
   if (added.adopted.length > 0) await q.subnets.setParent(s.orgId, added.adopted, s.id);
   if (parent && moving.length > 0) await q.addresses.moveRange(s.id, parent.id, first, last);
-  return { cidr, parentId: added.parentId, adopted: added.adopted, moved: moving.length };
+  return { cidr, parentId: added.parentId, adopted: added.adopted, moved: moving.length, number };
 }
 
 /** 409 naming the records that would become unusable (network/broadcast, IPv6 anycast) in `prefix`. */

@@ -18,7 +18,7 @@ export interface SubnetRow {
   name: string;
   description: string;
   vlan: number | null;
-  /** integer id per organization (taken on insert, store/sqlite/numbers.ts; PostgreSQL: its insert trigger); absent from rows built in memory */
+  /** integer id per organization (taken on insert: store/sqlite/numbers.ts, store/pg/numbers.ts); absent from rows built in memory */
   number?: number | null;
   created_at: string;
   updated_at: string;

@@ -153,20 +153,26 @@ export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database
         const fields = { sectionId: row.section_id, name: childName(row.name, index, pieces.length), description: "", vlan: row.vlan };
         children.push({ id: childId, parentId: id, vrf: state.vrf, family: piece.family, networkKey, prefixLength: piece.length, cidr, at, ...fields });
         if (moved.length > 0) moves.push([childId, networkKey, keyOf(piece.family, lastAddress(piece))]);
-        if (answer) items.push(
-          subnetView(registry, registry.subnet(orgId, childId)!, {
-            id: childId,
-            name: fields.name,
-            description: "",
-            section_id: row.section_id,
-            vlan: fields.vlan,
-            parent_id: id,
-            created_at: at,
-            updated_at: at,
-          }),
-        );
       });
-      await q.subnets.insertMany(orgId, children);
+      const firstNumber = await q.subnets.insertMany(orgId, children);
+      // The answer, built once the children have their numbers (children[i] took firstNumber + i).
+      if (answer) {
+        children.forEach((child, i) =>
+          items.push(
+            subnetView(registry, registry.subnet(orgId, child.id)!, {
+              id: child.id,
+              name: child.name,
+              description: "",
+              section_id: row.section_id,
+              vlan: child.vlan,
+              parent_id: id,
+              number: firstNumber + i,
+              created_at: at,
+              updated_at: at,
+            }),
+          ),
+        );
+      }
       for (const [childId, first, last] of moves) await q.addresses.moveRange(childId, id, first, last);
       await q.activity.record({
         orgId: orgId,
@@ -190,8 +196,7 @@ export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database
         // Bun pulls again as soon as a chunk is taken: yield first, so other requests are answered between pages.
         await new Promise((resolve) => setImmediate(resolve));
         const rows = await ipam.read(orgId, (q) => q.subnets.childrenAfter(orgId, parent.id, parent.vrf, parent.prefix.family, after, ANSWER_PAGE));
-        // Without `number`, as the inline split answers: it is assigned on insert and shown by reads.
-        const json = rows.map((row) => JSON.stringify({ ...viewRow(registry, orgId, row), number: undefined })).join(",");
+        const json = rows.map((row) => JSON.stringify(viewRow(registry, orgId, row))).join(",");
         const last = rows.at(-1);
         if (last) after = [last.network_key, last.prefix_length];
         const done = rows.length < ANSWER_PAGE;

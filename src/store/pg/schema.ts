@@ -198,7 +198,7 @@ export const subnets = pgTable(
     name: text("name").notNull().default(""),
     description: text("description").notNull().default(""),
     vlan: integer("vlan"),
-    /** The integer id per organization (see src/db/schema.ts numberCounters); set by a BEFORE INSERT trigger. */
+    /** The integer id per organization (see src/db/schema.ts numberCounters); taken by the inserting code (store/pg/numbers.ts). */
     number: integer("number"),
     /**
      * pg only. The subnet's allocation version: bumped by every transaction that takes or
@@ -233,7 +233,7 @@ export const addresses = pgTable(
     /** lowercase aa:bb:cc:dd:ee:ff, or null */
     mac: text("mac"),
     description: text("description").notNull().default(""),
-    /** The integer id per organization (see src/db/schema.ts numberCounters); set by a BEFORE INSERT trigger. */
+    /** The integer id per organization (see src/db/schema.ts numberCounters); taken by the inserting code (store/pg/numbers.ts). */
     number: integer("number"),
     /** the address is free from then on (issue 13 expiry), or null (kept) */
     expiresAt: isoTimestamp("expires_at"),

@@ -25,7 +25,7 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
     },
 
     async insertMany(orgId, rows) {
-      if (rows.length === 0) return;
+      if (rows.length === 0) return 0;
       const first = await takePgNumbers(tx, orgId, "subnet", rows.length);
       for (let i = 0; i < rows.length; i += CHUNK) {
         const values = rows.slice(i, i + CHUNK).map((s: NewSubnet, j) => ({
@@ -47,6 +47,7 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
         }));
         await tx`INSERT INTO subnets ${tx(values)}`;
       }
+      return first;
     },
 
     async setParent(orgId, ids, parentId) {

@@ -22,9 +22,10 @@ export function sqliteSubnets(database: OpenDatabase): SubnetQueries {
   return {
     get: async (orgId, id) => repo.get(orgId, id),
     async insertMany(orgId, rows) {
-      if (rows.length === 0) return;
-      let number = takeNumbers(sqlite, orgId, "subnet", rows.length);
-      for (const row of rows) repo.insert(orgId, row, number++);
+      if (rows.length === 0) return 0;
+      const first = takeNumbers(sqlite, orgId, "subnet", rows.length);
+      rows.forEach((row, i) => repo.insert(orgId, row, first + i));
+      return first;
     },
     async setParent(orgId, ids, parentId) {
       for (const id of ids) repo.setParent(orgId, id, parentId);
