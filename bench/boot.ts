@@ -23,51 +23,13 @@ import { generateApiKey } from "../src/auth/tokens";
 import { IpamRegistry } from "../src/ipam/registry";
 import type { Journal } from "../src/ipam/journal";
 import { cpuMs } from "./ceilings";
+import { seedDatabase } from "./seed";
 
 /** An IPAM write on `d` over `registry` (its own Store), the way the CLI writes. */
 function ipamWrite<T>(d: OpenDatabase, registry: IpamRegistry, orgId: string, fn: (journal: Journal) => T): Promise<T> {
   return createSqliteStore(d, { registry }).ipam.write(orgId, async (_q, journal) => fn(journal));
 }
 
-interface Seeded {
-  path: string;
-  key: string;
-  orgId: string;
-  subnetId: string;
-}
-
-function seed(path: string, addresses: number): Seeded {
-  const database = openDatabase(path);
-  const { sqlite } = database;
-  const now = new Date().toISOString();
-  const orgId = crypto.randomUUID();
-  const userId = crypto.randomUUID();
-  const subnetId = crypto.randomUUID();
-  const key = generateApiKey();
-  sqlite.transaction(() => {
-    sqlite.run("INSERT INTO organizations (id, name, plan, created_at, updated_at) VALUES (?, 'Bench', 'unlimited', ?, ?)", [orgId, now, now]);
-    sqlite.run("INSERT INTO users (id, org_id, email, role, created_at, updated_at) VALUES (?, ?, 'bench@example.org', 'owner', ?, ?)", [userId, orgId, now, now]);
-    sqlite.run(
-      "INSERT INTO api_keys (id, org_id, user_id, name, prefix, key_hash, scope, created_at) VALUES (?, ?, ?, 'bench', ?, ?, 'write', ?)",
-      [crypto.randomUUID(), orgId, userId, key.prefix, key.hash, now],
-    );
-    if (addresses === 0) return;
-    sqlite.run(
-      `INSERT INTO subnets (id, org_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at)
-       VALUES (?, ?, 'default', 4, ?, 8, '10.0.0.0/8', ?, ?)`,
-      [subnetId, orgId, ipKey({ family: 4, value: 10n << 24n }), now, now],
-    );
-    const insert = sqlite.query(
-      "INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)",
-    );
-    for (let i = 0; i < addresses; i++) {
-      const ip = { family: 4 as const, value: (10n << 24n) + 1n + BigInt(i * 2) };
-      insert.run(crypto.randomUUID(), orgId, subnetId, formatIp(ip), ipKey(ip), now, now);
-    }
-  })();
-  database.close();
-  return { path, key: key.key, orgId, subnetId };
-}
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -114,7 +76,7 @@ export default async function main() {
   try {
     for (const n of [0, 100_000, 1_000_000]) {
       const s = performance.now();
-      const seeded = seed(join(dir, `boot-${n}.db`), n);
+      const seeded = seedDatabase(join(dir, `boot-${n}.db`), n);
       const seedMs = performance.now() - s;
       const boots: number[] = [];
       const rss: number[] = [];

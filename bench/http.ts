@@ -14,9 +14,7 @@
 import { join } from "node:path";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { openDatabase } from "../src/db/client";
-import { ipKey, formatIp } from "../src/ip";
-import { generateApiKey } from "../src/auth/tokens";
+import { seedDatabase } from "./seed";
 import { measurePieces } from "./breakdown";
 import { cpuMs, load, measureCeilings } from "./ceilings";
 
@@ -27,39 +25,6 @@ const ADDRESSES = 100_000;
 const dir = mkdtempSync(join(tmpdir(), "ipcraft-bench-"));
 const db = join(dir, "bench.db");
 
-function seed(): { key: string; subnetId: string } {
-  const database = openDatabase(db);
-  const { sqlite } = database;
-  const now = new Date().toISOString();
-  const orgId = crypto.randomUUID();
-  const userId = crypto.randomUUID();
-  const subnetId = crypto.randomUUID();
-  const key = generateApiKey();
-  sqlite.transaction(() => {
-    sqlite.run("INSERT INTO organizations (id, name, plan, created_at, updated_at) VALUES (?, 'Bench', 'unlimited', ?, ?)", [orgId, now, now]);
-    sqlite.run("INSERT INTO users (id, org_id, email, role, created_at, updated_at) VALUES (?, ?, 'bench@example.org', 'owner', ?, ?)", [userId, orgId, now, now]);
-    sqlite.run(
-      "INSERT INTO api_keys (id, org_id, user_id, name, prefix, key_hash, scope, created_at) VALUES (?, ?, ?, 'bench', ?, ?, 'write', ?)",
-      [crypto.randomUUID(), orgId, userId, key.prefix, key.hash, now],
-    );
-    sqlite.run(
-      `INSERT INTO subnets (id, org_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at)
-       VALUES (?, ?, 'default', 4, ?, 8, '10.0.0.0/8', ?, ?)`,
-      [subnetId, orgId, ipKey({ family: 4, value: 10n << 24n }), now, now],
-    );
-    const insert = sqlite.query(
-      "INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)",
-    );
-    // Every other address of the low range: 100,000 runs, a realistic worst case for the run set.
-    for (let i = 0; i < ADDRESSES; i++) {
-      const ip = { family: 4 as const, value: (10n << 24n) + 1n + BigInt(i * 2) };
-      insert.run(crypto.randomUUID(), orgId, subnetId, formatIp(ip), ipKey(ip), now, now);
-    }
-  })();
-  database.close();
-  return { key: key.key, subnetId };
-}
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -67,7 +32,7 @@ function percentile(sorted: number[], p: number): number {
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 export default async function main() {
-  const { key, subnetId } = seed();
+  const { key, subnetId } = seedDatabase(db, ADDRESSES);
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}`;
   const headers = { authorization: `Bearer ${key}` };

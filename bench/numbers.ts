@@ -25,23 +25,9 @@ import { createSqliteStore } from "../src/store/sqlite/store";
 import { takeNumbers } from "../src/store/sqlite/numbers";
 import type { Store } from "../src/store/store";
 import { createTenantIn } from "../test/helpers/tenant";
+import { benchPgDatabase } from "./pg-database";
 
 const N = Number(process.argv[2] ?? 1000);
-
-async function pgUrl(): Promise<string> {
-  if (process.env.IPCRAFT_BENCH_PG_URL) return process.env.IPCRAFT_BENCH_PG_URL;
-  const dir = mkdtempSync("/tmp/ipcraft-pg-");
-  const proc = Bun.spawn([`${import.meta.dir}/../scripts/pg-cluster`, "start", dir, "--owner-pid", String(process.pid)], { stdout: "pipe", stderr: "inherit" });
-  const out = await new Response(proc.stdout).text();
-  if ((await proc.exited) !== 0) throw new Error("could not start PostgreSQL");
-  const admin = new SQL(out.trim(), { max: 1 });
-  await admin.unsafe("DROP DATABASE IF EXISTS bench_numbers");
-  await admin.unsafe("CREATE DATABASE bench_numbers");
-  await admin.close();
-  const url = new URL(out.trim());
-  url.pathname = "/bench_numbers";
-  return url.toString();
-}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -131,7 +117,8 @@ console.log("");
 // Two rounds, ways alternating; only the second is printed (the first warms the JIT up, which
 // otherwise flatters whichever way runs last).
 const rows: string[] = [];
-const url = await pgUrl();
+const pg = await benchPgDatabase("bench_numbers", false);
+const url = pg.url;
 for (let round = 0; round < 2; round++) {
   const keep = (measured: string[]) => round === 1 && rows.push(...measured);
   for (const way of SQLITE_WAYS.slice(0, 2)) {
@@ -157,4 +144,5 @@ console.log(`Address allocation through the app, ${N} requests per row (ms)\n`);
 console.log("| backend | numbers | request | p50 | p99 | req/s |");
 console.log("|---|---|---|---|---|---|");
 for (const row of rows) console.log(row);
+await pg.drop();
 process.exit(0);

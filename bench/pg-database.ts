@@ -17,12 +17,22 @@ export interface BenchPgDatabase {
 }
 
 /** Creates the database `<prefix>_<pid>` on a durable cluster. */
-export async function durablePgDatabase(prefix: string): Promise<BenchPgDatabase> {
+export function durablePgDatabase(prefix: string): Promise<BenchPgDatabase> {
+  return benchPgDatabase(prefix, true);
+}
+
+/**
+ * Creates the database `<prefix>_<pid>`; `durable`: turn fsync and synchronous commit on first
+ * (else the cluster stays as it is: the throw-away one has them off, to measure CPU alone).
+ */
+export async function benchPgDatabase(prefix: string, durable: boolean): Promise<BenchPgDatabase> {
   const base = process.env.IPCRAFT_BENCH_PG_URL ?? (await startCluster());
   const admin = new SQL(base, { max: 1 });
-  await admin.unsafe("ALTER SYSTEM SET fsync = on");
-  await admin.unsafe("ALTER SYSTEM SET synchronous_commit = on");
-  await admin`SELECT pg_reload_conf()`;
+  if (durable) {
+    await admin.unsafe("ALTER SYSTEM SET fsync = on");
+    await admin.unsafe("ALTER SYSTEM SET synchronous_commit = on");
+    await admin`SELECT pg_reload_conf()`;
+  }
   const name = `${prefix}_${process.pid}`;
   await admin.unsafe(`CREATE DATABASE "${name}"`);
   const url = new URL(base);

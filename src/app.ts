@@ -4,9 +4,8 @@
  * This file is the table of contents: every feature router is mounted here, in order.
  *
  * Storage: every feature speaks `deps.store` (store/store.ts; subnets and addresses its IPAM
- * facet, store/ipam.ts). Given a SQLite `database`, the store is built over it (its storage
- * health and the tools come from that file); given only a `store` (PostgreSQL), the same
- * features are mounted over it.
+ * facet, store/ipam.ts). Given a SQLite `database`, the store is built over it; given only a
+ * `store` (PostgreSQL), the same app is mounted over that.
  */
 import { Elysia } from "elysia";
 import type { ServerConfig } from "./config";
@@ -55,41 +54,26 @@ export type AppInput = Omit<AppDeps, "version" | "metrics" | "store" | "database
   ({ database: OpenDatabase; store?: Store } | { database?: undefined; store: Store });
 
 export function createApp(input: AppInput) {
-  const common = { version: VERSION, metrics: createMetrics(), ...input };
-  if (!input.database) return storeOnlyApp({ ...common, store: input.store });
-  const store = (input.store ?? createSqliteStore(input.database)) as Store;
-  const deps: AppDeps = { ...common, database: input.database, store };
+  const store: Store = input.database ? (input.store ?? createSqliteStore(input.database)) : input.store;
+  const deps: StoreDeps = { version: VERSION, metrics: createMetrics(), ...input, store };
   const app: Elysia = new Elysia()
-    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.database.storage }))
-    .use(rateLimits(deps))
-    .use(requestShape())
-    .use(apiDocs(deps.version, () => app.router.history))
-    .use(healthRoutes(deps))
-    .use(toolsRoutes(deps)) as unknown as Elysia;
-  withStoreFeatures(app, deps);
-  if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
-  return app;
-}
-
-/** The app over a Store alone (PostgreSQL): the same features, storage health from the store. */
-function storeOnlyApp(deps: Omit<AppDeps, "database">) {
-  const app: Elysia = new Elysia()
-    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: deps.store.storage }))
+    .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: store.storage }))
     .use(rateLimits(deps))
     .use(requestShape())
     .use(apiDocs(deps.version, () => app.router.history))
     .use(healthRoutes(deps))
     // Pure computation: no storage at all.
-    .use(toolsRoutes(deps as AppDeps)) as unknown as Elysia;
+    .use(toolsRoutes()) as unknown as Elysia;
+  withStoreFeatures(app, deps);
   if (deps.config.metrics) app.use(metricsRoute(deps.metrics, deps.store));
-  return withStoreFeatures(app, deps);
+  return app;
 }
 
 /**
- * Mounts every feature, in place on `app` (each keeps its own scoped
- * guard, as when mounted one by one); the one list both app shapes share.
+ * Mounts every feature, in place on `app` (each keeps its own scoped guard, as when mounted
+ * one by one).
  */
-function withStoreFeatures(app: Elysia, deps: Omit<AppDeps, "database">): Elysia {
+function withStoreFeatures(app: Elysia, deps: StoreDeps): Elysia {
   return app
     .use(authRoutes(deps))
     .use(meRoutes(deps))

@@ -5,7 +5,6 @@
  */
 import { Elysia } from "elysia";
 import { z } from "zod";
-import type { AppDeps } from "../../app";
 import { ApiError } from "../../http/errors";
 import { ipInputError, requireIp } from "../../http/ip-input";
 import {
@@ -82,7 +81,7 @@ function describe(p: Prefix): z.infer<typeof SubnetInfo> {
 
 const tags = ["Network tools"];
 
-export function toolsRoutes(_deps: AppDeps) {
+export function toolsRoutes() {
   return new Elysia({ name: "tools-routes", prefix: "/api/v1/tools" })
     .get("/subnet", ({ query }) => describe(calculatorCidr("cidr", query.cidr)), {
       query: z.strictObject({ cidr: z.string().min(1).max(100).meta({ example: "10.0.1.0/24" }) }),

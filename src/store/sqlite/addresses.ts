@@ -3,7 +3,7 @@
  * features/addresses/repo.ts (prepared once; the hot path, GroupCommit, uses them
  * synchronously too); the export pages' statements live here.
  */
-import { type Database, SQLiteError } from "bun:sqlite";
+import { SQLiteError } from "bun:sqlite";
 import type { OpenDatabase } from "../../db/client";
 import { type AddressRow, addressRepo, type NewAddress } from "../../features/addresses/repo";
 import { AddressInUse } from "../ipam";
@@ -23,7 +23,7 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
   return {
     get: async (orgId, id, liveAt) => repo.get(orgId, id, liveAt),
     getByKey: async (orgId, vrf, key) => repo.getByKey(orgId, vrf, key),
-    insertMany: async (orgId, rows) => insertAll(sqlite, repo, orgId, rows),
+    insertMany: async (orgId, rows) => insertAll(repo, orgId, rows, (n) => takeNumbers(sqlite, orgId, "address", n)),
     keysInRange: async (subnetId, first, last) => repo.keysInRange(subnetId, first, last),
     keysOfSubnet: async (subnetId) => repo.keysOfSubnet(subnetId),
     async moveRange(toId, fromId, first, last) {
@@ -48,19 +48,13 @@ export function sqliteAddresses(database: OpenDatabase): AddressQueries {
 }
 
 /**
- * INSERTs, numbered from one counter statement (numbers.ts); answers the first number (0: no rows). The UNIQUE (org, vrf, ip_key)
+ * INSERTs, numbered from `takeNumbers` (one counter statement, numbers.ts); answers the first number (0: no rows). The UNIQUE (org, vrf, ip_key)
  * backstop becomes AddressInUse; the caller's transaction (or savepoint) rolls the counter
  * back with the rows.
  */
-export function insertAll(
-  sqlite: Database,
-  repo: ReturnType<typeof addressRepo>,
-  orgId: string,
-  rows: readonly NewAddress[],
-  take: typeof takeNumbers = takeNumbers,
-): number {
+export function insertAll(repo: ReturnType<typeof addressRepo>, orgId: string, rows: readonly NewAddress[], takeNumbers: (n: number) => number): number {
   if (rows.length === 0) return 0;
-  const first = take(sqlite, orgId, "address", rows.length);
+  const first = takeNumbers(rows.length);
   let number = first;
   for (const row of rows) {
     try {

@@ -103,7 +103,7 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
             if (gone) activity.add([expireEntry(orgId, gone, now)]);
           }
         }
-        if (out.insert.length > 0) out.numbered?.(insertAll(database.sqlite, rows, orgId, out.insert, (_, org, kind, n) => numbers.take(org, kind, n)));
+        if (out.insert.length > 0) out.numbered?.(insertAll(rows, orgId, out.insert, (n) => numbers.take(orgId, "address", n)));
         activity.add(out.activity);
         // In the job's savepoint: the key row commits with the records, or neither does.
         if (intent) keys.save(rowOf(intent, out.value), keptSince());
