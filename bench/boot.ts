@@ -24,6 +24,7 @@ import { IpamRegistry } from "../src/ipam/registry";
 import type { Journal } from "../src/ipam/journal";
 import { cpuMs } from "./ceilings";
 import { seedDatabase } from "./seed";
+import { buildBinary } from "./binary";
 
 /** An IPAM write on `d` over `registry` (its own Store), the way the CLI writes. */
 function ipamWrite<T>(d: OpenDatabase, registry: IpamRegistry, orgId: string, fn: (journal: Journal) => T): Promise<T> {
@@ -34,10 +35,10 @@ function ipamWrite<T>(d: OpenDatabase, registry: IpamRegistry, orgId: string, fn
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function serve(db: string, port: number, extra: string[] = []) {
+async function serve(binary: string, db: string, port: number, extra: string[] = []) {
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const child = Bun.spawn(["bun", "run", "src/main.ts", "serve", "--db", db, "--port", String(port), "--rate-limit", "0", ...extra], {
+  const child = Bun.spawn([binary, "serve", "--db", db, "--port", String(port), "--rate-limit", "0", ...extra], {
     stdout: "ignore",
     stderr: "inherit",
   });
@@ -72,6 +73,7 @@ async function counters(base: string): Promise<string> {
 
 export default async function main() {
   const dir = mkdtempSync(join(tmpdir(), "ipcraft-boot-"));
+  const binary = buildBinary(dir);
   const rows: string[][] = [];
   try {
     for (const n of [0, 100_000, 1_000_000]) {
@@ -82,7 +84,7 @@ export default async function main() {
       const rss: number[] = [];
       const cpu: number[] = [];
       for (let i = 0; i < 3; i++) {
-        const run = await serve(seeded.path, port());
+        const run = await serve(binary, seeded.path, port());
         boots.push(run.bootMs);
         rss.push(run.rssMb);
         cpu.push(run.bootCpuMs);
@@ -114,7 +116,7 @@ export default async function main() {
       if (n !== 100_000) continue;
 
       // Foreign writes against the 100k server.
-      const run = await serve(seeded.path, port(), ["--metrics"]);
+      const run = await serve(binary, seeded.path, port(), ["--metrics"]);
       const headers = { authorization: `Bearer ${seeded.key}` };
       const firstFree = async () => {
         const t = performance.now();

@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { seedDatabase } from "./seed";
 import { measurePieces } from "./breakdown";
 import { cpuMs, load, measureCeilings } from "./ceilings";
+import { buildBinary } from "./binary";
 
 /** Issue 16's figures for the code before it (32 clients unless said). */
 const ISSUE = { perSecond32: [3700, 4600], perSecond1: [1400, 2100], cpuUs32: 221, cpuUs1: 556 } as const;
@@ -24,6 +25,7 @@ const ISSUE = { perSecond32: [3700, 4600], perSecond1: [1400, 2100], cpuUs32: 22
 const ADDRESSES = 100_000;
 const dir = mkdtempSync(join(tmpdir(), "ipcraft-bench-"));
 const db = join(dir, "bench.db");
+const binary = buildBinary(dir);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -156,9 +158,9 @@ function allocationRow(what: string, r: Allocations, ceiling: string | null, iss
   ];
 }
 
-/** Spawns `ipcraft serve` from source on `port` and waits for its first 200. */
+/** Spawns the compiled `ipcraft serve` on `port` and waits for its first 200. */
 async function serve(port: number, base: string, extra: string[]) {
-  const child = Bun.spawn(["bun", "run", "src/main.ts", "serve", "--db", db, "--port", String(port), "--rate-limit", "0", ...extra], {
+  const child = Bun.spawn([binary, "serve", "--db", db, "--port", String(port), "--rate-limit", "0", ...extra], {
     stdout: "ignore",
     stderr: "inherit",
   });

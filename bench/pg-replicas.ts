@@ -13,8 +13,15 @@ import { createPgStore } from "../src/store/pg/store";
 import { migratePostgres } from "../src/store/pg/migrate";
 import { createTenantIn } from "../test/helpers/tenant";
 import { durablePgDatabase } from "./pg-database";
+import { buildBinary } from "./binary";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const ROOT = `${import.meta.dir}/..`;
+const binaryDir = mkdtempSync(join(tmpdir(), "ipcraft-pg-bench-"));
+const binary = buildBinary(binaryDir);
+process.on("exit", () => rmSync(binaryDir, { recursive: true, force: true }));
 
 export default async function main() {
   // Durable commits, as a real deployment has them.
@@ -72,9 +79,9 @@ export default async function main() {
   for (const [what, value, target] of rows) console.log(`| ${what} | ${value} | ${target} |`);
 }
 
-/** `ipcraft serve` from source on a free port; resolves once it listens. */
+/** The compiled `ipcraft serve` on a free port; resolves once it listens. */
 async function serve(url: string) {
-  const proc = Bun.spawn([process.execPath, "run", "src/main.ts", "serve", "--db", url, "--port", "0", "--rate-limit", "0"], {
+  const proc = Bun.spawn([binary, "serve", "--db", url, "--port", "0", "--rate-limit", "0"], {
     cwd: ROOT,
     stdout: "pipe",
     stderr: "inherit",

@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildBinary } from "./binary";
 import { generateApiKey } from "../src/auth/tokens";
 import { openDatabase } from "../src/db/client";
 
@@ -24,6 +25,7 @@ const WORKING_SET = 40; // addresses a client keeps before releasing its oldest
 
 const dir = mkdtempSync(join(tmpdir(), "ipcraft-soak-"));
 const db = join(dir, "soak.db");
+const binary = buildBinary(dir);
 
 function seed(): string {
   const database = openDatabase(db);
@@ -60,7 +62,7 @@ export default async function main(): Promise<void> {
   const key = seed();
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const base = `http://127.0.0.1:${port}/api/v1`;
-  const child = Bun.spawn(["bun", "run", "src/main.ts", "serve", "--db", db, "--port", String(port), "--rate-limit", "0"], {
+  const child = Bun.spawn([binary, "serve", "--db", db, "--port", String(port), "--rate-limit", "0"], {
     cwd: `${import.meta.dir}/..`,
     stdout: "ignore",
     stderr: "inherit",

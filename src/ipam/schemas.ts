@@ -40,10 +40,21 @@ export const IdParams = z.object({ id: z.string().describe("UUID") });
 export function documented(responses: Record<number, z.ZodType>) {
   const out: Record<string, { description: string; content: Record<string, { schema: any }> }> = {};
   for (const [status, schema] of Object.entries(responses)) {
-    out[status] = {
-      description: Number(status) < 300 ? "OK" : "Error",
-      content: { "application/json": { schema: z.toJSONSchema(schema, { unrepresentable: "any", io: "output" }) } },
-    };
+    out[status] = { description: Number(status) < 300 ? "OK" : "Error", content: { "application/json": jsonSchemaOnDemand(schema) } };
   }
   return out;
+}
+
+/**
+ * `{schema}` whose JSON Schema is converted when /docs/json is first asked for, not at boot:
+ * every route's conversion together cost ~40 ms of each start (issue 16), for a document
+ * most starts never serve.
+ */
+export function jsonSchemaOnDemand(schema: z.ZodType): { readonly schema: any } {
+  let json: unknown;
+  return {
+    get schema() {
+      return (json ??= z.toJSONSchema(schema, { unrepresentable: "any", io: "output" }));
+    },
+  };
 }

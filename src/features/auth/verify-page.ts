@@ -8,8 +8,6 @@
  * exactly this inline script (by hash) and requests to this origin. The script reads the
  * token from the address bar itself, so the server never echoes it into the HTML.
  */
-import { createHash } from "node:crypto";
-
 const SCRIPT = `
 const button = document.getElementById("sign-in");
 const status = document.getElementById("status");
@@ -42,7 +40,7 @@ button.addEventListener("click", async () => {
 });
 `;
 
-const SCRIPT_HASH = createHash("sha256").update(SCRIPT).digest("base64");
+const SCRIPT_HASH = Bun.SHA256.hash(SCRIPT, "base64");
 
 const HTML = `<!doctype html>
 <html lang="en">

@@ -10,6 +10,7 @@ import type { StoreDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
 import { ApiError } from "../../http/errors";
 import { phpipamService, type Params } from "./service";
+import { jsonSchemaOnDemand } from "../../ipam/schemas";
 
 const tags = ["phpIPAM compatibility"];
 
@@ -36,7 +37,7 @@ const Created = Envelope.meta({ examples: [{ code: 201, success: true, message: 
 /** One response of the document: a zod schema as JSON Schema (as ipam/schemas.ts `documented` does). */
 const response = (description: string, schema: z.ZodType) => ({
   description,
-  content: { "application/json": { schema: z.toJSONSchema(schema, { unrepresentable: "any", io: "output" }) as any } },
+  content: { "application/json": jsonSchemaOnDemand(schema) },
 });
 
 function doc(summary: string, description: string, created = false) {

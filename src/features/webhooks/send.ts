@@ -13,7 +13,6 @@
  * status code), redirects are not followed (a 3xx is a failure), and every attempt ends
  * after SEND_TIMEOUT_MS.
  */
-import { createHmac } from "node:crypto";
 import { VERSION } from "../../version";
 
 export const SIGNATURE_HEADER = "X-IPCraft-Signature";
@@ -21,7 +20,7 @@ export const SIGNATURE_HEADER = "X-IPCraft-Signature";
 export const SEND_TIMEOUT_MS = 10_000;
 
 export function signature(secret: string, timestamp: number, body: string): string {
-  const mac = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
+  const mac = new Bun.CryptoHasher("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
   return `t=${timestamp},v1=${mac}`;
 }
 
