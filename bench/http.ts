@@ -44,11 +44,22 @@ export default async function main() {
   const ceilings = await measureCeilings(dir);
   const bound = (32 / ceilings.fsyncMs) * 1000; // allocations/s if every batch of 32 costs one fsync
 
-  const started = performance.now();
-  let child = await serve(port, base, []);
-  const bootMs = performance.now() - started;
+  // Boot: median of 3 starts (one start alone swings by ±30 % on a shared machine); the
+  // server of the last one stays up for the rest of the run.
+  const boots: number[] = [];
+  let child!: Awaited<ReturnType<typeof serve>>;
+  for (let i = 0; i < 3; i++) {
+    if (i > 0) {
+      child.kill();
+      await child.exited;
+    }
+    const started = performance.now();
+    child = await serve(port, base, []);
+    boots.push(performance.now() - started);
+  }
+  const bootMs = [...boots].sort((a, b) => a - b)[1]!;
   const rssMb = Number(/VmRSS:\s+(\d+)/.exec(await Bun.file(`/proc/${child.pid}/status`).text())![1]) / 1024;
-  rows.push(["boot (spawn → first 200) with 100,000 addresses", ms(bootMs), "", "480–540 ms", "≤ 300 ms"]);
+  rows.push(["boot (spawn → first 200) with 100,000 addresses, median of 3", `${ms(bootMs)} (${boots.map((b) => b.toFixed(0)).join(", ")})`, "", "480–540 ms", "≤ 300 ms"]);
   rows.push(["RSS after boot", `${rssMb.toFixed(1)} MB`, "", "", ""]);
 
   try {
