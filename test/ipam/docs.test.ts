@@ -32,6 +32,11 @@ describe("IPAM in /docs/json", () => {
         expect(Object.keys(op.requestBody.content)).toEqual(["application/json"]); // JSON only; anything else is a 415
       }
     }
+    // Response schemas are converted on the first read of the document (ipam/schemas.ts
+    // jsonSchemaOnDemand): they are there, whole, and the same on the next read.
+    const firstFree = spec.paths["/api/v1/subnets/{id}/first-free"].get.responses["200"].content["application/json"].schema;
+    expect(firstFree.properties.ip).toBeDefined();
+    expect((await call("GET", "/docs/json")).body).toEqual(spec);
     const text = JSON.stringify(spec);
     expect(text).toContain('"hostname":"web-server-03"');
     expect(text).toContain('"owner":"ops-team"');
