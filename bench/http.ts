@@ -181,7 +181,7 @@ async function serve(port: number, base: string, extra: string[]) {
     } catch {
       // not listening yet
     }
-    await Bun.sleep(5);
+    await Bun.sleep(2); // the boot row is timed by this loop: poll finely
   }
 }
 
