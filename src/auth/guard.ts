@@ -36,7 +36,7 @@ export function createAuthenticator({ store, config }: Pick<AppDeps, "store" | "
 
   async function fromApiKey(key: string, now: Date): Promise<Principal> {
     const hash = sha256Hex(key);
-    const row = looksLikeApiKey(key) ? await store.read({ ...preAuth, lookup: hash }, (q) => q.auth.keyByHash(hash)) : null;
+    const row = looksLikeApiKey(key) ? await store.keyCredential(hash) : null;
     if (!row || !digestsEqual(row.keyHash, hash)) throw new ApiError("unauthorized", "invalid API key");
     if (row.expiresAt && row.expiresAt <= now.toISOString()) throw new ApiError("unauthorized", "this API key has expired");
     if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) >= TOUCH_INTERVAL_MS) {

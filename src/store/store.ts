@@ -95,6 +95,12 @@ export interface Store {
    * then; PostgreSQL loads each organization when it is first asked for).
    */
   readonly ipam: IpamStore;
+  /**
+   * The API key whose secret hashes to `hash`, with its user and organization (null: none):
+   * what every API request looks up first. The same answer as `auth.keyByHash` in a unit of
+   * scope `{ orgId: null }`, without the unit (PostgreSQL: one statement instead of five).
+   */
+  keyCredential(hash: string): Promise<KeyCredential | null>;
   /** One real round trip to the database (health checks); rejects when it cannot be read. */
   ping(): Promise<void>;
   /** Whether the database had room at the last write (SQLite: its file's disk; PostgreSQL: class 53). */

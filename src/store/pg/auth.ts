@@ -16,10 +16,14 @@
  *
  * A `set_config(…, (SELECT …), true)` reads its argument (under the settings in force)
  * before it sets anything, so each step is one statement. No row: app.org_id becomes '' and
- * the final read finds nothing. The steps are pipelined (sent together, one round trip):
- * PostgreSQL runs them in order, and the final read filters on the declared organization.
- * The first step rides on the unit's opening statement when the scope names the hash
- * (`{ orgId: null, lookup }`, as the auth guard does on every request): one statement less.
+ * the final read finds nothing.
+ *
+ * API key (every API request): the steps are one plpgsql function, called as one statement
+ * (drizzle/pg/0015_key_credential.sql) — outside any unit by Store.keyCredential, inside one
+ * by auth.keyByHash. Session: the steps are pipelined in the unit (sent together, one round
+ * trip; PostgreSQL runs them in order, and the final read filters on the declared
+ * organization); the first rides on the unit's opening statement when the scope names the
+ * hash (`{ orgId: null, lookup }`, as the auth guard does): one statement less.
  */
 import type { SQL } from "bun";
 import type { AuthQueries, KeyCredential, Scope, SessionCredential } from "../store";
@@ -28,6 +32,17 @@ import { iso } from "./errors";
 /** Sends `queries` in order without waiting between them; resolves with every result. */
 function pipelined<T extends unknown[]>(...queries: { [K in keyof T]: { execute(): PromiseLike<T[K]> } }): Promise<T> {
   return Promise.all(queries.map((query) => query.execute())) as Promise<T>;
+}
+
+/**
+ * The API key whose secret hashes to `hash`, with its user and organization, in one statement
+ * (drizzle/pg/0015_key_credential.sql). Outside a unit (Store.keyCredential, every API
+ * request) its settings live only as long as that statement's own transaction.
+ */
+export async function keyCredentialOn(sql: SQL, hash: string): Promise<KeyCredential | null> {
+  const [row] = await sql`SELECT * FROM ipcraft_key_credential(${hash})`;
+  if (!row) return null;
+  return { ...row, expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt) } as KeyCredential;
 }
 
 export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
@@ -45,18 +60,9 @@ export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
   return {
     async keyByHash(hash) {
       preAuthOnly();
-      const [, , rows] = await pipelined(
-        declareLookup(hash),
-        tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM api_keys WHERE key_hash = ${hash}), ''), true),
-                  set_config('app.lookup', '', true)`,
-        tx`SELECT k.id, k.name, k.prefix, k.key_hash AS "keyHash", k.scope, k.expires_at AS "expiresAt", k.last_used_at AS "lastUsedAt",
-                  u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
-             FROM api_keys k JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = k.org_id
-            WHERE k.key_hash = ${hash} AND k.org_id = current_setting('app.org_id', true)`,
-      );
-      const [row] = rows;
-      if (!row) return null;
-      return { ...row, expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt) } as KeyCredential;
+      // The function takes the steps drawn above (drizzle/pg/0015_key_credential.sql); in this
+      // unit it leaves the key's organization declared and the window closed, as they did.
+      return keyCredentialOn(tx, hash);
     },
 
     async sessionByHash(hash) {

@@ -29,7 +29,7 @@ import { pgAddresses } from "./addresses";
 import { createPgIpam } from "./ipam";
 import { pgSubnets } from "./subnets";
 import { pgApiKeys } from "./api-keys";
-import { pgAuth } from "./auth";
+import { keyCredentialOn, pgAuth } from "./auth";
 import { StorageHealth } from "../../db/storage-health";
 import { isFull } from "./errors";
 import { migratePostgres } from "./migrate";
@@ -138,6 +138,7 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
       ipam ??= createPgIpam(sql, inScope, queriesOn);
       return ipam;
     },
+    keyCredential: (hash) => keyCredentialOn(sql, hash),
     async ping() {
       let timer: Timer | undefined;
       const late = new Promise<never>((_, reject) => {
