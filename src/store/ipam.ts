@@ -107,6 +107,12 @@ export interface IpamStore {
    */
   read<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>, subnetIds?: string[]): Promise<T>;
   /**
+   * A read answered from memory alone (first-free): `fn` gets no queries. Memory is brought
+   * current exactly as `read` brings it; on PostgreSQL, when nothing moved, that check is
+   * one statement outside any transaction (drizzle/pg/0016_ipam_state.sql), else `read`'s path.
+   */
+  readMemory<T>(orgId: string, subnetIds: string[], fn: () => T): Promise<T>;
+  /**
    * A write that may change memory anywhere in the organization: rows and memory together.
    * `subnets`: it changes the memory of these subnets only (and may create new ones); on
    * PostgreSQL it then locks the organization and just these subnets' rows, so that address

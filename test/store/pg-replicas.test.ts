@@ -72,6 +72,22 @@ describe("two replicas on one PostgreSQL", () => {
     expect((await b.post(`/subnets/${s.id}/addresses`, { ip: "10.21.0.4" })).status).toBe(409);
   });
 
+  test("first-free from memory (one statement when nothing moved) follows the other replica's new, split and deleted subnets", async () => {
+    const { a, b } = await twoReplicas();
+    const s = (await a.post("/subnets", { cidr: "10.24.0.0/24" })).body;
+    expect((await b.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.24.0.1");
+    expect((await b.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.24.0.1"); // memory current: the fast path
+    // A subnet B has never seen: its row exists, B's memory lacks it, so B reloads and answers.
+    const t = (await a.post("/subnets", { cidr: "10.25.0.0/24" })).body;
+    expect((await b.get(`/subnets/${t.id}/first-free`)).body.ip).toBe("10.25.0.1");
+    // A child carved by A takes the low half of s away from first-free on B at once.
+    expect((await a.post("/subnets", { cidr: "10.24.0.0/25" })).status).toBe(201);
+    expect((await b.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.24.0.128");
+    // Deleted on A: B answers 404, never a stale address.
+    expect((await a.del(`/subnets/${t.id}`)).status).toBe(204);
+    expect((await b.get(`/subnets/${t.id}/first-free`)).status).toBe(404);
+  });
+
   test("subnets created, split and deleted on one replica are seen by the other at once", async () => {
     const { a, b } = await twoReplicas();
     const outer = (await a.post("/subnets", { cidr: "10.22.0.0/16" })).body;

@@ -112,8 +112,10 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
       }
     },
 
+    // From memory alone: no transaction when memory is current (store/ipam.ts readMemory).
     firstFree: (p: Principal, subnetId: string): Promise<{ ip: string | null }> =>
-      subnetIn(p, subnetId, (state) => {
+      ipam.readMemory(p.orgId, [subnetId], () => {
+        const state = mustSubnet(p, subnetId);
         const value = state.allocator.firstFree();
         return { ip: value === null ? null : formatIp({ family: state.prefix.family, value }) };
       }),

@@ -49,7 +49,7 @@ import { IpamMemory } from "../../ipam/memory";
 import { addToAncestors } from "../../ipam/nested-records";
 import { OrgIpam, type SubnetState } from "../../ipam/org-loader";
 import { DatabaseBusyError } from "../../db/errors";
-import { type AddressJob, type AddressWrite, DeliberateRollback, expireEntry, type IpamStore } from "../ipam";
+import { type AddressJob, type AddressWrite, DeliberateRollback, expireEntry, type Freshen, type IpamStore } from "../ipam";
 import { deadlineMs, expiryKey, expiryOf } from "../../ipam/expiry";
 import type { ActivityEntry, Queries, Scope } from "../store";
 import { addressValues } from "./addresses";
@@ -431,28 +431,57 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     for (const { entry, error } of failed) entry.reject(error);
   }
 
+  /** IpamStore.read: the organization's version check and `subnetIds`' catch-up, then `fn`, in one unit. */
+  function read<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>, subnetIds: string[] = []): Promise<T> {
+    const scope = { orgId };
+    return inScope(sql, scope, async (tx) => {
+      await currentIn(tx, orgId, subnetIds);
+      memory.settle(orgId); // expired records are free at once (ipam/expiry.ts)
+      const fresh = async (ids: string[]) => {
+        // With every descendant: a subnet's utilization counts the records below it
+        // (nested-records.ts), which other replicas may have changed without touching it.
+        const wanted = withDescendants(orgId, ids).filter((id) => !queues.has(id));
+        if (wanted.length === 0) return;
+        const rows = (await tx`
+          SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ANY(${tx.array(wanted, "TEXT")}::text[])`) as { id: string; alloc_seq: string }[];
+        for (const row of rows) {
+          const state = memory.subnet(orgId, row.id);
+          if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
+        }
+      };
+      return fn(queriesOn(tx, scope), fresh);
+    });
+  }
+
   return {
     memory,
 
-    read(orgId, fn, subnetIds = []) {
-      const scope = { orgId };
-      return inScope(sql, scope, async (tx) => {
-        await currentIn(tx, orgId, subnetIds);
-        memory.settle(orgId); // expired records are free at once (ipam/expiry.ts)
-        const fresh = async (ids: string[]) => {
-          // With every descendant: a subnet's utilization counts the records below it
-          // (nested-records.ts), which other replicas may have changed without touching it.
-          const wanted = withDescendants(orgId, ids).filter((id) => !queues.has(id));
-          if (wanted.length === 0) return;
-          const rows = (await tx`
-            SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ANY(${tx.array(wanted, "TEXT")}::text[])`) as { id: string; alloc_seq: string }[];
-          for (const row of rows) {
-            const state = memory.subnet(orgId, row.id);
-            if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
-          }
-        };
-        return fn(queriesOn(tx, scope), fresh);
-      });
+    read,
+
+    async readMemory(orgId, subnetIds, fn) {
+      // The read unit's first statement, alone and outside a transaction: when memory already
+      // holds what it answers (the organization loaded at that version, each subnet at that
+      // alloc_seq), memory is current and nothing else needs the database. Anything else
+      // (not loaded, a load running, a version or seq that moved) takes read's path.
+      const org = memory.org(orgId);
+      if (org && !loading.has(orgId)) {
+        const wanted = subnetIds.filter((id) => !queues.has(id));
+        const rows = (await sql`SELECT * FROM ipcraft_ipam_state(${orgId}, ${sql.array(wanted, "TEXT")}::text[])`) as {
+          version: number | null;
+          id: string | null;
+          alloc_seq: string | null;
+        }[];
+        const current =
+          memory.org(orgId) === org &&
+          !loading.has(orgId) &&
+          (rows[0]?.version ?? 0) === org.version &&
+          rows.every((row) => row.id === null || memory.subnet(orgId, row.id)?.seq === Number(row.alloc_seq));
+        if (current) {
+          memory.settle(orgId); // expired records are free at once (ipam/expiry.ts)
+          return fn();
+        }
+      }
+      return read(orgId, async () => fn(), subnetIds);
     },
 
     async write(orgId, fn, options = {}) {

@@ -55,6 +55,13 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
       return store.read({ orgId }, (q) => fn(q, noFresh));
     },
 
+    async readMemory(orgId, _subnetIds, fn) {
+      // Memory is current once the organization is (registry.ts); no statement of its own.
+      await registry.readyForRead(orgId);
+      registry.settle(orgId);
+      return fn();
+    },
+
     async write(orgId, fn) {
       // An Idempotency-Key's row goes into the transaction (store/idempotency.ts).
       const unit = storingIntent(intentFor(orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
