@@ -288,8 +288,9 @@ describe("assigning a chosen address without a grid", () => {
     const listed = await apiCall(env, tenant.key, "GET", `/api/v1/addresses?ip=2001:db8:9::abc`);
     expect(listed.body.items).toHaveLength(1);
     expect(listed.body.items[0]).toMatchObject({ hostname: "v6-host", owner: "lab", status: "assigned", subnet_id: v6.id });
-    // The page re-rendered; focus is back on the (new) Assign address button.
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Assign address");
+    // The page re-rendered; focus is back on the (new) Assign address button once the page is
+    // drawn whole (the records table, then the free ranges: the row above can come first).
+    await page.waitForFunction(() => document.activeElement?.textContent === "Assign address", undefined, { timeout: 5_000 });
     expect(await page.evaluate(() => (window as any).__cspViolations ?? 0)).toBe(0);
     await page.context().close();
   }, 30_000);
