@@ -32,7 +32,6 @@ export const SESSION_COOKIE = SESSION_COOKIE_NAME;
 export function createAuthenticator({ store, config }: Pick<AppDeps, "store" | "config">) {
   const allowedOrigins = [new URL(config.publicUrl).origin];
   const secureCookies = config.publicUrl.startsWith("https:");
-  const preAuth = { orgId: null } as const;
 
   async function fromApiKey(key: string, now: Date): Promise<Principal> {
     const hash = sha256Hex(key);
@@ -56,7 +55,7 @@ export function createAuthenticator({ store, config }: Pick<AppDeps, "store" | "
 
   async function fromSession(token: string, now: Date): Promise<{ principal: Principal; renewed: boolean }> {
     const hash = sha256Hex(token);
-    const row = await store.read({ ...preAuth, lookup: hash }, (q) => q.auth.sessionByHash(hash));
+    const row = await store.sessionCredential(hash);
     if (!row || !digestsEqual(row.tokenHash, hash) || row.expiresAt <= now.toISOString()) {
       throw new ApiError("unauthorized", "your session has ended; sign in again");
     }

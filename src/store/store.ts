@@ -64,14 +64,8 @@ import type { HostRecord } from "../features/dns-dhcp/model";
 import type { IdempotencyQueries } from "./idempotency";
 import type { IpamStore } from "./ipam";
 
-/**
- * Which organization a unit of work is for; null before authentication and for system work.
- * `lookup`: the hash of the secret a credential lookup (auth.keyByHash / sessionByHash) is
- * about to look for; PostgreSQL declares it with the scope, in the statement every unit
- * starts with, instead of in a statement of its own (it runs on every request); SQLite
- * ignores it.
- */
-export type Scope = { orgId: string } | { orgId: null; lookup?: string };
+/** Which organization a unit of work is for; null before authentication and for system work. */
+export type Scope = { orgId: string } | { orgId: null };
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
@@ -101,6 +95,8 @@ export interface Store {
    * scope `{ orgId: null }`, without the unit (PostgreSQL: one statement instead of five).
    */
   keyCredential(hash: string): Promise<KeyCredential | null>;
+  /** The session whose token hashes to `hash`, likewise: what every request of the web app looks up first. */
+  sessionCredential(hash: string): Promise<SessionCredential | null>;
   /** One real round trip to the database (health checks); rejects when it cannot be read. */
   ping(): Promise<void>;
   /** Whether the database had room at the last write (SQLite: its file's disk; PostgreSQL: class 53). */

@@ -18,21 +18,14 @@
  * before it sets anything, so each step is one statement. No row: app.org_id becomes '' and
  * the final read finds nothing.
  *
- * API key (every API request): the steps are one plpgsql function, called as one statement
- * (drizzle/pg/0015_key_credential.sql) — outside any unit by Store.keyCredential, inside one
- * by auth.keyByHash. Session: the steps are pipelined in the unit (sent together, one round
- * trip; PostgreSQL runs them in order, and the final read filters on the declared
- * organization); the first rides on the unit's opening statement when the scope names the
- * hash (`{ orgId: null, lookup }`, as the auth guard does): one statement less.
+ * Each column is one plpgsql function taking those steps in order, called as one statement
+ * (drizzle/pg/0015_key_credential.sql, 0017_session_credential.sql): outside any unit by
+ * Store.keyCredential / sessionCredential (every request; the settings last as long as that
+ * statement's own transaction), inside one by auth.keyByHash / sessionByHash.
  */
 import type { SQL } from "bun";
 import type { AuthQueries, KeyCredential, Scope, SessionCredential } from "../store";
 import { iso } from "./errors";
-
-/** Sends `queries` in order without waiting between them; resolves with every result. */
-function pipelined<T extends unknown[]>(...queries: { [K in keyof T]: { execute(): PromiseLike<T[K]> } }): Promise<T> {
-  return Promise.all(queries.map((query) => query.execute())) as Promise<T>;
-}
 
 /**
  * The API key whose secret hashes to `hash`, with its user and organization, in one statement
@@ -45,16 +38,17 @@ export async function keyCredentialOn(sql: SQL, hash: string): Promise<KeyCreden
   return { ...row, expiresAt: iso(row.expiresAt), lastUsedAt: iso(row.lastUsedAt) } as KeyCredential;
 }
 
+/** The session whose token hashes to `hash`, with its user and organization, in one statement (drizzle/pg/0017_session_credential.sql). */
+export async function sessionCredentialOn(sql: SQL, hash: string): Promise<SessionCredential | null> {
+  const [row] = await sql`SELECT * FROM ipcraft_session_credential(${hash})`;
+  if (!row) return null;
+  return { ...row, expiresAt: iso(row.expiresAt), lastSeenAt: iso(row.lastSeenAt) } as SessionCredential;
+}
+
 export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
   function preAuthOnly(): void {
     // Re-declaring the organization is only sound before one was declared.
     if (scope.orgId !== null) throw new Error("credential lookups run in a unit with scope { orgId: null }");
-  }
-
-  /** Opens the window on `hash`, unless the unit's scope already did (store.ts inScope): then nothing is sent. */
-  function declareLookup(hash: string): { execute(): PromiseLike<unknown> } {
-    if (scope.orgId === null && scope.lookup === hash) return { execute: async () => undefined };
-    return tx`SELECT set_config('app.lookup', ${hash}, true)`;
   }
 
   return {
@@ -67,19 +61,9 @@ export function pgAuth(tx: SQL, scope: Scope): AuthQueries {
 
     async sessionByHash(hash) {
       preAuthOnly();
-      const [, , , rows] = await pipelined(
-        declareLookup(hash),
-        tx`SELECT set_config('app.lookup', coalesce((SELECT user_id FROM sessions WHERE token_hash = ${hash}), ''), true)`,
-        tx`SELECT set_config('app.org_id', coalesce((SELECT org_id FROM users WHERE id = current_setting('app.lookup', true)), ''), true),
-                  set_config('app.lookup', '', true)`,
-        tx`SELECT s.id, s.token_hash AS "tokenHash", s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt",
-                  u.id AS "userId", u.email, u.role, o.id AS "orgId", o.plan
-             FROM sessions s JOIN users u ON u.id = s.user_id JOIN organizations o ON o.id = u.org_id
-            WHERE s.token_hash = ${hash} AND u.org_id = current_setting('app.org_id', true)`,
-      );
-      const [row] = rows;
-      if (!row) return null;
-      return { ...row, expiresAt: iso(row.expiresAt), lastSeenAt: iso(row.lastSeenAt) } as SessionCredential;
+      // The steps drawn above in one function (drizzle/pg/0017_session_credential.sql); in this
+      // unit it leaves the user's organization declared and the windows closed, as they did.
+      return sessionCredentialOn(tx, hash);
     },
 
     async touchKey(orgId, keyId, at) {

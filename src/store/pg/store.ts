@@ -29,7 +29,7 @@ import { pgAddresses } from "./addresses";
 import { createPgIpam } from "./ipam";
 import { pgSubnets } from "./subnets";
 import { pgApiKeys } from "./api-keys";
-import { keyCredentialOn, pgAuth } from "./auth";
+import { keyCredentialOn, pgAuth, sessionCredentialOn } from "./auth";
 import { StorageHealth } from "../../db/storage-health";
 import { isFull } from "./errors";
 import { migratePostgres } from "./migrate";
@@ -87,12 +87,7 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
     // round trip less per unit). PostgreSQL runs a connection's statements in order, so the
     // body still runs under the role and organization; if the setup fails, the transaction
     // is aborted and every later statement fails too: it fails closed.
-    const lookup = scope.orgId === null ? scope.lookup : undefined;
-    const setup = (
-      lookup === undefined
-        ? tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`
-        : tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', '', true), set_config('app.lookup', ${lookup}, true)`
-    ).execute();
+    const setup = tx`SELECT set_config('role', 'ipcraft_app', true), set_config('app.org_id', ${scope.orgId ?? ""}, true)`.execute();
     const [, value] = await Promise.all([setup, body(tx)]);
     return value;
   }) as Promise<T>;
@@ -139,6 +134,7 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
       return ipam;
     },
     keyCredential: (hash) => keyCredentialOn(sql, hash),
+    sessionCredential: (hash) => sessionCredentialOn(sql, hash),
     async ping() {
       let timer: Timer | undefined;
       const late = new Promise<never>((_, reject) => {

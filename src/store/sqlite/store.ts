@@ -71,6 +71,7 @@ export function createSqliteStore(database: OpenDatabase, options: SqliteStoreOp
     kind: "sqlite" as const,
     read: <T>(_scope: Scope, fn: (q: Queries) => Promise<T>) => queue.run(() => fn(queries)),
     keyCredential: (hash: string) => queue.run(() => queries.auth.keyByHash(hash)),
+    sessionCredential: (hash: string) => queue.run(() => queries.auth.sessionByHash(hash)),
     async write<T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> {
       // An Idempotency-Key's row goes into this transaction (store/idempotency.ts).
       const unit = storingIntent(intentFor(scope.orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
