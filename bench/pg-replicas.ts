@@ -14,7 +14,8 @@ import { migratePostgres } from "../src/store/pg/migrate";
 import { createTenantIn } from "../test/helpers/tenant";
 import { durablePgDatabase } from "./pg-database";
 import { buildBinary } from "./binary";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpuMs } from "./ceilings";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -60,8 +61,19 @@ export default async function main() {
 
   const seen = new Set<string>();
   let duplicates = 0;
+  // Where the CPU of an allocation goes, on this machine: the replica, PostgreSQL's processes
+  // (found in /proc; none when IPCRAFT_BENCH_PG_URL names another machine) and this load generator.
+  const cpu0 = { replica: await cpuMs(a.proc.pid), pg: postgresCpuMs(), self: process.cpuUsage() };
   const one = await allocations([a.base], subnet.id, headers, 4000, seen, () => duplicates++);
+  const perAllocation = (msTotal: number) => `${Math.round((msTotal * 1000) / 4000)} µs`;
+  const selfCpu = process.cpuUsage(cpu0.self);
+  const pgCpu = postgresCpuMs() - cpu0.pg;
   rows.push(["allocations/s, 32 clients, 1 replica", `${one.perSecond}/s (p50 ${ms(one.p50)}, p99 ${ms(one.p99)})`, ""]);
+  rows.push([
+    "CPU per allocation, 1 replica: replica / PostgreSQL / load generator",
+    `${perAllocation((await cpuMs(a.proc.pid)) - cpu0.replica)} / ${cpu0.pg === 0 ? "n/a" : perAllocation(pgCpu)} / ${perAllocation((selfCpu.user + selfCpu.system) / 1000)}`,
+    "",
+  ]);
   const b = await serve(dbUrl);
   await (await fetch(`${b.base}/api/v1/subnets/${subnet.id}/first-free`, { headers })).json();
   const two = await allocations([a.base, b.base], subnet.id, headers, 6000, seen, () => duplicates++);
@@ -125,6 +137,23 @@ async function allocations(bases: string[], subnetId: string, headers: Record<st
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((x, y) => x - y);
   return { perSecond: Math.round(total / seconds), p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+/** CPU (ms) of every process named `postgres` on this machine so far: the cluster's backends and workers. */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 function pct(sorted: number[], p: number): number {
