@@ -13,8 +13,9 @@ import { parseJsonBody, MAX_BODY_BYTES } from "../src/http/shell";
 import { createBufferedLogger, createLogger } from "../src/logger";
 import { sqliteAuth } from "../src/store/sqlite/auth";
 import { insertActivity } from "../src/store/sqlite/activity";
-import { generateApiKey, sha256Hex } from "../src/auth/tokens";
+import { sha256Hex } from "../src/auth/tokens";
 import { ipKey, formatIp } from "../src/ip";
+import { seedTenant } from "./seed";
 
 export interface Piece {
   what: string;
@@ -62,19 +63,7 @@ export async function measurePieces(dir: string): Promise<Piece[]> {
   const database = openDatabase(path, { busyTimeoutMs: 0 });
   const { sqlite } = database;
   const now = new Date().toISOString();
-  const orgId = crypto.randomUUID();
-  const userId = crypto.randomUUID();
-  const subnetId = crypto.randomUUID();
-  const key = generateApiKey();
-  sqlite.run("INSERT INTO organizations (id, name, plan, created_at, updated_at) VALUES (?, 'Bench', 'unlimited', ?, ?)", [orgId, now, now]);
-  sqlite.run("INSERT INTO users (id, org_id, email, role, created_at, updated_at) VALUES (?, ?, 'bench@example.org', 'owner', ?, ?)", [userId, orgId, now, now]);
-  sqlite.run("INSERT INTO api_keys (id, org_id, user_id, name, prefix, key_hash, scope, created_at) VALUES (?, ?, ?, 'bench', ?, ?, 'write', ?)", [
-    crypto.randomUUID(), orgId, userId, key.prefix, key.hash, now,
-  ]);
-  sqlite.run(
-    "INSERT INTO subnets (id, org_id, vrf, family, network_key, prefix_length, cidr, created_at, updated_at) VALUES (?, ?, 'default', 4, ?, 8, '10.0.0.0/8', ?, ?)",
-    [subnetId, orgId, ipKey({ family: 4, value: 10n << 24n }), now, now],
-  );
+  const { orgId, subnetId, key } = seedTenant(sqlite, now, true);
 
   // 1. The API-key lookup: SHA-256 + the credential statement (it was a 3-table JOIN).
   const oldJoin = sqlite.query(

@@ -19,7 +19,12 @@ export interface Ceilings {
 
 /** utime + stime of `pid`, in ms (10 ms ticks). */
 export async function cpuMs(pid: number): Promise<number> {
-  const fields = (await Bun.file(`/proc/${pid}/stat`).text()).split(") ")[1]!.split(" ");
+  return statCpuMs(await Bun.file(`/proc/${pid}/stat`).text());
+}
+
+/** utime + stime (ms) from the text of a /proc/<pid>/stat (fields after the command name). */
+export function statCpuMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 

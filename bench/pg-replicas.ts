@@ -14,7 +14,7 @@ import { migratePostgres } from "../src/store/pg/migrate";
 import { createTenantIn } from "../test/helpers/tenant";
 import { durablePgDatabase } from "./pg-database";
 import { buildBinary } from "./binary";
-import { cpuMs } from "./ceilings";
+import { cpuMs, statCpuMs } from "./ceilings";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -146,9 +146,7 @@ function postgresCpuMs(): number {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (!stat.includes("(postgres)")) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      if (stat.includes("(postgres)")) total += statCpuMs(stat);
     } catch {
       // the process ended meanwhile
     }

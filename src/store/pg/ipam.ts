@@ -209,6 +209,19 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
   }
 
   /**
+   * The organization's stored version and the alloc_seq of the `ids` subnets, in one statement
+   * (drizzle/pg/0016_ipam_state.sql): on its own (readMemory) or as a unit's (currentIn), where
+   * the organization it declares is the unit's own. One row with `id` null when none matched.
+   */
+  async function ipamState(on: SQL, orgId: string, ids: string[]) {
+    return (await on`SELECT * FROM ipcraft_ipam_state(${orgId}, ${on.array(ids, "TEXT")}::text[])`) as {
+      version: number | null;
+      id: string | null;
+      alloc_seq: string | null;
+    }[];
+  }
+
+  /**
    * In a read: the organization loaded and at the stored version, and the `ids` subnets'
    * allocators at their alloc_seq — both learnt in one statement.
    */
@@ -220,10 +233,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     }
     // A subnet with a batch in flight here is brought up to date by that batch.
     const wanted = ids.filter((id) => !queues.has(id));
-    const rows = (await tx`
-      SELECT v.version, s.id, s.alloc_seq
-        FROM (SELECT (SELECT version FROM ipam_versions WHERE org_id = ${orgId}) AS version) v
-        LEFT JOIN subnets s ON s.org_id = ${orgId} AND s.id IN ${tx(wanted)}`) as { version: number | null; id: string | null; alloc_seq: string | null }[];
+    const rows = await ipamState(tx, orgId, wanted);
     const version = rows[0]?.version ?? 0;
     if (memory.org(orgId)?.version !== version) {
       const load = reloadOrg(tx, orgId).then(() => undefined);
@@ -466,11 +476,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       const org = memory.org(orgId);
       if (org && !loading.has(orgId)) {
         const wanted = subnetIds.filter((id) => !queues.has(id));
-        const rows = (await sql`SELECT * FROM ipcraft_ipam_state(${orgId}, ${sql.array(wanted, "TEXT")}::text[])`) as {
-          version: number | null;
-          id: string | null;
-          alloc_seq: string | null;
-        }[];
+        const rows = await ipamState(sql, orgId, wanted);
         const current =
           memory.org(orgId) === org &&
           !loading.has(orgId) &&

@@ -45,22 +45,19 @@ export function createSqliteIpam(database: OpenDatabase, store: Pick<Store, "rea
   const path = database.sqlite.filename;
   const onFile = path !== ":memory:" && path !== "";
 
+  const read: SqliteIpam["read"] = async (orgId, fn) => {
+    await registry.readyForRead(orgId);
+    registry.settle(orgId); // expired records are free at once (ipam/expiry.ts)
+    return store.read({ orgId }, (q) => fn(q, noFresh));
+  };
+
   return {
     memory: registry,
     registry,
-
-    async read(orgId, fn) {
-      await registry.readyForRead(orgId);
-      registry.settle(orgId); // expired records are free at once (ipam/expiry.ts)
-      return store.read({ orgId }, (q) => fn(q, noFresh));
-    },
-
-    async readMemory(orgId, _subnetIds, fn) {
-      // Memory is current once the organization is (registry.ts); no statement of its own.
-      await registry.readyForRead(orgId);
-      registry.settle(orgId);
-      return fn();
-    },
+    read,
+    // `read`'s path: memory is current once the organization is (registry.ts), and the
+    // connection queue keeps it from reading in the middle of another unit's write.
+    readMemory: (orgId, _subnetIds, fn) => read(orgId, async () => fn()),
 
     async write(orgId, fn) {
       // An Idempotency-Key's row goes into the transaction (store/idempotency.ts).
