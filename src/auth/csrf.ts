@@ -17,7 +17,9 @@ export function enforceCsrf(request: Request, allowedOrigins: string[] = []): vo
   }
   const origin = request.headers.get("origin");
   const sameSite = origin === new URL(request.url).origin || allowedOrigins.includes(origin ?? "");
-  if (origin && origin !== "null" && !sameSite && STATE_CHANGING.has(request.method)) {
+  // Reads too (API.md §2: refused "on a cookie request"): SameSite=Strict already keeps the
+  // cookie off most cross-site requests, this refuses the rest whatever the browser does.
+  if (origin && origin !== "null" && !sameSite) {
     throw new ApiError("csrf_cross_site", `requests from ${origin} may not use the session cookie`);
   }
   if (STATE_CHANGING.has(request.method) && request.headers.get("x-requested-with") !== "XMLHttpRequest") {

@@ -167,7 +167,7 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
     try {
       const result = await (kind === "subnets" ? importSubnets(deps, input) : importAddresses(deps, input));
       progress?.done();
-      const made = Object.entries(result.created).map(([what, n]) => `${n} ${n === 1 ? what.replace(/s$/, "") : what}`).join(" and ");
+      const made = Object.entries(result.created).map(([what, n]) => `${n} ${n === 1 ? singular(what) : what}`).join(" and ");
       out(
         dryRun
           ? `dry run: ${result.rows} rows are fine; the import would create ${made}; nothing was written (${seconds(started)})`
@@ -247,4 +247,9 @@ export function progressBar(label: string, done: number, total: number, width = 
   const fraction = total === 0 ? 1 : Math.min(1, done / total);
   const filled = Math.round(fraction * width);
   return `${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${done}/${total}`;
+}
+
+/** "subnets" → "subnet", "addresses" → "address", "sections" → "section". */
+function singular(plural: string): string {
+  return plural.endsWith("sses") ? plural.slice(0, -2) : plural.replace(/s$/, "");
 }

@@ -105,6 +105,12 @@ describe("the auth guard", () => {
     expect(crossSite.status).toBe(403);
     const foreignOrigin = await call("POST", "/api/v1/probe", { headers: { ...t.browser, origin: "https://evil.example" } });
     expect(foreignOrigin.status).toBe(403);
+    // Reads too: a cookie request from another site's page is refused, whatever its method.
+    const foreignRead = await call("GET", "/api/v1/probe", { headers: { ...cookie, origin: "https://evil.example" } });
+    expect({ status: foreignRead.status, code: foreignRead.body.code }).toEqual({ status: 403, code: "csrf_cross_site" });
+    expect((await call("GET", "/api/v1/probe", { headers: { ...cookie, origin: "http://localhost" } })).status).toBe(200);
+    // An API key is not a cookie: no browser sends it on its own, so any origin may use it.
+    expect((await call("GET", "/api/v1/probe", { headers: { ...t.bearer, origin: "https://evil.example" } })).status).toBe(200);
   });
 
   test("API-key writes need no CSRF header, and a Bearer key wins over a cookie", async () => {

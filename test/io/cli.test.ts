@@ -52,7 +52,9 @@ describe("ipcraft import", () => {
     expect(r.out).toEqual([expect.stringMatching(/^imported 2 rows from .*subnets\.csv: created 2 subnets and 1 section in [\d.]+ s$/)]);
 
     const addresses = "ip,hostname,description\n10.0.1.5,web-5,\"multi\nline\"\n10.0.9.9,core-9,\n";
-    expect((await s.cli("import", "addresses", s.file("a.csv", addresses), "--email", s.tenant.email)).code).toBe(0);
+    const imported = await s.cli("import", "addresses", s.file("a.csv", addresses), "--email", s.tenant.email);
+    expect(imported.code).toBe(0);
+    expect(imported.out).toEqual([expect.stringMatching(/^imported 2 rows from .*a\.csv: created 2 addresses in [\d.]+ s$/)]);
     const list = JSON.parse((await s.call("GET", "/subnets?q=10.0.1.0/24")).text);
     const web = list.items[0];
     expect(web.utilization.used).toBe("1");
@@ -63,6 +65,8 @@ describe("ipcraft import", () => {
     const log = JSON.parse((await s.call("GET", "/activity")).text);
     const entry = log.items.find((e: { action: string }) => e.action === "address.import");
     expect(entry).toMatchObject({ actor: { type: "user", label: `${s.tenant.email} (CLI)` }, changes: { addresses_created: [0, 2] } });
+    const one = await s.cli("import", "addresses", s.file("one.csv", "ip\n10.0.1.6\n"), "--email", s.tenant.email);
+    expect(one.out).toEqual([expect.stringMatching(/: created 1 address in [\d.]+ s$/)]);
   });
 
   test("a bad file: every bad row on its own line, exit 1, nothing written", async () => {

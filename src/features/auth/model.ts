@@ -1,5 +1,6 @@
 /** Request and response shapes of the sign-in routes (API.md §2). */
 import { z } from "zod";
+import { lineText } from "../../http/text";
 
 export const SendLinkBody = z.strictObject({
   email: z.email("must be an email address").max(254),
@@ -16,7 +17,7 @@ export const SetupBody = z
     /** the owner's email: they sign in with it from now on */
     email: z.email("must be an email address").max(254),
     /** the organization's name (default: "<name>'s organization") */
-    organization: z.string().trim().min(1).max(100).optional(),
+    organization: lineText(100).refine((v) => v.length > 0, "must not be empty").optional(),
   })
   .meta({ examples: [{ token: "3fQk…", email: "admin@example.org", organization: "Home Lab" }] });
 

@@ -20,10 +20,16 @@ export const EventPattern = z
     message: `names an unknown type; known types: ${EVENT_TYPES.join(", ")}`,
   });
 
-/** http(s) only, with a host, no credentials (the signature authenticates ipcraft; a password in a URL would be listed back). */
+/**
+ * http(s) only, with a host, no credentials (the signature authenticates ipcraft; a password
+ * in a URL would be listed back). Stored as given, so it must be what a URL parser would not
+ * have to clean up: no control characters, spaces or invalid Unicode (URL.canParse quietly
+ * strips tabs, newlines and edge spaces, so the stored text would not be the target).
+ */
 export const WebhookUrl = z
   .string()
   .max(2000)
+  .refine((v) => /^[\x21-\x7e\u00a1-\uffff]*$/.test(v) && v.isWellFormed(), { message: "must not contain spaces, control characters or invalid Unicode" })
   .refine((v) => {
     if (!URL.canParse(v)) return false;
     const u = new URL(v);
@@ -58,6 +64,7 @@ export const PatchWebhookBody = z
     active: z.boolean().optional(),
     description: multilineText(1000).optional(),
   })
+  .refine((b) => !(b.secret !== undefined && b.rotate_secret), { message: "give either a secret of yours or rotate_secret, not both", path: ["rotate_secret"] })
   .meta({ examples: [{ active: false }, { events: ["*"] }, { rotate_secret: true }] });
 
 export const WebhookItem = z

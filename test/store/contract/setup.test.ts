@@ -28,6 +28,11 @@ describe.each(BACKENDS)("first-start setup on $name", (backend) => {
     expect((await t.call("POST", "/auth/verify", {}, { token })).body.code).toBe("invalid_token");
     expect((await t.call("POST", "/auth/setup", {}, { token: "nope", email: "admin@example.org" })).body.code).toBe("invalid_token");
     expect((await t.call("POST", "/auth/setup", {}, { token, email: "not an email" })).status).toBe(400);
+    // The organization's name is one line of text, as PATCH /organization has it.
+    for (const organization of ["Evil\u0000Org", "red\u001b[31m", "line1\nline2", "a\ud800", "   "]) {
+      const bad = await t.call("POST", "/auth/setup", {}, { token, email: "admin@example.org", organization });
+      expect({ organization, status: bad.status, field: JSON.stringify(bad.body).includes("organization") }).toEqual({ organization, status: 400, field: true });
+    }
 
     const r = await t.call("POST", "/auth/setup", {}, { token, email: "Admin@Example.org", organization: "Home Lab" });
     expect(r.status).toBe(200);

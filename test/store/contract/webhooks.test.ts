@@ -121,6 +121,12 @@ describe.each(BACKENDS)("webhooks on $name", (backend) => {
       [{ url: "http://hooks.lan/x", events: ["*"], secret: "short" }, "secret"],
       [{ url: "http://hooks.lan/x", events: ["*"], colour: "red" }, ""],
       [{ events: ["*"] }, "url"],
+      // What URL parsers quietly clean up would be stored as given: refused instead.
+      [{ url: "http://hooks.lan/\u0000x", events: ["*"] }, "url"],
+      [{ url: "http://hooks.lan/a\nb", events: ["*"] }, "url"],
+      [{ url: "\thttp://hooks.lan/x ", events: ["*"] }, "url"],
+      [{ url: "http://hooks.lan/\u001b[31m", events: ["*"] }, "url"],
+      [{ url: "http://hooks.lan/\ud800", events: ["*"] }, "url"],
     ];
     for (const [body, field] of bad) {
       const r = await t.api.post("/webhooks", body);
@@ -130,6 +136,10 @@ describe.each(BACKENDS)("webhooks on $name", (backend) => {
     expect((await t.api.get("/webhooks")).body.total).toBe(0);
     const hook = (await t.api.post("/webhooks", { url: "http://hooks.lan/x", events: ["*"] })).body;
     expect((await t.api.patch(`/webhooks/${hook.id}`, { url: "gopher://x" })).status).toBe(400);
+    expect((await t.api.patch(`/webhooks/${hook.id}`, { url: "http://hooks.lan/y\r\n" })).status).toBe(400);
+    // Either a secret of one's own or a generated one: both at once is ambiguous.
+    const both = await t.api.patch(`/webhooks/${hook.id}`, { rotate_secret: true, secret: "abcdefghijklmnopqrstuv" });
+    expect({ status: both.status, text: JSON.stringify(both.body).includes("rotate_secret") }).toEqual({ status: 400, text: true });
     expect((await t.api.get(`/webhooks/${hook.id}`)).body.url).toBe("http://hooks.lan/x");
     expect((await t.api.get("/events?after=abc")).status).toBe(400);
     expect((await t.api.get("/events?wait=999")).status).toBe(400);
