@@ -65,7 +65,8 @@ export const invitations = sqliteTable(
 
 /**
  * One-time sign-in links. Only the SHA-256 of the token is kept. `invitation_id` is set on
- * an invitation's link: spending it joins that organization; a plain link never does.
+ * an invitation's link: spending it joins that organization. A plain link joins one only for
+ * an invitee with signup closed (features/auth/service.ts completeSignIn).
  */
 export const loginTokens = sqliteTable(
   "login_tokens",

@@ -381,6 +381,8 @@ export interface SignInQueries {
   userByEmail(email: string): Promise<SignInUser | null>;
   /** Pre-auth: the invitation with this id, in any organization. */
   invitationById(id: string): Promise<InvitationRecord | null>;
+  /** Pre-auth: the newest pending invitation of this email, in any organization. */
+  latestInvitationFor(email: string): Promise<InvitationRecord | null>;
   /** Pre-auth, once: the organization the rest of this unit works for (learnt from the rows above). */
   enter(orgId: string): Promise<void>;
   /** A member of `orgId` (an accepted invitation, under the invitation's id). */

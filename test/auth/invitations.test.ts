@@ -65,15 +65,32 @@ describe("signup open", () => {
 });
 
 describe("signup closed", () => {
-  test("an invited email gets no plain link; its invitation's link joins", async () => {
+  test("its invitation's link joins", async () => {
     const t = testApp({ signup: "closed" });
     const owner = createTenant(t.database);
     const invited = await invite(t, owner, "closed@example.org", "admin");
-    expect(await plainLink(t, "closed@example.org")).toBeUndefined();
     const joined = await verify(t, invited.token);
     expect(joined.status).toBe(200);
     expect(joined.body.organization.id).toBe(owner.orgId);
     expect(joined.body.user.role).toBe("admin");
+  });
+
+  test("an invitee whose invitation mail went astray gets a link from the sign-in page, and it joins as the invitation would", async () => {
+    const t = testApp({ signup: "closed" });
+    const owner = createTenant(t.database);
+    const invited = await invite(t, owner, "lost-mail@example.org", "viewer");
+    const plain = await plainLink(t, "lost-mail@example.org");
+    expect(plain).toBeDefined();
+    const joined = await verify(t, plain!);
+    expect(joined.status).toBe(200);
+    expect(joined.body.organization.id).toBe(owner.orgId);
+    expect(joined.body.user).toMatchObject({ id: invited.body.id, role: "viewer" });
+    // Joined once: the invitation is gone, so its own link is spent for nothing.
+    expect((await verify(t, invited.token)).body.code).toBe("invalid_token");
+    // A withdrawn invitation lets nobody in.
+    const withdrawn = await invite(t, owner, "withdrawn@example.org");
+    await t.call("DELETE", `/api/v1/users/${withdrawn.body.id}`, { headers: owner.bearer });
+    expect(await plainLink(t, "withdrawn@example.org")).toBeUndefined();
   });
 });
 

@@ -13,7 +13,7 @@ usePgCluster();
 
 /** Tables holding nothing of an organization, read before anyone is signed in. */
 const NOT_TENANT = ["login_tokens"];
-/** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql). */
+/** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql, 0018_invitation_by_email.sql). */
 const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
 /** The webhook delivery worker's window (drizzle/pg/0009_webhooks.sql), and the other system windows. */
 const DELIVERY_WORKER_WINDOWS: Record<string, string[]> = {
@@ -109,9 +109,11 @@ describe("row-level security", () => {
     expect(await lookup(`${B}-sh`, (tx) => tx`SELECT id, user_id FROM sessions`)).toEqual([{ id: `${B}-s`, user_id: `${B}-u` }]);
     expect(await lookup(`${A}@example.org`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${A}-u` }]);
     expect(await lookup(`${B}-u`, (tx) => tx`SELECT id FROM users`)).toEqual([{ id: `${B}-u` }]);
-    // An invitation by its id (the id a spent invitation link carries), never by its email.
+    // An invitation by its id (the id a spent invitation link carries), or the invitations of
+    // one email (an invitee asking the sign-in page for a link, drizzle/pg/0018): that email's only.
     expect(await lookup(`${A}-inv`, (tx) => tx`SELECT id, org_id FROM invitations`)).toEqual([{ id: `${A}-inv`, org_id: A }]);
-    expect(await lookup("guest@example.org", (tx) => tx`SELECT id FROM invitations`)).toEqual([]);
+    expect(await lookup("guest@example.org", (tx) => tx`SELECT id FROM invitations ORDER BY id`)).toEqual([{ id: `${A}-inv` }, { id: `${B}-inv` }]);
+    expect(await lookup("other@example.org", (tx) => tx`SELECT id FROM invitations`)).toEqual([]);
     // A hash opens its own row only: nothing else of that table or of that organization.
     expect(await lookup(`${A}-kh`, (tx) => tx`SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM sessions) AS sessions`)).toEqual([{ users: 0, orgs: 0, sessions: 0 }]);
     expect(await lookup("", (tx) => tx`SELECT (SELECT count(*)::int FROM api_keys) AS keys, (SELECT count(*)::int FROM users) AS users`)).toEqual([{ keys: 0, users: 0 }]);

@@ -25,14 +25,16 @@ export interface SendLinkOutcome {
 }
 
 /**
- * Issues a link for any well-formed email and delivers it when the email may sign in: an
- * existing user, or anyone when signup is open. The work is the same for every email, so
- * neither the answer nor its timing tells whether an account exists:
+ * Issues a link for any well-formed email and delivers it when the email may sign in
+ * (API.md §2): an existing user, an invited email, or anyone when signup is open. The work is
+ * the same for every email, so neither the answer nor its timing tells whether an account
+ * exists:
  * 1. the per-email limit, counted over the links issued for this address, before any lookup;
- * 2. one lookup and one token insert (an undelivered token for an address that may not
- *    sign in is never seen by anyone and expires in 15 minutes);
+ * 2. the same two lookups (user, invitation) and one token insert (an undelivered token for
+ *    an address that may not sign in is never seen by anyone and expires in 15 minutes);
  * 3. delivery is queued (mailer.ts `deliveryQueue`) and happens after the answer.
- * An invitation does not make an email "known" here: only its own link joins its organization.
+ * The link is a plain one: what it leads to is decided when it is spent (completeSignIn). So
+ * an invitee whose invitation mail went astray still gets in, with signup closed.
  */
 export async function sendSignInLink(
   { store, config }: Deps,
@@ -44,7 +46,9 @@ export async function sendSignInLink(
   const issued = await store.write({ orgId: null }, async (q) => {
     const quota = await linkQuota(q, email, now);
     if (!quota.allowed) return { retryAfter: quota.retryAfter };
-    const mayEnter = (await q.signIn.userByEmail(email)) !== null || config.signup === "open";
+    const known = (await q.signIn.userByEmail(email)) !== null;
+    const invited = (await q.signIn.latestInvitationFor(email)) !== null;
+    const mayEnter = known || invited || config.signup === "open";
     const { token, row } = newSignInToken(email, now);
     await q.signIn.insertToken(row);
     return { token: mayEnter ? token : undefined };
@@ -71,6 +75,9 @@ const WITHDRAWN = "this invitation was withdrawn or has already been used; ask w
  * - an invitation's link: they join the inviting organization with the invited role;
  * - a plain link with open signup: a new organization of their own, even when some
  *   organization has invited them (an invitation never captures a sign-up);
+ * - a plain link with signup closed, of an email with a pending invitation: as the newest
+ *   invitation's link would (the sign-in page is how an invitee whose mail got lost gets in;
+ *   with signup closed there is no organization of their own to capture);
  * - otherwise: refused (signup closed since the link was sent, or the user was removed).
  */
 export function completeSignIn({ store, config }: Deps, token: string): Promise<SignInResult> {
@@ -83,8 +90,9 @@ export function completeSignIn({ store, config }: Deps, token: string): Promise<
     if (email === SETUP_EMAIL) throw new ApiError("invalid_token", INVALID_LINK);
     const existing = await q.signIn.userByEmail(email);
     const now = new Date().toISOString();
-    const invitation = invitationId === null ? null : await q.signIn.invitationById(invitationId);
+    let invitation = invitationId === null ? null : await q.signIn.invitationById(invitationId);
     if (invitationId !== null && !invitation) throw new ApiError("invalid_token", WITHDRAWN);
+    if (!existing && invitation === null && config.signup !== "open") invitation = await q.signIn.latestInvitationFor(email);
     let user: { id: string; org_id: string; email: string; name: string; role: Role };
     if (existing) {
       if (invitation && invitation.org_id !== existing.org_id) {

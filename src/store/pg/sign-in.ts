@@ -2,7 +2,7 @@
  * PostgreSQL: signing in; the twin of src/store/sqlite/sign-in.ts. login_tokens is the one
  * table outside row-level security (keyed by email, used before anyone is known; only hashes
  * are stored). The member or invitation a link leads to is read through a narrow window
- * (drizzle/pg/0003, 0004): `app.lookup` is set to the email or id just taken from the spent
+ * (drizzle/pg/0003, 0004, 0018): `app.lookup` is set to the email or id just taken from the spent
  * link's row, the one row is read, the window is closed again, all in one round trip. Then
  * `enter` declares the organization learnt from that row, and everything after it (the
  * member, the session, the activity entry) is written under tenant isolation.
@@ -56,6 +56,16 @@ export function pgSignIn(tx: SQL, scope: Scope): SignInQueries {
       const [, rows] = await pipelined(
         tx`SELECT set_config('app.lookup', ${id}, true)`,
         tx`SELECT id, org_id, email, name, role FROM invitations WHERE id = ${id}`,
+        tx`SELECT set_config('app.lookup', '', true)`,
+      );
+      return ((rows as InvitationRecord[])[0] as InvitationRecord | undefined) ?? null;
+    },
+    async latestInvitationFor(email) {
+      preAuthOnly();
+      // The same window, matching by email (drizzle/pg/0018_invitation_by_email.sql).
+      const [, rows] = await pipelined(
+        tx`SELECT set_config('app.lookup', ${email}, true)`,
+        tx`SELECT id, org_id, email, name, role FROM invitations WHERE email = ${email} ORDER BY created_at DESC, id DESC LIMIT 1`,
         tx`SELECT set_config('app.lookup', '', true)`,
       );
       return ((rows as InvitationRecord[])[0] as InvitationRecord | undefined) ?? null;

@@ -38,6 +38,9 @@ export function sqliteSignIn(database: OpenDatabase): SignInQueries {
   );
   const userByEmail = sqlite.query<SignInUser, [string]>("SELECT id, org_id, email, name, role FROM users WHERE email = ?");
   const invitationById = sqlite.query<InvitationRecord, [string]>("SELECT id, org_id, email, name, role FROM invitations WHERE id = ?");
+  const latestInvitation = sqlite.query<InvitationRecord, [string]>(
+    "SELECT id, org_id, email, name, role FROM invitations WHERE email = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+  );
   const insertMember = sqlite.query<unknown, [string, string, string, string, string, string, string]>(
     "INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
@@ -57,6 +60,7 @@ export function sqliteSignIn(database: OpenDatabase): SignInQueries {
     },
     userByEmail: async (email) => userByEmail.get(email),
     invitationById: async (id) => invitationById.get(id),
+    latestInvitationFor: async (email) => latestInvitation.get(email),
     async enter() {},
     async insertMember(orgId, u) {
       insertMember.run(u.id, orgId, u.email, u.name, u.role, u.at, u.at);

@@ -122,6 +122,25 @@ describe.each(BACKENDS)("sign-in on $name", (backend) => {
     expect((await t.probes.activity(r.body.organization.id)).map((a) => [a.action, a.actor_id])).toEqual([["organization.create", r.body.user.id]]);
   });
 
+  test("closed signup: an invited email's plain link joins the newest invitation's organization, and only with signup closed", async () => {
+    const t = await fresh();
+    const older = await t.newTenant();
+    await t.as(older).post("/users/invite", { email: "invitee@example.org", role: "viewer" });
+    const newest = (await t.api.post("/users/invite", { email: "invitee@example.org", role: "member" })).body;
+    const before = (await links(t)).length;
+    await t.post("/auth/send-link", { email: "invitee@example.org" });
+    const sent = await links(t);
+    expect(sent.length).toBe(before + 1);
+    const joined = await t.post("/auth/verify", { token: sent.at(-1)! });
+    expect(joined.status).toBe(200);
+    expect(joined.body.user).toEqual({ id: newest.id, email: "invitee@example.org", name: "", role: "member" });
+    expect(joined.body.organization.id).toBe(t.tenant.orgId);
+    expect((await t.probes.activity(t.tenant.orgId)).map((a) => a.action)).toEqual(["user.invite", "user.join"]);
+    // The other organization's invitation is still pending, untouched.
+    const theirs = (await t.as(older).get("/users")).body.items.filter((u: { email: string }) => u.email === "invitee@example.org");
+    expect(theirs).toEqual([expect.objectContaining({ role: "viewer", invited: true })]);
+  });
+
   test("closed signup: an unknown email's link is never delivered, and a removed user's old link is refused", async () => {
     const t = await fresh();
     const member = await t.newMember(t.tenant.orgId, "member");
