@@ -5,13 +5,14 @@
  */
 import { z } from "zod";
 import { ApiError } from "./errors";
+import { queryInt } from "./query-number";
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
 /** zod fields to spread into a route's query schema. */
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional().describe("page size, default 100, max 1000"),
+  limit: queryInt(1, MAX_LIMIT).optional().describe("page size, default 100, max 1000"),
   cursor: z.string().max(512).optional().describe("opaque cursor from the previous page's next_cursor"),
 };
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { lineText, multilineText } from "../../http/text";
 import { pageOf, pageQuery } from "../../http/pagination";
+import { queryInt } from "../../http/query-number";
 
 export const STATUSES = ["assigned", "gateway", "reserved", "dhcp"] as const;
 export const Status = z.enum(STATUSES);
@@ -168,7 +169,7 @@ export const FirstFreeBody = z
   .meta({ examples: [{ ip: "10.0.1.51" }] });
 
 export const FreeQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).optional().describe("at most this many ranges, default 100"),
+  limit: queryInt(1, 1000).optional().describe("at most this many ranges, default 100"),
   from: z.string().max(64).optional().describe("start at this address"),
 });
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AppDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
 import { DEFAULT_LIMIT, MAX_LIMIT } from "../../http/pagination";
+import { queryInt } from "../../http/query-number";
 import { documented, ErrorBody, errorResponses } from "../../ipam/schemas";
 import { readFeed } from "./service";
 
@@ -17,14 +18,8 @@ const FeedQuery = z.strictObject({
     .transform(Number)
     .optional()
     .describe("the next_cursor of the previous answer; omitted: from the oldest event kept"),
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional().describe("at most this many events, default 100, max 1000"),
-  wait: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_WAIT_SECONDS)
-    .optional()
-    .describe("seconds to hold the answer while there is nothing new (long-poll), default 0"),
+  limit: queryInt(1, MAX_LIMIT).optional().describe("at most this many events, default 100, max 1000"),
+  wait: queryInt(0, MAX_WAIT_SECONDS).optional().describe("seconds to hold the answer while there is nothing new (long-poll), default 0"),
 });
 
 const EventItem = z

@@ -5,12 +5,13 @@
  */
 import { z } from "zod";
 import { ApiError } from "../../http/errors";
+import { queryInt } from "../../http/query-number";
 import { formatIp, parseIp } from "../../ip/address";
 import { parseDomain } from "./names";
 import { SOA_DEFAULTS, type SoaOptions } from "./soa";
 
 const seconds = (what: string, fallback: number) =>
-  z.coerce.number().int().min(0).max(2_147_483_647).optional().describe(`${what} in seconds, default ${fallback}`);
+  queryInt(0, 2_147_483_647).optional().describe(`${what} in seconds, default ${fallback}`);
 
 export const subnetIdQuery = {
   subnet_id: z.string().max(64).optional().describe("only this subnet and its child subnets (UUID); default: the whole organization"),

@@ -2,11 +2,12 @@
 import { z } from "zod";
 import { lineText, multilineText } from "../../http/text";
 import { MAX_LIMIT } from "../../http/pagination";
+import { queryInt } from "../../http/query-number";
 
 /** Children one POST may create at most (all or nothing, one transaction). */
 export const MAX_NEXT_FREE_COUNT = 1024;
 
-const PrefixLength = z.coerce.number().int().min(1).max(128).describe("the child's prefix length, longer than the parent's");
+const PrefixLength = queryInt(1, 128).describe("the child's prefix length, longer than the parent's");
 const From = z.enum(["start", "end"]).optional().describe('"end": the highest free block first (default "start": the lowest)');
 
 export const FirstFreeSubnetQuery = z.strictObject({
@@ -17,7 +18,7 @@ export const FirstFreeSubnetQuery = z.strictObject({
 export const FreeSubnetsQuery = z.strictObject({
   prefix_length: PrefixLength,
   from: From,
-  limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional().describe("at most this many blocks, default 100, max 1000"),
+  limit: queryInt(1, MAX_LIMIT).optional().describe("at most this many blocks, default 100, max 1000"),
   cursor: z.string().max(512).optional().describe("opaque cursor from the previous page's next_cursor"),
 });
 

@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import { z } from "zod";
 import { ApiError } from "../../http/errors";
 import { ipInputError, requireIp } from "../../http/ip-input";
+import { queryInt } from "../../http/query-number";
 import {
   formatCidr,
   formatIp,
@@ -101,7 +102,7 @@ export function toolsRoutes() {
       {
         query: z.strictObject({
           cidr: z.string().min(1).max(100).meta({ example: "10.0.0.0/24" }),
-          prefix_length: z.coerce.number().int().min(0).max(128).meta({ example: 26 }),
+          prefix_length: queryInt(0, 128).meta({ example: 26 }),
         }),
         response: { 200: CidrList },
         detail: { tags, summary: `Split a subnet into equal parts (at most ${MAX_SPLIT_RESULTS})`, security: [] },
