@@ -72,9 +72,16 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
     // Our own JSON parser: one capped read (a chunked body has no Content-Length for
     // checkRequestShape to refuse) and a nesting check before JSON.parse. A parse hook makes
     // the OpenAPI plugin forget request bodies; http/docs.ts puts them back from the routes.
-    .onParse({ as: "global" }, async ({ request, contentType }) => {
+    .onParse({ as: "global" }, async ({ request, contentType, path }) => {
+      // CSV imports read their own body, raw and capped (features/io/routes.ts csvBody), which
+      // refuses every type but CSV text with a 415 and text that is not UTF-8 with a 400.
+      // Parsing it here as JSON, or letting Elysia parse it (multipart, a form, or text/plain,
+      // which it decodes lossily), would answer a CSV sent with the wrong type with a
+      // misleading invalid_json, or store U+FFFD for bytes that were not UTF-8. null marks
+      // the body as handled, so Elysia's parsers skip it.
+      if (NON_JSON_BODY.test(path)) return null;
       // phpIPAM clients may send form fields: read with the same cap as JSON (one capped read).
-      if (/^application\/x-www-form-urlencoded/i.test(contentType ?? "") && PHPIPAM_PATH.test(new URL(request.url).pathname)) {
+      if (/^application\/x-www-form-urlencoded/i.test(contentType ?? "") && PHPIPAM_PATH.test(path)) {
         return Object.fromEntries(new URLSearchParams(await readTextCapped(request, MAX_BODY_BYTES)));
       }
       if (!/^application\/json/i.test(contentType ?? "")) return;

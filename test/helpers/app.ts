@@ -10,8 +10,8 @@ import { createSqliteStore } from "../../src/store/sqlite/store";
 
 export interface CallOptions {
   body?: unknown;
-  /** raw body text; sent as is (with the given or no content type) */
-  raw?: string;
+  /** raw body (text, or bytes that need not be UTF-8); sent as is (with the given or no content type) */
+  raw?: string | Uint8Array<ArrayBuffer>;
   headers?: Record<string, string>;
 }
 
@@ -31,7 +31,7 @@ export function testApp(config: Partial<ServerConfig> = {}) {
 
   async function call<T = any>(method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    let body: string | undefined = options.raw;
+    let body: string | Uint8Array<ArrayBuffer> | undefined = options.raw;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers["content-type"] ??= "application/json";

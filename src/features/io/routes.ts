@@ -83,13 +83,12 @@ function importDoc(summary: string, columns: readonly string[]) {
 }
 
 /** The CSV body of an import as UTF-8 bytes: text/csv (or text/plain), at most MAX_IMPORT_BYTES. */
-async function csvBody(request: Request, parsed: unknown): Promise<Uint8Array> {
+async function csvBody(request: Request): Promise<Uint8Array> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^(text\/csv|text\/plain|application\/csv)\s*(;|$)/i.test(type)) {
     throw new ApiError("unsupported_media_type", "send the CSV file with Content-Type: text/csv");
   }
-  // Elysia reads text/plain bodies itself; text/csv is left for us to read with the cap.
-  if (typeof parsed === "string") return new TextEncoder().encode(parsed);
+  // Unread so far whatever its type (http/shell.ts onParse): the bytes as sent, with the cap.
   return readBytesCapped(request, MAX_IMPORT_BYTES);
 }
 
@@ -119,18 +118,18 @@ export function ioRoutes(deps: StoreDeps) {
     )
     .post(
       "/import/subnets",
-      async ({ principal, request, body, query }) => {
+      async ({ principal, request, query }) => {
         requireWrite(principal);
-        const csv = await csvBody(request, body);
+        const csv = await csvBody(request);
         return importOffThread(store, { kind: "subnets", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import subnets from CSV", SUBNET_COLUMNS) },
     )
     .post(
       "/import/addresses",
-      async ({ principal, request, body, query }) => {
+      async ({ principal, request, query }) => {
         requireWrite(principal);
-        const csv = await csvBody(request, body);
+        const csv = await csvBody(request);
         return importOffThread(store, { kind: "addresses", orgId: principal.orgId, actor: actorOf(principal), csv, dryRun: query.dry_run === "true" });
       },
       { query: ImportQuery, detail: importDoc("Import addresses from CSV", ADDRESS_COLUMNS) },
