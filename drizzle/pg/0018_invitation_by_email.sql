@@ -5,7 +5,7 @@
 -- may sign in: existing users and invited emails"). send-link must learn whether such an
 -- invitation exists, and spending that plain link must find it (src/features/auth/service.ts),
 -- before any organization is known. The store sets `app.lookup` to the email taken from the
--- request or the spent link's row, reads the newest invitation of it, and clears `app.lookup`
+-- request or the spent link's row, reads that email's invitations, and clears `app.lookup`
 -- again (src/store/pg/sign-in.ts). Still SELECT-only; an empty or unset `app.lookup` matches
 -- nothing; ids are UUIDs and emails contain "@", so one value never matches both ways.
 DROP POLICY "pre_auth_lookup" ON "invitations";

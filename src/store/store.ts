@@ -381,8 +381,11 @@ export interface SignInQueries {
   userByEmail(email: string): Promise<SignInUser | null>;
   /** Pre-auth: the invitation with this id, in any organization. */
   invitationById(id: string): Promise<InvitationRecord | null>;
-  /** Pre-auth: the newest pending invitation of this email, in any organization. */
-  latestInvitationFor(email: string): Promise<InvitationRecord | null>;
+  /**
+   * Pre-auth: the pending invitation of this email when it has exactly one, in any
+   * organization; null when it has none or several (which one a plain link joins would be a guess).
+   */
+  onlyInvitationFor(email: string): Promise<InvitationRecord | null>;
   /** Pre-auth, once: the organization the rest of this unit works for (learnt from the rows above). */
   enter(orgId: string): Promise<void>;
   /** A member of `orgId` (an accepted invitation, under the invitation's id). */

@@ -26,7 +26,8 @@ export interface SendLinkOutcome {
 
 /**
  * Issues a link for any well-formed email and delivers it when the email may sign in
- * (API.md §2): an existing user, an invited email, or anyone when signup is open. The work is
+ * (API.md §2): an existing user, an email with one pending invitation, or anyone when signup
+ * is open. The work is
  * the same for every email, so neither the answer nor its timing tells whether an account
  * exists:
  * 1. the per-email limit, counted over the links issued for this address, before any lookup;
@@ -47,7 +48,7 @@ export async function sendSignInLink(
     const quota = await linkQuota(q, email, now);
     if (!quota.allowed) return { retryAfter: quota.retryAfter };
     const known = (await q.signIn.userByEmail(email)) !== null;
-    const invited = (await q.signIn.latestInvitationFor(email)) !== null;
+    const invited = (await q.signIn.onlyInvitationFor(email)) !== null;
     const mayEnter = known || invited || config.signup === "open";
     const { token, row } = newSignInToken(email, now);
     await q.signIn.insertToken(row);
@@ -75,9 +76,10 @@ const WITHDRAWN = "this invitation was withdrawn or has already been used; ask w
  * - an invitation's link: they join the inviting organization with the invited role;
  * - a plain link with open signup: a new organization of their own, even when some
  *   organization has invited them (an invitation never captures a sign-up);
- * - a plain link with signup closed, of an email with a pending invitation: as the newest
+ * - a plain link with signup closed, of an email with exactly one pending invitation: as that
  *   invitation's link would (the sign-in page is how an invitee whose mail got lost gets in;
- *   with signup closed there is no organization of their own to capture);
+ *   with signup closed there is no organization of their own to capture). Invited by several
+ *   organizations, they use the link of the one they choose: a plain link would have to guess;
  * - otherwise: refused (signup closed since the link was sent, or the user was removed).
  */
 export function completeSignIn({ store, config }: Deps, token: string): Promise<SignInResult> {
@@ -92,7 +94,7 @@ export function completeSignIn({ store, config }: Deps, token: string): Promise<
     const now = new Date().toISOString();
     let invitation = invitationId === null ? null : await q.signIn.invitationById(invitationId);
     if (invitationId !== null && !invitation) throw new ApiError("invalid_token", WITHDRAWN);
-    if (!existing && invitation === null && config.signup !== "open") invitation = await q.signIn.latestInvitationFor(email);
+    if (!existing && invitation === null && config.signup !== "open") invitation = await q.signIn.onlyInvitationFor(email);
     let user: { id: string; org_id: string; email: string; name: string; role: Role };
     if (existing) {
       if (invitation && invitation.org_id !== existing.org_id) {

@@ -60,15 +60,16 @@ export function pgSignIn(tx: SQL, scope: Scope): SignInQueries {
       );
       return ((rows as InvitationRecord[])[0] as InvitationRecord | undefined) ?? null;
     },
-    async latestInvitationFor(email) {
+    async onlyInvitationFor(email) {
       preAuthOnly();
       // The same window, matching by email (drizzle/pg/0018_invitation_by_email.sql).
       const [, rows] = await pipelined(
         tx`SELECT set_config('app.lookup', ${email}, true)`,
-        tx`SELECT id, org_id, email, name, role FROM invitations WHERE email = ${email} ORDER BY created_at DESC, id DESC LIMIT 1`,
+        tx`SELECT id, org_id, email, name, role FROM invitations WHERE email = ${email} LIMIT 2`,
         tx`SELECT set_config('app.lookup', '', true)`,
       );
-      return ((rows as InvitationRecord[])[0] as InvitationRecord | undefined) ?? null;
+      const found = rows as InvitationRecord[];
+      return found.length === 1 ? found[0]! : null;
     },
     async enter(orgId) {
       preAuthOnly();

@@ -38,9 +38,7 @@ export function sqliteSignIn(database: OpenDatabase): SignInQueries {
   );
   const userByEmail = sqlite.query<SignInUser, [string]>("SELECT id, org_id, email, name, role FROM users WHERE email = ?");
   const invitationById = sqlite.query<InvitationRecord, [string]>("SELECT id, org_id, email, name, role FROM invitations WHERE id = ?");
-  const latestInvitation = sqlite.query<InvitationRecord, [string]>(
-    "SELECT id, org_id, email, name, role FROM invitations WHERE email = ? ORDER BY created_at DESC, id DESC LIMIT 1",
-  );
+  const invitationsOf = sqlite.query<InvitationRecord, [string]>("SELECT id, org_id, email, name, role FROM invitations WHERE email = ? LIMIT 2");
   const insertMember = sqlite.query<unknown, [string, string, string, string, string, string, string]>(
     "INSERT INTO users (id, org_id, email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
@@ -60,7 +58,10 @@ export function sqliteSignIn(database: OpenDatabase): SignInQueries {
     },
     userByEmail: async (email) => userByEmail.get(email),
     invitationById: async (id) => invitationById.get(id),
-    latestInvitationFor: async (email) => latestInvitation.get(email),
+    async onlyInvitationFor(email) {
+      const found = invitationsOf.all(email);
+      return found.length === 1 ? found[0]! : null;
+    },
     async enter() {},
     async insertMember(orgId, u) {
       insertMember.run(u.id, orgId, u.email, u.name, u.role, u.at, u.at);

@@ -122,23 +122,31 @@ describe.each(BACKENDS)("sign-in on $name", (backend) => {
     expect((await t.probes.activity(r.body.organization.id)).map((a) => [a.action, a.actor_id])).toEqual([["organization.create", r.body.user.id]]);
   });
 
-  test("closed signup: an invited email's plain link joins the newest invitation's organization, and only with signup closed", async () => {
+  test("closed signup: the plain link of an email one organization invited joins it; invited by two, only their own links do", async () => {
     const t = await fresh();
-    const older = await t.newTenant();
-    await t.as(older).post("/users/invite", { email: "invitee@example.org", role: "viewer" });
-    const newest = (await t.api.post("/users/invite", { email: "invitee@example.org", role: "member" })).body;
+    const invited = (await t.api.post("/users/invite", { email: "invitee@example.org", role: "member" })).body;
     const before = (await links(t)).length;
     await t.post("/auth/send-link", { email: "invitee@example.org" });
     const sent = await links(t);
     expect(sent.length).toBe(before + 1);
     const joined = await t.post("/auth/verify", { token: sent.at(-1)! });
     expect(joined.status).toBe(200);
-    expect(joined.body.user).toEqual({ id: newest.id, email: "invitee@example.org", name: "", role: "member" });
+    expect(joined.body.user).toEqual({ id: invited.id, email: "invitee@example.org", name: "", role: "member" });
     expect(joined.body.organization.id).toBe(t.tenant.orgId);
     expect((await t.probes.activity(t.tenant.orgId)).map((a) => a.action)).toEqual(["user.invite", "user.join"]);
-    // The other organization's invitation is still pending, untouched.
-    const theirs = (await t.as(older).get("/users")).body.items.filter((u: { email: string }) => u.email === "invitee@example.org");
-    expect(theirs).toEqual([expect.objectContaining({ role: "viewer", invited: true })]);
+
+    // Two organizations invite one email: a plain link would have to guess which to join, so none is sent.
+    const other = await t.newTenant();
+    await t.api.post("/users/invite", { email: "wanted@example.org" });
+    await t.as(other).post("/users/invite", { email: "wanted@example.org", role: "viewer" });
+    const invitationLinks = await links(t);
+    await t.post("/auth/send-link", { email: "wanted@example.org" });
+    expect((await links(t)).length).toBe(invitationLinks.length);
+    // Each invitation's own link still joins its organization; the other stays pending.
+    const chosen = await t.post("/auth/verify", { token: invitationLinks.at(-1)! });
+    expect(chosen.body.organization.id).toBe(other.orgId);
+    const pending = (await t.api.get("/users")).body.items.filter((u: { email: string }) => u.email === "wanted@example.org");
+    expect(pending).toEqual([expect.objectContaining({ invited: true })]);
   });
 
   test("closed signup: an unknown email's link is never delivered, and a removed user's old link is refused", async () => {
