@@ -20,7 +20,7 @@ import { cpuMs, load, measureCeilings } from "./ceilings";
 import { buildBinary } from "./binary";
 
 /** Issue 16's figures for the code before it (32 clients unless said). */
-const ISSUE = { perSecond32: [3700, 4600], perSecond1: [1400, 2100], cpuUs32: 221, cpuUs1: 556 } as const;
+const ISSUE = { perSecond32: [3700, 4600], perSecond1: [1400, 2100], assign1: [1900, 1900], cpuUs32: 221, cpuUs1: 556 } as const;
 
 const ADDRESSES = 100_000;
 const dir = mkdtempSync(join(tmpdir(), "ipcraft-bench-"));
@@ -77,7 +77,9 @@ export default async function main() {
     // Durable (synchronous=FULL, the default): 1 client, then 32.
     const full1 = await allocations(child, base, headers, subnetId, 1, 1500);
     const full32 = await allocations(child, base, headers, subnetId, 32, 8000);
+    const assignFull = await allocations(child, base, headers, subnetId, 1, 1500, givenFrom(0x0afa0001)); // 10.250.0.1 up
     rows.push(allocationRow("allocations/s, 1 client, FULL (default)", full1, null, null, "≥ 3,500/s"));
+    rows.push(allocationRow("assign a given IP/s, 1 client, FULL (default)", assignFull, null, null, "≥ 3,500/s"));
     rows.push(
       allocationRow("allocations/s, 32 clients, FULL (default)", full32, `${pct(full32.perSecond / bound)} of 32 ÷ fsync (${Math.round(bound)}/s)`, ISSUE.perSecond32, "≥ 80 % of bound"),
     );
@@ -103,8 +105,10 @@ export default async function main() {
     await child.exited;
     child = await serve(port, base, ["--synchronous", "normal"]);
     const normal1 = await allocations(child, base, headers, subnetId, 1, 3000);
+    const assignNormal = await allocations(child, base, headers, subnetId, 1, 3000, givenFrom(0x0afb0001)); // 10.251.0.1 up
     const normal32 = await allocations(child, base, headers, subnetId, 32, 8000);
     rows.push(allocationRow("allocations/s, 1 client, NORMAL", normal1, null, ISSUE.perSecond1, "≥ 3,500/s"));
+    rows.push(allocationRow("assign a given IP/s, 1 client, NORMAL", assignNormal, null, ISSUE.assign1, "≥ 3,500/s"));
     rows.push(
       allocationRow("allocations/s, 32 clients, NORMAL", normal32, `${pct(normal32.perSecond / ceilings.sqlite.normal)} of raw SQLite`, ISSUE.perSecond32, "≥ 10,000/s"),
     );
@@ -159,7 +163,8 @@ function loadAverage(): string {
 }
 
 function allocationRow(what: string, r: Allocations, ceiling: string | null, issue: readonly [number, number] | null, target: string): string[] {
-  const vsIssue = issue ? `${issue[0].toLocaleString("en-US")}–${issue[1].toLocaleString("en-US")}/s (${ratio(r.perSecond / ((issue[0] + issue[1]) / 2))})` : "";
+  const range = issue && issue[0] === issue[1] ? `~${issue[0].toLocaleString("en-US")}` : issue ? `${issue[0].toLocaleString("en-US")}–${issue[1].toLocaleString("en-US")}` : "";
+  const vsIssue = issue ? `${range}/s (${ratio(r.perSecond / ((issue[0] + issue[1]) / 2))})` : "";
   return [
     what,
     `${r.perSecond.toLocaleString("en-US")}/s (p50 ${ms(r.p50)}, p99 ${ms(r.p99)}; ${Math.round(r.cpuUs)} µs CPU each; WAL ≤ ${(r.walMaxBytes / 1048576).toFixed(1)} MB)`,
@@ -195,6 +200,18 @@ interface Allocations {
   walMaxBytes: number;
 }
 
+/** The n-th body of an allocation run: no `ip` (the server picks the first free) unless a run names them. */
+const firstFree = () => JSON.stringify({ hostname: "bench" });
+
+/**
+ * `ip`s counting up from `first` (an IPv4 address as a number), for "assign a given IP": each
+ * run a range of its own, above the seeded and allocated ones.
+ */
+const givenFrom = (first: number) => (n: number) => {
+  const v = first + n;
+  return JSON.stringify({ ip: [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join("."), hostname: "bench" });
+};
+
 /** `total` single allocations from `clients` concurrent clients: rate, latency, server CPU, WAL size. */
 async function allocations(
   child: { pid: number },
@@ -203,13 +220,14 @@ async function allocations(
   subnetId: string,
   clients: number,
   total: number,
+  bodyOf: (n: number) => string = firstFree,
 ): Promise<Allocations> {
-  const body = JSON.stringify({ hostname: "bench" });
+  let sent = 0;
   const send = async () => {
     const r = await fetch(`${base}/api/v1/subnets/${subnetId}/addresses`, {
       method: "POST",
       headers: { ...headers, "content-type": "application/json" },
-      body,
+      body: bodyOf(sent++),
     });
     if (r.status !== 201) throw new Error(`allocation answered ${r.status}: ${await r.text()}`);
     await r.arrayBuffer();
