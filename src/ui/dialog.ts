@@ -3,7 +3,7 @@
  * Escape closes (the `cancel` event), Tab is kept inside, and focus returns to the control
  * that opened it. Real buttons throughout, so keyboards and browser tests can use them.
  */
-import { messageOf } from "./api";
+import { ApiFailure, messageOf } from "./api";
 import { type Child, errorLine, h, uid } from "./dom";
 
 export interface Dialog {
@@ -80,9 +80,20 @@ export function formDialog(options: FormDialogOptions): Dialog {
     } catch (failure) {
       error.show(messageOf(failure));
       submit.disabled = false;
+      // Disabling the focused button dropped focus to <body>: a keyboard user would be left
+      // outside the dialog. Put it on the field the API named, else back on the button.
+      if (!dialog.el.contains(document.activeElement)) (fieldNamed(form, failure) ?? submit).focus();
     }
   });
   return dialog;
+}
+
+/** The form control the API's error names (`details.field`), if the form has one. */
+function fieldNamed(form: HTMLFormElement, failure: unknown): HTMLElement | null {
+  const field = failure instanceof ApiFailure ? failure.details?.field : undefined;
+  if (typeof field !== "string" || field === "") return null;
+  const control = form.elements.namedItem(field);
+  return control instanceof HTMLElement ? control : null;
 }
 
 /** Asks a yes/no question; resolves true when the confirm button was pressed. */

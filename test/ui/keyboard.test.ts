@@ -181,6 +181,28 @@ describe("keyboard only", () => {
     await context.close();
   }, 45_000);
 
+  test("a refused submit keeps focus in the dialog, on the field the API named", async () => {
+    const { context, page } = await newContext(env);
+    await signInByKeyboard(page);
+    await tabUntil(page, (f) => f.name === "New folder");
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "New folder" });
+    await dialog.waitFor();
+    // No name: Tab to the button and press it; the API refuses and names the field.
+    await tabUntil(page, (f) => f.name === "Create folder", 4);
+    await page.keyboard.press("Enter");
+    await dialog.getByText("must not be empty").waitFor();
+    expect(await focused(page)).toMatchObject({ tag: "input", inDialog: true });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("name");
+    // Still usable from the keyboard: type a name, and the same dialog creates the folder.
+    await page.keyboard.type("Second Try");
+    await tabUntil(page, (f) => f.name === "Create folder", 4);
+    await page.keyboard.press("Enter");
+    await dialog.waitFor({ state: "detached" });
+    expect((await apiCall(env, tenant.key, "GET", "/api/v1/sections")).body.items.map((x: { name: string }) => x.name)).toContain("Second Try");
+    await context.close();
+  }, 45_000);
+
   test("at 390 px the tree panel opens from the keyboard, closes on Escape and when Tab leaves it", async () => {
     const { context, page } = await newContext(env, { width: 390, height: 844 });
     await signInByKeyboard(page);

@@ -428,3 +428,29 @@ describe("phone width and offline", () => {
     await page.context().close();
   }, 60_000);
 });
+
+describe("deleting a subnet", () => {
+  test("a top-level subnet holding records: the dialogs say what happens in the app's words, not the API's ?force", async () => {
+    const own = createTenant(env.database, { orgName: "Delete Lab" });
+    const top = await apiCreate(env, own.key, "/api/v1/subnets", { cidr: "172.16.0.0/24", name: "Top" });
+    await apiCreate(env, own.key, `/api/v1/subnets/${top.id}/addresses`, { ip: "172.16.0.9", hostname: "left-over" });
+    const page = await signedInPage(env, own.email);
+    await page.goto(`/subnets/${top.id}`);
+    await page.getByRole("button", { name: "Delete" }).click();
+    const first = page.getByRole("dialog", { name: "Delete 172.16.0.0/24?" });
+    await first.waitFor();
+    // No parent: nothing "moves up to its parent subnet".
+    expect(await first.textContent()).toContain("Its child subnets become top-level subnets.");
+    expect(await first.textContent()).not.toContain("parent");
+    await first.getByRole("button", { name: "Delete" }).click();
+    const second = page.getByRole("dialog", { name: "172.16.0.0/24 still holds addresses" });
+    await second.waitFor();
+    const text = (await second.textContent())!;
+    expect(text).toContain("172.16.0.0/24 holds address records and has no parent subnet to move them to. Delete it together with its address records?");
+    expect(text).not.toContain("force");
+    await second.getByRole("button", { name: "Delete with addresses" }).click();
+    await page.waitForURL((url) => url.pathname === "/");
+    expect((await apiCall(env, own.key, "GET", "/api/v1/subnets")).body.total).toBe(0);
+    await page.context().close();
+  }, 30_000);
+});

@@ -184,7 +184,7 @@ function inviteDialog(me: Me, reload: (afterRemove?: boolean) => Promise<void>):
     intro: h(
       "p",
       { class: "muted" },
-      "They get a sign-in link (by mail, or in the server log when no SMTP is configured). It works once, for 15 minutes; after that they ask for a new one on the sign-in page.",
+      "They get a sign-in link (by mail, or in the server log when no SMTP is configured). It works once, for 7 days; if it is lost or runs out, invite them again.",
     ),
     fields: [
       field("Email", h("input", { type: "email", name: "email", required: true, autocomplete: "off" })),

@@ -61,6 +61,10 @@ export async function searchPage(container: HTMLElement): Promise<void> {
  */
 async function canonicalIp(q: string): Promise<string | null> {
   if (!/^[0-9a-fA-F:.]+$/.test(q) || (!q.includes(":") && q.split(".").length !== 4)) return null;
+  // IPv6 without "::" has 8 groups (7 and a dotted quad at the end): a MAC's 6 are not an
+  // address, and asking the API would only log a 400 in the console.
+  const groups = q.split(":").length;
+  if (q.includes(":") && !q.includes("::") && groups !== 8 && !(groups === 7 && q.includes("."))) return null;
   try {
     const info = await api<{ network: string }>("GET", withQuery("/api/v1/tools/subnet", { cidr: `${q}/${q.includes(":") ? 128 : 32}` }));
     return info.network;

@@ -196,10 +196,22 @@ function editDialog(subnet: Subnet, gateway: Address | undefined, changed: () =>
   });
 }
 
+/** Why a delete was refused, in the web app's words (the API's sentence tells API users about ?force=true). */
+function whyNotEmpty(subnet: Subnet, failure: ApiFailure): string {
+  if (failure.code === "subnet_not_empty") return `${subnet.cidr} holds address records and has no parent subnet to move them to.`;
+  if (failure.code === "address_on_boundary") {
+    const sentence = failure.message.replace(/; delete them first or pass \?force=true$/, "");
+    return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
+  }
+  return failure.message;
+}
+
 async function deleteSubnet(subnet: Subnet): Promise<void> {
   const ok = await confirmDialog(
     `Delete ${subnet.cidr}?`,
-    "Its child subnets and addresses move up to its parent subnet. This cannot be undone.",
+    subnet.parent_id
+      ? "Its child subnets and addresses move up to its parent subnet. This cannot be undone."
+      : "Its child subnets become top-level subnets. This cannot be undone.",
     "Delete",
   );
   if (!ok) return;
@@ -210,7 +222,7 @@ async function deleteSubnet(subnet: Subnet): Promise<void> {
       toast(messageOf(failure));
       return;
     }
-    const force = await confirmDialog(`${subnet.cidr} still holds addresses`, `${failure.message} Delete it together with its address records?`, "Delete with addresses");
+    const force = await confirmDialog(`${subnet.cidr} still holds addresses`, `${whyNotEmpty(subnet, failure)} Delete it together with its address records?`, "Delete with addresses");
     if (!force) return;
     try {
       await api("DELETE", `/api/v1/subnets/${subnet.id}?force=true`);
