@@ -417,6 +417,20 @@ describe("phone width and offline", () => {
     await page.context().close();
   }, 60_000);
 
+  test("at 360 px the import page fits: its form wraps instead of widening the card", async () => {
+    const page = await signedIn({ width: 360, height: 740 });
+    await page.goto("/import", { waitUntil: "networkidle" });
+    await page.locator("main h1").first().waitFor();
+    const layout = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      // The right edge of every form control and field of the import card.
+      right: Math.max(...[...document.querySelectorAll<HTMLElement>(".import-steps .field, .import-steps input, .import-steps select")].map((el) => el.getBoundingClientRect().right)),
+    }));
+    expect(layout.page).toBe(360);
+    expect(layout.right).toBeLessThanOrEqual(360);
+    await page.context().close();
+  }, 30_000);
+
   test("zero requests to non-loopback addresses on every signed-in page", async () => {
     const before = env.offsite.length;
     const page = await signedIn();
