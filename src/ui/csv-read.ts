@@ -76,7 +76,8 @@ const SYNONYMS: Record<string, string[]> = {
   vrf: ["vrf", "vrfname", "routingtable"],
   hostname: ["hostname", "host", "dnsname", "fqdn", "dns", "name", "devicename"],
   name: ["name", "subnetname", "title", "label"],
-  status: ["status", "state", "type"],
+  // phpIPAM keeps an address's state in its "Tag" (Offline, Used, Reserved, DHCP).
+  status: ["status", "state", "type", "tag", "iptag", "ipstate", "addressstate"],
   owner: ["owner", "ownedby", "contact", "user", "assignedto"],
   mac: ["mac", "macaddress", "hwaddress", "hardwareaddress", "ethernet"],
   description: ["description", "desc", "comment", "comments", "notes", "note"],
@@ -104,7 +105,16 @@ export function guessMapping(header: string[], columns: readonly string[]): stri
   });
 }
 
-/** A cell as the server wants it: status values lowercased ("Reserved" → reserved), the rest as typed. */
+/**
+ * Other tools' words for the statuses (phpIPAM's tags "Used" and "Offline": a recorded address
+ * that is in use, and one kept but not answering). Anything else goes to the server as typed,
+ * which names the four it accepts.
+ */
+const STATUS_WORDS: Record<string, string> = { used: "assigned", active: "assigned", "in use": "assigned", inuse: "assigned", offline: "reserved" };
+
+/** A cell as the server wants it: status values lowercased ("Reserved" → reserved, phpIPAM's "Used" → assigned), the rest as typed. */
 export function normaliseCell(column: string, value: string): string {
-  return column === "status" ? value.trim().toLowerCase() : value;
+  if (column !== "status") return value;
+  const word = value.trim().toLowerCase();
+  return STATUS_WORDS[word] ?? word;
 }

@@ -26,12 +26,17 @@ describe("csv-read", () => {
   test("guesses columns from common headers, each once; unknown ones are left unmapped", () => {
     expect(guessMapping(["IP Address", "Host Name", "Status", "MAC Address", "Rack", "Notes"], ADDRESS_COLUMNS)).toEqual(["ip", "hostname", "status", "mac", "", "description"]);
     expect(guessMapping(["Subnet", "Name", "Folder", "VLAN ID"], SUBNET_COLUMNS)).toEqual(["cidr", "name", "section", "vlan"]);
+    // A phpIPAM address export's headers.
+    expect(guessMapping(["IP address", "Hostname", "Description", "MAC address", "Tag", "Owner"], ADDRESS_COLUMNS)).toEqual(["ip", "hostname", "description", "mac", "status", "owner"]);
     // An exact name wins over a synonym seen earlier: "name" is the subnet's name, not "Title".
     expect(guessMapping(["Title", "name", "cidr"], SUBNET_COLUMNS)).toEqual(["", "name", "cidr"]);
   });
 
   test("status values in any case become the API's", () => {
     expect(normaliseCell("status", " Reserved ")).toBe("reserved");
+    // phpIPAM's address tags.
+    expect(["Used", "Offline", "Reserved", "DHCP"].map((tag) => normaliseCell("status", tag))).toEqual(["assigned", "reserved", "reserved", "dhcp"]);
+    expect(normaliseCell("status", "Active")).toBe("assigned");
     expect(normaliseCell("hostname", "Web-01")).toBe("Web-01");
   });
 });
