@@ -76,7 +76,9 @@ export async function listAll<T>(path: string, query: Record<string, string | nu
 
 /** The message to show for anything thrown. */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiFailure) return error.message;
+  // The API's sentences end with the route to use for API users, e.g. "record it there
+  // (POST /api/v1/subnets/…/addresses)": in the app that is noise, so it is left out.
+  if (error instanceof ApiFailure) return error.message.replace(/ \((?:GET|POST|PATCH|PUT|DELETE) \/api\/[^)]*\)$/, "");
   return error instanceof Error ? error.message : String(error);
 }
 
