@@ -72,6 +72,8 @@ describe("Settings → Webhooks", () => {
     await page.keyboard.press("Escape");
     const row = page.locator("table.webhooks tbody tr");
     await row.first().waitFor();
+    // Both dialogs are gone: focus is back on New webhook, not on <body>.
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("New webhook");
     expect(await row.locator("td:nth-child(2)").textContent()).toBe("address.* subnet.* folder.*");
     const listed = await apiCall(env, tenant.key, "GET", "/api/v1/webhooks");
     expect(listed.body.items[0]).toMatchObject({ url, events: ["address.*", "subnet.*", "section.*"], description: "DNS sync", active: true });
@@ -106,6 +108,8 @@ describe("Settings → Webhooks", () => {
     await page.getByRole("button", { name: "Pause DNS sync" }).focus();
     await page.keyboard.press("Enter");
     await page.locator("table.webhooks .badge", { hasText: "paused" }).waitFor();
+    // The row was drawn anew; focus is on its Resume button.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Resume DNS sync");
     expect((await apiCall(env, tenant.key, "GET", "/api/v1/webhooks")).body.items[0].active).toBe(false);
     await page.getByRole("button", { name: "Delete DNS sync" }).focus();
     await page.keyboard.press("Enter");

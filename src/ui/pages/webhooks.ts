@@ -50,7 +50,7 @@ const FAMILIES: [string, string][] = [
 export function webhooksPage(container: HTMLElement): void {
   document.title = "Webhooks · IPCraft";
   const list = h("div", null, h("p", { class: "muted" }, "Loading webhooks…"));
-  const create = h("button", { type: "button", class: "primary", onclick: () => createDialog(reload) }, icon("plus"), "New webhook");
+  const create = h("button", { type: "button", class: "primary", "data-focus": "new-webhook", onclick: () => createDialog(reload) }, icon("plus"), "New webhook");
   const reload = (afterRemove = false): Promise<void> => loadWebhooks(list, reload).then(() => void (afterRemove && focusIfLost(create)));
   mount(
     container,
@@ -119,6 +119,7 @@ function row(hook: Webhook, reload: (afterRemove?: boolean) => Promise<void>, de
         {
           type: "button",
           "aria-label": `${hook.active ? "Pause" : "Resume"} ${label}`,
+          "data-action": "toggle",
           onclick: async () => {
             try {
               await api("PATCH", `/api/v1/webhooks/${hook.id}`, { active: !hook.active });
@@ -127,6 +128,8 @@ function row(hook: Webhook, reload: (afterRemove?: boolean) => Promise<void>, de
               toast(messageOf(failure));
             }
             await reload();
+            // The row was drawn anew: focus goes to its new Resume (or Pause) button.
+            focusIfLost(document.querySelector<HTMLElement>(`tr[data-id="${CSS.escape(hook.id)}"] [data-action="toggle"]`));
           },
         },
         hook.active ? "Pause" : "Resume",
@@ -265,7 +268,9 @@ function showSecretOnce(hook: Webhook): void {
       value,
       h("div", { class: "actions" }, h("span", { class: "spacer" }), done),
     ),
-    { wide: true },
+    // It was opened from the New webhook dialog, which is gone: focus goes back to the page's
+    // New webhook (Done or Escape alike) instead of falling to <body>.
+    { wide: true, onClose: () => focusIfLost(document.querySelector<HTMLElement>('[data-focus="new-webhook"]')) },
   );
   done.addEventListener("click", () => dialog.close());
   value.focus();
