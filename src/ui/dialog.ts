@@ -4,7 +4,7 @@
  * that opened it. Real buttons throughout, so keyboards and browser tests can use them.
  */
 import { ApiFailure, messageOf } from "./api";
-import { type Child, errorLine, h, uid } from "./dom";
+import { type Child, errorLine, focusKeyOf, h, uid } from "./dom";
 
 export interface Dialog {
   el: HTMLDialogElement;
@@ -16,6 +16,9 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([t
 /** Opens a modal with a heading and `content`; resolves nothing, call `close()` when done. */
 export function openDialog(title: string, content: Child, options: { onClose?: () => void; wide?: boolean } = {}): Dialog {
   const opener = document.activeElement as HTMLElement | null;
+  // A page redrawn while the dialog was open (after a save) has replaced the opener: its
+  // successor is found by the same data-focus / data-ip key.
+  const openerKey = focusKeyOf(opener);
   const titleId = uid("dlg");
   const el = h("dialog", { "aria-labelledby": titleId, class: options.wide ? "wide" : null }, h("h2", { id: titleId }, title), content);
   el.addEventListener("keydown", (event) => {
@@ -40,6 +43,7 @@ export function openDialog(title: string, content: Child, options: { onClose?: (
     el.remove();
     options.onClose?.();
     if (opener && opener.isConnected) opener.focus();
+    else if (openerKey) document.querySelector<HTMLElement>(openerKey)?.focus();
   };
   el.addEventListener("close", close);
   document.body.append(el);

@@ -212,27 +212,23 @@ describe("activity filters and history", () => {
   }, 60_000);
 });
 
-describe("activity paging from the keyboard", () => {
-  test("Load more on the last page moves focus on to the first entry it loaded, not to <body>", async () => {
-    const own = createTenant(env.database, { orgName: "Busy Lab" });
-    // 60 folders: 60 entries, a page of 50 and a last page of 10.
-    for (let i = 0; i < 60; i++) await apiCreate(env, own.key, "/api/v1/sections", { name: `rack-${String(i).padStart(2, "0")}` });
+describe("a folder edited from the keyboard", () => {
+  test("Save redraws the page, and focus lands on its new Edit button, not on <body>", async () => {
+    const own = createTenant(env.database, { orgName: "Edit Lab" });
+    const folder = await apiCreate(env, own.key, "/api/v1/sections", { name: "Lab A" });
     const page = await signedInPage(env, own.email);
-    await page.goto("/activity");
-    const rows = page.locator("table.activity tbody tr");
-    await rows.nth(49).waitFor();
-    const more = page.getByRole("button", { name: "Load more" });
-    await more.focus();
+    await page.goto(`/folders/${folder.id}`);
+    await page.getByRole("heading", { level: 1, name: "Lab A" }).waitFor();
+    await page.getByRole("main").getByRole("button", { name: "Edit" }).focus();
     await page.keyboard.press("Enter");
-    await rows.nth(59).waitFor();
-    await more.waitFor({ state: "hidden" });
-    // The button is gone with the last page: focus moved on to the 51st entry's first link, not to <body>.
-    const focus = await page.evaluate(() => {
-      const el = document.activeElement!;
-      const row = el.closest("tr");
-      return { tag: el.tagName.toLowerCase(), row: row ? [...row.parentElement!.children].indexOf(row) : -1 };
-    });
-    expect(focus).toEqual({ tag: "a", row: 50 });
+    const dialog = page.getByRole("dialog", { name: "Edit folder Lab A" });
+    await dialog.waitFor();
+    await dialog.getByLabel("Name").fill("Lab B");
+    await dialog.getByRole("button", { name: "Save" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Lab B" }).waitFor();
+    await dialog.waitFor({ state: "detached" });
+    expect(await page.evaluate(() => ({ text: document.activeElement?.textContent?.trim(), inMain: !!document.activeElement?.closest("main") }))).toEqual({ text: "Edit", inMain: true });
     await page.context().close();
-  }, 60_000);
+  }, 30_000);
 });

@@ -6,7 +6,7 @@
  * row). `historyPanel` is the same table for one object (a subnet's page, an address's dialog).
  */
 import { api, messageOf, withQuery } from "../api";
-import { field, focusIfLost, h, mount, select, stackable } from "../dom";
+import { field, h, mount, select, stackable } from "../dom";
 import { when } from "../format";
 import { navigate } from "../router";
 import { loadSections, subnetsByIds } from "../subnet-cache";
@@ -102,15 +102,12 @@ function activityTable(filter: Filter, options: { empty: string; limit?: number 
   const more = h("button", { type: "button", hidden: true }, "Load more");
   const table = h("table", { class: "activity" }, h("thead", null, h("tr", null, ["When", "Who", "Action", "Target", "Changes"].map((t) => h("th", { scope: "col" }, t)))), body);
   let cursor: string | null = null;
-  /** `fromButton`: "Load more" was pressed, so focus (dropped when it is disabled) goes back to it, or on to the new entries. */
-  const load = async (fromButton = false) => {
-    let added: HTMLElement[] = [];
+  const load = async () => {
     more.disabled = true;
     try {
       const page = await api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { ...filter, limit: options.limit ?? 50, cursor }));
       const names = await nameLookup(page.items);
-      added = page.items.map((entry) => row(entry, names));
-      body.append(...added);
+      for (const entry of page.items) body.append(row(entry, names));
       stackable(table);
       cursor = page.next_cursor;
       more.hidden = !cursor;
@@ -121,10 +118,8 @@ function activityTable(filter: Filter, options: { empty: string; limit?: number 
     } finally {
       more.disabled = false;
     }
-    // The last page hides the button: focus goes on to the first entry it loaded.
-    if (fromButton) focusIfLost(more.hidden ? (added[0]?.querySelector<HTMLElement>("a") ?? null) : more);
   };
-  more.addEventListener("click", () => void load(true));
+  more.addEventListener("click", load);
   void load();
   return h("div", { class: "activity-list" }, h("div", { class: "table-wrap" }, table), status, more);
 }
