@@ -163,7 +163,8 @@ function loadAverage(): string {
 }
 
 function allocationRow(what: string, r: Allocations, ceiling: string | null, issue: readonly [number, number] | null, target: string): string[] {
-  const range = issue && issue[0] === issue[1] ? `~${issue[0].toLocaleString("en-US")}` : issue ? `${issue[0].toLocaleString("en-US")}–${issue[1].toLocaleString("en-US")}` : "";
+  const n = (x: number) => x.toLocaleString("en-US");
+  const range = issue && (issue[0] === issue[1] ? `~${n(issue[0])}` : `${n(issue[0])}–${n(issue[1])}`);
   const vsIssue = issue ? `${range}/s (${ratio(r.perSecond / ((issue[0] + issue[1]) / 2))})` : "";
   return [
     what,

@@ -9,7 +9,7 @@ import { z } from "zod";
 /** "0", or digits without a leading zero: no sign, exponent, point, 0x/0b/0o prefix or spaces. */
 const DECIMAL_DIGITS = /^(?:0|[1-9][0-9]*)$/;
 
-export const NOT_DECIMAL_DIGITS =
+const NOT_DECIMAL_DIGITS =
   "must be a whole number in plain decimal digits, e.g. 25 (no sign, decimal point, exponent, 0x prefix, leading zero or spaces)";
 
 /**

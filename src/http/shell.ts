@@ -57,6 +57,13 @@ export interface ShellOptions {
 /** Seconds a client should wait before retrying a write refused with database_busy. */
 export const BUSY_RETRY_AFTER_SECONDS = 2;
 
+/** What every response carries besides its X-Request-Id (the API here; the binary's web app pages in ui/serve.ts). */
+export const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+} as const;
+
 export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
   const meta = new WeakMap<Request, RequestMeta>();
 
@@ -65,9 +72,7 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
       const id = crypto.randomUUID();
       meta.set(request, { id, startedAt: performance.now() });
       set.headers["x-request-id"] = id;
-      set.headers["x-content-type-options"] = "nosniff";
-      set.headers["referrer-policy"] = "no-referrer";
-      set.headers["x-frame-options"] = "DENY";
+      Object.assign(set.headers, SECURITY_HEADERS);
     })
     // Our own JSON parser: one capped read (a chunked body has no Content-Length for
     // checkRequestShape to refuse) and a nesting check before JSON.parse. A parse hook makes

@@ -14,6 +14,7 @@
  * serves the page itself (development runs and the browser tests).
  */
 import type { HTMLBundle } from "bun";
+import { SECURITY_HEADERS } from "../http/shell";
 import index from "./index.html";
 
 /** Every path the single-page app answers with its page; deep links land here too. */
@@ -47,9 +48,7 @@ function embedded(path: string, headers: { "content-type": string; etag: string 
       etag,
       "cache-control": cacheControl,
       "x-request-id": crypto.randomUUID(),
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "x-frame-options": "DENY",
+      ...SECURITY_HEADERS,
       "content-security-policy": "frame-ancestors 'none'",
     };
     if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: common });

@@ -27,9 +27,8 @@ export interface SendLinkOutcome {
 /**
  * Issues a link for any well-formed email and delivers it when the email may sign in
  * (API.md §2): an existing user, an email with one pending invitation, or anyone when signup
- * is open. The work is
- * the same for every email, so neither the answer nor its timing tells whether an account
- * exists:
+ * is open. The work is the same for every email, so neither the answer nor its timing tells
+ * whether an account exists:
  * 1. the per-email limit, counted over the links issued for this address, before any lookup;
  * 2. the same two lookups (user, invitation) and one token insert (an undelivered token for
  *    an address that may not sign in is never seen by anyone and expires in 15 minutes);
