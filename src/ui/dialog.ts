@@ -3,6 +3,7 @@
  * Escape closes (the `cancel` event), Tab is kept inside, and focus returns to the control
  * that opened it. Real buttons throughout, so keyboards and browser tests can use them.
  */
+import { canWrite } from "./access";
 import { ApiFailure, messageOf } from "./api";
 import { type Child, errorLine, focusKeyOf, h, uid } from "./dom";
 
@@ -63,19 +64,36 @@ export interface FormDialogOptions {
   /** extra buttons beside Cancel (e.g. "Release"), given the dialog */
   extra?: (dialog: Dialog, error: ReturnType<typeof errorLine>) => Child;
   intro?: Child;
+  /** the title when the person may only read (a viewer looking at a record), e.g. the IP alone */
+  readTitle?: string;
 }
 
-/** A dialog holding a form: shows the API's error sentence on failure, closes on success. */
+/**
+ * A dialog holding a form: shows the API's error sentence on failure, closes on success.
+ * For someone who may only read (access.ts), the same fields are shown read-only, with
+ * Close instead of Cancel and no submit or extra buttons: a record can be looked at, and
+ * nothing offers a change the server would refuse.
+ */
 export function formDialog(options: FormDialogOptions): Dialog {
+  const reading = !canWrite();
   const error = errorLine();
   const submit = h("button", { type: "submit", class: options.danger ? "danger" : "primary" }, options.submitLabel);
-  const form = h("form", { novalidate: true }, options.intro ?? null, options.fields, error);
-  const cancel = h("button", { type: "button" }, "Cancel");
-  const dialog = openDialog(options.title, form);
-  form.append(h("div", { class: "actions" }, options.extra?.(dialog, error) ?? null, h("span", { class: "spacer" }), cancel, submit));
+  const note = reading ? h("p", { class: "muted" }, "Read only: your role (viewer) can look this up but not change it.") : null;
+  const form = h("form", { novalidate: true }, note, reading ? null : (options.intro ?? null), options.fields, error);
+  const cancel = h("button", { type: "button" }, reading ? "Close" : "Cancel");
+  if (reading) {
+    for (const control of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("input, select, textarea")) {
+      // Read-only inputs stay focusable and readable; a select has no read-only state.
+      if (control instanceof HTMLSelectElement) control.disabled = true;
+      else control.readOnly = true;
+    }
+  }
+  const dialog = openDialog(reading ? (options.readTitle ?? options.title) : options.title, form);
+  form.append(h("div", { class: "actions" }, reading ? null : (options.extra?.(dialog, error) ?? null), h("span", { class: "spacer" }), cancel, reading ? null : submit));
   cancel.addEventListener("click", () => dialog.close());
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (reading) return;
     submit.disabled = true;
     error.show(null);
     try {

@@ -4,6 +4,7 @@
  * page that finishes after the user moved on writes into a detached element, never over
  * the new page).
  */
+import { setAccess } from "./access";
 import { api, ApiFailure, isMissingRoute, whenUnauthorized } from "./api";
 import { h, mount } from "./dom";
 import { activityPage } from "./pages/activity";
@@ -73,6 +74,7 @@ async function render(): Promise<void> {
     }
     return;
   }
+  setAccess(user);
   const shell = shellFor(app, user);
   shell.setPath(path);
   shell.closeNav();

@@ -3,6 +3,7 @@
  * tree and the main region. Built once per sign-in; pages render into `main`.
  * Below 800 px the sidebar becomes a panel opened by the menu button.
  */
+import { forWriters } from "./access";
 import { api } from "./api";
 import { newSectionDialog, newSubnetDialog } from "./create-dialogs";
 import { h } from "./dom";
@@ -89,7 +90,14 @@ export function shellFor(app: HTMLElement, me: Me): Shell {
     h("a", { href: "/", class: "brand" }, icon("network"), "IPCraft"),
     searchForm,
     nav,
-    h("div", { class: "who" }, h("span", { class: "email", title: `${me.organization.name} · ${me.user.role}` }, me.user.email), signOut),
+    h(
+      "div",
+      { class: "who" },
+      // A viewer's pages have no write buttons: say why, once, where the account is shown.
+      me.scope === "read" ? h("span", { class: "badge read-only", title: "Your role (viewer) can look everything up but not change it" }, "read only") : null,
+      h("span", { class: "email", title: `${me.organization.name} · ${me.user.role}` }, me.user.email),
+      signOut,
+    ),
   );
   const treeEl = h("div", { class: "tree-holder" });
   const sidebar = h(
@@ -99,8 +107,8 @@ export function shellFor(app: HTMLElement, me: Me): Shell {
       "div",
       { class: "sidebar-head" },
       h("h2", null, "Subnets"),
-      h("button", { type: "button", class: "icon-button", "aria-label": "New folder", title: "New folder", onclick: () => newSectionDialog() }, icon("folder")),
-      h("button", { type: "button", class: "icon-button", "aria-label": "New subnet", title: "New subnet", onclick: () => newSubnetDialog() }, icon("plus")),
+      forWriters(h("button", { type: "button", class: "icon-button", "aria-label": "New folder", title: "New folder", onclick: () => newSectionDialog() }, icon("folder"))),
+      forWriters(h("button", { type: "button", class: "icon-button", "aria-label": "New subnet", title: "New subnet", onclick: () => newSubnetDialog() }, icon("plus"))),
     ),
     treeEl,
   );

@@ -134,6 +134,7 @@ export function allocateDialog(subnetId: string, suggestion: string, done: (addr
 export function editAddressDialog(address: Address, done: () => void): void {
   formDialog({
     title: `Edit ${address.ip}`,
+    readTitle: address.ip,
     submitLabel: "Save",
     fields: [addressFields(address), historyPanel(address.id)],
     async onSubmit(form) {

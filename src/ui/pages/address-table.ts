@@ -3,6 +3,7 @@
  * the API's cursor) and the free ranges. Never an expansion of the whole subnet.
  * A free range's start is a button that opens the assign form with that address filled in.
  */
+import { canWrite } from "../access";
 import { api, messageOf, withQuery } from "../api";
 import { h, mount, select, stackable } from "../dom";
 import { count, plural } from "../format";
@@ -108,7 +109,9 @@ async function loadFree(container: HTMLElement, subnet: Subnet, changed: () => v
           null,
           // Keyed by position, not IP: after assigning a range's start, focus comes back to
           // the same row, whose start is now the next free address.
-          h("button", { type: "button", class: "link-button", "data-focus": `free-${i}`, "aria-label": `Assign ${r.start}`, onclick: () => assignChosenDialog(subnet, r.start, changed) }, r.start),
+          canWrite()
+            ? h("button", { type: "button", class: "link-button", "data-focus": `free-${i}`, "aria-label": `Assign ${r.start}`, onclick: () => assignChosenDialog(subnet, r.start, changed) }, r.start)
+            : r.start,
         ),
         h("td", null, r.end),
         h("td", null, count(r.size)),

@@ -3,6 +3,7 @@
  * shown once, with Copy and a warning. The list shows name, prefix, scope, created, last used
  * and a trash button (`Revoke <name>`) that asks for confirmation in a real dialog.
  */
+import { canWrite } from "../access";
 import { api, messageOf } from "../api";
 import { confirmDialog, openDialog, valueOf } from "../dialog";
 import { errorLine, field, focusIfLost, h, mount, select, stackable, toast } from "../dom";
@@ -106,7 +107,8 @@ function generateDialog(reload: () => Promise<void>): void {
     "form",
     { novalidate: true },
     field("Name", name, "What will use it, e.g. “CI/CD Pipeline” or “Monitoring Script”."),
-    field("Scope", select("scope", [["read", "Read — look up subnets and addresses"], ["write", "Write — also create, assign and delete"]], "read")),
+    // A viewer's keys can only read (the API refuses a write key to them).
+    field("Scope", select("scope", [["read", "Read — look up subnets and addresses"], ...(canWrite() ? [["write", "Write — also create, assign and delete"] as [string, string]] : [])], "read")),
     error,
     h("div", { class: "actions" }, h("span", { class: "spacer" }), cancel, submit),
   );

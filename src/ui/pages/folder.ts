@@ -5,6 +5,7 @@
  * time ("Show more" fetches the next by the API's cursor): a folder of thousands opens as
  * fast as a small one.
  */
+import { forWriters } from "../access";
 import { api, messageOf, withQuery } from "../api";
 import { newSubnetDialog } from "../create-dialogs";
 import { h, mount, stackable } from "../dom";
@@ -45,25 +46,27 @@ export async function folderPage(container: HTMLElement, id: string): Promise<vo
         h("h1", { tabindex: "-1" }, icon("folder"), " ", section.name),
         h("p", { class: "subtitle" }, [section.description, plural(first.total, "subnet")].filter(Boolean).join(" · ")),
       ),
-      h(
-        "div",
-        { class: "toolbar" },
-        h("button", { type: "button", class: "primary", "data-focus": "new-subnet", onclick: () => newSubnetDialog({ sectionId: section.id }) }, icon("plus"), "New subnet"),
-        h("button", { type: "button", "data-focus": "edit", onclick: () => editFolderDialog(section, changed) }, icon("edit"), "Edit"),
+      forWriters(
         h(
-          "button",
-          {
-            type: "button",
-            class: "danger",
-            "data-focus": "delete",
-            onclick: async () => {
-              if (!(await deleteFolder(section))) return;
-              forget({ folderList: true, sections: [section.id], roots: true });
-              navigate("/");
+          "div",
+          { class: "toolbar" },
+          h("button", { type: "button", class: "primary", "data-focus": "new-subnet", onclick: () => newSubnetDialog({ sectionId: section.id }) }, icon("plus"), "New subnet"),
+          h("button", { type: "button", "data-focus": "edit", onclick: () => editFolderDialog(section, changed) }, icon("edit"), "Edit"),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "danger",
+              "data-focus": "delete",
+              onclick: async () => {
+                if (!(await deleteFolder(section))) return;
+                forget({ folderList: true, sections: [section.id], roots: true });
+                navigate("/");
+              },
             },
-          },
-          icon("trash"),
-          "Delete",
+            icon("trash"),
+            "Delete",
+          ),
         ),
       ),
     ),

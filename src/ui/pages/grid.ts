@@ -6,11 +6,13 @@
  * spans several third octets (/23, /22) is drawn in rows of 16 aligned on the address, each
  * row labelled by its first three octets ("10.0.5.").
  *
- * Click: available → assign; taken → edit or release. Selecting a range: click one cell, then
+ * Click: available → assign; taken → edit or release (a viewer: the record, read-only, and
+ * no selection). Selecting a range: click one cell, then
  * shift-click another (or Shift+arrow keys); the selection bar then offers Reserve, Set status
  * and Release for the whole range in one step. One cell is in the tab order; arrow keys move
  * between cells (roving tabindex), Escape clears the selection.
  */
+import { canWrite } from "../access";
 import { listAll } from "../api";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
 import { field, h, mount, select, stackable, toast } from "../dom";
@@ -72,7 +74,7 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
         onclick: (event: MouseEvent) => {
           // Shift-click selects: the first one starts the range (or extends it from the last
           // plain click), without opening a dialog.
-          if (event.shiftKey) {
+          if (event.shiftKey && canWrite()) {
             event.preventDefault();
             anchor ??= index;
             selectRange(anchor, index);
@@ -81,9 +83,9 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
           }
           selectRange(null, null);
           anchor = index;
-          if (address) editAddressDialog(address, changed);
+          if (address) editAddressDialog(address, changed); // read-only for a viewer
           else if (child) navigate(`/subnets/${child.id}`);
-          else assignDialog(subnet.id, ip, changed);
+          else if (canWrite()) assignDialog(subnet.id, ip, changed);
         },
       },
       String(slot.n & 255),
@@ -183,7 +185,8 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
     }
     const next = moveFocus(grid, cells, index, event, labelled);
     if (next === null) return;
-    if (event.shiftKey) {
+    // A viewer moves with the arrows but selects nothing: every selection action writes.
+    if (event.shiftKey && canWrite()) {
       if (anchor === null) anchor = index;
       selectRange(anchor, next);
     } else {

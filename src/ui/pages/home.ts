@@ -1,4 +1,5 @@
 /** `/`: the overview — folders (each opens its page) with rename/delete, top-level subnets with utilization, and "get started". */
+import { canWrite, forWriters } from "../access";
 import { newSectionDialog, newSubnetDialog } from "../create-dialogs";
 import { h, mount } from "../dom";
 import { deleteFolder, editFolderDialog } from "../folder-actions";
@@ -32,18 +33,22 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
       h(
         "div",
         { class: "toolbar" },
-        h("a", { href: "/import", class: "button" }, "Import / export"),
-        h("button", { type: "button", onclick: () => newSectionDialog() }, icon("folder"), "New folder"),
-        h("button", { type: "button", class: "primary", onclick: () => newSubnetDialog() }, icon("plus"), "New subnet"),
+        h("a", { href: "/import", class: "button" }, canWrite() ? "Import / export" : "Export"),
+        forWriters(h("button", { type: "button", onclick: () => newSectionDialog() }, icon("folder"), "New folder")),
+        forWriters(h("button", { type: "button", class: "primary", onclick: () => newSubnetDialog() }, icon("plus"), "New subnet")),
       ),
     ),
     total === 0
       ? h(
           "section",
           { class: "card empty" },
-          h("h2", null, "Get started"),
-          h("p", null, "Create a folder for a site or a purpose, then add subnets: they nest themselves under the smallest subnet that contains them."),
-          h("p", null, "Coming from a spreadsheet or phpIPAM? ", h("a", { href: "/import" }, "Import a CSV"), " of subnets or addresses; columns with other names are matched for you."),
+          h("h2", null, canWrite() ? "Get started" : "No subnets yet"),
+          canWrite()
+            ? [
+                h("p", null, "Create a folder for a site or a purpose, then add subnets: they nest themselves under the smallest subnet that contains them."),
+                h("p", null, "Coming from a spreadsheet or phpIPAM? ", h("a", { href: "/import" }, "Import a CSV"), " of subnets or addresses; columns with other names are matched for you."),
+              ]
+            : h("p", null, "Your organization has no subnets yet. Your role (viewer) can look them up once a member or an admin adds them."),
         )
       : null,
     sections.length
@@ -84,19 +89,21 @@ function sectionRow(section: Section, rerender: () => Promise<void>): HTMLElemen
     h(
       "td",
       { class: "row-actions" },
-      h("button", { type: "button", class: "icon-button", "aria-label": `Edit ${section.name}`, onclick: () => editFolderDialog(section, rerender) }, icon("edit")),
-      h(
-        "button",
-        {
-          type: "button",
-          class: "icon-button danger",
-          "aria-label": `Delete ${section.name}`,
-          onclick: async () => {
-            if (await deleteFolder(section)) await rerender();
+      forWriters([
+        h("button", { type: "button", class: "icon-button", "aria-label": `Edit ${section.name}`, onclick: () => editFolderDialog(section, rerender) }, icon("edit")),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "icon-button danger",
+            "aria-label": `Delete ${section.name}`,
+            onclick: async () => {
+              if (await deleteFolder(section)) await rerender();
+            },
           },
-        },
-        icon("trash"),
-      ),
+          icon("trash"),
+        ),
+      ]),
     ),
   );
 }

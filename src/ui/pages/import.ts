@@ -8,6 +8,7 @@
  * the import endpoints keep their one strict format; row numbers in the server's answer are
  * translated back to the rows of the user's file.
  */
+import { canWrite } from "../access";
 import { csvLine } from "../../features/io/csv";
 import { ApiFailure, apiCsv, messageOf } from "../api";
 import { ADDRESS_COLUMNS, detectDelimiter, guessMapping, normaliseCell, readRecords, SUBNET_COLUMNS, type Delimiter, type FileRecord } from "../csv-read";
@@ -179,7 +180,13 @@ export function importPage(container: HTMLElement): void {
       h("p", { class: "muted" }, "Everything in your organization, as the import reads it back."),
       h("div", { class: "actions" }, download("/api/v1/export/subnets.csv", "Subnets (CSV)"), download("/api/v1/export/addresses.csv", "Addresses (CSV)"), download("/api/v1/export.json", "Everything (JSON)")),
     ),
-    h(
+    canWrite()
+      ? importSection()
+      : h("section", { class: "card", "aria-labelledby": "import-heading" }, h("h2", { id: "import-heading" }, "Import a CSV"), h("p", { class: "muted" }, "Importing records needs write access: your role (viewer) can export only.")),
+  );
+
+  function importSection(): HTMLElement {
+    return h(
       "section",
       { class: "card import-steps", "aria-labelledby": "import-heading" },
       h("h2", { id: "import-heading" }, "Import a CSV"),
@@ -188,6 +195,6 @@ export function importPage(container: HTMLElement): void {
       mappingRegion,
       h("div", { class: "actions" }, check, run),
       result,
-    ),
-  );
+    );
+  }
 }

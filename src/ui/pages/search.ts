@@ -3,6 +3,7 @@
  * CIDR/name). When the query is an IP address, its exact record comes first; an IP with no
  * record shows the subnets that contain it, whether it is free there, and "Assign".
  */
+import { canWrite, forWriters } from "../access";
 import { api, ApiFailure, messageOf, withQuery } from "../api";
 import { h, mount, stackable } from "../dom";
 import { refreshUtilization, subnetsByIds } from "../subnet-cache";
@@ -114,7 +115,7 @@ async function noRecord(ip: string, done: () => void): Promise<HTMLElement> {
   const containing = await api<List<Subnet>>("GET", withQuery("/api/v1/subnets", { contains: ip, limit: 100 }));
   const card = h("section", { class: "card no-record", "aria-label": `${ip} has no record` }, h("h2", null, `${ip} has no record`));
   if (containing.items.length === 0) {
-    card.append(h("p", null, "No subnet contains this address. Create one to start tracking it."));
+    card.append(h("p", null, canWrite() ? "No subnet contains this address. Create one to start tracking it." : "No subnet contains this address."));
     return card;
   }
   // The innermost of each VRF: a subnet with no other result inside it in the same VRF.
@@ -134,8 +135,7 @@ async function noRecord(ip: string, done: () => void): Promise<HTMLElement> {
               "span",
               { class: "verdict" },
               h("span", { class: "badge", "data-status": "available" }, "free"),
-              " ",
-              h("button", { type: "button", class: "primary", "data-focus": `assign-${subnet.id}`, onclick: () => assignChosenDialog(subnet, ip, done) }, `Assign ${ip}`),
+              forWriters([" ", h("button", { type: "button", class: "primary", "data-focus": `assign-${subnet.id}`, onclick: () => assignChosenDialog(subnet, ip, done) }, `Assign ${ip}`)]),
             )
           : h("span", { class: "verdict muted" }, `not usable in ${subnet.cidr} (its network or broadcast address)`),
       );

@@ -2,6 +2,7 @@
  * `/subnets/:id`: details, utilization, Next free, split, edit, delete; then the IP grid
  * (IPv4 /22 and smaller) or the paginated address table and free ranges (larger, IPv6).
  */
+import { canWrite, forWriters } from "../access";
 import { api, ApiFailure, messageOf } from "../api";
 import { sectionOptions } from "../create-dialogs";
 import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
@@ -70,13 +71,15 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
         "div",
         { class: "toolbar" },
         h("button", { type: "button", class: "primary", "data-focus": "next-free", onclick: () => nextFree(subnet, changed) }, "Next free"),
-        // No grid to click on large and IPv6 subnets: the address is typed instead.
-        small ? null : h("button", { type: "button", "data-focus": "assign-address", onclick: () => assignChosenDialog(subnet, "", changed) }, icon("plus"), "Assign address"),
-        subnet.family === 4 ? h("button", { type: "button", "data-focus": "reserve-range", onclick: () => reserveRangeDialog(subnet, children, changed) }, "Reserve range") : null,
-        h("button", { type: "button", "data-focus": "add-child", onclick: () => nextFreeSubnetDialog(subnet) }, icon("plus"), "Add child subnet"),
-        h("button", { type: "button", "data-focus": "split", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
-        h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, gateways[0], changed) }, icon("edit"), "Edit"),
-        h("button", { type: "button", class: "danger", "data-focus": "delete", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
+        forWriters([
+          // No grid to click on large and IPv6 subnets: the address is typed instead.
+          small ? null : h("button", { type: "button", "data-focus": "assign-address", onclick: () => assignChosenDialog(subnet, "", changed) }, icon("plus"), "Assign address"),
+          subnet.family === 4 ? h("button", { type: "button", "data-focus": "reserve-range", onclick: () => reserveRangeDialog(subnet, children, changed) }, "Reserve range") : null,
+          h("button", { type: "button", "data-focus": "add-child", onclick: () => nextFreeSubnetDialog(subnet) }, icon("plus"), "Add child subnet"),
+          h("button", { type: "button", "data-focus": "split", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
+          h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, gateways[0], changed) }, icon("edit"), "Edit"),
+          h("button", { type: "button", class: "danger", "data-focus": "delete", onclick: () => deleteSubnet(subnet) }, icon("trash"), "Delete"),
+        ]),
       ),
     ),
     h(
@@ -131,13 +134,15 @@ function fact(label: string, value: string | number | Node): Node[] {
 async function nextFree(subnet: Subnet, changed: () => void): Promise<void> {
   try {
     const { ip } = await api<{ ip: string | null }>("GET", `/api/v1/subnets/${subnet.id}/first-free`);
-    if (ip === null) {
-      const close = h("button", { type: "button", class: "primary", autofocus: true }, "OK");
-      const dialog = openDialog("No free address", [h("p", null, `${subnet.cidr} is full: every usable address has a record or belongs to a child subnet.`), h("div", { class: "actions" }, h("span", { class: "spacer" }), close)]);
-      close.addEventListener("click", () => dialog.close());
-      return;
-    }
-    allocateDialog(subnet.id, ip, () => changed());
+    if (ip !== null && canWrite()) return allocateDialog(subnet.id, ip, () => changed());
+    // Full, or a viewer (who may look the address up but not take it): the answer alone.
+    const [title, sentence] =
+      ip === null
+        ? ["No free address", `${subnet.cidr} is full: every usable address has a record or belongs to a child subnet.`]
+        : [`Next free: ${ip}`, `${ip} is the lowest free address of ${subnet.cidr}.`];
+    const close = h("button", { type: "button", class: "primary", autofocus: true }, "OK");
+    const dialog = openDialog(title, [h("p", null, sentence), h("div", { class: "actions" }, h("span", { class: "spacer" }), close)]);
+    close.addEventListener("click", () => dialog.close());
   } catch (failure) {
     toast(messageOf(failure));
   }
