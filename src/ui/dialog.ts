@@ -5,7 +5,7 @@
  */
 import { canWrite } from "./access";
 import { ApiFailure, messageOf } from "./api";
-import { type Child, errorLine, focusKeyOf, h, uid } from "./dom";
+import { type Child, errorLine, findByFocusKeys, focusKeysOf, h, uid } from "./dom";
 
 export interface Dialog {
   el: HTMLDialogElement;
@@ -19,7 +19,7 @@ export function openDialog(title: string, content: Child, options: { onClose?: (
   const opener = document.activeElement as HTMLElement | null;
   // A page redrawn while the dialog was open (after a save) has replaced the opener: its
   // successor is found by the same data-focus / data-ip key.
-  const openerKey = focusKeyOf(opener);
+  const openerKeys = focusKeysOf(opener);
   const titleId = uid("dlg");
   const el = h("dialog", { "aria-labelledby": titleId, class: options.wide ? "wide" : null }, h("h2", { id: titleId }, title), content);
   el.addEventListener("keydown", (event) => {
@@ -44,7 +44,7 @@ export function openDialog(title: string, content: Child, options: { onClose?: (
     el.remove();
     options.onClose?.();
     if (opener && opener.isConnected) opener.focus();
-    else if (openerKey) document.querySelector<HTMLElement>(openerKey)?.focus();
+    else findByFocusKeys(document, openerKeys)?.focus();
   };
   el.addEventListener("close", close);
   document.body.append(el);

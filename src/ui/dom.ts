@@ -88,16 +88,31 @@ export function toast(message: string): void {
 }
 
 /**
- * A selector that finds "the same" control again after a page re-renders itself: by its
- * `data-ip` (grid cells, address rows) or its `data-focus` key (toolbar buttons). Null when
- * `el` carries neither.
+ * Selectors that find "the same" control again after a page re-renders itself, best first:
+ * its `data-ip` (grid cells, address rows) or its `data-focus` key (toolbar buttons), then
+ * its `data-focus-else` stand-in (a selector) for a control the redraw does not bring back —
+ * a grid selection's Reserve button gives way to the range's first cell. Empty when `el`
+ * carries none.
  */
-export function focusKeyOf(el: Element | null): string | null {
-  if (!(el instanceof HTMLElement)) return null;
+export function focusKeysOf(el: Element | null): string[] {
+  if (!(el instanceof HTMLElement)) return [];
+  const keys: string[] = [];
   const ip = el.getAttribute("data-ip");
-  if (ip) return `[data-ip="${CSS.escape(ip)}"]`;
   const key = el.getAttribute("data-focus");
-  return key ? `[data-focus="${CSS.escape(key)}"]` : null;
+  if (ip) keys.push(`[data-ip="${CSS.escape(ip)}"]`);
+  else if (key) keys.push(`[data-focus="${CSS.escape(key)}"]`);
+  const stand = el.getAttribute("data-focus-else");
+  if (stand) keys.push(stand);
+  return keys;
+}
+
+/** The first control under `root` that one of `keys` (focusKeysOf, best first) finds. */
+export function findByFocusKeys(root: ParentNode, keys: readonly string[]): HTMLElement | null {
+  for (const key of keys) {
+    const found = root.querySelector<HTMLElement>(key);
+    if (found) return found;
+  }
+  return null;
 }
 
 /**

@@ -95,6 +95,8 @@ describe("bulk actions on a grid selection", () => {
     await dialog.getByRole("button", { name: "Record all" }).click();
     await dialog.waitFor({ state: "detached" });
     await page.locator('.cell[data-ip="10.1.1.14"][data-status="dhcp"]').waitFor();
+    // The selection bar went with the redraw: focus is on the range's first cell, not <body>.
+    await page.waitForFunction((ip) => document.activeElement?.getAttribute("data-ip") === ip, "10.1.1.5");
     const now = await statuses(ids.lan!);
     for (const n of [5, 6, 7, 8, 9, 12, 13, 14]) expect(now[`10.1.1.${n}`]).toBe("dhcp");
     expect(now["10.1.1.10"]).toBe("assigned"); // taken ones untouched
@@ -124,6 +126,8 @@ describe("bulk actions on a grid selection", () => {
     await page.keyboard.press("Enter");
     await dialog.waitFor({ state: "detached" });
     await page.locator('.cell[data-ip="10.1.1.42"][data-status="reserved"]').waitFor();
+    // The selection bar went with the redraw: focus is on the range's first cell, not <body>.
+    await page.waitForFunction((ip) => document.activeElement?.getAttribute("data-ip") === ip, "10.1.1.40");
     let now = await statuses(ids.lan!);
     expect([now["10.1.1.40"], now["10.1.1.42"]]).toEqual(["reserved", "reserved"]);
 
@@ -134,6 +138,8 @@ describe("bulk actions on a grid selection", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("dialog", { name: "Release 2 addresses?" }).getByRole("button", { name: "Release all" }).click();
     await page.locator('.cell[data-ip="10.1.1.42"][data-status="available"]').waitFor();
+    // The selection bar went with the redraw: focus is on the range's first cell, not <body>.
+    await page.waitForFunction((ip) => document.activeElement?.getAttribute("data-ip") === ip, "10.1.1.40");
     now = await statuses(ids.lan!);
     expect(now["10.1.1.40"]).toBeUndefined();
     expect(now["10.1.1.42"]).toBeUndefined();

@@ -105,6 +105,9 @@ describe("search", () => {
     await page.keyboard.type("printer");
     await page.keyboard.press("Enter");
     await page.locator("table.results tr.exact", { hasText: "printer" }).waitFor();
+    // The Assign button went with the redraw: a keyboard user is on the new record, not <body>.
+    await page.waitForFunction(() => document.activeElement?.closest("tr.exact") !== null);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("10.0.1.77");
     const found = await apiCall(env, tenant.key, "GET", "/api/v1/addresses?ip=10.0.1.77");
     expect(found.body.items).toMatchObject([{ ip: "10.0.1.77", hostname: "printer" }]);
     expect(await page.evaluate(() => (window as any).__cspViolations)).toBe(0);

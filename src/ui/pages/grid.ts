@@ -128,12 +128,14 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
     const span = `${chosen[0]!.ip} – ${chosen.at(-1)!.ip}`;
     const summary = `${plural(chosen.length, "address", "addresses")} selected (${span}): ${free.length} available, ${taken.length} with a record`;
     status.textContent = summary;
+    // The bar is gone after the page redraws: focus then goes to the range's first cell.
+    const firstCell = `.cell[data-ip="${CSS.escape(chosen[0]!.ip)}"]`;
     mount(
       bar,
       h("span", { class: "selection-summary" }, summary),
-      h("button", { type: "button", class: "primary", disabled: free.length === 0, "data-focus": "bulk-reserve", onclick: () => reserveDialog(free.map((s) => s.ip)) }, `Reserve ${free.length} available…`),
-      h("button", { type: "button", disabled: taken.length === 0, "data-focus": "bulk-status", onclick: () => statusDialog(taken) }, `Set status of ${taken.length}…`),
-      h("button", { type: "button", class: "danger", disabled: taken.length === 0, "data-focus": "bulk-release", onclick: () => releaseDialog(taken) }, `Release ${taken.length}…`),
+      h("button", { type: "button", class: "primary", disabled: free.length === 0, "data-focus": "bulk-reserve", "data-focus-else": firstCell, onclick: () => reserveDialog(free.map((s) => s.ip)) }, `Reserve ${free.length} available…`),
+      h("button", { type: "button", disabled: taken.length === 0, "data-focus": "bulk-status", "data-focus-else": firstCell, onclick: () => statusDialog(taken) }, `Set status of ${taken.length}…`),
+      h("button", { type: "button", class: "danger", disabled: taken.length === 0, "data-focus": "bulk-release", "data-focus-else": firstCell, onclick: () => releaseDialog(taken) }, `Release ${taken.length}…`),
       h("button", { type: "button", class: "link-button", onclick: () => selectRange(null, null) }, "Clear selection"),
     );
     bar.hidden = false;

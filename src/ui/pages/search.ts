@@ -5,14 +5,15 @@
  */
 import { canWrite, forWriters } from "../access";
 import { api, ApiFailure, messageOf, withQuery } from "../api";
-import { h, mount, stackable } from "../dom";
+import { focusIfLost, h, mount, stackable } from "../dom";
 import { refreshUtilization, subnetsByIds } from "../subnet-cache";
 import type { Address, FreeRange, List, Subnet } from "../types";
 import { utilBar } from "../util-bar";
 import { assignChosenDialog, statusBadge } from "./address-dialogs";
 import { vrfTag } from "../vrf-label";
 
-export async function searchPage(container: HTMLElement): Promise<void> {
+/** `focusAfter`: a selector to focus once drawn, if focus was lost meanwhile (the redraw after Assign). */
+export async function searchPage(container: HTMLElement, focusAfter?: string): Promise<void> {
   const q = new URLSearchParams(location.search).get("q")?.trim() ?? "";
   document.title = `Search ${q} · IPCraft`;
   const heading = h("h1", { tabindex: "-1" }, q ? `Results for “${q}”` : "Search");
@@ -34,7 +35,8 @@ export async function searchPage(container: HTMLElement): Promise<void> {
     const cidrs = await subnetsByIds(rows.map((a) => a.subnet_id));
     const rerender = () => {
       for (const s of cidrs.values()) void refreshUtilization(s);
-      if (container.isConnected) void searchPage(container);
+      // The Assign button is gone with the redraw: the new record's row takes focus.
+      if (container.isConnected) void searchPage(container, "tr.exact a");
     };
     mount(
       container,
@@ -51,6 +53,7 @@ export async function searchPage(container: HTMLElement): Promise<void> {
       h("h2", null, `Addresses (${Math.max(addresses.total, rows.length)})`),
       rows.length ? addressTable(rows, exactIds, cidrs) : h("p", { class: "muted" }, "No address matches."),
     );
+    if (focusAfter) focusIfLost(container.querySelector<HTMLElement>(focusAfter));
   } catch (failure) {
     mount(container, heading, h("p", { class: "error", role: "alert" }, messageOf(failure)));
   }

@@ -6,7 +6,7 @@ import { canWrite, forWriters } from "../access";
 import { api, ApiFailure, messageOf } from "../api";
 import { sectionOptions } from "../create-dialogs";
 import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
-import { field, focusIfLost, focusKeyOf, h, mount, select, toast } from "../dom";
+import { field, findByFocusKeys, focusIfLost, focusKeysOf, h, mount, select, toast } from "../dom";
 import { count, plural, when } from "../format";
 import { icon } from "../icons";
 import { GRID_MAX_PREFIX } from "../ipv4";
@@ -59,7 +59,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
   const small = subnet.family === 4 && subnet.prefix_length >= GRID_MAX_PREFIX;
   // A re-render after a write replaces every control: remember which one had focus (the
   // cell or button that opened the dialog) to give it back once the new page is drawn.
-  const refocus = container.contains(document.activeElement) ? focusKeyOf(document.activeElement) : null;
+  const refocus = container.contains(document.activeElement) ? focusKeysOf(document.activeElement) : [];
 
   mount(
     container,
@@ -120,7 +120,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
   } catch (failure) {
     mount(addresses, h("p", { class: "error", role: "alert" }, messageOf(failure)));
   }
-  const target = refocus ? container.querySelector<HTMLElement>(refocus) : null;
+  const target = findByFocusKeys(container, refocus);
   if (target?.classList.contains("cell")) makeTabStop(target);
   focusIfLost(target);
 }
