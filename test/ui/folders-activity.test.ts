@@ -157,7 +157,9 @@ describe("activity filters and history", () => {
     await page.getByLabel("Who").focus();
     await page.keyboard.press("Enter");
     await page.waitForURL(/target_type=section/);
-    await expect(table.locator("tbody tr code").allTextContents()).resolves.toEqual(["folder.create"]);
+    // The filtered page replaces the table: wait for its rows rather than read the old ones.
+    await page.waitForFunction(() => [...document.querySelectorAll("table.activity tbody tr code")].map((c) => c.textContent).join() === "folder.create");
+    expect(await table.locator("tbody tr code").allTextContents()).toEqual(["folder.create"]);
     // Action typed as the UI says it; the object filter cleared.
     await page.getByLabel("Object").selectOption({ label: "Any object" });
     await page.getByLabel("Action").fill("subnet.create");

@@ -44,7 +44,7 @@ describe("first start", () => {
     await page.getByRole("link", { name: "Settings" }).click();
     const org = page.locator("section", { has: page.getByRole("heading", { name: "Organization" }) });
     await org.locator(".badge.plan", { hasText: "unlimited" }).waitFor();
-    await expect(org.getByRole("row", { name: /activity kept/ }).textContent()).resolves.toContain("kept forever");
+    expect(await org.getByRole("row", { name: /activity kept/ }).textContent()).toContain("kept forever");
     expect(await org.textContent()).not.toMatch(/\$|€|per month|upgrade/i);
     expect(await page.evaluate(() => (window as any).__cspViolations)).toBe(0);
     await context.close();

@@ -102,21 +102,31 @@ function activityTable(filter: Filter, options: { empty: string; limit?: number 
   const more = h("button", { type: "button", hidden: true }, "Load more");
   const table = h("table", { class: "activity" }, h("thead", null, h("tr", null, ["When", "Who", "Action", "Target", "Changes"].map((t) => h("th", { scope: "col" }, t)))), body);
   let cursor: string | null = null;
+  // Not `disabled` while loading: disabling the focused button would drop focus to <body>.
+  let loading = false;
   const load = async () => {
-    more.disabled = true;
+    if (loading) return;
+    loading = true;
+    more.setAttribute("aria-disabled", "true");
+    let added: HTMLElement[] = [];
     try {
       const page = await api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { ...filter, limit: options.limit ?? 50, cursor }));
       const names = await nameLookup(page.items);
-      for (const entry of page.items) body.append(row(entry, names));
+      added = page.items.map((entry) => row(entry, names));
+      body.append(...added);
       stackable(table);
       cursor = page.next_cursor;
+      const wasFocused = document.activeElement === more;
       more.hidden = !cursor;
+      // The last page hides the button: a keyboard user goes on to the first entry it loaded.
+      if (wasFocused && more.hidden) added[0]?.querySelector<HTMLElement>("a")?.focus();
       status.textContent = body.children.length ? "" : options.empty;
     } catch (failure) {
       status.textContent = messageOf(failure);
       status.className = "error";
     } finally {
-      more.disabled = false;
+      loading = false;
+      more.removeAttribute("aria-disabled");
     }
   };
   more.addEventListener("click", load);
