@@ -86,7 +86,7 @@ async function render(): Promise<void> {
   else if (subnet) await subnetPage(page, subnet.id!);
   else if (folder) await folderPage(page, folder.id!);
   else if (path === "/settings") settingsPage(page, user);
-  else if (path === "/settings/webhooks") webhooksPage(page);
+  else if (path === "/settings/webhooks") webhooksPage(page, user);
   else if (path === "/activity") await activityPage(page);
   else if (path === "/search") await searchPage(page);
   else if (path === "/tools") toolsPage(page);

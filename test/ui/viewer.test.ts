@@ -93,6 +93,7 @@ describe("a viewer", () => {
     await page.locator('.cell[data-ip="10.7.1.25"]').press("Shift+ArrowRight");
     expect(await page.getByRole("dialog").count()).toBe(0);
     expect(await page.getByRole("region", { name: "Selection" }).isVisible()).toBe(false);
+    expect(await page.getByText("Select a range").count()).toBe(0); // no hint for what it cannot do
     expect(await page.locator(".cell[data-selected]").count()).toBe(0);
     expect(await records()).toEqual([
       ["10.7.1.1", "gw", "assigned"],

@@ -36,7 +36,7 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
           h(
             "tr",
             null,
-            h("td", null, h("button", { type: "button", class: "link-button", "data-ip": a.ip, onclick: () => editAddressDialog(a, changed) }, a.ip)),
+            h("td", null, h("button", { type: "button", class: "link-button", "data-ip": a.ip, "data-focus-else": "table.addresses tbody button", onclick: () => editAddressDialog(a, changed) }, a.ip)),
             h("td", null, a.hostname),
             h("td", null, statusBadge(a.status)),
             h("td", null, a.owner),
@@ -47,8 +47,12 @@ export async function renderAddressTable(container: HTMLElement, subnet: Subnet,
       );
       stackable(table);
       cursors[pageIndex + 1] = page.next_cursor;
+      // Disabling the focused pager button (first or last page) would drop focus to <body>: hand it to the other one.
+      const had = document.activeElement;
       prev.disabled = pageIndex === 0;
       next.disabled = !page.next_cursor;
+      if (had === next && next.disabled) (prev.disabled ? q : prev).focus();
+      else if (had === prev && prev.disabled) (next.disabled ? q : next).focus();
       info.textContent = page.total
         ? `${plural(page.total, "record")} · page ${pageIndex + 1} of ${Math.max(1, Math.ceil(page.total / PAGE))}`
         : "No address records yet.";

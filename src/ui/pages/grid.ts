@@ -12,7 +12,7 @@
  * and Release for the whole range in one step. One cell is in the tab order; arrow keys move
  * between cells (roving tabindex), Escape clears the selection.
  */
-import { canWrite } from "../access";
+import { canWrite, forWriters } from "../access";
 import { listAll } from "../api";
 import { confirmDialog, formDialog, valueOf } from "../dialog";
 import { field, h, mount, select, stackable, toast } from "../dom";
@@ -208,7 +208,7 @@ export async function renderGrid(container: HTMLElement, subnet: Subnet, childre
       h("li", null, h("span", { class: "swatch", "data-status": s }), `${s} `, h("span", { class: "muted" }, String(counts.get(s) ?? 0))),
     ),
   );
-  const hint = h("p", { class: "muted hint" }, "Select a range: click a cell, then shift-click another (or Shift + arrow keys).");
+  const hint = forWriters(h("p", { class: "muted hint" }, "Select a range: click a cell, then shift-click another (or Shift + arrow keys)."));
   mount(container, legend, hint, bar, status, grid, recordsTable(addresses, changed));
 }
 
@@ -229,7 +229,7 @@ function recordsTable(addresses: Address[], changed: () => void): HTMLElement {
           h(
             "tr",
             { "data-record-ip": a.ip },
-            h("td", null, h("button", { type: "button", class: "link-button", "data-focus": `record-${a.ip}`, onclick: () => editAddressDialog(a, changed) }, a.ip)),
+            h("td", null, h("button", { type: "button", class: "link-button", "data-focus": `record-${a.ip}`, "data-focus-else": `.cell[data-ip="${CSS.escape(a.ip)}"]`, onclick: () => editAddressDialog(a, changed) }, a.ip)),
             h("td", null, a.hostname),
             h("td", null, statusBadge(a.status)),
             h("td", null, a.owner),

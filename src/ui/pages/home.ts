@@ -1,7 +1,7 @@
 /** `/`: the overview — folders (each opens its page) with rename/delete, top-level subnets with utilization, and "get started". */
 import { canWrite, forWriters } from "../access";
 import { newSectionDialog, newSubnetDialog } from "../create-dialogs";
-import { h, mount } from "../dom";
+import { findByFocusKeys, focusIfLost, focusKeysOf, h, mount } from "../dom";
 import { deleteFolder, editFolderDialog } from "../folder-actions";
 import { plural } from "../format";
 import { icon } from "../icons";
@@ -19,6 +19,8 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
   const [sections, all, rootList] = await Promise.all([loadSections(), api<List<Subnet>>("GET", "/api/v1/subnets?limit=1"), loadList("roots")]);
   const total = all.total;
   const roots = rootList.items;
+  // A redraw after a folder's Edit or Delete replaces its row: the same control, or the heading, takes focus back.
+  const refocus = container.contains(document.activeElement) ? focusKeysOf(document.activeElement) : [];
   const rerender = async () => {
     // A renamed folder changes its row; a deleted one leaves its subnets unfiled.
     forget({ folderList: true, roots: true, sections: sections.map((s) => s.id) });
@@ -77,6 +79,7 @@ export async function homePage(container: HTMLElement, me: Me): Promise<void> {
         )
       : null,
   );
+  focusIfLost(findByFocusKeys(container, refocus));
 }
 
 function sectionRow(section: Section, rerender: () => Promise<void>): HTMLElement {
@@ -90,13 +93,15 @@ function sectionRow(section: Section, rerender: () => Promise<void>): HTMLElemen
       "td",
       { class: "row-actions" },
       forWriters([
-        h("button", { type: "button", class: "icon-button", "aria-label": `Edit ${section.name}`, onclick: () => editFolderDialog(section, rerender) }, icon("edit")),
+        h("button", { type: "button", class: "icon-button", "aria-label": `Edit ${section.name}`, "data-focus": `edit-${section.id}`, onclick: () => editFolderDialog(section, rerender) }, icon("edit")),
         h(
           "button",
           {
             type: "button",
             class: "icon-button danger",
             "aria-label": `Delete ${section.name}`,
+            "data-focus": `delete-${section.id}`,
+            "data-focus-else": "h1",
             onclick: async () => {
               if (await deleteFolder(section)) await rerender();
             },

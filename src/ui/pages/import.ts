@@ -12,7 +12,7 @@ import { canWrite } from "../access";
 import { csvLine } from "../../features/io/csv";
 import { ApiFailure, apiCsv, messageOf } from "../api";
 import { ADDRESS_COLUMNS, detectDelimiter, guessMapping, normaliseCell, readRecords, SUBNET_COLUMNS, type Delimiter, type FileRecord } from "../csv-read";
-import { h, mount, select, stackable, toast } from "../dom";
+import { focusIfLost, h, mount, select, stackable, toast } from "../dom";
 import { plural } from "../format";
 import { forget, knownSections } from "../subnet-cache";
 
@@ -150,6 +150,11 @@ export function importPage(container: HTMLElement): void {
       } else mount(result, h("p", { class: "error", role: "alert" }, messageOf(failure)));
     } finally {
       check.disabled = !mapping.includes(columnsOf()[0]!);
+      // The pressed button was disabled while the request ran, which dropped focus to <body>:
+      // a keyboard user lands on the answer (its first line), then Tab goes on to the bad rows.
+      const answerLine = result.querySelector<HTMLElement>("p");
+      answerLine?.setAttribute("tabindex", "-1");
+      focusIfLost(answerLine);
     }
   };
 

@@ -111,6 +111,8 @@ function userRow(user: User, me: Me, reload: (afterRemove?: boolean) => Promise<
   role.setAttribute("aria-label", `Role of ${user.email}`);
   role.disabled = locked;
   role.addEventListener("change", async () => {
+    // Disabled while saving, which blurs it: the keyboard user gets it back afterwards.
+    const hadFocus = document.activeElement === role;
     role.disabled = true;
     try {
       const updated = await api<User>("PATCH", `/api/v1/users/${user.id}`, { role: role.value });
@@ -121,6 +123,7 @@ function userRow(user: User, me: Me, reload: (afterRemove?: boolean) => Promise<
       role.value = user.role;
     }
     role.disabled = false;
+    if (hadFocus) focusIfLost(role);
   });
   const remove = h(
     "button",

@@ -9,7 +9,7 @@ import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
 import { field, focusIfLost, h, mount, stackable, toast } from "../dom";
 import { when } from "../format";
 import { icon } from "../icons";
-import type { List } from "../types";
+import type { List, Me } from "../types";
 
 interface Webhook {
   id: string;
@@ -47,8 +47,17 @@ const FAMILIES: [string, string][] = [
   ["webhook.*", "Webhooks"],
 ];
 
-export function webhooksPage(container: HTMLElement): void {
+export function webhooksPage(container: HTMLElement, me: Me): void {
   document.title = "Webhooks · IPCraft";
+  // The API answers 403 to members and viewers: say so instead of offering New webhook.
+  if (me.user.role !== "owner" && me.user.role !== "admin") {
+    mount(
+      container,
+      h("h1", { tabindex: "-1" }, "Webhooks"),
+      h("p", null, "Webhooks are managed by your organization's owners and admins. ", h("a", { href: "/settings" }, "Back to Settings"), "."),
+    );
+    return;
+  }
   const list = h("div", null, h("p", { class: "muted" }, "Loading webhooks…"));
   const create = h("button", { type: "button", class: "primary", "data-focus": "new-webhook", onclick: () => createDialog(reload) }, icon("plus"), "New webhook");
   const reload = (afterRemove = false): Promise<void> => loadWebhooks(list, reload).then(() => void (afterRemove && focusIfLost(create)));
@@ -188,30 +197,38 @@ async function showDeliveries(hook: Webhook, container: HTMLElement): Promise<vo
     body,
   );
   let cursor: string | null = null;
+  let loading = false; // a second press while a page loads would append it twice
   const load = async () => {
+    if (loading) return;
+    loading = true;
     try {
       const page = await api<List<Delivery>>("GET", withQuery(`/api/v1/webhooks/${hook.id}/deliveries`, { limit: 50, cursor }));
-      for (const d of page.items) {
-        body.append(
-          h(
-            "tr",
-            null,
-            h("td", { title: d.created_at }, when(d.created_at)),
-            h("td", null, h("code", null, d.event_type.replace(/^section\./, "folder."))),
-            h("td", null, h("span", { class: `badge delivery-${d.status}` }, d.status)),
-            h("td", null, String(d.attempts)),
-            h("td", null, d.last_status !== null ? `HTTP ${d.last_status}` : "", d.last_error ? `${d.last_status !== null ? " · " : ""}${d.last_error}` : ""),
-            h("td", null, d.next_attempt_at ? when(d.next_attempt_at) : "—"),
-          ),
-        );
-      }
+      // Rows take focus from script only (tabindex -1): where "Load more" sends it on the last page.
+      const rows = page.items.map((d) =>
+        h(
+          "tr",
+          { tabindex: "-1" },
+          h("td", { title: d.created_at }, when(d.created_at)),
+          h("td", null, h("code", null, d.event_type.replace(/^section\./, "folder."))),
+          h("td", null, h("span", { class: `badge delivery-${d.status}` }, d.status)),
+          h("td", null, String(d.attempts)),
+          h("td", null, d.last_status !== null ? `HTTP ${d.last_status}` : "", d.last_error ? `${d.last_status !== null ? " · " : ""}${d.last_error}` : ""),
+          h("td", null, d.next_attempt_at ? when(d.next_attempt_at) : "—"),
+        ),
+      );
+      body.append(...rows);
       stackable(table);
       cursor = page.next_cursor;
+      const wasFocused = document.activeElement === more;
       more.hidden = !cursor;
+      // The last page hides the button: a keyboard user goes on to the first row it loaded.
+      if (wasFocused && more.hidden) rows[0]?.focus();
       status.textContent = body.children.length ? "" : "Nothing sent yet. Test sends a ping; changes are sent as they happen.";
     } catch (failure) {
       status.textContent = messageOf(failure);
       status.className = "error";
+    } finally {
+      loading = false;
     }
   };
   more.addEventListener("click", load);
