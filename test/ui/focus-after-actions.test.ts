@@ -7,7 +7,7 @@
  * webhook on /settings/webhooks, which the API refuses them.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { createTenant, type Tenant } from "../helpers/tenant";
 import { apiCall, apiCreate, signedInPage, startUi, type UiEnv } from "./harness";
 
@@ -23,6 +23,14 @@ const focused = (page: Page) =>
   });
 /** Waits until focus has settled somewhere other than <body> (redraws are asynchronous). */
 const focusSettled = (page: Page) => page.waitForFunction(() => document.activeElement && document.activeElement !== document.body);
+
+/** Opens a record from `opener` with Enter, then Release and its confirmation, by keyboard. */
+async function releaseByKeyboard(page: Page, opener: Locator, ip: string): Promise<void> {
+  await opener.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog", { name: `Edit ${ip}` }).getByRole("button", { name: "Release" }).press("Enter");
+  await page.getByRole("dialog", { name: `Release ${ip}?` }).getByRole("button", { name: "Release" }).press("Enter");
+}
 
 beforeAll(async () => {
   env = await startUi();
@@ -64,10 +72,7 @@ describe("focus after an action", () => {
     const page = await signedInPage(env, tenant.email);
     await page.goto(`/subnets/${ids.lan}`);
     const table = page.getByRole("table", { name: "Address records" });
-    await table.getByRole("button", { name: "10.3.1.10" }).focus();
-    await page.keyboard.press("Enter");
-    await page.getByRole("dialog", { name: "Edit 10.3.1.10" }).getByRole("button", { name: "Release" }).press("Enter");
-    await page.getByRole("dialog", { name: "Release 10.3.1.10?" }).getByRole("button", { name: "Release" }).press("Enter");
+    await releaseByKeyboard(page, table.getByRole("button", { name: "10.3.1.10" }), "10.3.1.10");
     await page.locator('.cell[data-ip="10.3.1.10"][data-status="available"]').waitFor();
     await focusSettled(page);
     expect(await focused(page)).toMatchObject({ tag: "BUTTON", ip: "10.3.1.10" });
@@ -86,10 +91,7 @@ describe("focus after an action", () => {
     await page.getByText("page 1 of 2").waitFor();
     expect((await focused(page)).text).toBe("Next page");
 
-    await page.locator('table.addresses button[data-ip="10.4.0.1"]').focus();
-    await page.keyboard.press("Enter");
-    await page.getByRole("dialog", { name: "Edit 10.4.0.1" }).getByRole("button", { name: "Release" }).press("Enter");
-    await page.getByRole("dialog", { name: "Release 10.4.0.1?" }).getByRole("button", { name: "Release" }).press("Enter");
+    await releaseByKeyboard(page, page.locator('table.addresses button[data-ip="10.4.0.1"]'), "10.4.0.1");
     await page.locator('table.addresses button[data-ip="10.4.0.1"]').waitFor({ state: "detached" });
     await focusSettled(page);
     expect(await focused(page)).toMatchObject({ tag: "BUTTON", ip: "10.4.0.2" });
