@@ -97,6 +97,22 @@ describe("Settings → API Keys", () => {
     await context.close();
   }, 30_000);
 
+  test("on a plan with read-only API access the form offers read keys only, and says why", async () => {
+    const free = createTenant(env.database, { orgName: "Free Inc", plan: "free" });
+    const { context, page } = await newContext(env);
+    await signInByLink(env, page, free.email);
+    await page.goto("/settings");
+    await page.getByRole("button", { name: "Generate Key" }).click();
+    const dialog = page.getByRole("dialog");
+    expect(await dialog.getByLabel("Scope").locator("option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual(["read"]);
+    await dialog.getByText("Your plan (free) allows read-only API access.").waitFor();
+    await dialog.getByLabel("Name").fill("monitoring");
+    await dialog.getByRole("button", { name: "Generate" }).click();
+    await dialog.getByLabel("Your new API key").waitFor();
+    expect(env.database.sqlite.query("SELECT scope FROM api_keys WHERE org_id = ? AND name = 'monitoring'").all(free.orgId)).toEqual([{ scope: "read" }]);
+    await context.close();
+  }, 30_000);
+
   test("the generate form shows the API's sentence for a bad name and creates nothing", async () => {
     const { context, page } = await newContext(env);
     await signInByLink(env, page, tenant.email);

@@ -130,6 +130,7 @@ describe("a viewer", () => {
     const dialog = page.getByRole("dialog");
     const scopes = await dialog.getByLabel("Scope").locator("option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     expect(scopes).toEqual(["read"]);
+    await dialog.getByText("A viewer's keys can only read.").waitFor();
     await dialog.getByLabel("Name").fill("viewer key");
     await dialog.getByRole("button", { name: "Generate" }).click();
     await page.getByText("Copy this key now.").waitFor();

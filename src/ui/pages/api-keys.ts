@@ -3,7 +3,7 @@
  * shown once, with Copy and a warning. The list shows name, prefix, scope, created, last used
  * and a trash button (`Revoke <name>`) that asks for confirmation in a real dialog.
  */
-import { canWrite } from "../access";
+import { keyScopesAllowed } from "../access";
 import { api, messageOf } from "../api";
 import { confirmDialog, openDialog, valueOf } from "../dialog";
 import { errorLine, field, focusIfLost, h, mount, select, stackable, toast } from "../dom";
@@ -99,6 +99,7 @@ async function revoke(key: ApiKey, reload: (afterRevoke?: boolean) => Promise<vo
 }
 
 function generateDialog(reload: () => Promise<void>): void {
+  const allowed = keyScopesAllowed();
   const error = errorLine();
   const name = h("input", { name: "name", required: true, autocomplete: "off", placeholder: "CI/CD Pipeline" });
   const submit = h("button", { type: "submit", class: "primary" }, "Generate");
@@ -107,8 +108,9 @@ function generateDialog(reload: () => Promise<void>): void {
     "form",
     { novalidate: true },
     field("Name", name, "What will use it, e.g. “CI/CD Pipeline” or “Monitoring Script”."),
-    // A viewer's keys can only read (the API refuses a write key to them).
-    field("Scope", select("scope", [["read", "Read — look up subnets and addresses"], ...(canWrite() ? [["write", "Write — also create, assign and delete"] as [string, string]] : [])], "read")),
+    // Only what the API would grant: a viewer's keys and a read-only plan's keys can only read.
+    field("Scope", select("scope", [["read", "Read — look up subnets and addresses"], ...(allowed.write ? [["write", "Write — also create, assign and delete"] as [string, string]] : [])], "read")),
+    allowed.write ? null : h("p", { class: "muted" }, allowed.why),
     error,
     h("div", { class: "actions" }, h("span", { class: "spacer" }), cancel, submit),
   );
