@@ -93,21 +93,6 @@ export default async function main() {
     bulk.sort((a, b) => a - b);
     rows.push(["bulk allocation of 10,000 (median of 3)", ms(bulk[1]!), "", "150–230 ms", "≤ 100 ms"]);
 
-    // The tail right after a bulk fill (issue 16: "at every moment"): a fresh /8 and an IPv6
-    // /64 each filled with 100,000 addresses through the API (10 × count 10,000), then first-free at once.
-    for (const [cidr, label] of [["11.0.0.0/8", "/8"], ["fd00:16::/64", "IPv6 /64"]] as const) {
-      const created = await fetch(`${base}/api/v1/subnets`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ cidr }) });
-      if (created.status !== 201) throw new Error(`creating ${cidr} answered ${created.status}`);
-      const { id } = (await created.json()) as { id: string };
-      for (let i = 0; i < 10; i++) {
-        const r = await fetch(`${base}/api/v1/subnets/${id}/addresses`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ count: 10_000 }) });
-        if (r.status !== 201) throw new Error(`bulk fill answered ${r.status}`);
-        await r.arrayBuffer();
-      }
-      const after = await firstFreeTimes(base, headers, id);
-      rows.push([`first-free right after a bulk fill of 100,000, ${label}, p50 / p99`, `${ms(percentile(after, 50))} / ${ms(percentile(after, 99))}`, "", label === "/8" ? "1.5–2.6 ms" : "up to 6 ms", "p99 ≤ 1 ms"]);
-    }
-
     // The same loads with the opt-in --synchronous normal (no fsync per commit).
     child.kill();
     await child.exited;
@@ -134,6 +119,22 @@ export default async function main() {
       `${ISSUE.cpuUs1} µs (${ratio(normal1.cpuUs / ISSUE.cpuUs1)})`,
       "",
     ]);
+
+    // The tail right after a bulk fill (issue 16: "at every moment"): a fresh /8 and an IPv6
+    // /64 each filled with 100,000 addresses through the API (10 × count 10,000), then
+    // first-free at once. Last, so that the rows above run on the same data as before.
+    for (const [cidr, label] of [["11.0.0.0/8", "/8"], ["fd00:16::/64", "IPv6 /64"]] as const) {
+      const created = await fetch(`${base}/api/v1/subnets`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ cidr }) });
+      if (created.status !== 201) throw new Error(`creating ${cidr} answered ${created.status}`);
+      const { id } = (await created.json()) as { id: string };
+      for (let i = 0; i < 10; i++) {
+        const r = await fetch(`${base}/api/v1/subnets/${id}/addresses`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ count: 10_000 }) });
+        if (r.status !== 201) throw new Error(`bulk fill answered ${r.status}`);
+        await r.arrayBuffer();
+      }
+      const after = await firstFreeTimes(base, headers, id, 0); // every answer counts: "at once" is the point
+      rows.push([`first-free right after a bulk fill of 100,000 (all 3,000 answers; NORMAL server), ${label}, p50 / p99`, `${ms(percentile(after, 50))} / ${ms(percentile(after, 99))}`, "", label === "/8" ? "1.5–2.6 ms" : "up to 6 ms", "p99 ≤ 1 ms"]);
+    }
   } finally {
     child.kill();
     await child.exited;
@@ -199,14 +200,14 @@ async function serve(port: number, base: string, extra: string[]) {
   }
 }
 
-/** 3,000 sequential first-free requests; the times (ms) of the last 2,800, sorted. */
-async function firstFreeTimes(base: string, headers: Record<string, string>, subnetId: string): Promise<number[]> {
+/** 3,000 sequential first-free requests; the times (ms) of all but the first `skip`, sorted. */
+async function firstFreeTimes(base: string, headers: Record<string, string>, subnetId: string, skip = 200): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < 3000; i++) {
     const s = performance.now();
     const r = await fetch(`${base}/api/v1/subnets/${subnetId}/first-free`, { headers });
     await r.json();
-    if (i >= 200) times.push(performance.now() - s);
+    if (i >= skip) times.push(performance.now() - s);
   }
   return times.sort((a, b) => a - b);
 }

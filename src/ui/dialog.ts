@@ -83,9 +83,13 @@ export function formDialog(options: FormDialogOptions): Dialog {
   const cancel = h("button", { type: "button" }, reading ? "Close" : "Cancel");
   if (reading) {
     for (const control of form.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("input, select, textarea")) {
-      // Read-only inputs stay focusable and readable; a select has no read-only state.
+      // Read-only inputs stay focusable and readable; a select has no read-only state. No
+      // placeholder: an empty field's example (aa:bb:cc:dd:ee:ff) would read as the record's data.
       if (control instanceof HTMLSelectElement) control.disabled = true;
-      else control.readOnly = true;
+      else {
+        control.readOnly = true;
+        control.removeAttribute("placeholder");
+      }
     }
   }
   const dialog = openDialog(reading ? (options.readTitle ?? options.title) : options.title, form);

@@ -35,16 +35,28 @@ whenUnauthorized(() => {
   if (!PUBLIC.has(location.pathname)) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, true);
 });
 
+/**
+ * Who is signed in, asked again at every page: a role or plan changed meanwhile (by an admin,
+ * or `ipcraft org set-plan`) shows at the next navigation rather than after a reload — the
+ * server reads the role per request, and a stale read-only app would hide rights the person
+ * has. When it changed, the signed-in layout is built again.
+ */
 async function whoAmI(): Promise<Me | null> {
-  if (me) return me;
   try {
-    me = await api<Me>("GET", "/api/v1/auth/me");
+    const fresh = await api<Me>("GET", "/api/v1/auth/me");
+    if (me && !sameAccess(me, fresh)) dropShell();
+    me = fresh;
   } catch (failure) {
     // 401: signed out. A server without the sign-in routes still serves the public pages.
     if ((failure instanceof ApiFailure && failure.status === 401) || isMissingRoute(failure)) return null;
     throw failure;
   }
   return me;
+}
+
+/** Whether the layout built for `a` still fits `b`: same person, role, scope and organization. */
+function sameAccess(a: Me, b: Me): boolean {
+  return a.user.id === b.user.id && a.user.role === b.user.role && a.scope === b.scope && a.organization.plan === b.organization.plan && a.organization.name === b.organization.name;
 }
 
 async function render(): Promise<void> {

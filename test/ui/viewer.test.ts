@@ -77,6 +77,7 @@ describe("a viewer", () => {
     await page.locator('.cell[data-ip="10.7.1.10"]').click();
     const dialog = page.getByRole("dialog", { name: "10.7.1.10" });
     await dialog.waitFor();
+    expect(await dialog.getByLabel("MAC").getAttribute("placeholder")).toBeNull(); // an empty field shows no example as data
     const hostname = dialog.getByLabel("Hostname");
     expect(await hostname.inputValue()).toBe("web-01");
     expect(await hostname.getAttribute("readonly")).not.toBeNull();
@@ -120,6 +121,24 @@ describe("a viewer", () => {
     await page.getByText("Importing records needs write access: your role (viewer) can export only.").waitFor();
     expect(await page.locator("input[type=file]").count()).toBe(0);
     expect(await page.getByRole("link", { name: "Addresses (CSV)" }).count()).toBe(1);
+    await page.context().close();
+  }, 60_000);
+
+  test("promoted to member while signed in, gets the write controls at the next page, without a reload", async () => {
+    const page = await signedInPage(env, tenant.email);
+    await page.goto(`/subnets/${ids.lan}`);
+    await page.getByRole("table", { name: "Address records" }).waitFor();
+    expect(await writeButtons(page)).toEqual([]);
+    env.database.sqlite.run("UPDATE users SET role = 'member' WHERE id = ?", [tenant.userId]);
+    try {
+      // An in-app navigation (the sidebar's link), not a reload.
+      await page.getByRole("complementary", { name: "Subnets" }).getByRole("link", { name: "10.8.0.0/16" }).click();
+      await page.getByRole("button", { name: "Assign address" }).waitFor();
+      expect(await page.locator(".who .read-only").count()).toBe(0);
+      expect(await page.getByRole("button", { name: "New subnet" }).count()).toBeGreaterThan(0);
+    } finally {
+      env.database.sqlite.run("UPDATE users SET role = 'viewer' WHERE id = ?", [tenant.userId]);
+    }
     await page.context().close();
   }, 60_000);
 
