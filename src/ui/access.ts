@@ -8,8 +8,7 @@
 import { planLimits } from "../auth/plan-table";
 import type { Me } from "./types";
 
-let writable = true;
-let keyScopes: KeyScopes = { write: true, why: "" };
+let signedIn: Me | null = null;
 
 /** Whether an API key this person generates may write, and if not, why (API.md §2). */
 export interface KeyScopes {
@@ -17,28 +16,28 @@ export interface KeyScopes {
   why: string;
 }
 
-/** Set once per sign-in, from GET /auth/me's effective scope (role ∩ credential) and the plan. */
+/** Set at every page, from GET /auth/me: the effective scope (role ∩ credential) and the plan. */
 export function setAccess(me: Me): void {
-  writable = me.scope === "write";
-  // A key's permission is its scope ∩ the role ∩ the plan's API access: the API refuses a
-  // write key to a viewer (403) and on a plan with read-only API access (402 plan_limit).
-  keyScopes = !writable
-    ? { write: false, why: "A viewer's keys can only read." }
-    : planLimits(me.organization.plan).api !== "write"
-      ? { write: false, why: `Your plan (${me.organization.plan}) allows read-only API access.` }
-      : { write: true, why: "" };
+  signedIn = me;
 }
 
 export function canWrite(): boolean {
-  return writable;
+  return signedIn?.scope !== "read";
 }
 
-/** What the Generate Key form may offer. */
+/**
+ * What the Generate Key form may offer. A key's permission is its scope ∩ the role ∩ the
+ * plan's API access: the API refuses a write key to a viewer (403) and on a plan with
+ * read-only API access (402 plan_limit).
+ */
 export function keyScopesAllowed(): KeyScopes {
-  return keyScopes;
+  if (!canWrite()) return { write: false, why: "A viewer's keys can only read." };
+  const plan = signedIn?.organization.plan ?? "unlimited";
+  if (planLimits(plan).api !== "write") return { write: false, why: `Your plan (${plan}) allows read-only API access.` };
+  return { write: true, why: "" };
 }
 
 /** `node` for people who may write, else nothing: for buttons and links that change data. */
 export function forWriters<T>(node: T): T | null {
-  return writable ? node : null;
+  return canWrite() ? node : null;
 }

@@ -6,9 +6,10 @@
  * row). `historyPanel` is the same table for one object (a subnet's page, an address's dialog).
  */
 import { api, messageOf, withQuery } from "../api";
-import { field, h, mount, select, stackable } from "../dom";
+import { field, h, mount, select } from "../dom";
 import { when } from "../format";
 import { navigate } from "../router";
+import { pagedRows } from "../paged-rows";
 import { loadSections, subnetsByIds } from "../subnet-cache";
 import type { ActivityEntry, List } from "../types";
 
@@ -101,36 +102,18 @@ function activityTable(filter: Filter, options: { empty: string; limit?: number 
   const status = h("p", { class: "muted", "aria-live": "polite" }, "Loading…");
   const more = h("button", { type: "button", hidden: true }, "Load more");
   const table = h("table", { class: "activity" }, h("thead", null, h("tr", null, ["When", "Who", "Action", "Target", "Changes"].map((t) => h("th", { scope: "col" }, t)))), body);
-  let cursor: string | null = null;
-  // Not `disabled` while loading: disabling the focused button would drop focus to <body>.
-  let loading = false;
-  const load = async () => {
-    if (loading) return;
-    loading = true;
-    more.setAttribute("aria-disabled", "true");
-    let added: HTMLElement[] = [];
-    try {
-      const page = await api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { ...filter, limit: options.limit ?? 50, cursor }));
-      const names = await nameLookup(page.items);
-      added = page.items.map((entry) => row(entry, names));
-      body.append(...added);
-      stackable(table);
-      cursor = page.next_cursor;
-      const wasFocused = document.activeElement === more;
-      more.hidden = !cursor;
-      // The last page hides the button: a keyboard user goes on to the first entry it loaded.
-      if (wasFocused && more.hidden) added[0]?.querySelector<HTMLElement>("a")?.focus();
-      status.textContent = body.children.length ? "" : options.empty;
-    } catch (failure) {
-      status.textContent = messageOf(failure);
-      status.className = "error";
-    } finally {
-      loading = false;
-      more.removeAttribute("aria-disabled");
-    }
-  };
-  more.addEventListener("click", load);
-  void load();
+  void pagedRows({
+    table,
+    status,
+    more,
+    empty: options.empty,
+    fetchPage: (cursor) => api<List<ActivityEntry>>("GET", withQuery("/api/v1/activity", { ...filter, limit: options.limit ?? 50, cursor })),
+    async rows(items) {
+      const names = await nameLookup(items);
+      return items.map((entry) => row(entry, names));
+    },
+    focusIn: (added) => added.querySelector<HTMLElement>("a"),
+  });
   return h("div", { class: "activity-list" }, h("div", { class: "table-wrap" }, table), status, more);
 }
 

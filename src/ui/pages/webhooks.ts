@@ -7,6 +7,7 @@
 import { api, isMissingRoute, messageOf, withQuery } from "../api";
 import { confirmDialog, formDialog, openDialog, valueOf } from "../dialog";
 import { field, focusIfLost, h, mount, stackable, toast } from "../dom";
+import { pagedRows } from "../paged-rows";
 import { when } from "../format";
 import { icon } from "../icons";
 import type { List, Me } from "../types";
@@ -196,15 +197,16 @@ async function showDeliveries(hook: Webhook, container: HTMLElement): Promise<vo
     h("thead", null, h("tr", null, ["When", "Event", "Status", "Attempts", "Last answer", "Next attempt"].map((t) => h("th", { scope: "col" }, t)))),
     body,
   );
-  let cursor: string | null = null;
-  let loading = false; // a second press while a page loads would append it twice
-  const load = async () => {
-    if (loading) return;
-    loading = true;
-    try {
-      const page = await api<List<Delivery>>("GET", withQuery(`/api/v1/webhooks/${hook.id}/deliveries`, { limit: 50, cursor }));
-      // Rows take focus from script only (tabindex -1): where "Load more" sends it on the last page.
-      const rows = page.items.map((d) =>
+  mount(container, h("section", { class: "card", "aria-label": `Deliveries to ${hook.url}` }, heading, h("div", { class: "table-wrap" }, table), status, more));
+  await pagedRows({
+    table,
+    status,
+    more,
+    empty: "Nothing sent yet. Test sends a ping; changes are sent as they happen.",
+    fetchPage: (cursor) => api<List<Delivery>>("GET", withQuery(`/api/v1/webhooks/${hook.id}/deliveries`, { limit: 50, cursor })),
+    // Rows take focus from script only (tabindex -1): where "Load more" sends it on the last page.
+    rows: (items) =>
+      items.map((d) =>
         h(
           "tr",
           { tabindex: "-1" },
@@ -215,25 +217,8 @@ async function showDeliveries(hook: Webhook, container: HTMLElement): Promise<vo
           h("td", null, d.last_status !== null ? `HTTP ${d.last_status}` : "", d.last_error ? `${d.last_status !== null ? " · " : ""}${d.last_error}` : ""),
           h("td", null, d.next_attempt_at ? when(d.next_attempt_at) : "—"),
         ),
-      );
-      body.append(...rows);
-      stackable(table);
-      cursor = page.next_cursor;
-      const wasFocused = document.activeElement === more;
-      more.hidden = !cursor;
-      // The last page hides the button: a keyboard user goes on to the first row it loaded.
-      if (wasFocused && more.hidden) rows[0]?.focus();
-      status.textContent = body.children.length ? "" : "Nothing sent yet. Test sends a ping; changes are sent as they happen.";
-    } catch (failure) {
-      status.textContent = messageOf(failure);
-      status.className = "error";
-    } finally {
-      loading = false;
-    }
-  };
-  more.addEventListener("click", load);
-  mount(container, h("section", { class: "card", "aria-label": `Deliveries to ${hook.url}` }, heading, h("div", { class: "table-wrap" }, table), status, more));
-  await load();
+      ),
+  });
   heading.focus();
 }
 
