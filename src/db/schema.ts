@@ -230,7 +230,10 @@ export const addresses = sqliteTable(
 
 /**
  * The activity log: one row per write, recorded in the write's own transaction. Kept slim
- * because every allocation writes one (issue 16): one key and one index.
+ * because every allocation writes one (issue 16): one key and two indexes. It is also the
+ * change feed (GET /api/v1/events) and the source of every webhook body: `seq` numbers an
+ * organization's entries from 1 with no holes in commit order (event_counters,
+ * src/store/events.ts), so an entry is written once, not once more as a feed row (0012).
  */
 export const activity = sqliteTable(
   "activity",
@@ -249,12 +252,16 @@ export const activity = sqliteTable(
     targetLabel: text("target_label").notNull().default(""),
     /** JSON object {field: [old, new]}; never holds secrets. */
     changes: text("changes").notNull().default("{}"),
+    /** the change feed's position; null only for entries older than the feed (before 0012) */
+    seq: integer("seq"),
   },
   (t) => [
-    // The feed's order and cursor (org, at DESC, id DESC) is the one key: no separate key on `id`
+    // The log's order and cursor (org, at DESC, id DESC) is the key: no separate key on `id`
     // (a UUIDv7, unique by construction and never looked up alone) and no second copy of it.
     primaryKey({ name: "activity_pk", columns: [t.orgId, t.at, t.id] }),
     index("activity_target_idx").on(t.orgId, t.targetId),
+    // The feed's order and cursor.
+    uniqueIndex("activity_seq_idx").on(t.orgId, t.seq),
   ],
 );
 
@@ -294,28 +301,7 @@ export const ipamChanges = sqliteTable(
   (t) => [primaryKey({ columns: [t.orgId, t.version] })],
 );
 
-/**
- * The change feed (GET /api/v1/events) and the source of every webhook body: one row per
- * activity entry, written in the same transaction (store/sqlite/events.ts). `seq` counts per
- * organization from 1 with no holes (event_counters), and is the feed's cursor. `payload` is
- * the event as the API shows it (JSON text). Rows older than the feed's retention are pruned.
- * One row per write of the hot paths (every allocated address): WITHOUT ROWID (hand-added in
- * the migration), so an append writes one b-tree, keyed (org_id, seq), and nothing else.
- */
-export const events = sqliteTable(
-  "events",
-  {
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    seq: integer("seq").notNull(),
-    at: text("at").notNull(),
-    payload: text("payload").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.orgId, t.seq] })],
-);
-
-/** The last `events.seq` handed out per organization (the row a writer bumps). */
+/** The last `activity.seq` handed out per organization (the row a writer bumps). */
 export const eventCounters = sqliteTable("event_counters", {
   orgId: text("org_id")
     .primaryKey()

@@ -1,8 +1,9 @@
 /**
- * What an event is, for both dialects (pure: no I/O). Every activity entry becomes one event:
- * the change feed lists them (GET /api/v1/events) and each webhook whose patterns match its
- * type gets one outbox row carrying the same JSON (src/store/{sqlite,pg}/events.ts append
- * both in the transaction that records the activity).
+ * What an event is, for both dialects (pure: no I/O). Every activity entry is one event: the
+ * activity row carries its feed position `seq` (drizzle/0012), the change feed lists those
+ * rows (GET /api/v1/events), and each webhook whose patterns match its type gets one outbox
+ * row carrying the event's JSON (src/store/{sqlite,pg}/activity.ts write both in the
+ * transaction that records the entry).
  *
  * Ordering. `seq` counts per organization from 1 with no holes, and seq order is commit
  * order: the writer bumps its organization's row in `event_counters`, and that row stays
@@ -16,7 +17,7 @@
  * turns for the last moment of their transaction (record is the last call of every
  * write body): one round trip and the COMMIT.
  */
-import type { ActivityEntry, Actor } from "./store";
+import type { ActivityEntry, ActivityRecord, Actor } from "./store";
 
 /** The JSON every feed item and every webhook delivery carries. */
 export interface EventPayload {
@@ -33,6 +34,7 @@ export interface EventPayload {
   changes: Record<string, [unknown, unknown]>;
 }
 
+/** The event of an entry being written: its activity row's id, seq and time. */
 export function eventPayload(entry: ActivityEntry, id: string, seq: number, at: string): EventPayload {
   return {
     id,
@@ -43,6 +45,25 @@ export function eventPayload(entry: ActivityEntry, id: string, seq: number, at: 
     actor: entry.actor,
     target: entry.target,
     changes: entry.changes ?? {},
+  };
+}
+
+/** An activity row of the feed, as both dialects read it (`at` as ISO text). */
+export interface FeedRow extends ActivityRecord {
+  seq: number;
+}
+
+/** The event of a stored entry: the same JSON its webhooks were sent when it was written. */
+export function eventOfRow(orgId: string, row: FeedRow): EventPayload {
+  return {
+    id: row.id,
+    seq: row.seq,
+    type: row.action,
+    at: row.at,
+    organization_id: orgId,
+    actor: { type: row.actor_type, id: row.actor_id, label: row.actor_label },
+    target: { type: row.target_type, id: row.target_id, label: row.target_label },
+    changes: JSON.parse(row.changes) as EventPayload["changes"],
   };
 }
 

@@ -45,7 +45,7 @@
  * commands; `check` and `copy` on both, ops/*; organization rate limits shared across
  * replicas, `rateLimits`), the change feed and webhooks (features/changes, features/webhooks:
  * born on the store; every activity row, wherever it is written — activity.record, SQLite's
- * GroupCommit, PostgreSQL's per-subnet batches — appends its event and outbox rows in the
+ * GroupCommit, PostgreSQL's per-subnet batches — takes its feed seq and appends its outbox rows in the
  * same transaction: store/sqlite/activity.ts insertActivity, store/pg/activity.ts
  * insertPgActivity; store/events.ts), VRFs (all of features/vrfs; subnet create checks a subnet's VRF
  * with `assertVrf` of features/vrfs/check.ts inside its IPAM write), import/export (all of
@@ -61,6 +61,7 @@ import type { StorageHealth } from "../db/storage-health";
 import type { AddressFilters, AddressRow, ExpiredRow, NewAddress } from "../features/addresses/repo";
 import type { NewSubnet, SubnetRow, SubnetSortKey } from "../features/subnets/repo";
 import type { HostRecord } from "../features/dns-dhcp/model";
+import type { EventPayload } from "./events";
 import type { IdempotencyQueries } from "./idempotency";
 import type { IpamStore } from "./ipam";
 
@@ -684,18 +685,13 @@ export interface RateLimitQueries {
  * (and the outbox rows of the matching webhooks with it), so a rolled-back write leaves none.
  * `seq` counts per organization from 1, without holes, in commit order (store/events.ts).
  */
-export interface StoredEvent {
-  seq: number;
-  /** the event as the API shows it, JSON text (store/events.ts `EventPayload`) */
-  payload: string;
-}
-
 export interface EventQueries {
   /**
-   * The organization's events with `seq > after`, ascending, at most `limit`; `oldest`: the
-   * lowest seq still kept (null when none is), `head`: the last seq ever handed out (0: none).
+   * The organization's events (activity entries with a feed seq) with `seq > after`,
+   * ascending, at most `limit`; `oldest`: the lowest seq still kept (null when none is),
+   * `head`: the last seq ever handed out (0: none).
    */
-  after(orgId: string, after: number, limit: number): Promise<{ rows: StoredEvent[]; oldest: number | null; head: number }>;
+  after(orgId: string, after: number, limit: number): Promise<{ rows: EventPayload[]; oldest: number | null; head: number }>;
 }
 
 /** A webhook as stored; `secret` never leaves the service except once, at creation. */
@@ -775,7 +771,7 @@ export interface WebhookQueries {
   claimDue(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]>;
   /** System work: records the attempt's outcome. */
   settle(id: string, outcome: DeliveryOutcome): Promise<void>;
-  /** System work: deletes settled deliveries, and events, older than `cutoff`; returns how many rows went. */
+  /** System work: deletes settled deliveries older than `cutoff`; returns how many went (the feed's events go with the activity log's retention). */
   prune(cutoff: string): Promise<number>;
 }
 

@@ -107,3 +107,18 @@ function migratedTemplateName(): Promise<string> {
   })();
   return migratedTemplate;
 }
+
+/**
+ * Makes a non-superuser `role` own `db` and its public schema, and returns one connection as
+ * it: migrations run as such an owner in production, under the FORCE row-level security they
+ * set up (an upgrade's backfill must work there, not only as the test cluster's superuser).
+ */
+export async function ownerConnection(db: TestPgDatabase, role: string): Promise<SQL> {
+  await db.sql.unsafe(`DO $$ BEGIN CREATE ROLE ${role} LOGIN CREATEROLE; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+  await db.sql.unsafe(`ALTER DATABASE "${db.name}" OWNER TO ${role}`);
+  await db.sql.unsafe(`ALTER SCHEMA public OWNER TO ${role}`);
+  const url = new URL(withDatabase(db.url, db.name));
+  url.username = role;
+  url.password = "";
+  return new SQL(url.toString(), { max: 1 });
+}

@@ -5,7 +5,7 @@
  * SQL for sections, through the store's insert path for subnets and addresses) takes n+1.
  * On PostgreSQL the migration runs as a non-superuser owner under forced row-level security.
  */
-import { SQL, type TransactionSQL } from "bun";
+import type { SQL, TransactionSQL } from "bun";
 import { describe, expect, test } from "bun:test";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { openDatabase } from "../../src/db/client";
@@ -14,7 +14,7 @@ import { sqliteQueries } from "../../src/store/sqlite/store";
 import { EMBEDDED_PG_MIGRATIONS, migratePostgres } from "../../src/store/pg/migrate";
 import { pgAddresses } from "../../src/store/pg/addresses";
 import { pgSubnets } from "../../src/store/pg/subnets";
-import { freshPgDatabase, usePgCluster, withDatabase } from "../helpers/pg";
+import { freshPgDatabase, ownerConnection, usePgCluster } from "../helpers/pg";
 
 usePgCluster();
 
@@ -89,13 +89,7 @@ describe("upgrade to integer ids (number)", () => {
     const role = `numbers_owner_${process.pid}`;
     let owner: SQL | undefined;
     try {
-      await db.sql.unsafe(`DO $$ BEGIN CREATE ROLE ${role} LOGIN CREATEROLE; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-      await db.sql.unsafe(`ALTER DATABASE "${db.name}" OWNER TO ${role}`);
-      await db.sql.unsafe(`ALTER SCHEMA public OWNER TO ${role}`);
-      const url = new URL(withDatabase(db.url, db.name));
-      url.username = role;
-      url.password = "";
-      owner = new SQL(url.toString(), { max: 1 });
+      owner = await ownerConnection(db, role);
       const before = EMBEDDED_PG_MIGRATIONS.findIndex((m) => m.sql.some((s) => s.includes('CREATE TABLE "number_counters"')));
       expect(before).toBeGreaterThan(0);
       await migratePostgres(owner, EMBEDDED_PG_MIGRATIONS.slice(0, before));

@@ -166,7 +166,7 @@ describe("the zone serial on PostgreSQL", () => {
     const s0 = await zone(tenant);
     const a = (await call(tenant, "POST", `/subnets/${subnet.id}/addresses`, { ip: "10.9.0.5", hostname: "alpha" })).body;
     const s1 = await zone(tenant);
-    // first free: the per-subnet allocation batch (store/pg/ipam.ts) writes its own events
+    // first free: the per-subnet allocation batch (store/pg/ipam.ts) writes its own activity entries
     const b = await call(tenant, "POST", `/subnets/${subnet.id}/addresses`, { hostname: "bravo" });
     expect(b.status).toBe(201);
     const s2 = await zone(tenant);
@@ -187,8 +187,8 @@ describe("the zone serial on PostgreSQL", () => {
     const tenant = await createTenantIn(store);
     const subnet = (await call(tenant, "POST", "/subnets", { cidr: "10.9.0.0/24" })).body;
     const T = "2030-01-01T00:00:00.000Z";
-    // As the owner, behind the app: every event of the organization at one instant.
-    const pin = (iso: string) => db.sql`UPDATE events SET at = ${iso} WHERE org_id = ${tenant.orgId} AND at < '2030-01-01'`;
+    // As the owner, behind the app: every change (feed entry) of the organization at one instant.
+    const pin = (iso: string) => db.sql`UPDATE activity SET at = ${iso} WHERE org_id = ${tenant.orgId} AND at < '2030-01-01'`;
     await pin(T);
     const first = (await zone(tenant)).serial;
     expect(first).toBe(Date.parse(T) / 1000); // one change (the subnet): the time of that change

@@ -16,7 +16,6 @@ const EXPECTED_TABLES = [
   "addresses",
   "api_keys",
   "event_counters",
-  "events",
   "idempotency_keys",
   "invitations",
   "ipam_versions",

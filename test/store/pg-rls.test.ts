@@ -15,9 +15,8 @@ usePgCluster();
 const NOT_TENANT = ["login_tokens"];
 /** The SELECT-only windows for lookups before the organization is known (drizzle/pg/0003_pre_auth_lookups.sql, 0004_invitation_lookup.sql, 0018_invitation_by_email.sql). */
 const LOOKUP_WINDOWS = ["api_keys", "invitations", "sessions", "users"];
-/** The webhook delivery worker's window (drizzle/pg/0009_webhooks.sql), and the other system windows. */
+/** The webhook delivery worker's window (drizzle/pg/0009_webhooks.sql; its window on the old events table went with it, 0019), and the other system windows. */
 const DELIVERY_WORKER_WINDOWS: Record<string, string[]> = {
-  events: ["delivery_worker_prune:DELETE", "delivery_worker_read:SELECT"],
   webhook_deliveries: ["delivery_worker:ALL"],
   webhooks: ["delivery_worker:SELECT"],
   // Idempotency-Key pruning (drizzle/pg/0011_idempotency.sql): read and delete, never write.
@@ -42,13 +41,12 @@ async function seed(sql: SQL, org: string): Promise<void> {
             VALUES (${`${org}-net`}, ${org}, ${`${org}-sec`}, 4, ${key}, 24, '10.0.0.0/24', ${NOW}, ${NOW})`;
   await sql`INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at)
             VALUES (${`${org}-ip`}, ${org}, ${`${org}-net`}, 'default', '10.0.0.1', ${key}, ${NOW}, ${NOW})`;
-  await sql`INSERT INTO activity (id, org_id, at, actor_type, actor_label, action, target_type) VALUES (${`${org}-act`}, ${org}, ${NOW}, 'system', 'test', 'subnet.create', 'subnet')`;
+  await sql`INSERT INTO activity (id, org_id, at, actor_type, actor_label, action, target_type, seq) VALUES (${`${org}-act`}, ${org}, ${NOW}, 'system', 'test', 'subnet.create', 'subnet', 1)`;
   await sql`INSERT INTO invitations (id, org_id, email, role, created_at, updated_at) VALUES (${`${org}-inv`}, ${org}, 'guest@example.org', 'member', ${NOW}, ${NOW})`;
   await sql`INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key) VALUES (${org}, ${`${org}-net`}, 1, 'take', ${key})`;
   await sql`INSERT INTO ipam_versions (org_id, version) VALUES (${org}, 1)`;
   await sql`INSERT INTO rate_limit_windows (org_id, window_start, hits, granted) VALUES (${org}, 1, 1, 1)`;
   await sql`INSERT INTO event_counters (org_id, seq) VALUES (${org}, 1)`;
-  await sql`INSERT INTO events (org_id, seq, at, payload) VALUES (${org}, 1, ${NOW}, '{}')`;
   await sql`INSERT INTO webhooks (id, org_id, url, events, secret, created_at, updated_at) VALUES (${`${org}-wh`}, ${org}, 'http://hooks.lan/x', '["*"]', 'whsec_x', ${NOW}, ${NOW})`;
   await sql`INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
             VALUES (${`${org}-del`}, ${org}, ${`${org}-wh`}, ${`${org}-ev`}, 'subnet.create', '{}', 'pending', ${NOW}, ${NOW})`;
@@ -82,7 +80,7 @@ describe("row-level security", () => {
   test("every table is a tenant table except the ones named here", async () => {
     const all = await db.sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`;
     expect(all.map((r: { table_name: string }) => r.table_name).filter((t: string) => !tenantTables.includes(t))).toEqual(NOT_TENANT);
-    expect(tenantTables.length).toBe(19);
+    expect(tenantTables.length).toBe(18);
   });
 
   test("each tenant table has RLS enabled, forced, and a tenant policy; the app role may read and write it", async () => {
@@ -150,7 +148,7 @@ describe("row-level security", () => {
     expect(changed).toEqual({ updated: 0, deleted: 0 });
   });
 
-  test("the webhook worker's window shows deliveries, webhooks and events of every organization and nothing else; webhooks and events cannot be changed through it", async () => {
+  test("the webhook worker's window shows deliveries and webhooks of every organization and nothing else (not the activity log, the feed's events); webhooks and the log cannot be changed through it", async () => {
     const worker = (value: string, query: (tx: SQL) => Promise<unknown>) =>
       asApp(db.sql, null, async (tx) => {
         await tx`SELECT set_config('app.maintenance', ${value}, true)`;
@@ -158,14 +156,14 @@ describe("row-level security", () => {
       });
     const seen = await worker("webhooks", (tx) => tx`
       SELECT (SELECT count(*)::int FROM webhook_deliveries) AS deliveries, (SELECT count(*)::int FROM webhooks) AS hooks,
-             (SELECT count(*)::int FROM events) AS events, (SELECT count(*)::int FROM users) AS users,
+             (SELECT count(*)::int FROM activity) AS events, (SELECT count(*)::int FROM users) AS users,
              (SELECT count(*)::int FROM organizations) AS orgs, (SELECT count(*)::int FROM event_counters) AS counters`);
-    expect(seen).toEqual([{ deliveries: 2, hooks: 2, events: 2, users: 0, orgs: 0, counters: 0 }]);
+    expect(seen).toEqual([{ deliveries: 2, hooks: 2, events: 0, users: 0, orgs: 0, counters: 0 }]);
     expect(await worker("retention", (tx) => tx`SELECT (SELECT count(*)::int FROM webhook_deliveries) AS d, (SELECT count(*)::int FROM webhooks) AS w`)).toEqual([{ d: 0, w: 0 }]);
     expect(await worker("", (tx) => tx`SELECT count(*)::int AS n FROM webhook_deliveries`)).toEqual([{ n: 0 }]);
     const changed = await worker("webhooks", async (tx) => {
       const hooks = await tx`UPDATE webhooks SET url = 'http://evil.example/'`;
-      const events = await tx`UPDATE events SET payload = '{}'`;
+      const events = await tx`UPDATE activity SET changes = '{"x":[1,2]}'`;
       return { hooks: hooks.count, events: events.count };
     });
     expect(changed).toEqual({ hooks: 0, events: 0 });

@@ -6,13 +6,13 @@
  * migration runs as a non-superuser owner, which forced row-level security would otherwise
  * show no rows at all.
  */
-import { SQL } from "bun";
+import type { SQL } from "bun";
 import { describe, expect, test } from "bun:test";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { openDatabase } from "../../src/db/client";
 import { EMBEDDED_MIGRATIONS, migrateDatabase } from "../../src/db/migrate";
 import { EMBEDDED_PG_MIGRATIONS, migratePostgres } from "../../src/store/pg/migrate";
-import { freshPgDatabase, usePgCluster, withDatabase } from "../helpers/pg";
+import { freshPgDatabase, ownerConnection, usePgCluster } from "../helpers/pg";
 
 usePgCluster();
 
@@ -59,13 +59,7 @@ describe("upgrade to VRF objects", () => {
     const role = `vrf_owner_${process.pid}`;
     let owner: SQL | undefined;
     try {
-      await db.sql.unsafe(`DO $$ BEGIN CREATE ROLE ${role} LOGIN CREATEROLE; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
-      await db.sql.unsafe(`ALTER DATABASE "${db.name}" OWNER TO ${role}`);
-      await db.sql.unsafe(`ALTER SCHEMA public OWNER TO ${role}`);
-      const url = new URL(withDatabase(db.url, db.name));
-      url.username = role;
-      url.password = "";
-      owner = new SQL(url.toString(), { max: 1 });
+      owner = await ownerConnection(db, role);
       const before = EMBEDDED_PG_MIGRATIONS.findIndex((m) => m.sql.some((s) => s.includes('CREATE TABLE "vrfs"')));
       expect(before).toBeGreaterThan(0);
       await migratePostgres(owner, EMBEDDED_PG_MIGRATIONS.slice(0, before));

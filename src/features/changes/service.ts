@@ -34,7 +34,7 @@ export async function readFeed(store: Store, p: Principal, request: FeedRequest)
     const after = request.after ?? (oldest === null ? head : oldest - 1);
     if (request.after !== undefined) refuseGap(request.after, oldest, head);
     if (rows.length > 0) {
-      return { items: rows.map((r) => JSON.parse(r.payload) as EventPayload), next_cursor: String(rows.at(-1)!.seq) };
+      return { items: rows, next_cursor: String(rows.at(-1)!.seq) };
     }
     if (Date.now() >= deadline || request.signal?.aborted) return { items: [], next_cursor: String(after) };
     await Bun.sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));

@@ -43,7 +43,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** idle poll interval (default 1 s) */
   pollMs?: number;
-  /** settled deliveries and feed events older than this are pruned (default 7 days) */
+  /** settled deliveries older than this are pruned (default 7 days; the feed's events go with the activity log) */
   keepMs?: number;
   timeoutMs?: number;
   now?: () => number;

@@ -18,44 +18,86 @@
  * connection, and nothing is half-deleted (one transaction).
  */
 import type { SQL } from "bun";
+import { eventPayload, wantsEvent } from "../events";
 import type { ActivityEntry, ActivityQueries, ActivityRecord, Scope } from "../store";
 import { iso, settled } from "./errors";
-import { appendPgEvents } from "./events";
 
 /** The advisory-lock key of activity pruning (any constant unique to this job). */
 export const PRUNE_LOCK = 0x1bc7a_0001;
 
-/** Rows per INSERT (at most 65,535 parameters per statement). */
+/** Rows per outbox INSERT (at most 65,535 parameters per statement). */
 const CHUNK = 4000;
 
 /**
- * Inserts activity rows and, in the same transaction `tx`, their change-feed events and
- * webhook outbox rows (events.ts). The one place an activity row is written on PostgreSQL:
+ * Inserts activity rows with their change-feed seqs and, in the same transaction `tx`, their
+ * webhook outbox rows. The one place an activity row is written on PostgreSQL:
  * activity.record and the per-subnet allocation batches (ipam.ts) both call it, so no writer
- * can record a change that the feed and the webhooks miss. Statements are pipelined.
+ * can record a change that the feed and the webhooks miss. Why `seq` is commit order (the
+ * UPSERT's row lock on event_counters, held to COMMIT): src/store/events.ts. Per
+ * organization, one round trip whatever the number of entries, and a second only when a
+ * webhook wants one:
+ *
+ *   WITH c AS (UPSERT event_counters … seq + n RETURNING seq)     ┐ pipelined; the counter
+ *        INSERT INTO activity … seqs c.seq-n+1 … c.seq from c      │ row stays locked until
+ *   SELECT the organization's active hooks                        ┘ this transaction ends
+ *   INSERT INTO webhook_deliveries …                                only when a hook matches
  */
 export async function insertPgActivity(tx: SQL, entries: ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  // One timestamp per entry for both rows: the feed's `at` is the activity's.
   const now = new Date().toISOString();
-  const timed = entries.map((e) => (e.at === undefined ? { ...e, at: now } : e) as ActivityEntry & { at: string });
-  const rows = timed.map((e) => ({
+  const byOrg = new Map<string, { entry: ActivityEntry; id: string; at: string }[]>();
+  for (const entry of entries) {
+    let list = byOrg.get(entry.orgId);
+    if (!list) byOrg.set(entry.orgId, (list = []));
     // Time-ordered ids append to the primary-key index instead of dirtying a random page.
-    id: Bun.randomUUIDv7(),
-    org_id: e.orgId,
-    at: e.at,
-    actor_type: e.actor.type,
-    actor_id: e.actor.id,
-    actor_label: e.actor.label,
-    action: e.action,
-    target_type: e.target.type,
-    target_id: e.target.id,
-    target_label: e.target.label,
-    changes: JSON.stringify(e.changes ?? {}),
-  }));
-  const writes: PromiseLike<unknown>[] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) writes.push(tx`INSERT INTO activity ${tx(rows.slice(i, i + CHUNK))}`.execute());
-  writes.push(appendPgEvents(tx, timed));
+    list.push({ entry, id: Bun.randomUUIDv7(), at: entry.at ?? now });
+  }
+  const orgs = [...byOrg];
+  const statements: PromiseLike<unknown>[] = [];
+  for (const [orgId, list] of orgs) {
+    const n = list.length;
+    // One jsonb parameter for the whole batch: a 10,000-entry bulk is one statement, not 2,500 parameters × 4.
+    const rows = JSON.stringify(
+      list.map(({ entry: e, id, at }) => [id, at, e.actor.type, e.actor.id, e.actor.label, e.action, e.target.type, e.target.id, e.target.label, JSON.stringify(e.changes ?? {})]),
+    );
+    statements.push(
+      tx`WITH c AS (INSERT INTO event_counters AS ec (org_id, seq) VALUES (${orgId}, ${n})
+                    ON CONFLICT (org_id) DO UPDATE SET seq = ec.seq + ${n} RETURNING seq),
+              a AS (INSERT INTO activity (id, org_id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes, seq)
+                    SELECT e.v->>0, ${orgId}::text, (e.v->>1)::timestamptz, e.v->>2, e.v->>3, e.v->>4, e.v->>5, e.v->>6, e.v->>7, e.v->>8, e.v->>9,
+                           c.seq - ${n}::int + e.k
+                      FROM c, jsonb_array_elements(${rows}::text::jsonb) WITH ORDINALITY AS e(v, k))
+         SELECT seq FROM c`.execute(),
+      tx`SELECT id, events FROM webhooks WHERE org_id = ${orgId} AND active = 1`.execute(),
+    );
+  }
+  const results = (await settled(statements)) as unknown[][];
+  const outbox: Record<string, unknown>[] = [];
+  orgs.forEach(([orgId, list], i) => {
+    const hooks = (results[2 * i + 1] as { id: string; events: string }[]).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
+    if (hooks.length === 0) return;
+    const first = Number((results[2 * i] as { seq: string | number }[])[0]!.seq) - list.length + 1;
+    list.forEach(({ entry, id, at }, k) => {
+      let body: string | undefined;
+      for (const h of hooks) {
+        if (!wantsEvent(h.patterns, entry.action)) continue;
+        body ??= JSON.stringify(eventPayload(entry, id, first + k, at));
+        outbox.push({
+          id: Bun.randomUUIDv7(),
+          org_id: orgId,
+          webhook_id: h.id,
+          event_id: id,
+          event_type: entry.action,
+          body,
+          status: "pending",
+          created_at: now,
+          next_attempt_at: now,
+        });
+      }
+    });
+  });
+  const writes = [];
+  for (let i = 0; i < outbox.length; i += CHUNK) writes.push(tx`INSERT INTO webhook_deliveries ${tx(outbox.slice(i, i + CHUNK))}`.execute());
   await settled(writes);
 }
 

@@ -22,7 +22,7 @@
  *                                 a gap, a `reload`, or unknown ─▶ reload the subnet / organization
  *   jobs in memory, each with its own Journal (a refused job is undone alone)
  *   INSERT addresses; INSERT subnet_changes + UPDATE alloc_seq = seq + 1 (one statement);
- *   INSERT activity; events last (their counter row is the organization's lock)   ← one round trip
+ *   INSERT activity with its feed seqs last (their counter row is the organization's lock)   ← one round trip
  *   COMMIT
  *
  * Any failure of the transaction — a lost COMMIT reply included — undoes every job's memory
@@ -390,7 +390,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           if (k.intent) keyRows.push(rowOf(k.intent, k.out.value));
         }
         // Pipelined: every statement goes out at once, one round trip for the lot. The activity
-        // rows go last: insertPgActivity appends their change-feed events with an UPSERT that
+        // rows go last: insertPgActivity takes their change-feed seqs with an UPSERT that
         // locks the organization's event counter until COMMIT (store/events.ts), the one lock
         // every subnet's batches share, so it is taken as late as possible.
         const writes: PromiseLike<unknown>[] = [];
@@ -414,7 +414,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
              UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`.execute(),
         );
         if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`.execute());
-        // With their change-feed events and webhook outbox rows (insertPgActivity, the one writer).
+        // With their change-feed seqs and webhook outbox rows (insertPgActivity, the one writer).
         writes.push(insertPgActivity(tx, activity));
         await settled(writes);
       });

@@ -273,12 +273,16 @@ export const activity = pgTable(
     targetLabel: text("target_label").notNull().default(""),
     /** JSON object {field: [old, new]} as text, exactly as SQLite keeps it; never holds secrets. */
     changes: text("changes").notNull().default("{}"),
+    /** the change feed's position (see src/db/schema.ts); null only for entries older than the feed */
+    seq: bigint("seq", { mode: "number" }),
   },
   (t) => [
-    // The feed's order and cursor (org, at DESC, id DESC) is the one key: no separate key on `id`
+    // The log's order and cursor (org, at DESC, id DESC) is the key: no separate key on `id`
     // (a UUIDv7, unique by construction and never looked up alone) and no second copy of it.
     primaryKey({ name: "activity_pk", columns: [t.orgId, t.at, t.id] }),
     index("activity_target_idx").on(t.orgId, t.targetId),
+    // The feed's order and cursor.
+    uniqueIndex("activity_seq_idx").on(t.orgId, t.seq),
   ],
 );
 
@@ -340,21 +344,7 @@ export const rateLimitWindows = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.windowStart] })],
 );
 
-/** The twin of SQLite's `events` (src/db/schema.ts): the change feed, `seq` per organization. */
-export const events = pgTable(
-  "events",
-  {
-    orgId: text("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
-    seq: bigint("seq", { mode: "number" }).notNull(),
-    at: isoTimestamp("at").notNull(),
-    payload: text("payload").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.orgId, t.seq] })],
-);
-
-/** The last `events.seq` per organization; its row lock orders an organization's events by commit (store/pg/events.ts). */
+/** The last `activity.seq` per organization; its row lock orders an organization's feed by commit (store/pg/activity.ts). */
 export const eventCounters = pgTable("event_counters", {
   orgId: text("org_id")
     .primaryKey()

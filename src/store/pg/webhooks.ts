@@ -177,12 +177,9 @@ export function pgWebhooks(tx: SQL, scope: Scope): WebhookQueries {
 
     prune(cutoff) {
       return asWorker(async () => {
-        const [deliveries, events] = await Promise.all([
-          tx`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ${cutoff}`.execute(),
-          // Hourly, one scan (events have no index on `at`, to keep appends cheap), never blocking writers.
-          tx`DELETE FROM events WHERE at < ${cutoff}`.execute(),
-        ]);
-        return deliveries.count + events.count;
+        // The feed's events are activity entries: the activity log's retention prunes them.
+        const deliveries = await tx`DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ${cutoff}`.execute();
+        return deliveries.count;
       });
     },
   };

@@ -1,72 +1,113 @@
-/** SQLite: appending to the activity log (API.md §8). */
+/**
+ * SQLite: the activity log (API.md §8), which is also the change feed and the webhook outbox's
+ * source: every entry takes its organization's next feed `seq` as it is written
+ * (store/events.ts says why that is commit order).
+ */
 import type { OpenDatabase } from "../../db/client";
 import { multiInsert } from "../../db/multi-insert";
+import { eventPayload, wantsEvent } from "../events";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
-import { appendEvent, appendEvents } from "./events";
 import type { FlushParticipant } from "../../ipam/group-commit";
 
 const statements = new WeakMap<OpenDatabase, ReturnType<typeof prepare>>();
 
 function prepare(database: OpenDatabase) {
-  return multiInsert(
-    database.sqlite,
-    "INSERT INTO activity (id, org_id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes)",
-    11,
-  );
+  const { sqlite } = database;
+  return {
+    insert: multiInsert(
+      sqlite,
+      "INSERT INTO activity (id, org_id, at, actor_type, actor_id, actor_label, action, target_type, target_id, target_label, changes, seq)",
+      12,
+    ),
+    // Takes the organization's next `n` seqs; returns the last of them.
+    bump: sqlite.query<{ seq: number }, [string, number]>(
+      "INSERT INTO event_counters (org_id, seq) VALUES (?1, ?2) ON CONFLICT (org_id) DO UPDATE SET seq = seq + ?2 RETURNING seq",
+    ),
+    hooks: sqlite.query<{ id: string; events: string }, [string]>("SELECT id, events FROM webhooks WHERE org_id = ? AND active = 1"),
+    enqueue: sqlite.query<unknown, [string, string, string, string, string, string, string, string]>(
+      `INSERT INTO webhook_deliveries (id, org_id, webhook_id, event_id, event_type, body, status, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    ),
+  };
+}
+
+function statementsOf(database: OpenDatabase): ReturnType<typeof prepare> {
+  let s = statements.get(database);
+  if (!s) {
+    s = prepare(database);
+    statements.set(database, s);
+  }
+  return s;
 }
 
 /**
- * Synchronous insert of an activity row and, with it, its change-feed event and webhook
- * outbox rows (store/events.ts). The one place an activity row is written on SQLite:
+ * Synchronous insert of an activity entry with its feed seq and, for each active webhook that
+ * wants it, an outbox row. The one place an activity row is written on SQLite:
  * activity.record, the IPAM facet's GroupCommit (store/sqlite/ipam.ts) and the legacy
  * writers (features/activity/record.ts) all call it, inside their transaction, so no writer
  * can record a change that the feed and the webhooks miss.
  */
 export function insertActivity(database: OpenDatabase, entry: ActivityEntry): void {
-  // One timestamp for both rows: the feed's `at` is the activity's.
-  if (entry.at === undefined) entry = { ...entry, at: new Date().toISOString() };
-  insertStatement(database)([rowOf(entry)]);
-  appendEvent(database, entry);
+  insertActivities(database, [entry]);
 }
 
 /**
- * insertActivity for many entries, in order (the expiry sweep's thousands per transaction):
- * the same rows, with the change-feed counter bumped and the webhooks read once per
- * organization (events.ts appendEvents) rather than once per entry.
+ * insertActivity for many entries, in order (a batch's, a bulk's or an expiry sweep's
+ * thousands per transaction): one bump of each organization's feed counter by its number of
+ * entries, one read of its webhooks and multi-row INSERTs. The seqs are those a loop of
+ * insertActivity would hand out.
  */
 export function insertActivities(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
   if (entries.length === 0) return;
-  const insert = insertStatement(database);
-  const now = new Date().toISOString();
-  const timed = entries.map((e) => (e.at === undefined ? { ...e, at: now } : e));
-  insert(timed.map(rowOf));
-  appendEvents(database, timed);
-}
-
-function insertStatement(database: OpenDatabase): ReturnType<typeof prepare> {
-  let insert = statements.get(database);
-  if (!insert) {
-    insert = prepare(database);
-    statements.set(database, insert);
+  const s = statementsOf(database);
+  const byOrg = new Map<string, ActivityEntry[]>();
+  for (const entry of entries) {
+    const list = byOrg.get(entry.orgId);
+    if (list) list.push(entry);
+    else byOrg.set(entry.orgId, [entry]);
   }
-  return insert;
+  const rows: (string | number | null)[][] = [];
+  const now = new Date().toISOString();
+  for (const [orgId, list] of byOrg) {
+    const hooks = hooksOf(s, orgId);
+    let seq = s.bump.get(orgId, list.length)!.seq - list.length;
+    for (const entry of list) {
+      const at = entry.at ?? now;
+      // Time-ordered ids append to the primary-key index instead of dirtying a random page.
+      const id = Bun.randomUUIDv7();
+      seq++;
+      rows.push([
+        id,
+        orgId,
+        at,
+        entry.actor.type,
+        entry.actor.id,
+        entry.actor.label,
+        entry.action,
+        entry.target.type,
+        entry.target.id,
+        entry.target.label,
+        JSON.stringify(entry.changes ?? {}),
+        seq,
+      ]);
+      if (hooks.length === 0) continue;
+      // The body is built only when a webhook wants it; the feed builds its items from the row.
+      let body: string | undefined;
+      for (const hook of hooks) {
+        if (!wantsEvent(hook.patterns, entry.action)) continue;
+        body ??= JSON.stringify(eventPayload(entry, id, seq, at));
+        s.enqueue.run(Bun.randomUUIDv7(), orgId, hook.id, id, entry.action, body, now, now);
+      }
+    }
+  }
+  s.insert(rows);
 }
 
-function rowOf(entry: ActivityEntry) {
-  return [
-    // Time-ordered ids append to the primary-key index instead of dirtying a random page.
-    Bun.randomUUIDv7(),
-    entry.orgId,
-    entry.at ?? new Date().toISOString(),
-    entry.actor.type,
-    entry.actor.id,
-    entry.actor.label,
-    entry.action,
-    entry.target.type,
-    entry.target.id,
-    entry.target.label,
-    JSON.stringify(entry.changes ?? {}),
-  ];
+type Hook = { id: string; patterns: string[] };
+
+/** The organization's active webhooks, their patterns parsed. */
+function hooksOf(s: ReturnType<typeof prepare>, orgId: string): Hook[] {
+  return s.hooks.all(orgId).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * SQLite: webhooks and their deliveries (the outbox rows appendEvents writes, then the
+ * SQLite: webhooks and their deliveries (the outbox rows insertActivities writes, then the
  * delivery log). Every tenant statement filters on org_id. The worker's statements
  * (claimDue, settle, prune) span organizations: one server per SQLite database, so one
  * worker, and a claim inside its write transaction is trivially exclusive.
@@ -109,18 +109,8 @@ export function sqliteWebhooks(database: OpenDatabase): WebhookQueries {
     },
 
     async prune(cutoff) {
-      const deliveries = sqlite.query("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?").run(cutoff).changes;
-      // Per organization along the (org_id, seq) key: events are appended in time order, so the
-      // expired ones are a prefix; finding its end reads only the rows that go (no index on `at`).
-      let events = 0;
-      const orgs = sqlite.query<{ org_id: string }, []>("SELECT org_id FROM event_counters").all();
-      const firstKept = sqlite.query<{ seq: number }, [string, string]>("SELECT seq FROM events WHERE org_id = ? AND at >= ? ORDER BY seq LIMIT 1");
-      const drop = sqlite.query("DELETE FROM events WHERE org_id = ? AND seq < ?");
-      for (const { org_id } of orgs) {
-        const kept = firstKept.get(org_id, cutoff);
-        events += drop.run(org_id, kept ? kept.seq : Number.MAX_SAFE_INTEGER).changes;
-      }
-      return deliveries + events;
+      // The feed's events are activity entries: the activity log's retention prunes them.
+      return sqlite.query("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?").run(cutoff).changes;
     },
   };
 }

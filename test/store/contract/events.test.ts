@@ -87,7 +87,7 @@ describe.each(BACKENDS)("change feed on $name", (backend) => {
     const ahead = await t.api.get("/events?after=9");
     expect(ahead.status).toBe(410);
     expect(ahead.body.code).toBe("cursor_expired");
-    await t.store.write({ orgId: null }, (q) => q.webhooks.prune(new Date(Date.now() + 60_000).toISOString()));
+    await t.store.write({ orgId: null }, (q) => q.activity.prune({}, new Date(Date.now() + 60_000).toISOString()));
     await t.api.post("/sections", { name: "D" });
     const gone = await t.api.get("/events?after=1");
     expect(gone.status).toBe(410);
@@ -96,7 +96,7 @@ describe.each(BACKENDS)("change feed on $name", (backend) => {
     expect((await t.api.get("/events")).body.items.map((e: Event) => e.seq)).toEqual([4]);
   });
 
-  test("pruning drops the events older than the cutoff and keeps the rest, in every organization", async () => {
+  test("the feed is the activity log: pruning the log drops the events older than its cutoff and keeps the rest, in every organization; the webhook log's pruning leaves them", async () => {
     const t = await fresh();
     const other = await t.newTenant();
     const day = 86400_000;
@@ -105,7 +105,10 @@ describe.each(BACKENDS)("change feed on $name", (backend) => {
         for (const age of [9, 8, 1, 0]) await q.activity.record({ ...entry(org, `${age}d`), at: new Date(Date.now() - age * day).toISOString() });
       });
     }
-    const removed = await t.store.write({ orgId: null }, (q) => q.webhooks.prune(new Date(Date.now() - 7 * day).toISOString()));
+    const cutoff = new Date(Date.now() - 7 * day).toISOString();
+    expect(await t.store.write({ orgId: null }, (q) => q.webhooks.prune(cutoff))).toBe(0);
+    expect((await t.api.get("/events")).body.items).toHaveLength(4);
+    const removed = await t.store.write({ orgId: null }, (q) => q.activity.prune({}, cutoff));
     expect(removed).toBe(4);
     for (const who of [t.api, t.as(other)]) {
       expect((await who.get("/events")).body.items.map((e: Event) => [e.seq, e.target.label])).toEqual([
