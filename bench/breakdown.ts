@@ -138,9 +138,9 @@ export async function measurePieces(dir: string): Promise<Piece[]> {
   const after = durable(served.sqlite, writes, (id, ip) => insertActivity(served, entry(id, ip)));
   served.close();
   pieces.push({ what: "COMMIT per allocation (batches of 32, FULL, checkpoints included)", before: before.commit, after: after.commit, issue: 39 });
-  // Not the same work: since the change feed, recording an entry also appends its event row,
-  // bumps the feed's counter and reads the organization's webhooks (store/sqlite/events.ts).
-  pieces.push({ what: "activity entry (replaced: its row alone; this code: row + change-feed event, counter, webhook lookup)", before: before.activity, after: after.activity, issue: 14 });
+  // Not the same work: since the change feed, recording an entry also bumps the feed's counter
+  // for its seq and reads the organization's webhooks (store/sqlite/activity.ts).
+  pieces.push({ what: "activity entry (replaced: its row alone; this code: row with its feed seq, counter, webhook lookup)", before: before.activity, after: after.activity, issue: 14 });
   pieces.push({ what: "address INSERT", before: before.address, after: after.address, issue: 11 });
   return pieces;
 }
