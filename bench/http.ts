@@ -103,7 +103,7 @@ export default async function main() {
     rows.push(allocationRow("allocations/s, 1 client, NORMAL", normal1, null, ISSUE.perSecond1, "≥ 3,500/s"));
     rows.push(allocationRow("assign a given IP/s, 1 client, NORMAL", assignNormal, null, ISSUE.assign1, "≥ 3,500/s"));
     rows.push(
-      allocationRow("allocations/s, 32 clients, NORMAL", normal32, `${pct(normal32.perSecond / ceilings.sqlite.normal)} of raw SQLite`, ISSUE.perSecond32, "≥ 10,000/s"),
+      allocationRow("allocations/s, 32 clients, NORMAL (requests 6,000–14,000 of its server)", normal32, `${pct(normal32.perSecond / ceilings.sqlite.normal)} of raw SQLite`, ISSUE.perSecond32, "≥ 10,000/s"),
     );
     rows.push([
       "server CPU per allocation, 32 clients, NORMAL",
@@ -135,6 +135,23 @@ export default async function main() {
       const after = await firstFreeTimes(base, headers, id, 0); // every answer counts: "at once" is the point
       rows.push([`first-free right after a bulk fill of 100,000 (all 3,000 answers; NORMAL server), ${label}, p50 / p99`, `${ms(percentile(after, 50))} / ${ms(percentile(after, 99))}`, "", label === "/8" ? "1.5–2.6 ms" : "up to 6 ms", "p99 ≤ 1 ms"]);
     }
+
+    // Steady state, last (the rows above keep their moment in the server's life). The 32-client
+    // row above is its server's requests 6,000–14,000, while the JIT compiler still works on
+    // the request path: its threads took about a fifth of the server's CPU there. The same load
+    // once 30,000 more allocations have warmed it (not counted) is what a server that has been
+    // up a while does.
+    await allocations(child, base, headers, subnetId, 32, 30_000);
+    const steady32 = await allocations(child, base, headers, subnetId, 32, 8000);
+    rows.push(
+      allocationRow(
+        "allocations/s, 32 clients, NORMAL, steady state (after 30,000 more, not counted)",
+        steady32,
+        `${pct(steady32.perSecond / ceilings.sqlite.normal)} of raw SQLite`,
+        ISSUE.perSecond32,
+        "≥ 10,000/s",
+      ),
+    );
   } finally {
     child.kill();
     await child.exited;
