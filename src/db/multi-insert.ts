@@ -2,8 +2,8 @@
  * INSERT of many rows in statements of up to ROWS_PER_STATEMENT rows each (`VALUES (…), (…)`):
  * one call into SQLite per 64 rows instead of one per row. Measured on this machine with an
  * 11-column table, 100,000 rows in one transaction: 2.46 µs per row one at a time, 1.76 with 16
- * rows a statement. Used where a transaction writes thousands of rows (the activity and events
- * of a bulk allocation, an expiry sweep, a group commit's batch).
+ * rows a statement. Used where a transaction writes thousands of rows (the activity entries of
+ * a bulk allocation, an expiry sweep, a group commit's batch).
  */
 import type { Database, SQLQueryBindings, Statement } from "bun:sqlite";
 

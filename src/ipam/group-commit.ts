@@ -23,7 +23,7 @@
  * between the wait and BEGIN) is not run: it is queued again after the rebuild. Before
  * COMMIT, the batch bumps the version of each organization it wrote (once per organization),
  * and its participants (FlushParticipant) write what they gathered from the jobs that kept
- * their work — on SQLite the activity rows with their events, and the integer numbers'
+ * their work — on SQLite the activity rows with their feed seqs, and the integer numbers'
  * counters — once for the whole batch instead of once per job: a counter row bumped inside
  * each job's savepoint cost ~20 µs per job.
  *

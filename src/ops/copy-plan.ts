@@ -65,7 +65,7 @@ interface Shape {
   references: Set<string>;
 }
 
-/** The primary key's columns: one column's own, or a table-level composite one (events: org_id, seq). */
+/** The primary key's columns: one column's own, or a table-level composite one (e.g. ipam_changes: org_id, version). */
 function primaryKeyOf(columns: { name: string; primary: boolean }[], composite: { columns: { name: string }[] }[]): string[] {
   const own = columns.filter((col) => col.primary).map((col) => col.name);
   return own.length > 0 ? own : (composite[0]?.columns.map((col) => col.name) ?? []);

@@ -97,7 +97,8 @@ describe("retention", () => {
     const teams = createTenant(database, { plan: "teams" });
     const now = new Date("2026-11-29T00:00:00Z");
     for (const t of [free, teams]) {
-      for (const daysAgo of [1, 10, 30, 100]) {
+      // Oldest first, as a log is written (its feed numbers follow time).
+      for (const daysAgo of [100, 30, 10, 1]) {
         recordActivity(database, {
           orgId: t.orgId,
           actor: { type: "system", id: null, label: "test" },

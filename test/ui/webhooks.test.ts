@@ -72,7 +72,9 @@ describe("Settings → Webhooks", () => {
     await page.keyboard.press("Escape");
     const row = page.locator("table.webhooks tbody tr");
     await row.first().waitFor();
-    // Both dialogs are gone: focus is back on New webhook, not on <body>.
+    // Both dialogs are gone: focus is back on New webhook, not on <body> (once the list has redrawn:
+    // on a busy machine the row can appear a moment before focus is handed back).
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === "New webhook", undefined, { timeout: 5000 });
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("New webhook");
     expect(await row.locator("td:nth-child(2)").textContent()).toBe("address.* subnet.* folder.*");
     const listed = await apiCall(env, tenant.key, "GET", "/api/v1/webhooks");

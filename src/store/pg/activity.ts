@@ -10,7 +10,8 @@
  *   app.maintenance = ''
  *   for each organization:
  *     app.org_id = <org>                           its tenant policy, as for any request
- *     DELETE FROM activity WHERE org_id = <org> AND at < <cutoff of its plan>
+ *     DELETE FROM activity WHERE org_id = <org>    the feed's prefix below the lowest seq at or
+ *       AND older than <cutoff of its plan>        after the cutoff, and older entries without a seq
  *   app.org_id = ''
  *   COMMIT                                         releases the lock
  *
@@ -144,9 +145,14 @@ export function pgActivity(tx: SQL, scope: Scope): ActivityQueries {
       let removed = 0;
       for (const org of orgs as { id: string; plan: string }[]) {
         const cutoff = cutoffs[org.plan] ?? otherwise;
+        // The feed's prefix below the lowest seq still within retention, and older entries without
+        // a seq by time: never a hole in the feed (see src/store/sqlite/activity.ts FIRST_KEPT_SEQ).
         const [, deleted] = await Promise.all([
           tx`SELECT set_config('app.org_id', ${org.id}, true)`.execute(),
-          tx`DELETE FROM activity WHERE org_id = ${org.id} AND at < ${cutoff}`.execute(),
+          tx`DELETE FROM activity
+              WHERE org_id = ${org.id}
+                AND (seq < coalesce((SELECT seq FROM activity WHERE org_id = ${org.id} AND seq IS NOT NULL AND at >= ${cutoff} ORDER BY seq LIMIT 1), 9223372036854775807)
+                     OR (seq IS NULL AND at < ${cutoff}))`.execute(),
         ]);
         removed += deleted.count;
       }

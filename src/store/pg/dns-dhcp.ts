@@ -32,21 +32,23 @@ export function pgDnsDhcp(tx: TransactionSQL): DnsDhcpQueries {
      * changes oldest first; closed form: max over changes c of (second of c + changes newer
      * than c)), over the change feed's numbering of the activity log: every activity row,
      * whatever wrote it (the per-subnet allocation batches included), takes a `seq`, and seqs
-     * are numbered 1, 2, 3 … in commit order with no hole (store/events.ts). So "changes newer than e" is simply head − seq(e), and the serial is
+     * are numbered 1, 2, 3 … in commit order with no hole (store/events.ts). So "changes newer
+     * than e" is simply head − seq(e), and the serial is
      *
-     *     head + max over kept events e of (second of e − seq(e))
+     *     head + max over the last 7 days' events e of (second of e − seq(e))
      *
-     * with no window over the log. Every event counts (a key or webhook change too): a
-     * secondary then transfers an unchanged zone, which is harmless. As on SQLite, the newest
-     * `updated_at` of addresses and subnets is a floor once old entries are pruned. The head is
-     * read from event_counters, the row the writers lock: an export that reads its serial
-     * before its records (source.ts) never shows a change its serial does not count.
+     * with no window function, and only a week of the log read (it may be kept forever; a week
+     * is what the feed kept when it was a table of its own). Every event counts (a key or
+     * webhook change too): a secondary then transfers an unchanged zone, which is harmless. As
+     * on SQLite, the newest `updated_at` of addresses and subnets is a floor for older changes.
+     * The head is read from event_counters, the row the writers lock: an export that reads its
+     * serial before its records (source.ts) never shows a change its serial does not count.
      */
     async zoneSerial(orgId) {
       const [row] = await tx`
         SELECT GREATEST(
           (SELECT seq FROM event_counters WHERE org_id = ${orgId})
-            + (SELECT max(floor(extract(epoch FROM at))::bigint - seq) FROM activity WHERE org_id = ${orgId} AND seq IS NOT NULL),
+            + (SELECT max(floor(extract(epoch FROM at))::bigint - seq) FROM activity WHERE org_id = ${orgId} AND at >= now() - interval '7 days' AND seq IS NOT NULL),
           (SELECT floor(extract(epoch FROM max(updated_at)))::bigint FROM addresses WHERE org_id = ${orgId}),
           (SELECT floor(extract(epoch FROM max(updated_at)))::bigint FROM subnets WHERE org_id = ${orgId}),
           1) AS serial`;

@@ -253,8 +253,9 @@ export const addresses = pgTable(
 );
 
 /**
- * The activity log: one row per write, recorded in the write's own transaction. Kept slim
- * because every allocation writes one (issue 16): one key and one index.
+ * The activity log: one row per write, recorded in the write's own transaction, and the change
+ * feed (`seq`, see src/db/schema.ts). Kept slim because every allocation writes one (issue 16):
+ * one key and two indexes.
  */
 export const activity = pgTable(
   "activity",

@@ -129,8 +129,23 @@ export function flushActivity(database: OpenDatabase): FlushParticipant & { add(
   };
 }
 
+/**
+ * Pruning keeps the feed whole. `at` is taken when a write starts and `seq` when it commits,
+ * so around a cutoff an older `at` can sit above a newer one in seq order; deleting by `at`
+ * alone could leave a hole that a cursor skips unnoticed. So an organization loses the prefix
+ * of its feed below the lowest seq still within retention (found walking the seq index up
+ * from the oldest: about as many rows as go), and its entries without a seq (older than the
+ * feed) by time. An entry at most one write's duration past the cutoff may stay an hour longer.
+ */
+const FIRST_KEPT_SEQ = "SELECT seq FROM activity WHERE org_id = ? AND seq IS NOT NULL AND +at >= ? ORDER BY seq LIMIT 1";
+const DROP_BEFORE = "DELETE FROM activity WHERE org_id = ?1 AND (seq < ?2 OR (seq IS NULL AND at < ?3))";
+
 export function sqliteActivity(database: OpenDatabase): ActivityQueries {
   const { sqlite } = database;
+  const dropBefore = (orgId: string, cutoff: string): number => {
+    const kept = sqlite.query<{ seq: number }, [string, string]>(FIRST_KEPT_SEQ).get(orgId, cutoff);
+    return sqlite.query<unknown, [string, number, string]>(DROP_BEFORE).run(orgId, kept ? kept.seq : Number.MAX_SAFE_INTEGER, cutoff).changes;
+  };
   return {
     record: async (entry) => insertActivity(database, entry),
     recordMany: async (entries) => insertActivities(database, entries),
@@ -171,16 +186,9 @@ export function sqliteActivity(database: OpenDatabase): ActivityQueries {
 
     // One server per SQLite database (the server lock): nobody else prunes at the same time.
     async prune(cutoffs, otherwise) {
+      const orgs = sqlite.query<{ id: string; plan: string }, []>("SELECT id, plan FROM organizations").all();
       let removed = 0;
-      const plans = Object.keys(cutoffs);
-      for (const plan of plans) {
-        removed += sqlite
-          .query("DELETE FROM activity WHERE at < ? AND org_id IN (SELECT id FROM organizations WHERE plan = ?)")
-          .run(cutoffs[plan]!, plan).changes;
-      }
-      removed += sqlite
-        .query(`DELETE FROM activity WHERE at < ? AND org_id IN (SELECT id FROM organizations WHERE plan NOT IN (${plans.map(() => "?").join(", ")}))`)
-        .run(otherwise, ...plans).changes;
+      for (const org of orgs) removed += dropBefore(org.id, cutoffs[org.plan] ?? otherwise);
       return removed;
     },
   };

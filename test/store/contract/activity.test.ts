@@ -19,7 +19,9 @@ describe.each(BACKENDS)("activity on $name", (backend) => {
   /** Entries at given ages (days), labelled with their age, straight through the store. */
   async function entries(t: Opened, orgId: string, ages: number[], now = Date.now()) {
     await t.store.write({ orgId }, async (q) => {
-      for (const age of ages) {
+      // Oldest first, as a log is written: its feed numbers follow time (pruning removes the
+      // feed's oldest numbers, store/sqlite/activity.ts FIRST_KEPT_SEQ).
+      for (const age of [...ages].sort((a, b) => b - a)) {
         await q.activity.record({
           orgId,
           actor: { type: "system", id: null, label: "test" },

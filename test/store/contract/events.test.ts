@@ -118,6 +118,25 @@ describe.each(BACKENDS)("change feed on $name", (backend) => {
     }
   });
 
+  test("pruning never leaves a hole in the feed: an entry whose time is past the cutoff but whose seq is above a kept one stays", async () => {
+    const t = await fresh();
+    const org = t.tenant.orgId;
+    const day = 86400_000;
+    // Times are taken when a write starts, seqs when it commits: a long write can commit an old time after a newer one.
+    for (const [label, age] of [["9d", 9], ["1d", 1], ["8d, committed late", 8], ["0d", 0]] as const) {
+      await t.store.write({ orgId: org }, (q) => q.activity.record({ ...entry(org, label), at: new Date(Date.now() - age * day).toISOString() }));
+    }
+    const before = (await t.api.get("/events")).body.items.map((e: Event) => e.seq);
+    const cutoff = new Date(Date.now() - 7 * day).toISOString();
+    expect(before).toEqual([1, 2, 3, 4]);
+    expect(await t.store.write({ orgId: null }, (q) => q.activity.prune({}, cutoff))).toBe(1);
+    const after = (await t.api.get("/events")).body.items;
+    // Only the prefix below the first kept seq went: the old-time entry above it stays, no gap.
+    expect(after.map((e: Event) => e.target.label)).toEqual(["1d", "8d, committed late", "0d"]);
+    expect(after.map((e: Event) => e.seq)).toEqual([2, 3, 4]);
+    expect((await t.api.get("/events?after=1")).body.items.map((e: Event) => e.seq)).toEqual([2, 3, 4]);
+  });
+
   test("a rolled-back write hands its seq to the next one: no hole for readers to wait on", async () => {
     const t = await fresh();
     const org = t.tenant.orgId;
