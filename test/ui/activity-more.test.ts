@@ -30,10 +30,23 @@ describe("activity: Load more", () => {
     await page.waitForFunction(() => document.querySelectorAll("table.activity tbody tr").length === 50);
     const more = page.getByRole("button", { name: "Load more" });
     await more.focus();
-    // Pressed twice while the page loads: one page is appended, not two.
+    // Pressed twice while the page loads: one page is appended, not two. The next page's answer
+    // is held until both presses are in (on a busy machine it could otherwise arrive between
+    // them, and the second Enter would rightly open the link focus had moved to).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let asked = 0;
+    await page.route(/\/api\/v1\/activity\?.*cursor=/, async (route) => {
+      asked++;
+      await held;
+      await route.continue();
+    });
     await page.keyboard.press("Enter");
     await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("button[aria-disabled='true']") !== null);
+    release();
     await page.waitForFunction(() => document.querySelectorAll("table.activity tbody tr").length >= 61);
+    expect(asked).toBe(1);
     await more.waitFor({ state: "hidden" });
     expect(await rows.count()).toBe(61);
     // Focus is on the first entry that page added (its actor link), inside the table.
