@@ -147,11 +147,15 @@ export function pgActivity(tx: SQL, scope: Scope): ActivityQueries {
         const cutoff = cutoffs[org.plan] ?? otherwise;
         // The feed's prefix below the lowest seq still within retention, and older entries without
         // a seq by time: never a hole in the feed (see src/store/sqlite/activity.ts FIRST_KEPT_SEQ).
+        // `at + interval '0'` keeps the planner on the seq index, walking up from the oldest (about
+        // as many rows as go) rather than reading every entry still within retention to sort them.
         const [, deleted] = await Promise.all([
           tx`SELECT set_config('app.org_id', ${org.id}, true)`.execute(),
           tx`DELETE FROM activity
               WHERE org_id = ${org.id}
-                AND (seq < coalesce((SELECT seq FROM activity WHERE org_id = ${org.id} AND seq IS NOT NULL AND at >= ${cutoff} ORDER BY seq LIMIT 1), 9223372036854775807)
+                AND (seq < coalesce((SELECT seq FROM activity
+                                      WHERE org_id = ${org.id} AND seq IS NOT NULL AND at + interval '0' >= ${cutoff}::timestamptz
+                                      ORDER BY seq LIMIT 1), 9223372036854775807)
                      OR (seq IS NULL AND at < ${cutoff}))`.execute(),
         ]);
         removed += deleted.count;
