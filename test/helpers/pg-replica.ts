@@ -12,7 +12,8 @@ import type { Tenant } from "./tenant";
 export function pgReplica(url: string, tenant: Tenant, closers: (() => Promise<void>)[]) {
   const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true });
   closers.push(() => store.close());
-  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  const logger = createMemoryLogger();
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger });
   const call = async (method: string, path: string, body?: unknown) => {
     const init: RequestInit = { method, headers: { ...tenant.bearer } };
     if (body !== undefined) {
@@ -21,7 +22,9 @@ export function pgReplica(url: string, tenant: Tenant, closers: (() => Promise<v
     }
     const response = await app.handle(new Request(`http://localhost/api/v1${path}`, init));
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    // A 5xx says "see the server log": the test's failure message carries that log's last lines.
+    const log = response.status >= 500 ? logger.lines.filter((line) => /error/i.test(line)).slice(-2).join("\n") : undefined;
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, log };
   };
   return { store, call, get: (p: string) => call("GET", p), post: (p: string, b: unknown) => call("POST", p, b), del: (p: string) => call("DELETE", p) };
 }

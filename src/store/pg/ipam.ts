@@ -108,12 +108,23 @@ interface Prefetched {
   rows: ChangeRow[];
 }
 
+/** A read's reload met a reshaping write of its replica: the read starts over once that write is done. */
+class ReloadAgain extends Error {}
+
 export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): IpamStore {
   const memory = new PgMemory();
   /** subnet id → jobs waiting for its next batch; present while a batch of it runs */
   const queues = new Map<string, Job[]>();
   /** organization → a load a read started (concurrent readers wait for it instead of loading too) */
   const loading = new Map<string, Promise<void>>();
+  /**
+   * organization → a reshaping write of this replica that holds its locks and is changing
+   * memory (ipam.write), settled when it has finished. A read's reload must not install an
+   * organization loaded before that write changed memory: the write would lose the subnet it
+   * just placed (its answer failed with "in the database but not in memory"), and after its
+   * COMMIT it would mark the stale copy current. Reads wait for it instead (currentIn).
+   */
+  const reshaping = new Map<string, Promise<void>>();
 
   /** Reads an organization's shape and allocators (the version first: a later change only makes it look older). */
   async function loadOrg(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
@@ -169,7 +180,14 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
    * use, which is a new object after an organization reload. Idempotent: a take of a value
    * already taken, or a free of one already free, changes nothing.
    */
-  async function catchUp(tx: TransactionSQL, orgId: string, state: SubnetState, seq: number, prefetched?: Prefetched): Promise<SubnetState | undefined> {
+  async function catchUp(
+    tx: TransactionSQL,
+    orgId: string,
+    state: SubnetState,
+    seq: number,
+    prefetched?: Prefetched,
+    reload: (tx: TransactionSQL, orgId: string) => Promise<OrgIpam> = reloadOrg,
+  ): Promise<SubnetState | undefined> {
     if (state.seq === seq) return state;
     if (state.seq >= 0 && state.seq < seq) {
       const rows =
@@ -205,7 +223,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       }
     }
     // The shape may have changed too (a reload entry, or nobody knows): the whole organization.
-    return (await reloadOrg(tx, orgId)).subnets.get(state.id);
+    return (await reload(tx, orgId)).subnets.get(state.id);
   }
 
   /**
@@ -227,7 +245,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
    */
   async function currentIn(tx: TransactionSQL, orgId: string, ids: string[]): Promise<void> {
     for (;;) {
-      const pending = loading.get(orgId);
+      const pending = loading.get(orgId) ?? reshaping.get(orgId);
       if (!pending) break;
       await pending.catch(() => {});
     }
@@ -236,7 +254,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     const rows = await ipamState(tx, orgId, wanted);
     const version = rows[0]?.version ?? 0;
     if (memory.org(orgId)?.version !== version) {
-      const load = reloadOrg(tx, orgId).then(() => undefined);
+      const load = readerReload(tx, orgId).then(() => undefined);
       loading.set(orgId, load);
       try {
         await load;
@@ -248,8 +266,25 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
     for (const row of rows) {
       if (row.id === null) continue;
       const state = memory.subnet(orgId, row.id);
-      if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
+      if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq), undefined, readerReload);
     }
+  }
+
+  /**
+   * A read's reload: installs what it loaded unless a reshaping write of this replica took its
+   * locks meanwhile (`reshaping`) — then it waits for that write and the read starts over
+   * (ReloadAgain, caught by `read`), so it never puts back an organization older than the
+   * write's changes.
+   */
+  async function readerReload(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
+    const org = await loadOrg(tx, orgId);
+    const write = reshaping.get(orgId);
+    if (write) {
+      await write.catch(() => {});
+      throw new ReloadAgain();
+    }
+    memory.install(orgId, org);
+    return org;
   }
 
   /** `ids` (those in memory) and all their descendants in memory, each once. */
@@ -442,7 +477,18 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
   }
 
   /** IpamStore.read: the organization's version check and `subnetIds`' catch-up, then `fn`, in one unit. */
-  function read<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>, subnetIds: string[] = []): Promise<T> {
+  async function read<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>, subnetIds: string[] = []): Promise<T> {
+    for (;;) {
+      try {
+        return await readOnce(orgId, fn, subnetIds);
+      } catch (error) {
+        // A reshaping write of this replica changed memory while this read loaded it: again, after it.
+        if (!(error instanceof ReloadAgain)) throw error;
+      }
+    }
+  }
+
+  function readOnce<T>(orgId: string, fn: (q: Queries, fresh: Freshen) => Promise<T>, subnetIds: string[]): Promise<T> {
     const scope = { orgId };
     return inScope(sql, scope, async (tx) => {
       await currentIn(tx, orgId, subnetIds);
@@ -456,7 +502,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id = ANY(${tx.array(wanted, "TEXT")}::text[])`) as { id: string; alloc_seq: string }[];
         for (const row of rows) {
           const state = memory.subnet(orgId, row.id);
-          if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq));
+          if (state && state.seq !== Number(row.alloc_seq)) await catchUp(tx, orgId, state, Number(row.alloc_seq), undefined, readerReload);
         }
       };
       return fn(queriesOn(tx, scope), fresh);
@@ -497,6 +543,9 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       const unit = storingIntent(intentFor(orgId), ([q], row) => q.idempotency.save(row, keptSince()), fn);
       const only = options.subnets;
       let after: { version: number | null; seqs: Map<string, number> } | undefined;
+      const done = Promise.withResolvers<void>();
+      /** the organization object this write changes; another in memory at its end means nobody knows */
+      let mine: OrgIpam | undefined;
       try {
         const value = await inScope(sql, scope, async (tx) => {
           // The organization's lock (its version row, created on first use), then every subnet's
@@ -510,6 +559,8 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
               ? await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} AND id IN ${tx(only)} FOR NO KEY UPDATE`
               : await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} FOR NO KEY UPDATE`
           ) as { id: string; alloc_seq: string }[];
+          // Locks held: from here until this write has settled memory, reads of this replica wait.
+          reshaping.set(orgId, done.promise);
           let org = memory.org(orgId);
           if (!org || org.version !== version || (!only && org.subnets.size !== locked.length)) org = await reloadOrg(tx, orgId);
           for (const row of locked) {
@@ -520,6 +571,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           }
 
           memory.settle(orgId);
+          mine = memory.org(orgId);
           const result = await unit.body(queriesOn(tx, scope), journal);
           if (only) {
             // Other subnets were not locked nor caught up: a change to one would be a bug, never a silent race.
@@ -558,7 +610,10 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           return result;
         });
         const org = memory.org(orgId);
-        if (org && after) {
+        if (org && org !== mine) {
+          // Replaced while this write ran (it should not be, see `reshaping`): not known to hold this write.
+          memory.forget(orgId);
+        } else if (org && after) {
           if (after.version !== null) org.version = after.version;
           for (const [id, seq] of after.seqs) {
             const state = org.subnets.get(id);
@@ -573,6 +628,9 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
         journal.rollback();
         if (!(error instanceof ApiError) && !(error instanceof DeliberateRollback) && !(error instanceof IdempotencyTaken)) memory.forget(orgId);
         throw error;
+      } finally {
+        if (reshaping.get(orgId) === done.promise) reshaping.delete(orgId);
+        done.resolve();
       }
     },
 
