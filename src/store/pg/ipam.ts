@@ -122,7 +122,8 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
    * memory (ipam.write), settled when it has finished. A read's reload must not install an
    * organization loaded before that write changed memory: the write would lose the subnet it
    * just placed (its answer failed with "in the database but not in memory"), and after its
-   * COMMIT it would mark the stale copy current. Reads wait for it instead (currentIn).
+   * COMMIT it would mark the stale copy current. A read that loaded meanwhile waits for it and
+   * starts over instead (readerReload); reads that need no reload are not held up.
    */
   const reshaping = new Map<string, Promise<void>>();
 
@@ -245,7 +246,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
    */
   async function currentIn(tx: TransactionSQL, orgId: string, ids: string[]): Promise<void> {
     for (;;) {
-      const pending = loading.get(orgId) ?? reshaping.get(orgId);
+      const pending = loading.get(orgId);
       if (!pending) break;
       await pending.catch(() => {});
     }
@@ -544,7 +545,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       const only = options.subnets;
       let after: { version: number | null; seqs: Map<string, number> } | undefined;
       const done = Promise.withResolvers<void>();
-      /** the organization object this write changes; another in memory at its end means nobody knows */
+      /** the organization object this write changes (its version moves only if it is still the one in memory) */
       let mine: OrgIpam | undefined;
       try {
         const value = await inScope(sql, scope, async (tx) => {
@@ -609,11 +610,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           after = { version: newVersion === null ? null : Number(newVersion), seqs };
           return result;
         });
+        // Only the organization this write changed takes its version: one loaded meanwhile (the next
+        // write of this replica may already have reloaded it after this COMMIT) keeps its own, and
+        // is caught up by the version check if it is older.
         const org = memory.org(orgId);
-        if (org && org !== mine) {
-          // Replaced while this write ran (it should not be, see `reshaping`): not known to hold this write.
-          memory.forget(orgId);
-        } else if (org && after) {
+        if (org && org === mine && after) {
           if (after.version !== null) org.version = after.version;
           for (const [id, seq] of after.seqs) {
             const state = org.subnets.get(id);
