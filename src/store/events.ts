@@ -67,6 +67,43 @@ export function eventOfRow(orgId: string, row: FeedRow): EventPayload {
   };
 }
 
+/** Entries grouped by organization, each group in the given order (one counter bump per group). */
+export function byOrganization<T extends { orgId: string }>(entries: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const entry of entries) {
+    const list = groups.get(entry.orgId);
+    if (list) list.push(entry);
+    else groups.set(entry.orgId, [entry]);
+  }
+  return groups;
+}
+
+/** An active webhook as both writers match it: its id and its parsed patterns. */
+export interface Hook {
+  id: string;
+  patterns: string[];
+}
+
+/** Webhook rows as stored (`events`: a JSON array of patterns) → hooks to match. */
+export function hooksOf(rows: readonly { id: string; events: string }[]): Hook[] {
+  return rows.map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
+}
+
+/**
+ * The outbox rows one entry needs: the hooks that want its type, each with the event's JSON.
+ * The body is built only when a hook wants it (the feed builds its items from the row).
+ */
+export function deliveriesOf(hooks: readonly Hook[], entry: ActivityEntry, id: string, seq: number, at: string): { hookId: string; body: string }[] {
+  const out: { hookId: string; body: string }[] = [];
+  let body: string | undefined;
+  for (const hook of hooks) {
+    if (!wantsEvent(hook.patterns, entry.action)) continue;
+    body ??= JSON.stringify(eventPayload(entry, id, seq, at));
+    out.push({ hookId: hook.id, body });
+  }
+  return out;
+}
+
 /**
  * Whether a webhook subscribed with `patterns` wants an event of `type`: `*` (everything),
  * `address.*` (every verb of one target type) or an exact type (`subnet.create`).

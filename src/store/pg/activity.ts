@@ -19,7 +19,7 @@
  * connection, and nothing is half-deleted (one transaction).
  */
 import type { SQL } from "bun";
-import { eventPayload, wantsEvent } from "../events";
+import { byOrganization, deliveriesOf, hooksOf } from "../events";
 import type { ActivityEntry, ActivityQueries, ActivityRecord, Scope } from "../store";
 import { iso, settled } from "./errors";
 
@@ -46,14 +46,9 @@ const CHUNK = 4000;
 export async function insertPgActivity(tx: SQL, entries: ActivityEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const now = new Date().toISOString();
-  const byOrg = new Map<string, { entry: ActivityEntry; id: string; at: string }[]>();
-  for (const entry of entries) {
-    let list = byOrg.get(entry.orgId);
-    if (!list) byOrg.set(entry.orgId, (list = []));
-    // Time-ordered ids append to the primary-key index instead of dirtying a random page.
-    list.push({ entry, id: Bun.randomUUIDv7(), at: entry.at ?? now });
-  }
-  const orgs = [...byOrg];
+  // Time-ordered ids append to the primary-key index instead of dirtying a random page.
+  const timed = entries.map((entry) => ({ orgId: entry.orgId, entry, id: Bun.randomUUIDv7(), at: entry.at ?? now }));
+  const orgs = [...byOrganization(timed)];
   const statements: PromiseLike<unknown>[] = [];
   for (const [orgId, list] of orgs) {
     const n = list.length;
@@ -75,21 +70,18 @@ export async function insertPgActivity(tx: SQL, entries: ActivityEntry[]): Promi
   const results = (await settled(statements)) as unknown[][];
   const outbox: Record<string, unknown>[] = [];
   orgs.forEach(([orgId, list], i) => {
-    const hooks = (results[2 * i + 1] as { id: string; events: string }[]).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
+    const hooks = hooksOf(results[2 * i + 1] as { id: string; events: string }[]);
     if (hooks.length === 0) return;
     const first = Number((results[2 * i] as { seq: string | number }[])[0]!.seq) - list.length + 1;
     list.forEach(({ entry, id, at }, k) => {
-      let body: string | undefined;
-      for (const h of hooks) {
-        if (!wantsEvent(h.patterns, entry.action)) continue;
-        body ??= JSON.stringify(eventPayload(entry, id, first + k, at));
+      for (const d of deliveriesOf(hooks, entry, id, first + k, at)) {
         outbox.push({
           id: Bun.randomUUIDv7(),
           org_id: orgId,
-          webhook_id: h.id,
+          webhook_id: d.hookId,
           event_id: id,
           event_type: entry.action,
-          body,
+          body: d.body,
           status: "pending",
           created_at: now,
           next_attempt_at: now,

@@ -5,7 +5,7 @@
  */
 import type { OpenDatabase } from "../../db/client";
 import { multiInsert } from "../../db/multi-insert";
-import { eventPayload, wantsEvent } from "../events";
+import { byOrganization, deliveriesOf, hooksOf } from "../events";
 import type { ActivityEntry, ActivityQueries, ActivityRecord } from "../store";
 import type { FlushParticipant } from "../../ipam/group-commit";
 
@@ -60,16 +60,10 @@ export function insertActivity(database: OpenDatabase, entry: ActivityEntry): vo
 export function insertActivities(database: OpenDatabase, entries: readonly ActivityEntry[]): void {
   if (entries.length === 0) return;
   const s = statementsOf(database);
-  const byOrg = new Map<string, ActivityEntry[]>();
-  for (const entry of entries) {
-    const list = byOrg.get(entry.orgId);
-    if (list) list.push(entry);
-    else byOrg.set(entry.orgId, [entry]);
-  }
   const rows: (string | number | null)[][] = [];
   const now = new Date().toISOString();
-  for (const [orgId, list] of byOrg) {
-    const hooks = hooksOf(s, orgId);
+  for (const [orgId, list] of byOrganization(entries)) {
+    const hooks = hooksOf(s.hooks.all(orgId));
     let seq = s.bump.get(orgId, list.length)!.seq - list.length;
     for (const entry of list) {
       const at = entry.at ?? now;
@@ -91,23 +85,10 @@ export function insertActivities(database: OpenDatabase, entries: readonly Activ
         seq,
       ]);
       if (hooks.length === 0) continue;
-      // The body is built only when a webhook wants it; the feed builds its items from the row.
-      let body: string | undefined;
-      for (const hook of hooks) {
-        if (!wantsEvent(hook.patterns, entry.action)) continue;
-        body ??= JSON.stringify(eventPayload(entry, id, seq, at));
-        s.enqueue.run(Bun.randomUUIDv7(), orgId, hook.id, id, entry.action, body, now, now);
-      }
+      for (const d of deliveriesOf(hooks, entry, id, seq, at)) s.enqueue.run(Bun.randomUUIDv7(), orgId, d.hookId, id, entry.action, d.body, now, now);
     }
   }
   s.insert(rows);
-}
-
-type Hook = { id: string; patterns: string[] };
-
-/** The organization's active webhooks, their patterns parsed. */
-function hooksOf(s: ReturnType<typeof prepare>, orgId: string): Hook[] {
-  return s.hooks.all(orgId).map((h) => ({ id: h.id, patterns: JSON.parse(h.events) as string[] }));
 }
 
 /**
