@@ -33,12 +33,21 @@ export const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
 /** Visible ASCII, 1–255 characters (UUIDs, ULIDs, "deploy-42-web1"…). */
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 
-/** The route's context as far as this needs it. */
+/** The route's context as far as this needs it (`set`: Elysia's, for a replay's status and headers). */
 export interface KeyedContext {
   request: Request;
   body?: unknown;
   principal: { orgId: string };
+  set: { status?: number | string; headers: Record<string, unknown> };
 }
+
+/**
+ * A replay is the stored answer's JSON text, with its status and headers put on `set`: a route
+ * returns that string as it is (no creating route's own value is a string). Not a Response:
+ * Elysia rebuilds a returned Response through its body stream to merge headers, which cost a
+ * replay more than its key lookup.
+ */
+export type Replayed = string;
 
 /** The OpenAPI parameter every creating POST documents. */
 export const IDEMPOTENCY_PARAMETER = {
@@ -91,8 +100,9 @@ function create(store: Store) {
   /**
    * Runs `work` under the request's Idempotency-Key, if it has one; `answer` maps the value
    * of the write unit that creates (the one that stores the key) to the answer to store.
+   * A replay resolves to the stored JSON text (`Replayed`), its status and headers on `ctx.set`.
    */
-  return async function keyed<T>(ctx: KeyedContext, answer: (value: unknown) => StoredAnswer, work: () => Promise<T>): Promise<T | Response> {
+  return async function keyed<T>(ctx: KeyedContext, answer: (value: unknown) => StoredAnswer, work: () => Promise<T>): Promise<T | Replayed> {
     const key = ctx.request.headers.get("idempotency-key");
     if (key === null) return work();
     if (!KEY_SHAPE.test(key)) {
@@ -112,7 +122,7 @@ function create(store: Store) {
         continue;
       }
       const stored = await store.read({ orgId }, (q) => q.idempotency.get(orgId, key, keptSince()));
-      if (stored) return replay(stored, hash);
+      if (stored) return replay(stored, hash, ctx.set);
       if (running.has(slot)) continue; // another request of this replica started meanwhile: wait for it
       const intent = { orgId, key, requestHash: hash, respond: answer, stored: false };
       // Waiters wait for this whole turn (work and any re-read after it), and it leaves the
@@ -127,7 +137,7 @@ function create(store: Store) {
         // Its commit may also have made ours fail on something else first (the section name it
         // just took, the address it just recorded): then its answer is this request's answer too.
         const winner = await store.read({ orgId }, (q) => q.idempotency.get(orgId, key, keptSince())).catch(() => null);
-        if (winner && winner.request_hash === hash) return replay(winner, hash);
+        if (winner && winner.request_hash === hash) return replay(winner, hash, ctx.set);
         throw error;
       } finally {
         running.delete(slot);
@@ -137,7 +147,7 @@ function create(store: Store) {
   };
 }
 
-function replay(row: IdempotencyRow, hash: string): Response {
+function replay(row: IdempotencyRow, hash: string, set: KeyedContext["set"]): Replayed {
   if (row.request_hash !== hash) {
     throw new ApiError(
       "idempotency_key_reused",
@@ -145,10 +155,12 @@ function replay(row: IdempotencyRow, hash: string): Response {
       { field: "Idempotency-Key" },
     );
   }
-  return new Response(row.response, {
-    status: row.status,
-    headers: { "content-type": "application/json", "idempotent-replayed": "true", "cache-control": "no-store" },
-  });
+  set.status = row.status;
+  // The content type every JSON answer of the API has (Response.json's).
+  set.headers["content-type"] = "application/json;charset=utf-8";
+  set.headers["idempotent-replayed"] = "true";
+  set.headers["cache-control"] = "no-store";
+  return row.response;
 }
 
 function inFlight(): ApiError {

@@ -59,10 +59,10 @@ export function addressRoutes(deps: StoreDeps) {
     .post(
       "/subnets/:id/addresses",
       async ({ principal, params, body, set, request }) => {
-        const result = await keyed({ request, body, principal }, (v) => ({ status: (v as AddressCreated).status, body: (v as AddressCreated).value }), () =>
+        const result = await keyed({ request, body, principal, set }, (v) => ({ status: (v as AddressCreated).status, body: (v as AddressCreated).value }), () =>
           addresses.create(principal, params.id, body),
         );
-        if (result instanceof Response) return result;
+        if (typeof result === "string") return result; // a replay
         set.status = result.status;
         return result.value;
       },

@@ -32,14 +32,15 @@ export function apiKeyRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "/api/v1/api-keys",
       async ({ principal, body, set, request }) => {
         // The key itself is never stored with the Idempotency-Key's answer (a replay shows `key: null`).
-        const created = await keyed({ request, body, principal }, answeredWithout(201, "key"), () =>
+        const created = await keyed({ request, body, principal, set }, answeredWithout(201, "key"), () =>
           createApiKey(store, managerOf(principal), {
             name: body.name,
             scope: body.scope,
             expiresInDays: body.expires_in_days,
           }),
         );
-        if (created instanceof Response) return created;
+        // A replay (its `key` null) as a Response: a returned value is checked against CreatedApiKey.
+        if (typeof created === "string") return new Response(created, { status: Number(set.status), headers: set.headers as Record<string, string> });
         set.status = 201;
         // The one response that holds the key: no cache may keep it.
         set.headers["cache-control"] = "no-store";

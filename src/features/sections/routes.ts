@@ -25,7 +25,7 @@ export function sectionRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "",
       ({ principal, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal }, answered(201), () => sections.create(principal, body));
+        return keyed({ request, body, principal, set }, answered(201), () => sections.create(principal, body));
       },
       {
         body: SectionCreateBody,

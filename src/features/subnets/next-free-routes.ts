@@ -43,7 +43,7 @@ export function nextFreeSubnetRoutes(deps: StoreDeps) {
       "/:id/subnets",
       ({ principal, params, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal }, answered(201), () => next.create(principal, params.id, body));
+        return keyed({ request, body, principal, set }, answered(201), () => next.create(principal, params.id, body));
       },
       {
         params: IdParams,

@@ -29,7 +29,7 @@ export function userRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, d
       ({ principal, body, set, request }) => {
         set.status = 201;
         // The creating unit's value is the invitation with its link; what is stored is the answer only.
-        return keyed({ request, body, principal }, (v) => answered(201)(invitationAnswer(v, deps.config)), () => users.invite(principal, body));
+        return keyed({ request, body, principal, set }, (v) => answered(201)(invitationAnswer(v, deps.config)), () => users.invite(principal, body));
       },
       {
         body: InviteBody,

@@ -25,7 +25,7 @@ export function vrfRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "",
       ({ principal, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal }, answered(201), () => vrfs.create(principal, body));
+        return keyed({ request, body, principal, set }, answered(201), () => vrfs.create(principal, body));
       },
       {
         body: VrfCreateBody,

@@ -41,8 +41,8 @@ export function webhookRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "",
       async ({ principal, body, set, request }) => {
         // The secret is never stored with the Idempotency-Key's answer (a replay shows `secret: null`).
-        const created = await keyed({ request, body, principal }, answeredWithout(201, "secret"), () => hooks.create(principal, body));
-        if (created instanceof Response) return created;
+        const created = await keyed({ request, body, principal, set }, answeredWithout(201, "secret"), () => hooks.create(principal, body));
+        if (typeof created === "string") return created; // a replay
         set.status = 201;
         // The one response that holds the secret: no cache may keep it.
         set.headers["cache-control"] = "no-store";
