@@ -111,14 +111,12 @@ type Spec = { paths?: Record<string, Record<string, { requestBody?: { content?: 
 type RouteEntry = { method: string; path: string; hooks?: { body?: unknown; detail?: { parameters?: Parameter[] } } };
 
 /**
- * Request bodies, from the routes' own zod schemas. The plugin cannot infer them once the
+ * Request bodies, from the routes' own zod schemas (and header parameters, below). The plugin cannot infer them once the
  * app has its own JSON parser (http/shell.ts), and would otherwise list urlencoded and
  * multipart too; this API takes JSON only (anything else is a 415), so the document says that.
  */
 function documentJsonBodies(spec: Spec, routes: RouteEntry[]): void {
   for (const route of routes) {
-    const body = route.hooks?.body;
-    if (!(body instanceof z.ZodType)) continue;
     const operation = spec.paths?.[route.path.replace(/:([^/]+)/g, "{$1}")]?.[route.method.toLowerCase()];
     if (!operation) continue;
     // Header parameters a route declares in `detail` (Idempotency-Key, http/idempotency.ts): the
@@ -127,6 +125,8 @@ function documentJsonBodies(spec: Spec, routes: RouteEntry[]): void {
       operation.parameters ??= [];
       if (!operation.parameters.some((p) => p.in === declared.in && p.name === declared.name)) operation.parameters.push(declared);
     }
+    const body = route.hooks?.body;
+    if (!(body instanceof z.ZodType)) continue;
     // Optional when the schema accepts no body at all (logout takes none, or `{}`).
     operation.requestBody = { required: !body.safeParse(undefined).success, content: { "application/json": { schema: zodToJsonSchema(body, "input") } } };
   }

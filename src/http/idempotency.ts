@@ -13,7 +13,7 @@
  *                           rolled back (IdempotencyTaken, or the refusal the winner's rows caused,
  *                           such as duplicate_name) ─▶ look again (replay)
  *
- * The request hash covers method, path and body (as parsed JSON), so the same key sent to
+ * The request hash covers method, path, query and body (as parsed JSON), so the same key sent to
  * another route or with another body is refused rather than silently answered. Refusals (4xx)
  * and failures commit nothing, hence store nothing: the corrected retry runs.
  *
@@ -77,10 +77,14 @@ export const answeredWithout = (status: number, field: string) => (value: unknow
   redacted: true,
 });
 
-/** SHA-256 hex of what makes two requests "the same". */
+/**
+ * SHA-256 hex of what makes two requests "the same": method, path, query string (the
+ * phpIPAM-compatible routes take their parameters there too) and body.
+ */
 export function requestHash(method: string, url: string, body: unknown): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  hasher.update(`${method} ${new URL(url).pathname}\n${JSON.stringify(body ?? null)}`);
+  const { pathname, search } = new URL(url);
+  hasher.update(`${method} ${pathname}${search}\n${JSON.stringify(body ?? null)}`);
   return hasher.digest("hex");
 }
 

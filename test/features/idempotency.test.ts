@@ -63,8 +63,11 @@ describe("Idempotency-Key", () => {
   test("the OpenAPI document names the header on every creating POST; the error table has both codes", async () => {
     const { app } = setup();
     const spec = (await (await app.handle(new Request("http://localhost/docs/json"))).json()) as any;
-    for (const path of CREATING_POSTS) {
-      const names = (spec.paths[path]?.post?.parameters ?? []).map((p: { in: string; name: string }) => `${p.in}:${p.name}`);
+    // Every POST that answers 201 (it creates something), the phpIPAM-compatible ones included.
+    const creating = Object.keys(spec.paths).filter((path) => spec.paths[path].post?.responses?.["201"]);
+    expect(creating).toEqual(expect.arrayContaining([...CREATING_POSTS, "/api/{app}/subnets", "/api/{app}/addresses", "/api/{app}/addresses/first_free/{subnetId}"]));
+    for (const path of creating) {
+      const names = (spec.paths[path].post.parameters ?? []).map((p: { in: string; name: string }) => `${p.in}:${p.name}`);
       expect({ path, names }).toEqual({ path, names: expect.arrayContaining(["header:Idempotency-Key"]) });
     }
     expect(ERROR_STATUS.idempotency_key_reused).toBe(422);

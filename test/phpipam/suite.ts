@@ -145,6 +145,36 @@ export function phpipamSuite(backend: Backend) {
     expect(await c.request("PATCH", `addresses/${a.body.id}`, { tag: 9 })).toEqual(err(400, "Invalid state"));
   });
 
+  test("an Idempotency-Key makes the creating POSTs safe to retry: the first envelope again, one record; another request with the key is 422", async () => {
+    const c = await proxmox();
+    const keyed = (key: string) => ({ "idempotency-key": key });
+    const subnet = await c.request("POST", "subnets/", { subnet: "10.0.9.0", mask: 24, sectionId: c.sectionNumber }, keyed("subnet-1"));
+    const subnetAgain = await c.request("POST", "subnets/", { subnet: "10.0.9.0", mask: 24, sectionId: c.sectionNumber }, keyed("subnet-1"));
+    expect(subnet.status).toBe(201);
+    expect({ status: subnetAgain.status, body: { ...subnetAgain.body, time: 0 } }).toEqual({ status: 201, body: { ...subnet.body, time: 0 } });
+    const subnetNumber = subnet.body.id as number;
+
+    const vm = await c.request("POST", `addresses/first_free/${subnetNumber}/`, { hostname: "vm7", mac: "BC:24:11:AA:BB:07" }, keyed("vm-7"));
+    const retries = await Promise.all(Array.from({ length: 8 }, () => c.request("POST", `addresses/first_free/${subnetNumber}/`, { hostname: "vm7", mac: "BC:24:11:AA:BB:07" }, keyed("vm-7"))));
+    expect(vm).toMatchObject({ status: 201, body: { code: 201, success: true, message: "Address created", data: "10.0.9.1" } });
+    for (const r of retries) expect({ status: r.status, id: r.body.id, data: r.body.data }).toEqual({ status: 201, id: vm.body.id, data: "10.0.9.1" });
+    const gw = await c.request("POST", "addresses/", { ip: "10.0.9.254", subnetId: subnetNumber, hostname: "gw", is_gateway: 1 }, keyed("gw"));
+    const gwAgain = await c.request("POST", "addresses/", { ip: "10.0.9.254", subnetId: subnetNumber, hostname: "gw", is_gateway: 1 }, keyed("gw"));
+    expect(gwAgain).toMatchObject({ status: 201, body: { message: "Address created", id: gw.body.id, data: "10.0.9.254" } });
+    // One record each, nothing created twice.
+    const listed = await c.request("GET", `subnets/${subnetNumber}/addresses`);
+    expect(listed.body.data.map((a: { ip: string }) => a.ip)).toEqual(["10.0.9.1", "10.0.9.254"]);
+    expect((await c.api.get("/subnets?q=10.0.9.0")).body.items.length).toBe(1);
+
+    // The key with another request (another body, or parameters in the query string): refused in the envelope.
+    const otherBody = await c.request("POST", `addresses/first_free/${subnetNumber}/`, { hostname: "vm8" }, keyed("vm-7"));
+    expect(otherBody).toMatchObject({ status: 422, body: { code: 422, success: false } });
+    expect(otherBody.body.message).toContain("Idempotency-Key");
+    const otherQuery = await c.request("POST", `addresses/first_free/${subnetNumber}/?hostname=vm9`, { hostname: "vm7", mac: "BC:24:11:AA:BB:07" }, keyed("vm-7"));
+    expect(otherQuery.status).toBe(422);
+    expect((await c.request("GET", `subnets/${subnetNumber}/addresses`)).body.data.length).toBe(2);
+  });
+
   test("hostile: no, bad, revoked or read-only tokens; foreign ids are 404; malformed bodies are 4xx envelopes, never 500", async () => {
     const c = await proxmox();
     const err = (status: number, message: string) => ({ status, body: { code: status, success: false, message } });

@@ -9,6 +9,9 @@ import { z } from "zod";
 import type { StoreDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
 import { ApiError } from "../../http/errors";
+import { idempotency, IDEMPOTENCY_PARAMETER } from "../../http/idempotency";
+import type { StoredAnswer } from "../../store/idempotency";
+import type { AddressCreated } from "../addresses/service";
 import { phpipamService, type Params } from "./service";
 import { jsonSchemaOnDemand } from "../../ipam/schemas";
 
@@ -45,12 +48,15 @@ function doc(summary: string, description: string, created = false) {
     tags,
     summary,
     description,
+    // A creating POST takes an Idempotency-Key as the native API's do (a replay answers the stored envelope).
+    ...(created ? { parameters: [IDEMPOTENCY_PARAMETER] } : {}),
     responses: {
       [created ? 201 : 200]: response("phpIPAM envelope", created ? Created : Envelope),
       400: response("bad parameter", ErrorEnvelope),
       401: response("no or bad Token", ErrorEnvelope),
       404: response("unknown or foreign id, nothing found", ErrorEnvelope),
-      409: response("address taken", ErrorEnvelope),
+      409: response(created ? "address taken, or a request with this Idempotency-Key still running" : "address taken", ErrorEnvelope),
+      ...(created ? { 422: response("this Idempotency-Key was used with another request", ErrorEnvelope) } : {}),
     },
   };
 }
@@ -68,8 +74,24 @@ function paramsOf(query: unknown, body: unknown): Params {
   return { ...(query as Params), ...((body as Params | null) ?? {}) };
 }
 
+/**
+ * The envelope an Idempotency-Key stores for a creation, from the value of the write unit that
+ * made the record (the native record, which holds its number): what the live answer says,
+ * with `time` 0.
+ */
+const createdEnvelope = (message: string, of: (value: unknown) => { number: number; data: string }) => (value: unknown): StoredAnswer => {
+  const { number, data } = of(value);
+  return { status: 201, body: { code: 201, success: true, message, id: number, data, time: 0 } };
+};
+const subnetCreated = createdEnvelope("Subnet created", (v) => ({ number: (v as { number: number }).number, data: (v as { cidr: string }).cidr }));
+const addressCreated = createdEnvelope("Address created", (v) => {
+  const record = (v as AddressCreated).value as { number: number; ip: string };
+  return { number: record.number, data: record.ip };
+});
+
 export function phpipamRoutes(deps: StoreDeps) {
   const php = phpipamService(deps);
+  const keyed = idempotency(deps.store);
   const started = new WeakMap<Request, number>();
 
   const answer = (request: Request, set: { status?: number | string }, a: Answer) => {
@@ -108,7 +130,10 @@ export function phpipamRoutes(deps: StoreDeps) {
       )
       .post(
         "/subnets",
-        async ({ principal, query, body, request, set }) => answer(request, set, await php.createSubnet(principal, paramsOf(query, body))),
+        async ({ principal, query, body, request, set }) => {
+          const made = await keyed({ request, body, principal, set }, subnetCreated, () => php.createSubnet(principal, paramsOf(query, body)));
+          return typeof made === "string" ? made : answer(request, set, made); // a string: a replay
+        },
         { detail: doc("phpIPAM: create a subnet", "Parameters `subnet`, `mask`, `sectionId` (integer), `description`. Answers 201 with `id` (the subnet's number) and `data` (its CIDR).", true) },
       )
       .get("/subnets/:id", async ({ principal, params, request, set }) => answer(request, set, await php.subnet(principal, params.id)), {
@@ -129,7 +154,10 @@ export function phpipamRoutes(deps: StoreDeps) {
       )
       .post(
         "/addresses",
-        async ({ principal, query, body, request, set }) => answer(request, set, await php.createAddress(principal, paramsOf(query, body))),
+        async ({ principal, query, body, request, set }) => {
+          const made = await keyed({ request, body, principal, set }, addressCreated, () => php.createAddress(principal, paramsOf(query, body)));
+          return typeof made === "string" ? made : answer(request, set, made); // a string: a replay
+        },
         {
           detail: doc(
             "phpIPAM: create an address",
@@ -140,8 +168,10 @@ export function phpipamRoutes(deps: StoreDeps) {
       )
       .post(
         "/addresses/first_free/:subnetId",
-        async ({ principal, params, query, body, request, set }) =>
-          answer(request, set, await php.createFirstFree(principal, params.subnetId, paramsOf(query, body))),
+        async ({ principal, params, query, body, request, set }) => {
+          const made = await keyed({ request, body, principal, set }, addressCreated, () => php.createFirstFree(principal, params.subnetId, paramsOf(query, body)));
+          return typeof made === "string" ? made : answer(request, set, made); // a string: a replay
+        },
         {
           params: Segments("subnetId"), detail: doc(
             "phpIPAM: take the first free address",
