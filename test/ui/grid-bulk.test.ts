@@ -189,6 +189,38 @@ describe("bulk actions on a grid selection", () => {
     expect(now["10.1.1.205"]).toBeUndefined();
     await page.context().close();
   }, 30_000);
+
+  test("Reserve range works on an IPv6 subnet too (one request, all or nothing); a range reaching into a child is refused with the server's sentence", async () => {
+    const v6 = (await create("/api/v1/subnets", { cidr: "2001:db8:15::/64", name: "V6 LAN" })).id;
+    await create("/api/v1/subnets", { cidr: "2001:db8:15::200/120", name: "V6 child" });
+    const page = await signedIn();
+    await page.goto(`/subnets/${v6}`);
+    await page.getByRole("button", { name: "Reserve range" }).click();
+    const dialog = page.getByRole("dialog", { name: "Reserve a range in 2001:db8:15::/64" });
+    expect(await dialog.getByLabel("First address").getAttribute("placeholder")).toBe("2001:db8:15::100");
+    await dialog.getByLabel("First address").fill("2001:db8:15::100");
+    await dialog.getByLabel("Last address").fill("2001:db8:15::10f");
+    await dialog.getByRole("button", { name: "Reserve range" }).click();
+    await dialog.waitFor({ state: "detached" });
+    let now = await statuses(v6);
+    expect(Object.keys(now).length).toBe(16);
+    expect(Object.values(now).every((status) => status === "dhcp")).toBe(true);
+    expect(now["2001:db8:15::10f"]).toBe("dhcp");
+
+    // .1f0–.20f reaches into the child 2001:db8:15::200/120: refused, nothing recorded.
+    await page.getByRole("button", { name: "Reserve range" }).click();
+    const again = page.getByRole("dialog", { name: "Reserve a range in 2001:db8:15::/64" });
+    await again.getByLabel("First address").fill("2001:db8:15::1f0");
+    await again.getByLabel("Last address").fill("2001:db8:15::20f");
+    await again.getByRole("button", { name: "Reserve range" }).click();
+    const error = again.getByRole("alert");
+    await error.waitFor();
+    expect(await error.textContent()).toContain("2001:db8:15::200/120");
+    now = await statuses(v6);
+    expect(Object.keys(now).length).toBe(16);
+    expect(await csp(page)).toBe(0);
+    await page.context().close();
+  }, 30_000);
 });
 
 describe("the gateway", () => {

@@ -1,9 +1,11 @@
 /**
- * Writes on many addresses at once (grid selections, "Reserve range").
+ * Writes on many addresses at once (grid selections; "Reserve range" of a typed range is one
+ * POST with start and end, reserve-range.ts).
  *
- * Creating records goes through the import endpoint (POST /import/addresses, the standard
- * CSV): it is the API's one all-or-nothing write of chosen addresses, so a range either is
- * reserved whole or not at all, and a refusal lists every address that stood in the way.
+ * Creating the chosen records of a selection goes through the import endpoint (POST
+ * /import/addresses, the standard CSV): it is the API's all-or-nothing write of any set of
+ * addresses, so a selection is reserved whole or not at all, and a refusal lists every
+ * address that stood in the way.
  * The API has no bulk update or delete, so "Set status" and "Release" send one PATCH or
  * DELETE per address (a few at a time, waiting out 429s) and report what did not go through.
  */

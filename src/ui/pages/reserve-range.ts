@@ -1,62 +1,73 @@
 /**
- * "Reserve range": record every address from a first to a last one with one status (e.g.
- * .100–.199 as dhcp), all or nothing (through the import endpoint, see bulk.ts). The last
- * address may be typed in full or as its last octet ("199"). Ranges that reach into a
- * child subnet are refused here: those addresses belong to the child.
+ * "Reserve range": record every usable address from a first to a last one with one status
+ * (e.g. .100–.199 as dhcp), IPv4 or IPv6, all or nothing, in one request: POST
+ * /subnets/{id}/addresses with `start` and `end` (at most 10,000 addresses). The server checks
+ * the range (inside the subnet, not reaching into a child, nothing taken) and its sentence is
+ * shown as it is. An IPv4 last address may be typed as its last number ("199").
  */
-import { ApiFailure } from "../api";
+import { api, ApiFailure } from "../api";
 import { formDialog, valueOf } from "../dialog";
 import { field, h, toast } from "../dom";
 import { plural } from "../format";
-import { intToIpv4, ipv4Range, ipv4ToInt } from "../ipv4";
+import { intToIpv4, ipv4Range } from "../ipv4";
 import type { Subnet } from "../types";
-import { createRecords } from "./bulk";
 import { bulkFields, fieldsOf } from "./grid";
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-/** The largest range recorded in one step (the import's rows stay small). */
-const MAX_RANGE = 4096;
-
-/** "10.0.1.199", or "199" completed from `first`'s first three octets; null when not an address. */
-function completed(text: string, first: string): string | null {
+/** "10.0.1.199", or "199" completed from an IPv4 `first`'s first three octets; anything else as typed. */
+function completed(text: string, first: string): string {
   if (/^\d{1,3}$/.test(text) && IPV4.test(first)) return `${first.split(".").slice(0, 3).join(".")}.${Number(text)}`;
-  return IPV4.test(text) ? text : null;
+  return text;
 }
 
-export function reserveRangeDialog(subnet: Subnet, children: Subnet[], done: () => void): void {
-  const [low, high] = ipv4Range(subnet.cidr);
+/** Example first and last addresses for the subnet's placeholders (IPv6: only when its network ends in "::"). */
+function examples(subnet: Subnet): [string, string] {
+  if (subnet.family === 4) {
+    const [low] = ipv4Range(subnet.cidr);
+    return [intToIpv4(low + 100), intToIpv4(low + 199)];
+  }
+  const network = subnet.cidr.split("/")[0]!;
+  return network.endsWith("::") ? [`${network}100`, `${network}1ff`] : ["", ""];
+}
+
+export function reserveRangeDialog(subnet: Subnet, done: () => void): void {
+  const [firstExample, lastExample] = examples(subnet);
   formDialog({
     title: `Reserve a range in ${subnet.cidr}`,
     submitLabel: "Reserve range",
-    intro: h("p", { class: "muted" }, "Every address from the first to the last gets a record with this status, or none does (if one already has a record, nothing changes)."),
+    intro: h("p", { class: "muted" }, "Every address from the first to the last (at most 10,000) gets a record with this status, or none does (if one already has a record, nothing changes)."),
     fields: [
       h(
         "div",
         { class: "row" },
-        field("First address", h("input", { name: "first", autocomplete: "off", spellcheck: "false", placeholder: intToIpv4(low + 100), autofocus: true })),
-        field("Last address", h("input", { name: "last", autocomplete: "off", spellcheck: "false", placeholder: intToIpv4(low + 199) }), "In full, or its last number."),
+        field("First address", h("input", { name: "first", autocomplete: "off", spellcheck: "false", placeholder: firstExample, autofocus: true })),
+        field(
+          "Last address",
+          h("input", { name: "last", autocomplete: "off", spellcheck: "false", placeholder: lastExample }),
+          subnet.family === 4 ? "In full, or its last number." : "In full.",
+        ),
       ),
       ...bulkFields("dhcp"),
     ],
     async onSubmit(form) {
-      const first = valueOf(form, "first");
-      const last = completed(valueOf(form, "last"), first);
-      if (!IPV4.test(first)) throw new ApiFailure(400, "Enter the first address of the range, e.g. 10.0.1.100.", "bad_range");
-      if (!last) throw new ApiFailure(400, "Enter the last address of the range, in full or as its last number.", "bad_range");
-      const [a, b] = [ipv4ToInt(first), ipv4ToInt(last)];
-      if (a > b) throw new ApiFailure(400, `${first} comes after ${last}: enter the lower address first.`, "bad_range");
-      if (a < low || b > high) throw new ApiFailure(400, `${first} – ${last} is not inside ${subnet.cidr}.`, "bad_range");
-      if (b - a + 1 > MAX_RANGE) throw new ApiFailure(400, `That is ${plural(b - a + 1, "address", "addresses")}; reserve at most ${MAX_RANGE.toLocaleString("en-US")} at a time.`, "bad_range");
-      const child = children.find((c) => {
-        const [cl, ch] = ipv4Range(c.cidr);
-        return cl <= b && ch >= a;
-      });
-      if (child) throw new ApiFailure(400, `${first} – ${last} reaches into the child subnet ${child.cidr}; reserve there instead.`, "bad_range");
-      const ips = Array.from({ length: b - a + 1 }, (_, i) => intToIpv4(a + i));
+      const first = valueOf(form, "first").trim();
+      const last = completed(valueOf(form, "last").trim(), first);
+      const example = firstExample ? `, e.g. ${firstExample}` : "";
+      if (!first) throw new ApiFailure(400, `Enter the first address of the range${example}.`, "bad_range");
+      if (!last) throw new ApiFailure(400, `Enter the last address of the range${subnet.family === 4 ? ", in full or as its last number" : ""}.`, "bad_range");
       const fields = fieldsOf(form);
-      const made = await createRecords(ips, subnet.vrf, fields);
-      toast(`${plural(made, "address", "addresses")} recorded as ${fields.status} (${first} – ${last})`);
+      let made: { items: unknown[] };
+      try {
+        made = await api<{ items: unknown[] }>("POST", `/api/v1/subnets/${subnet.id}/addresses`, { start: first, end: last, ...fields });
+      } catch (failure) {
+        // All or nothing: say so when an address of the range was taken (the server names the first).
+        if (failure instanceof ApiFailure && failure.code === "address_in_use") {
+          throw new ApiFailure(failure.status, `Nothing was recorded: ${failure.message}.`, failure.code, failure.details);
+        }
+        throw failure;
+      }
+      toast(`${plural(made.items.length, "address", "addresses")} recorded as ${fields.status} (${first} – ${last})`);
       done();
     },
   });

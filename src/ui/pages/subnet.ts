@@ -74,7 +74,7 @@ export async function subnetPage(container: HTMLElement, id: string): Promise<vo
         forWriters([
           // No grid to click on large and IPv6 subnets: the address is typed instead.
           small ? null : h("button", { type: "button", "data-focus": "assign-address", onclick: () => assignChosenDialog(subnet, "", changed) }, icon("plus"), "Assign address"),
-          subnet.family === 4 ? h("button", { type: "button", "data-focus": "reserve-range", onclick: () => reserveRangeDialog(subnet, children, changed) }, "Reserve range") : null,
+          h("button", { type: "button", "data-focus": "reserve-range", onclick: () => reserveRangeDialog(subnet, changed) }, "Reserve range"),
           h("button", { type: "button", "data-focus": "add-child", onclick: () => nextFreeSubnetDialog(subnet) }, icon("plus"), "Add child subnet"),
           h("button", { type: "button", "data-focus": "split", onclick: () => splitDialog(subnet, children.length > 0) }, "Split"),
           h("button", { type: "button", "data-focus": "edit", onclick: () => editDialog(subnet, gateways[0], changed) }, icon("edit"), "Edit"),
