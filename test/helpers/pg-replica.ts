@@ -10,7 +10,8 @@ import { createPgStore } from "../../src/store/pg/store";
 import type { Tenant } from "./tenant";
 
 export function pgReplica(url: string, tenant: Tenant, closers: (() => Promise<void>)[]) {
-  const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true });
+  // As a server opens it (openPgStore): a pool, and one pipelined connection for the per-request lookups.
+  const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true, lookups: new SQL(url, { max: 1 }) });
   closers.push(() => store.close());
   const logger = createMemoryLogger();
   const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger });

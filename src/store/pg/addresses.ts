@@ -2,7 +2,7 @@
  * PostgreSQL: the SQL of address records; the twin of features/addresses/repo.ts (SQLite).
  * Orderings by (vrf COLLATE "C", ip_key): bytewise, as in SQLite.
  */
-import type { TransactionSQL } from "bun";
+import type { SQL, TransactionSQL } from "bun";
 import type { AddressRow, ExpiredRow, NewAddress } from "../../features/addresses/repo";
 import { macSearchText } from "../../features/addresses/model";
 import { containsPattern } from "../../ipam/codec";
@@ -35,6 +35,24 @@ export function addressValues(orgId: string, rows: NewAddress[], firstNumber: nu
     created_at: a.at,
     updated_at: a.at,
   }));
+}
+
+/**
+ * INSERT of new address rows as one statement whose text never changes: the rows travel as
+ * one jsonb parameter (ip_key in hex), numbered from `firstNumber` in order. A multi-row
+ * VALUES list is a new statement for every row count, which each pooled connection parses
+ * and plans afresh (a batch of 1…32 allocations met up to 32 texts per connection); this one
+ * is prepared once per connection and planned like any other. Not awaited: the caller
+ * pipelines it.
+ */
+export function insertAddressesJson(tx: SQL, orgId: string, rows: NewAddress[], firstNumber: number) {
+  const values = JSON.stringify(
+    rows.map((a) => [a.id, a.subnetId, a.vrf, a.ip, Buffer.from(a.ipKey).toString("hex"), a.hostname, a.status, a.owner, a.mac, a.description, a.expiresAt ?? null, a.at]),
+  );
+  return tx`INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, expires_at, number, created_at, updated_at)
+            SELECT e.v->>0, ${orgId}::text, e.v->>1, e.v->>2, e.v->>3, decode(e.v->>4, 'hex'), e.v->>5, e.v->>6, e.v->>7, e.v->>8, e.v->>9,
+                   (e.v->>10)::timestamptz, ${firstNumber}::int + e.k::int - 1, (e.v->>11)::timestamptz, (e.v->>11)::timestamptz
+              FROM jsonb_array_elements(${values}::text::jsonb) WITH ORDINALITY AS e(v, k)`.execute();
 }
 
 export function pgAddresses(tx: TransactionSQL): AddressQueries {

@@ -52,7 +52,7 @@ import { DatabaseBusyError } from "../../db/errors";
 import { type AddressJob, type AddressWrite, DeliberateRollback, expireEntry, type Freshen, type IpamStore } from "../ipam";
 import { deadlineMs, expiryKey, expiryOf } from "../../ipam/expiry";
 import type { ActivityEntry, Queries, Scope } from "../store";
-import { addressValues } from "./addresses";
+import { insertAddressesJson } from "./addresses";
 import { takePgNumbers } from "./numbers";
 import { insertPgActivity } from "./activity";
 import { isUniqueViolation, settled } from "./errors";
@@ -111,7 +111,8 @@ interface Prefetched {
 /** A read's reload met a reshaping write of its replica: the read starts over once that write is done. */
 class ReloadAgain extends Error {}
 
-export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): IpamStore {
+/** `lookups`: where readMemory's one-statement check runs (store.ts createPgStore: a pipelined connection). */
+export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, lookups: SQL = sql): IpamStore {
   const memory = new PgMemory();
   /** subnet id → jobs waiting for its next batch; present while a batch of it runs */
   const queues = new Map<string, Job[]>();
@@ -441,12 +442,15 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
           return;
         }
         newSeq = seq + 1;
-        for (let i = 0; i < insert.length; i += CHUNK) writes.push(tx`INSERT INTO addresses ${tx(addressValues(orgId, insert.slice(i, i + CHUNK), first + i))}`.execute());
-        // The change log and the new version in one statement (most batches fit one chunk).
-        const tail = changes.length > CHUNK ? changes.length - (changes.length % CHUNK || CHUNK) : 0;
-        for (let i = 0; i < tail; i += CHUNK) writes.push(tx`INSERT INTO subnet_changes ${tx(changes.slice(i, i + CHUNK))}`.execute());
+        // Statements whose text does not depend on the batch's size (insertAddressesJson says why).
+        if (insert.length > 0) writes.push(insertAddressesJson(tx, orgId, insert, first));
+        // The change log (in the batch's order: a replay applies it in id order) and the new
+        // version, in one statement.
+        const logged = JSON.stringify(changes.map((c) => [c.kind, Buffer.from(c.ip_key).toString("hex"), c.expires_at]));
         writes.push(
-          tx`WITH logged AS (INSERT INTO subnet_changes ${tx(changes.slice(tail))})
+          tx`WITH logged AS (INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key, expires_at)
+                             SELECT ${orgId}::text, ${subnetId}::text, ${newSeq}::bigint, e.v->>0, decode(e.v->>1, 'hex'), (e.v->>2)::timestamptz
+                               FROM jsonb_array_elements(${logged}::text::jsonb) WITH ORDINALITY AS e(v, k) ORDER BY e.k)
              UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`.execute(),
         );
         if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`.execute());
@@ -523,7 +527,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn): 
       const org = memory.org(orgId);
       if (org && !loading.has(orgId)) {
         const wanted = subnetIds.filter((id) => !queues.has(id));
-        const rows = await ipamState(sql, orgId, wanted);
+        const rows = await ipamState(lookups, orgId, wanted);
         const current =
           memory.org(orgId) === org &&
           !loading.has(orgId) &&

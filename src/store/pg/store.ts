@@ -62,7 +62,7 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
     await sql.close();
     throw error;
   }
-  return createPgStore(sql, { ownsClient: true, where: redactedUrl(url) });
+  return createPgStore(sql, { ownsClient: true, where: redactedUrl(url), lookups: new SQL(url, { max: 1 }) });
 }
 
 /** The URL without its password, fit for logs and error sentences. */
@@ -96,8 +96,19 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
 /** How long a health ping may take before the database counts as unreachable. */
 export const PING_TIMEOUT_MS = 2_000;
 
-/** The Store over an existing (migrated) client. `where`: the database as people may see it (no password). */
-export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?: string } = {}): Store {
+/**
+ * The Store over an existing (migrated) client. `where`: the database as people may see it
+ * (no password).
+ *
+ * `lookups`: a client of one connection for the one-statement reads every request starts
+ * with, outside any transaction: the credential (API key or session) and first-free's memory
+ * check. Concurrent requests' lookups are pipelined on it (sent one after the other without
+ * waiting, answered in order), so PostgreSQL wakes once for many of them instead of one
+ * backend per lookup. Without it (tests over one client), the pool serves them. With
+ * `ownsClient`, close() closes both.
+ */
+export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?: string; lookups?: SQL } = {}): Store {
+  const lookups = options.lookups ?? sql;
   const unit = <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => inScope(sql, scope, (tx) => fn(queriesOn(tx, scope)));
   let ipam: IpamStore | undefined;
   const storage = StorageHealth.forPostgres(options.where ?? "(PostgreSQL)", isFull);
@@ -130,11 +141,11 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
     },
     /** Per-replica memory, each organization loaded on first use (ipam.ts). */
     get ipam(): IpamStore {
-      ipam ??= createPgIpam(sql, inScope, queriesOn);
+      ipam ??= createPgIpam(sql, inScope, queriesOn, lookups);
       return ipam;
     },
-    keyCredential: (hash) => keyCredentialOn(sql, hash),
-    sessionCredential: (hash) => sessionCredentialOn(sql, hash),
+    keyCredential: (hash) => keyCredentialOn(lookups, hash),
+    sessionCredential: (hash) => sessionCredentialOn(lookups, hash),
     async ping() {
       let timer: Timer | undefined;
       const late = new Promise<never>((_, reject) => {
@@ -148,7 +159,9 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
     },
     storage,
     async close() {
-      if (options.ownsClient) await sql.close();
+      if (!options.ownsClient) return;
+      if (lookups !== sql) await lookups.close();
+      await sql.close();
     },
   };
 }
