@@ -45,6 +45,13 @@ export const SERVE_FLAGS = {
     kind: "positive-int",
     help: "days of activity kept for organizations on the unlimited plan, the self-hosted default (default: kept forever)",
   },
+  // Few connections, each busy: every connection prepares and plans its own statements and
+  // wakes its own PostgreSQL process (store/pg/store.ts DEFAULT_POOL).
+  "db-connections": {
+    kind: "positive-int",
+    default: 4,
+    help: "PostgreSQL: connections this server keeps open (1-100), plus one for the lookups every request starts with; ignored on SQLite",
+  },
   // FULL fsyncs every commit: an acknowledged write survives a power cut (db/client.ts).
   synchronous: {
     kind: "string",
@@ -172,6 +179,8 @@ export interface ServerConfig {
   synchronous: "full" | "normal";
   /** Days of activity the unlimited plan keeps; undefined = forever (plans free/pro/teams keep theirs). */
   activityRetentionDays?: number;
+  /** PostgreSQL: the pool's connections (a lookup connection comes on top); unused on SQLite. */
+  dbConnections: number;
 }
 
 /** The public URL when none is configured: where this machine's own browser reaches the server. */
@@ -186,6 +195,8 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
   const idleTimeout = values.idleTimeout as number;
   // Bun.serve accepts at most 255 s.
   if (idleTimeout > 255) throw new ConfigError(`--idle-timeout must be at most 255 seconds (got ${idleTimeout})`);
+  const dbConnections = values.dbConnections as number;
+  if (dbConnections > 100) throw new ConfigError(`--db-connections must be at most 100 (got ${dbConnections})`);
   return {
     db: values.db as string,
     host,
@@ -199,6 +210,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
     idleTimeout,
     synchronous: values.synchronous as "full" | "normal",
     activityRetentionDays: values.activityRetentionDays as number | undefined,
+    dbConnections,
   };
 }
 

@@ -104,7 +104,7 @@ export interface RunningPgServer {
  * makes it run once across replicas.
  */
 export async function startPgServer(config: ServerConfig, logger: Logger): Promise<RunningPgServer> {
-  const store = await openPgStore(config.db);
+  const store = await openPgStore(config.db, { max: config.dbConnections });
   const automaticUrl = config.publicUrl === autoPublicUrl(config.host, config.port);
   let app: ReturnType<typeof createApp>;
   let server: ReturnType<typeof Bun.serve>;

@@ -19,8 +19,8 @@ afterAll(() => {
 });
 
 /** `ipcraft serve --db <url> --port 0` from source; resolves with its URL once it listens. */
-async function serve(url: string): Promise<{ proc: Bun.Subprocess<"ignore", "pipe", "pipe">; base: string }> {
-  const proc = Bun.spawn([process.execPath, "run", "src/main.ts", "serve", "--db", url, "--port", "0", "--rate-limit", "0"], {
+async function serve(url: string, flags: string[] = []): Promise<{ proc: Bun.Subprocess<"ignore", "pipe", "pipe">; base: string }> {
+  const proc = Bun.spawn([process.execPath, "run", "src/main.ts", "serve", "--db", url, "--port", "0", "--rate-limit", "0", ...flags], {
     cwd: ROOT,
     stdin: "ignore",
     stdout: "pipe",
@@ -98,6 +98,50 @@ describe("two serve processes on one PostgreSQL", () => {
 
     a.proc.kill("SIGTERM");
     await a.proc.exited;
+    await setup.close();
+    await db.drop();
+  }, 120_000);
+});
+
+describe("serve on PostgreSQL: its connections", () => {
+  test("--db-connections bounds what a replica opens (the pool, plus its lookup connection) under 64 concurrent clients; named ipcraft", async () => {
+    const db = await freshPgDatabase({ migrated: true });
+    const setup = createPgStore(db.sql);
+    const tenant = await createTenantIn(setup);
+    const opened = async () =>
+      Number(((await db.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ipcraft'`) as { n: number }[])[0]!.n);
+    for (const [flags, most] of [[["--db-connections", "2"], 3], [[], 5]] as const) {
+      const { proc, base } = await serve(db.url, [...flags]);
+      const headers = { ...tenant.bearer, "content-type": "application/json" };
+      const subnet = await (await fetch(`${base}/api/v1/subnets`, { method: "POST", headers, body: JSON.stringify({ cidr: `10.${32 + most}.0.0/16` }) })).json();
+      let peak = 0;
+      let running = true;
+      const watch = (async () => {
+        while (running) {
+          peak = Math.max(peak, await opened());
+          await Bun.sleep(5);
+        }
+      })();
+      const statuses = await Promise.all(
+        Array.from({ length: 64 }, async (_, i) => {
+          const out: number[] = [];
+          for (let k = 0; k < 5; k++) {
+            const r = await fetch(`${base}/api/v1/subnets/${subnet.id}/addresses`, { method: "POST", headers, body: JSON.stringify({ hostname: `h${i}-${k}` }) });
+            out.push(r.status);
+            await r.arrayBuffer();
+          }
+          return out;
+        }),
+      );
+      running = false;
+      await watch;
+      expect(statuses.flat().filter((s) => s !== 201)).toEqual([]);
+      expect({ flags, peak: peak > 0 && peak <= most }).toEqual({ flags, peak: true });
+      proc.kill("SIGTERM");
+      await proc.exited;
+      // Its backends are gone before the next replica is counted.
+      for (let waited = 0; (await opened()) > 0 && waited < 10_000; waited += 20) await Bun.sleep(20);
+    }
     await setup.close();
     await db.drop();
   }, 120_000);
