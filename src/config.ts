@@ -50,7 +50,7 @@ export const SERVE_FLAGS = {
   "db-connections": {
     kind: "positive-int",
     default: 4,
-    help: "PostgreSQL: connections this server keeps open (1-100), plus one for the lookups every request starts with; ignored on SQLite",
+    help: "PostgreSQL: connections this server opens at most (1-100), plus one for the lookups every request starts with; ignored on SQLite",
   },
   // FULL fsyncs every commit: an acknowledged write survives a power cut (db/client.ts).
   synchronous: {

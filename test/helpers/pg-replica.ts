@@ -6,12 +6,12 @@ import { SQL } from "bun";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
 import { createMemoryLogger } from "../../src/logger";
-import { createPgStore } from "../../src/store/pg/store";
+import { createPgStore, DEFAULT_POOL } from "../../src/store/pg/store";
 import type { Tenant } from "./tenant";
 
 export function pgReplica(url: string, tenant: Tenant, closers: (() => Promise<void>)[]) {
   // As a server opens it (openPgStore): a pool, and one pipelined connection for the per-request lookups.
-  const store = createPgStore(new SQL(url, { max: 6 }), { ownsClient: true, lookups: new SQL(url, { max: 1 }) });
+  const store = createPgStore(new SQL(url, { max: DEFAULT_POOL }), { ownsClient: true, lookups: new SQL(url, { max: 1 }) });
   closers.push(() => store.close());
   const logger = createMemoryLogger();
   const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger });

@@ -8,6 +8,9 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { formatIp } from "../../src/ip";
+import { createApp } from "../../src/app";
+import { defaultServerConfig } from "../../src/config";
+import { createMemoryLogger } from "../../src/logger";
 import { createPgStore } from "../../src/store/pg/store";
 import { Prng } from "../ip/prng";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
@@ -178,6 +181,39 @@ describe("two replicas on one PostgreSQL", () => {
     await write;
     expect(await reading).toBeGreaterThanOrEqual(0);
     expect((await a.get(`/subnets/${p.id}/first-free`)).body.ip).toBe("10.30.0.1");
+  });
+
+  test("allocations in subnets a write of the replica holds wait for it without taking a connection: other organizations are served meanwhile", async () => {
+    // With a pool of 4, four batches waiting on subnet locks inside their transactions held
+    // every connection until the write (an import) ended: every organization stalled.
+    const { a, tenant } = await twoReplicas();
+    const orgId = tenant.orgId;
+    const subnets = [];
+    for (let i = 0; i < 6; i++) subnets.push((await a.post("/subnets", { cidr: `10.${50 + i}.0.0/24` })).body);
+    const other = await createTenantIn(a.store);
+    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+    const ipam = a.store.ipam;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const inBody = new Promise<void>((resolve) => (entered = resolve));
+    // An organization-wide write (as an import is): every subnet of the organization locked while its body runs.
+    const write = ipam.write(orgId, async () => {
+      entered();
+      await gate;
+    });
+    await inBody;
+    const allocations = subnets.map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "waiting" }));
+    await Bun.sleep(100); // the six batches are queued behind the write
+    const served = await Promise.race([
+      otherApp.handle(new Request("http://localhost/api/v1/sections", { headers: other.bearer })).then((r) => r.status),
+      Bun.sleep(5_000).then(() => "still waiting"),
+    ]);
+    expect(served).toBe(200);
+    expect(await a.store.ping().then(() => "up")).toBe("up");
+    release();
+    await write;
+    expect((await Promise.all(allocations)).map((r) => [r.status, r.body.ip])).toEqual(subnets.map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
   });
 
   test("random mixed operations from both replicas (allocate, take, release, child create/split/delete): never one address twice", async () => {

@@ -127,6 +127,11 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
    * starts over instead (readerReload); reads that need no reload are not held up.
    */
   const reshaping = new Map<string, Promise<void>>();
+  /**
+   * organization → the subnets that write holds locked (`only` undefined: all of them) and its
+   * end: batches of those subnets wait for it before they take a connection (runBatch).
+   */
+  const locking = new Map<string, { done: Promise<void>; only?: ReadonlySet<string> }>();
 
   /** Reads an organization's shape and allocators (the version first: a later change only makes it look older). */
   async function loadOrg(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
@@ -326,6 +331,13 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
   }
 
   async function runBatch(orgId: string, subnetId: string, batch: Job[], queue: Job[]): Promise<void> {
+    // A write of this replica that holds this subnet's lock (an import, a split, a subnet
+    // created: every subnet of the organization; a next free subnet: its parent's) keeps it
+    // until it ends: wait for it here, holding no connection. Waiting on the lock inside a
+    // transaction would hold a pooled connection per subnet, and a few such subnets would leave
+    // none for the replica's other organizations.
+    const held = locking.get(orgId);
+    if (held && (held.only === undefined || held.only.has(subnetId))) await held.done;
     const done: { entry: Job; journal: Journal; value: unknown }[] = [];
     const failed: { entry: Job; error: unknown }[] = [];
     let state: SubnetState | undefined;
@@ -442,17 +454,21 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
           return;
         }
         newSeq = seq + 1;
-        // Statements whose text does not depend on the batch's size (insertAddressesJson says why).
-        if (insert.length > 0) writes.push(insertAddressesJson(tx, orgId, insert, first));
-        // The change log (in the batch's order: a replay applies it in id order) and the new
-        // version, in one statement.
-        const logged = JSON.stringify(changes.map((c) => [c.kind, Buffer.from(c.ip_key).toString("hex"), c.expires_at]));
-        writes.push(
-          tx`WITH logged AS (INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key, expires_at)
-                             SELECT ${orgId}::text, ${subnetId}::text, ${newSeq}::bigint, e.v->>0, decode(e.v->>1, 'hex'), (e.v->>2)::timestamptz
-                               FROM jsonb_array_elements(${logged}::text::jsonb) WITH ORDINALITY AS e(v, k) ORDER BY e.k)
-             UPDATE subnets SET alloc_seq = ${newSeq} WHERE org_id = ${orgId} AND id = ${subnetId}`.execute(),
-        );
+        // Statements whose text does not depend on the batch's size (insertAddressesJson says
+        // why), in chunks of CHUNK rows: a batch of bulk requests may hold many thousands.
+        for (let i = 0; i < insert.length; i += CHUNK) writes.push(insertAddressesJson(tx, orgId, insert.slice(i, i + CHUNK), first + i));
+        // The change log, in the batch's order (a replay applies it in id order); the last chunk
+        // and the new version in one statement.
+        for (let i = 0; i < changes.length; i += CHUNK) {
+          const logged = JSON.stringify(changes.slice(i, i + CHUNK).map((c) => [c.kind, Buffer.from(c.ip_key).toString("hex"), c.expires_at]));
+          const version = i + CHUNK >= changes.length ? newSeq : null; // null: the UPDATE matches nothing
+          writes.push(
+            tx`WITH logged AS (INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key, expires_at)
+                               SELECT ${orgId}::text, ${subnetId}::text, ${newSeq}::bigint, e.v->>0, decode(e.v->>1, 'hex'), (e.v->>2)::timestamptz
+                                 FROM jsonb_array_elements(${logged}::text::jsonb) WITH ORDINALITY AS e(v, k) ORDER BY e.k)
+               UPDATE subnets SET alloc_seq = ${version}::bigint WHERE org_id = ${orgId} AND id = ${subnetId} AND ${version}::bigint IS NOT NULL`.execute(),
+          );
+        }
         if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`.execute());
         // With their change-feed seqs and webhook outbox rows (insertPgActivity, the one writer).
         writes.push(insertPgActivity(tx, activity));
@@ -566,6 +582,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
           ) as { id: string; alloc_seq: string }[];
           // Locks held: from here until this write has settled memory, reads of this replica wait.
           reshaping.set(orgId, done.promise);
+          locking.set(orgId, { done: done.promise, only: only ? new Set(only) : undefined });
           let org = memory.org(orgId);
           if (!org || org.version !== version || (!only && org.subnets.size !== locked.length)) org = await reloadOrg(tx, orgId);
           for (const row of locked) {
@@ -635,6 +652,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
         throw error;
       } finally {
         if (reshaping.get(orgId) === done.promise) reshaping.delete(orgId);
+        if (locking.get(orgId)?.done === done.promise) locking.delete(orgId);
         done.resolve();
       }
     },

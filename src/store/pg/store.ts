@@ -164,7 +164,9 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
         timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
       });
       try {
-        await Promise.race([sql`SELECT 1`.execute(), late]);
+        // On the lookup connection: a pool whose connections all wait on locks (batches behind
+        // a long import) answers late, but the database itself is up.
+        await Promise.race([lookups`SELECT 1`.execute(), late]);
       } finally {
         clearTimeout(timer);
       }
@@ -172,8 +174,10 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
     storage,
     async close() {
       if (!options.ownsClient) return;
-      if (lookups !== sql) await lookups.close();
-      await sql.close();
+      // Both, even if one fails to close.
+      const closed = await Promise.allSettled([sql.close(), ...(lookups !== sql ? [lookups.close()] : [])]);
+      const failure = closed.find((c) => c.status === "rejected");
+      if (failure) throw (failure as PromiseRejectedResult).reason;
     },
   };
 }
