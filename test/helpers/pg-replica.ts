@@ -11,7 +11,7 @@ import type { Tenant } from "./tenant";
 
 export function pgReplica(url: string, tenant: Tenant, closers: (() => Promise<void>)[]) {
   // As a server opens it (openPgStore): a pool, and one pipelined connection for the per-request lookups.
-  const store = createPgStore(new SQL(url, { max: DEFAULT_POOL }), { ownsClient: true, lookups: new SQL(url, { max: 1 }) });
+  const store = createPgStore(new SQL(url, { max: DEFAULT_POOL }), { ownsClient: true, lookups: new SQL(url, { max: 1 }), pool: DEFAULT_POOL });
   closers.push(() => store.close());
   const logger = createMemoryLogger();
   const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger });

@@ -216,6 +216,35 @@ describe("two replicas on one PostgreSQL", () => {
     expect((await Promise.all(allocations)).map((r) => [r.status, r.body.ip])).toEqual(subnets.map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
   });
 
+  test("allocations waiting on locks another replica holds (its import) leave a connection for the replica's other work", async () => {
+    const { a, sql, tenant } = await twoReplicas();
+    const subnets = [];
+    for (let i = 0; i < 6; i++) subnets.push((await a.post("/subnets", { cidr: `10.${60 + i}.0.0/24` })).body);
+    const other = await createTenantIn(a.store);
+    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    // Another replica's organization-wide write: every subnet of the organization locked until it ends.
+    const remote = sql.begin(async (tx) => {
+      await tx`SELECT id FROM subnets WHERE org_id = ${tenant.orgId} FOR NO KEY UPDATE`;
+      locked();
+      await gate;
+    });
+    await holding;
+    const allocations = subnets.map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "waiting" }));
+    await Bun.sleep(200); // the batches are in their transactions, waiting on the locks
+    const served = await Promise.race([
+      otherApp.handle(new Request("http://localhost/api/v1/sections", { headers: other.bearer })).then((r) => r.status),
+      Bun.sleep(5_000).then(() => "still waiting"),
+    ]);
+    expect(served).toBe(200);
+    release();
+    await remote;
+    expect((await Promise.all(allocations)).map((r) => [r.status, r.body.ip])).toEqual(subnets.map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
+  });
+
   test("random mixed operations from both replicas (allocate, take, release, child create/split/delete): never one address twice", async () => {
     const { a, b, sql, tenant, url } = await twoReplicas();
     const shared = (await a.post("/subnets", { cidr: "10.40.0.0/16" })).body;

@@ -111,8 +111,34 @@ interface Prefetched {
 /** A read's reload met a reshaping write of its replica: the read starts over once that write is done. */
 class ReloadAgain extends Error {}
 
-/** `lookups`: where readMemory's one-statement check runs (store.ts createPgStore: a pipelined connection). */
-export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, lookups: SQL = sql): IpamStore {
+/**
+ * Runs at most `n` of its works at a time, the others in turn. An allocation batch waits for
+ * its subnet's lock inside its transaction, holding a pooled connection: a batch may wait
+ * long behind another replica's import. With at most pool − 1 batches in their transactions,
+ * one connection always stays for the replica's other work (reads, other writes).
+ */
+function slots(n: number) {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
+}
+
+/**
+ * `lookups`: where readMemory's one-statement check runs (store.ts createPgStore: a pipelined
+ * connection). `pool`: the connections of `sql`, if known: batches use at most pool − 1.
+ */
+export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, lookups: SQL = sql, pool = Infinity): IpamStore {
+  const batchSlot = slots(Math.max(1, pool - 1));
   const memory = new PgMemory();
   /** subnet id → jobs waiting for its next batch; present while a batch of it runs */
   const queues = new Map<string, Job[]>();
@@ -344,7 +370,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
     let allocator: SubnetAllocator | undefined;
     let newSeq: number | undefined;
     try {
-      await inScope(sql, { orgId }, async (tx) => {
+      await batchSlot(() => inScope(sql, { orgId }, async (tx) => {
         // One round trip: the subnet's lock with its version and the plan, and, read ahead, the
         // change-log rows memory lacks. The read-ahead is a statement of its own, run once the
         // lock is held: its snapshot sees every change up to the locked alloc_seq (a subquery
@@ -473,7 +499,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
         // With their change-feed seqs and webhook outbox rows (insertPgActivity, the one writer).
         writes.push(insertPgActivity(tx, activity));
         await settled(writes);
-      });
+      }));
     } catch (error) {
       // Nothing is known to have committed (a lost COMMIT reply looks the same): undo and forget.
       for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();

@@ -74,7 +74,7 @@ export async function openPgStore(url: string, options: PgStoreOptions = {}): Pr
     await sql.close();
     throw error;
   }
-  return createPgStore(sql, { ownsClient: true, where: redactedUrl(url), lookups: new SQL(url, { max: 1, connection }) });
+  return createPgStore(sql, { ownsClient: true, where: redactedUrl(url), lookups: new SQL(url, { max: 1, connection }), pool: options.max ?? DEFAULT_POOL });
 }
 
 /** The URL without its password, fit for logs and error sentences. */
@@ -117,9 +117,10 @@ export const PING_TIMEOUT_MS = 2_000;
  * check. Concurrent requests' lookups are pipelined on it (sent one after the other without
  * waiting, answered in order), so PostgreSQL wakes once for many of them instead of one
  * backend per lookup. Without it (tests over one client), the pool serves them. With
- * `ownsClient`, close() closes both.
+ * `ownsClient`, close() closes both. `pool`: the connections of `sql`, if known (allocation
+ * batches then leave one for other work: ipam.ts).
  */
-export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?: string; lookups?: SQL } = {}): Store {
+export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?: string; lookups?: SQL; pool?: number } = {}): Store {
   const lookups = options.lookups ?? sql;
   const unit = <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => inScope(sql, scope, (tx) => fn(queriesOn(tx, scope)));
   let ipam: IpamStore | undefined;
@@ -153,7 +154,7 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
     },
     /** Per-replica memory, each organization loaded on first use (ipam.ts). */
     get ipam(): IpamStore {
-      ipam ??= createPgIpam(sql, inScope, queriesOn, lookups);
+      ipam ??= createPgIpam(sql, inScope, queriesOn, lookups, options.pool);
       return ipam;
     },
     keyCredential: (hash) => keyCredentialOn(lookups, hash),
