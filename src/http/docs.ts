@@ -111,9 +111,10 @@ type Spec = { paths?: Record<string, Record<string, { requestBody?: { content?: 
 type RouteEntry = { method: string; path: string; hooks?: { body?: unknown; detail?: { parameters?: Parameter[] } } };
 
 /**
- * Request bodies, from the routes' own zod schemas (and header parameters, below). The plugin cannot infer them once the
- * app has its own JSON parser (http/shell.ts), and would otherwise list urlencoded and
- * multipart too; this API takes JSON only (anything else is a 415), so the document says that.
+ * Request bodies, from the routes' own zod schemas (and header parameters, below). The plugin
+ * cannot infer them once the app has its own JSON parser (http/shell.ts), and would otherwise
+ * list urlencoded and multipart too; this API takes JSON only (anything else is a 415), so the
+ * document says that.
  */
 function documentJsonBodies(spec: Spec, routes: RouteEntry[]): void {
   for (const route of routes) {

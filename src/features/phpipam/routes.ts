@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { StoreDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
 import { ApiError } from "../../http/errors";
-import { idempotency, IDEMPOTENCY_PARAMETER } from "../../http/idempotency";
+import { idempotency, IDEMPOTENCY_PARAMETER, type KeyedContext } from "../../http/idempotency";
 import type { StoredAnswer } from "../../store/idempotency";
 import type { AddressCreated } from "../addresses/service";
 import { phpipamService, type Params } from "./service";
@@ -108,6 +108,12 @@ export function phpipamRoutes(deps: StoreDeps) {
     };
   };
 
+  /** A creating POST under its Idempotency-Key (http/idempotency.ts): the live envelope, or the stored one replayed. */
+  const created = async (ctx: KeyedContext, storedAs: (value: unknown) => StoredAnswer, work: () => Promise<Answer>) => {
+    const made = await keyed(ctx, storedAs, work);
+    return typeof made === "string" ? made : answer(ctx.request, ctx.set, made);
+  };
+
   return (
     new Elysia({ name: "phpipam-routes", prefix: "/api/:app" })
       // `/api/v1/…` is ipcraft's own API: a path there that no native route takes is answered as
@@ -130,10 +136,8 @@ export function phpipamRoutes(deps: StoreDeps) {
       )
       .post(
         "/subnets",
-        async ({ principal, query, body, request, set }) => {
-          const made = await keyed({ request, body, principal, set }, subnetCreated, () => php.createSubnet(principal, paramsOf(query, body)));
-          return typeof made === "string" ? made : answer(request, set, made); // a string: a replay
-        },
+        ({ principal, query, body, request, set }) =>
+          created({ request, body, principal, set }, subnetCreated, () => php.createSubnet(principal, paramsOf(query, body))),
         { detail: doc("phpIPAM: create a subnet", "Parameters `subnet`, `mask`, `sectionId` (integer), `description`. Answers 201 with `id` (the subnet's number) and `data` (its CIDR).", true) },
       )
       .get("/subnets/:id", async ({ principal, params, request, set }) => answer(request, set, await php.subnet(principal, params.id)), {
@@ -154,10 +158,8 @@ export function phpipamRoutes(deps: StoreDeps) {
       )
       .post(
         "/addresses",
-        async ({ principal, query, body, request, set }) => {
-          const made = await keyed({ request, body, principal, set }, addressCreated, () => php.createAddress(principal, paramsOf(query, body)));
-          return typeof made === "string" ? made : answer(request, set, made); // a string: a replay
-        },
+        ({ principal, query, body, request, set }) =>
+          created({ request, body, principal, set }, addressCreated, () => php.createAddress(principal, paramsOf(query, body))),
         {
           detail: doc(
             "phpIPAM: create an address",
@@ -168,10 +170,8 @@ export function phpipamRoutes(deps: StoreDeps) {
       )
       .post(
         "/addresses/first_free/:subnetId",
-        async ({ principal, params, query, body, request, set }) => {
-          const made = await keyed({ request, body, principal, set }, addressCreated, () => php.createFirstFree(principal, params.subnetId, paramsOf(query, body)));
-          return typeof made === "string" ? made : answer(request, set, made); // a string: a replay
-        },
+        ({ principal, params, query, body, request, set }) =>
+          created({ request, body, principal, set }, addressCreated, () => php.createFirstFree(principal, params.subnetId, paramsOf(query, body))),
         {
           params: Segments("subnetId"), detail: doc(
             "phpIPAM: take the first free address",

@@ -146,18 +146,16 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
   const loading = new Map<string, Promise<void>>();
   /**
    * organization → a reshaping write of this replica that holds its locks and is changing
-   * memory (ipam.write), settled when it has finished. A read's reload must not install an
-   * organization loaded before that write changed memory: the write would lose the subnet it
-   * just placed (its answer failed with "in the database but not in memory"), and after its
-   * COMMIT it would mark the stale copy current. A read that loaded meanwhile waits for it and
-   * starts over instead (readerReload); reads that need no reload are not held up.
+   * memory (ipam.write): `done` settles when it has finished; `only`: the subnets it locked
+   * (undefined: all of them).
+   * - A read's reload must not install an organization loaded before that write changed
+   *   memory: the write would lose the subnet it just placed (its answer failed with "in the
+   *   database but not in memory"), and after its COMMIT it would mark the stale copy current.
+   *   A read that loaded meanwhile waits for it and starts over instead (readerReload); reads
+   *   that need no reload are not held up.
+   * - Batches of the subnets it locked wait for it before they take a connection (runBatch).
    */
-  const reshaping = new Map<string, Promise<void>>();
-  /**
-   * organization → the subnets that write holds locked (`only` undefined: all of them) and its
-   * end: batches of those subnets wait for it before they take a connection (runBatch).
-   */
-  const locking = new Map<string, { done: Promise<void>; only?: ReadonlySet<string> }>();
+  const reshaping = new Map<string, { done: Promise<void>; only?: ReadonlySet<string> }>();
 
   /** Reads an organization's shape and allocators (the version first: a later change only makes it look older). */
   async function loadOrg(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
@@ -313,7 +311,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
     const org = await loadOrg(tx, orgId);
     const write = reshaping.get(orgId);
     if (write) {
-      await write.catch(() => {});
+      await write.done;
       throw new ReloadAgain();
     }
     memory.install(orgId, org);
@@ -362,7 +360,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
     // until it ends: wait for it here, holding no connection. Waiting on the lock inside a
     // transaction would hold a pooled connection per subnet, and a few such subnets would leave
     // none for the replica's other organizations.
-    const held = locking.get(orgId);
+    const held = reshaping.get(orgId);
     if (held && (held.only === undefined || held.only.has(subnetId))) await held.done;
     const done: { entry: Job; journal: Journal; value: unknown }[] = [];
     const failed: { entry: Job; error: unknown }[] = [];
@@ -607,8 +605,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
               : await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} FOR NO KEY UPDATE`
           ) as { id: string; alloc_seq: string }[];
           // Locks held: from here until this write has settled memory, reads of this replica wait.
-          reshaping.set(orgId, done.promise);
-          locking.set(orgId, { done: done.promise, only: only ? new Set(only) : undefined });
+          reshaping.set(orgId, { done: done.promise, only: only ? new Set(only) : undefined });
           let org = memory.org(orgId);
           if (!org || org.version !== version || (!only && org.subnets.size !== locked.length)) org = await reloadOrg(tx, orgId);
           for (const row of locked) {
@@ -677,8 +674,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
         if (!(error instanceof ApiError) && !(error instanceof DeliberateRollback) && !(error instanceof IdempotencyTaken)) memory.forget(orgId);
         throw error;
       } finally {
-        if (reshaping.get(orgId) === done.promise) reshaping.delete(orgId);
-        if (locking.get(orgId)?.done === done.promise) locking.delete(orgId);
+        if (reshaping.get(orgId)?.done === done.promise) reshaping.delete(orgId);
         done.resolve();
       }
     },

@@ -67,14 +67,15 @@ export interface PgStoreOptions {
 export async function openPgStore(url: string, options: PgStoreOptions = {}): Promise<Store> {
   // Named, so that pg_stat_activity says which connections are ipcraft's.
   const connection = { application_name: "ipcraft" };
-  const sql = new SQL(url, { max: options.max ?? DEFAULT_POOL, connection });
+  const pool = options.max ?? DEFAULT_POOL;
+  const sql = new SQL(url, { max: pool, connection });
   try {
     await migratePostgres(sql);
   } catch (error) {
     await sql.close();
     throw error;
   }
-  return createPgStore(sql, { ownsClient: true, where: redactedUrl(url), lookups: new SQL(url, { max: 1, connection }), pool: options.max ?? DEFAULT_POOL });
+  return createPgStore(sql, { ownsClient: true, where: redactedUrl(url), lookups: new SQL(url, { max: 1, connection }), pool });
 }
 
 /** The URL without its password, fit for logs and error sentences. */
