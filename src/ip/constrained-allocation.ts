@@ -118,6 +118,12 @@ function lowestFree(blocked: OrderedSet, lo: bigint, hi: bigint, count: number):
   while (out.length < count) {
     const start = blocked.nextAbsent(x); // a free stretch [start, end] ...
     if (start > hi) return null;
+    if (out.length === count - 1) {
+      // The last one wanted: the stretch's end does not matter (a single allocation, the
+      // common case, saves the search for it).
+      out.push(start);
+      break;
+    }
     const next = blocked.nextPresent(start); // ... ends before the next blocked offset
     const end = next === null || next > hi ? hi : next - 1n;
     for (let v = start; v <= end && out.length < count; v++) out.push(v);
@@ -133,6 +139,10 @@ function highestFree(blocked: OrderedSet, lo: bigint, hi: bigint, count: number)
   while (out.length < count) {
     const end = blocked.prevAbsent(x); // a free stretch [start, end] seen from its top
     if (end === null || end < lo) return null;
+    if (out.length === count - 1) {
+      out.push(end); // the last one wanted: no search for the stretch's start
+      break;
+    }
     const previous = blocked.prevPresent(end);
     const start = previous === null || previous < lo ? lo : previous + 1n;
     for (let v = end; v >= start && out.length < count; v--) out.push(v);
