@@ -192,7 +192,12 @@ function hasBodyOf(request: Request, length: number): boolean {
 
 function checkRequestShape(request: Request): void {
   const length = Number(request.headers.get("content-length") ?? "0");
-  const path = new URL(request.url).pathname;
+  const url = new URL(request.url);
+  const path = url.pathname;
+  // NUL can be sent percent-encoded but named nothing here, and PostgreSQL refuses it in any
+  // text parameter (an error, not "no row"): refused up front, alike on both stores.
+  if (/%00/.test(path)) throw new ApiError("not_found", "not found (a name or id never holds a NUL character)");
+  if (/%00/.test(url.search)) throw new ApiError("invalid_request", "query parameters must not hold a NUL character (%00)");
   const limit = bodyLimitOf(path);
   if (length > limit) {
     throw new ApiError("body_too_large", `request body is larger than ${limit} bytes`);

@@ -46,6 +46,22 @@ describe.each(BACKENDS)("addresses on $name", (backend) => {
     expect((await t.api.get(`/subnets/${s.id}/addresses`)).body.total).toBe(5);
   });
 
+  test("a NUL character (%00) in an id or a query value is a 404 or a 400, never a 500, and changes nothing", async () => {
+    const t = await fresh();
+    const s = (await t.api.post("/subnets", { cidr: "10.4.0.0/24" })).body;
+    // PostgreSQL refuses NUL in any text parameter; both stores answer alike, before any query.
+    for (const path of [`/subnets/%00/first-free`, `/subnets/${s.id}%00/first-free`, `/addresses/%00`, `/subnets/%00`]) {
+      const r = await t.api.get(path);
+      expect(r.status).toBe(404);
+      expect(r.body.code).toBe("not_found");
+    }
+    expect((await t.api.del(`/addresses/a%00b`)).status).toBe(404);
+    const search = await t.api.get(`/addresses?q=web%00`);
+    expect(search.status).toBe(400);
+    expect(search.body).toEqual({ error: "query parameters must not hold a NUL character (%00)", code: "invalid_request" });
+    expect((await t.api.get(`/subnets/${s.id}/first-free`)).body).toEqual({ ip: "10.4.0.1" });
+  });
+
   test("patch changes fields only; delete frees the address at once", async () => {
     const t = await fresh();
     const s = (await t.api.post("/subnets", { cidr: "10.3.0.0/24" })).body;
