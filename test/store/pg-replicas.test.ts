@@ -216,6 +216,55 @@ describe("two replicas on one PostgreSQL", () => {
     expect((await Promise.all(allocations)).map((r) => [r.status, r.body.ip])).toEqual(subnets.map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
   });
 
+  test("allocations queued while a write of the replica waits for its locks do not take the pool: other organizations are served meanwhile", async () => {
+    // The write (an import) locks subnets 1–5, then waits for a batch already in its transaction
+    // on subnet 0. Batches that arrived meanwhile went into their transactions too (the write
+    // was not holding all its locks yet) and waited there on its locks: with the write's own
+    // connection they held the whole pool of 4, and every organization stalled until it ended.
+    const { a, sql, tenant } = await twoReplicas();
+    const orgId = tenant.orgId;
+    const subnets = [];
+    for (let i = 0; i < 6; i++) subnets.push((await a.post("/subnets", { cidr: `10.${70 + i}.0.0/24` })).body);
+    const s0 = subnets[5]; // the organization's last subnet in key order: the write locks it last
+    await a.get(`/subnets/${s0.id}/first-free`);
+    const other = await createTenantIn(a.store);
+    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+    const otherCall = (method: string, path: string, body?: unknown) =>
+      otherApp.handle(new Request(`http://localhost/api/v1${path}`, { method, headers: { ...other.bearer, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }));
+    const otherSubnet = await (await otherCall("POST", "/subnets", { cidr: "10.99.0.0/24" })).json();
+    // Another replica holds s0 for a while: this replica's batch on s0 waits in its transaction.
+    let releaseRemote!: () => void;
+    const remoteGate = new Promise<void>((resolve) => (releaseRemote = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const remote = sql.begin(async (tx) => {
+      await tx`SELECT id FROM subnets WHERE id = ${s0.id} FOR NO KEY UPDATE`;
+      locked();
+      await remoteGate;
+    });
+    await holding;
+    const first = a.post(`/subnets/${s0.id}/addresses`, { hostname: "first" });
+    await Bun.sleep(150);
+    let releaseWrite!: () => void;
+    const writeGate = new Promise<void>((resolve) => (releaseWrite = resolve));
+    const write = a.store.ipam.write(orgId, async () => {
+      await writeGate;
+    });
+    await Bun.sleep(200); // the write has locked the other subnets and waits for s0
+    const queued = subnets.slice(0, 3).map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "queued" }));
+    await Bun.sleep(200);
+    releaseRemote();
+    await remote;
+    expect((await first).status).toBe(201);
+    await Bun.sleep(200); // the write now holds every lock; its body waits on the gate
+    const within = <T>(p: Promise<T>) => Promise.race([p, Bun.sleep(5_000).then(() => "still waiting" as const)]);
+    expect(await within(otherCall("POST", `/subnets/${otherSubnet.id}/addresses`, { hostname: "other" }).then((r) => r.status))).toBe(201);
+    expect(await within(otherCall("GET", "/sections").then((r) => r.status))).toBe(200);
+    releaseWrite();
+    await write;
+    expect((await Promise.all(queued)).map((r) => [r.status, r.body.ip])).toEqual(subnets.slice(0, 3).map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
+  });
+
   test("allocations waiting on locks another replica holds (its import) leave a connection for the replica's other work", async () => {
     const { a, sql, tenant } = await twoReplicas();
     const subnets = [];

@@ -117,6 +117,9 @@ class ReloadAgain extends Error {}
  * long behind another replica's import. With at most pool − 1 batches in their transactions,
  * one connection always stays for the replica's other work (reads, other writes).
  */
+/** How many times a batch gives its slot back to wait for a write of its replica (runBatch). */
+const MAX_DEFERRALS = 3;
+
 function slots(n: number) {
   let free = n;
   const waiting: (() => void)[] = [];
@@ -153,9 +156,16 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
    *   database but not in memory"), and after its COMMIT it would mark the stale copy current.
    *   A read that loaded meanwhile waits for it and starts over instead (readerReload); reads
    *   that need no reload are not held up.
-   * - Batches of the subnets it locked wait for it before they take a connection (runBatch).
    */
   const reshaping = new Map<string, { done: Promise<void>; only?: ReadonlySet<string> }>();
+  /**
+   * organization → the reshaping writes of this replica that have begun, from before they ask
+   * for their locks until they end. Batches of the subnets such a write will lock wait for it
+   * without a connection (runBatch), also when it is still waiting for its locks: a batch that
+   * went into its transaction meanwhile would wait there on the write's locks, holding a
+   * pooled connection, and a few of them would leave none for the replica's other work.
+   */
+  const writing = new Map<string, Set<{ done: Promise<void>; only?: ReadonlySet<string> }>>();
 
   /** Reads an organization's shape and allocators (the version first: a later change only makes it look older). */
   async function loadOrg(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
@@ -355,149 +365,162 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
   }
 
   async function runBatch(orgId: string, subnetId: string, batch: Job[], queue: Job[]): Promise<void> {
-    // A write of this replica that holds this subnet's lock (an import, a split, a subnet
+    // A write of this replica that takes this subnet's lock (an import, a split, a subnet
     // created: every subnet of the organization; a next free subnet: its parent's) keeps it
     // until it ends: wait for it here, holding no connection. Waiting on the lock inside a
     // transaction would hold a pooled connection per subnet, and a few such subnets would leave
     // none for the replica's other organizations.
-    const held = reshaping.get(orgId);
-    if (held && (held.only === undefined || held.only.has(subnetId))) await held.done;
+    const covering = () => [...(writing.get(orgId) ?? [])].filter((w) => w.only === undefined || w.only.has(subnetId)).map((w) => w.done);
+    // The writes begun by now, not the ones after: a stream of writes must not starve the batch.
+    const writesDone = async () => void (await Promise.all(covering()));
+    await writesDone();
     const done: { entry: Job; journal: Journal; value: unknown }[] = [];
     const failed: { entry: Job; error: unknown }[] = [];
     let state: SubnetState | undefined;
     let allocator: SubnetAllocator | undefined;
     let newSeq: number | undefined;
     try {
-      await batchSlot(() => inScope(sql, { orgId }, async (tx) => {
-        // One round trip: the subnet's lock with its version and the plan, and, read ahead, the
-        // change-log rows memory lacks. The read-ahead is a statement of its own, run once the
-        // lock is held: its snapshot sees every change up to the locked alloc_seq (a subquery
-        // of the locking statement would not: SCALE.md). With two replicas taking turns on a
-        // subnet, every batch has the other's to apply: this keeps that read off the time the
-        // lock is held. Nothing to apply costs an index probe.
-        const known = memory.subnet(orgId, subnetId);
-        const from = known && known.seq >= 0 ? known.seq : undefined;
-        const [[row], ahead] = await settled([
-          tx`SELECT s.alloc_seq, o.plan FROM subnets s JOIN organizations o ON o.id = s.org_id
-              WHERE s.org_id = ${orgId} AND s.id = ${subnetId} FOR NO KEY UPDATE OF s`,
-          from === undefined
-            ? Promise.resolve([])
-            : tx`SELECT seq, kind, ip_key, expires_at FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq > ${from} ORDER BY seq, id`,
-        ]);
-        if (!row) throw notFound("subnet");
-        const seq = Number(row.alloc_seq);
-        const plan = row.plan as string;
-        const prefetched = from === undefined ? undefined : { from, rows: ahead as ChangeRow[] };
-        let org = memory.org(orgId) ?? (await reloadOrg(tx, orgId));
-        state = org.subnets.get(subnetId);
-        if (!state) state = (org = await reloadOrg(tx, orgId)).subnets.get(subnetId);
-        if (state) state = await catchUp(tx, orgId, state, seq, prefetched);
-        if (!state) throw notFound("subnet");
-        allocator = state.allocator;
-        memory.settle(orgId);
+      // A write may begin while this batch waits for its slot: then the slot goes back and the
+      // batch waits for that write, as above (a few times at most: then it waits in its
+      // transaction, in PostgreSQL's queue for the lock, which is fair).
+      for (let deferrals = 0; ; deferrals++) {
+        const deferred = await batchSlot(async () => {
+          if (deferrals < MAX_DEFERRALS && covering().length > 0) return true;
+          await inScope(sql, { orgId }, async (tx) => {
+            // One round trip: the subnet's lock with its version and the plan, and, read ahead, the
+            // change-log rows memory lacks. The read-ahead is a statement of its own, run once the
+            // lock is held: its snapshot sees every change up to the locked alloc_seq (a subquery
+            // of the locking statement would not: SCALE.md). With two replicas taking turns on a
+            // subnet, every batch has the other's to apply: this keeps that read off the time the
+            // lock is held. Nothing to apply costs an index probe.
+            const known = memory.subnet(orgId, subnetId);
+            const from = known && known.seq >= 0 ? known.seq : undefined;
+            const [[row], ahead] = await settled([
+              tx`SELECT s.alloc_seq, o.plan FROM subnets s JOIN organizations o ON o.id = s.org_id
+                  WHERE s.org_id = ${orgId} AND s.id = ${subnetId} FOR NO KEY UPDATE OF s`,
+              from === undefined
+                ? Promise.resolve([])
+                : tx`SELECT seq, kind, ip_key, expires_at FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq > ${from} ORDER BY seq, id`,
+            ]);
+            if (!row) throw notFound("subnet");
+            const seq = Number(row.alloc_seq);
+            const plan = row.plan as string;
+            const prefetched = from === undefined ? undefined : { from, rows: ahead as ChangeRow[] };
+            let org = memory.org(orgId) ?? (await reloadOrg(tx, orgId));
+            state = org.subnets.get(subnetId);
+            if (!state) state = (org = await reloadOrg(tx, orgId)).subnets.get(subnetId);
+            if (state) state = await catchUp(tx, orgId, state, seq, prefetched);
+            if (!state) throw notFound("subnet");
+            allocator = state.allocator;
+            memory.settle(orgId);
 
-        const limit = planLimits(plan).addresses;
-        let current = 0;
-        if (limit !== null) [{ n: current }] = await tx`SELECT count(*)::int AS n FROM addresses WHERE org_id = ${orgId}`;
-        // Keys another request (this subnet's earlier batch, another replica) committed: those
-        // jobs do not run; their callers replay the stored answer (store/idempotency.ts).
-        const since = keptSince();
-        const keyed = batch.filter((e) => e.intent).map((e) => e.intent!.key);
-        const takenKeys = new Set<string>();
-        if (keyed.length > 0) {
-          const found = await tx`
-            SELECT key FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyed, "TEXT")}::text[]) AND created_at >= ${since}`;
-          for (const r of found as { key: string }[]) takenKeys.add(r.key);
-        }
-        const reuse = await reuseIndex(tx, orgId, subnetId, batch.map((e) => e.job.reuse), new Date(memory.clock()).toISOString());
-        const insert = [];
-        // Per kept job: where its rows start in `insert` (their numbers are taken below), and its key.
-        const kept: { at: number; out: AddressWrite<unknown>; intent: NonNullable<typeof batch[number]["intent"]> | undefined }[] = [];
-        const activity: ActivityEntry[] = [];
-        const changes: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array; expires_at: string | null }[] = [];
-        const replace: NonNullable<AddressWrite<unknown>["replace"]> = [];
-        for (const entry of batch) {
-          const journal = new Journal();
-          try {
-            if (entry.intent && takenKeys.has(entry.intent.key)) throw new IdempotencyTaken();
-            const lookup = entry.job.reuse;
-            const existing = lookup ? (reuse.get(`${lookup.field}\n${lookup.value}`) ?? null) : undefined;
-            const adding = existing ? 0 : entry.job.adding;
-            if (limit !== null) refuseOverLimit(plan, "addresses", limit, current, adding);
-            const out = entry.job.run(state, journal, existing);
-            current += adding;
-            kept.push({ at: insert.length, out, intent: entry.intent });
-            insert.push(...out.insert);
-            activity.push(...out.activity);
-            // Later jobs of this batch find these records too (their rows are not inserted yet).
-            for (const row of out.insert) rememberForReuse(reuse, addressOf(row));
-            if (out.replace) replace.push(...out.replace);
-            for (const c of journal.changes) {
-              if (c.kind !== "reload") {
-                changes.push({ org_id: orgId, subnet_id: subnetId, seq: seq + 1, kind: c.kind, ip_key: keyOf(state.prefix.family, c.value!), expires_at: isoOf(c.expiresAt) });
+            const limit = planLimits(plan).addresses;
+            let current = 0;
+            if (limit !== null) [{ n: current }] = await tx`SELECT count(*)::int AS n FROM addresses WHERE org_id = ${orgId}`;
+            // Keys another request (this subnet's earlier batch, another replica) committed: those
+            // jobs do not run; their callers replay the stored answer (store/idempotency.ts).
+            const since = keptSince();
+            const keyed = batch.filter((e) => e.intent).map((e) => e.intent!.key);
+            const takenKeys = new Set<string>();
+            if (keyed.length > 0) {
+              const found = await tx`
+                SELECT key FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyed, "TEXT")}::text[]) AND created_at >= ${since}`;
+              for (const r of found as { key: string }[]) takenKeys.add(r.key);
+            }
+            const reuse = await reuseIndex(tx, orgId, subnetId, batch.map((e) => e.job.reuse), new Date(memory.clock()).toISOString());
+            const insert = [];
+            // Per kept job: where its rows start in `insert` (their numbers are taken below), and its key.
+            const kept: { at: number; out: AddressWrite<unknown>; intent: NonNullable<typeof batch[number]["intent"]> | undefined }[] = [];
+            const activity: ActivityEntry[] = [];
+            const changes: { org_id: string; subnet_id: string; seq: number; kind: string; ip_key: Uint8Array; expires_at: string | null }[] = [];
+            const replace: NonNullable<AddressWrite<unknown>["replace"]> = [];
+            for (const entry of batch) {
+              const journal = new Journal();
+              try {
+                if (entry.intent && takenKeys.has(entry.intent.key)) throw new IdempotencyTaken();
+                const lookup = entry.job.reuse;
+                const existing = lookup ? (reuse.get(`${lookup.field}\n${lookup.value}`) ?? null) : undefined;
+                const adding = existing ? 0 : entry.job.adding;
+                if (limit !== null) refuseOverLimit(plan, "addresses", limit, current, adding);
+                const out = entry.job.run(state, journal, existing);
+                current += adding;
+                kept.push({ at: insert.length, out, intent: entry.intent });
+                insert.push(...out.insert);
+                activity.push(...out.activity);
+                // Later jobs of this batch find these records too (their rows are not inserted yet).
+                for (const row of out.insert) rememberForReuse(reuse, addressOf(row));
+                if (out.replace) replace.push(...out.replace);
+                for (const c of journal.changes) {
+                  if (c.kind !== "reload") {
+                    changes.push({ org_id: orgId, subnet_id: subnetId, seq: seq + 1, kind: c.kind, ip_key: keyOf(state.prefix.family, c.value!), expires_at: isoOf(c.expiresAt) });
+                  }
+                }
+                done.push({ entry, journal, value: out.value });
+              } catch (error) {
+                journal.rollback();
+                failed.push({ entry, error });
               }
             }
-            done.push({ entry, journal, value: out.value });
-          } catch (error) {
-            journal.rollback();
-            failed.push({ entry, error });
-          }
-        }
-        if (changes.length === 0 && !kept.some((k) => k.intent)) return;
-        // The statements that need an answer first, each awaited before anything is pipelined
-        // (a failure among pipelined statements must be the one that reaches settled()):
-        // expired records whose addresses this batch takes again (rare: one round trip each),
-        // then the new rows' numbers (one round trip; the counter row stays locked to COMMIT).
-        if (replace.length > 0) {
-          const now = new Date(memory.clock()).toISOString();
-          for (const r of replace) {
-            const [gone] = await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND vrf = ${r.vrf} AND ip_key = ${Buffer.from(r.ipKey)} AND expires_at <= ${now} RETURNING id, ip`;
-            if (gone) activity.unshift(expireEntry(orgId, gone as { id: string; ip: string }, now));
-          }
-        }
-        const first = insert.length > 0 ? await takePgNumbers(tx, orgId, "address", insert.length) : 0;
-        // The answers learn their numbers before a key stores them.
-        const keyRows: IdempotencyRow[] = [];
-        for (const k of kept) {
-          if (k.out.insert.length > 0) k.out.numbered?.(first + k.at);
-          if (k.intent) keyRows.push(rowOf(k.intent, k.out.value));
-        }
-        // Pipelined: every statement goes out at once, one round trip for the lot. The activity
-        // rows go last: insertPgActivity takes their change-feed seqs with an UPSERT that
-        // locks the organization's event counter until COMMIT (store/events.ts), the one lock
-        // every subnet's batches share, so it is taken as late as possible.
-        const writes: PromiseLike<unknown>[] = [];
-        if (keyRows.length > 0) {
-          // Stale rows of these keys (older than 24 h, not pruned yet) make way; a key committed
-          // meanwhile by a batch of another subnet hits the primary key: the batch is retried.
-          writes.push(tx`DELETE FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyRows.map((r) => r.key), "TEXT")}::text[]) AND created_at < ${since}`.execute());
-          writes.push(tx`INSERT INTO idempotency_keys ${tx(keyRows)}`.execute());
-        }
-        if (changes.length === 0) {
-          await settled(writes);
-          return;
-        }
-        newSeq = seq + 1;
-        // Statements whose text does not depend on the batch's size (insertAddressesJson says
-        // why), in chunks of CHUNK rows: a batch of bulk requests may hold many thousands.
-        for (let i = 0; i < insert.length; i += CHUNK) writes.push(insertAddressesJson(tx, orgId, insert.slice(i, i + CHUNK), first + i));
-        // The change log, in the batch's order (a replay applies it in id order); the last chunk
-        // and the new version in one statement.
-        for (let i = 0; i < changes.length; i += CHUNK) {
-          const logged = JSON.stringify(changes.slice(i, i + CHUNK).map((c) => [c.kind, Buffer.from(c.ip_key).toString("hex"), c.expires_at]));
-          const version = i + CHUNK >= changes.length ? newSeq : null; // null: the UPDATE matches nothing
-          writes.push(
-            tx`WITH logged AS (INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key, expires_at)
-                               SELECT ${orgId}::text, ${subnetId}::text, ${newSeq}::bigint, e.v->>0, decode(e.v->>1, 'hex'), (e.v->>2)::timestamptz
-                                 FROM jsonb_array_elements(${logged}::text::jsonb) WITH ORDINALITY AS e(v, k) ORDER BY e.k)
-               UPDATE subnets SET alloc_seq = ${version}::bigint WHERE org_id = ${orgId} AND id = ${subnetId} AND ${version}::bigint IS NOT NULL`.execute(),
-          );
-        }
-        if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`.execute());
-        // With their change-feed seqs and webhook outbox rows (insertPgActivity, the one writer).
-        writes.push(insertPgActivity(tx, activity));
-        await settled(writes);
-      }));
+            if (changes.length === 0 && !kept.some((k) => k.intent)) return;
+            // The statements that need an answer first, each awaited before anything is pipelined
+            // (a failure among pipelined statements must be the one that reaches settled()):
+            // expired records whose addresses this batch takes again (rare: one round trip each),
+            // then the new rows' numbers (one round trip; the counter row stays locked to COMMIT).
+            if (replace.length > 0) {
+              const now = new Date(memory.clock()).toISOString();
+              for (const r of replace) {
+                const [gone] = await tx`DELETE FROM addresses WHERE org_id = ${orgId} AND vrf = ${r.vrf} AND ip_key = ${Buffer.from(r.ipKey)} AND expires_at <= ${now} RETURNING id, ip`;
+                if (gone) activity.unshift(expireEntry(orgId, gone as { id: string; ip: string }, now));
+              }
+            }
+            const first = insert.length > 0 ? await takePgNumbers(tx, orgId, "address", insert.length) : 0;
+            // The answers learn their numbers before a key stores them.
+            const keyRows: IdempotencyRow[] = [];
+            for (const k of kept) {
+              if (k.out.insert.length > 0) k.out.numbered?.(first + k.at);
+              if (k.intent) keyRows.push(rowOf(k.intent, k.out.value));
+            }
+            // Pipelined: every statement goes out at once, one round trip for the lot. The activity
+            // rows go last: insertPgActivity takes their change-feed seqs with an UPSERT that
+            // locks the organization's event counter until COMMIT (store/events.ts), the one lock
+            // every subnet's batches share, so it is taken as late as possible.
+            const writes: PromiseLike<unknown>[] = [];
+            if (keyRows.length > 0) {
+              // Stale rows of these keys (older than 24 h, not pruned yet) make way; a key committed
+              // meanwhile by a batch of another subnet hits the primary key: the batch is retried.
+              writes.push(tx`DELETE FROM idempotency_keys WHERE org_id = ${orgId} AND key = ANY(${tx.array(keyRows.map((r) => r.key), "TEXT")}::text[]) AND created_at < ${since}`.execute());
+              writes.push(tx`INSERT INTO idempotency_keys ${tx(keyRows)}`.execute());
+            }
+            if (changes.length === 0) {
+              await settled(writes);
+              return;
+            }
+            newSeq = seq + 1;
+            // Statements whose text does not depend on the batch's size (insertAddressesJson says
+            // why), in chunks of CHUNK rows: a batch of bulk requests may hold many thousands.
+            for (let i = 0; i < insert.length; i += CHUNK) writes.push(insertAddressesJson(tx, orgId, insert.slice(i, i + CHUNK), first + i));
+            // The change log, in the batch's order (a replay applies it in id order); the last chunk
+            // and the new version in one statement.
+            for (let i = 0; i < changes.length; i += CHUNK) {
+              const logged = JSON.stringify(changes.slice(i, i + CHUNK).map((c) => [c.kind, Buffer.from(c.ip_key).toString("hex"), c.expires_at]));
+              const version = i + CHUNK >= changes.length ? newSeq : null; // null: the UPDATE matches nothing
+              writes.push(
+                tx`WITH logged AS (INSERT INTO subnet_changes (org_id, subnet_id, seq, kind, ip_key, expires_at)
+                                   SELECT ${orgId}::text, ${subnetId}::text, ${newSeq}::bigint, e.v->>0, decode(e.v->>1, 'hex'), (e.v->>2)::timestamptz
+                                     FROM jsonb_array_elements(${logged}::text::jsonb) WITH ORDINALITY AS e(v, k) ORDER BY e.k)
+                   UPDATE subnets SET alloc_seq = ${version}::bigint WHERE org_id = ${orgId} AND id = ${subnetId} AND ${version}::bigint IS NOT NULL`.execute(),
+              );
+            }
+            if (newSeq % KEEP_CHANGES === 0) writes.push(tx`DELETE FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq <= ${newSeq - KEEP_CHANGES}`.execute());
+            // With their change-feed seqs and webhook outbox rows (insertPgActivity, the one writer).
+            writes.push(insertPgActivity(tx, activity));
+            await settled(writes);
+          });
+          return false;
+        });
+        if (!deferred) break;
+        await writesDone();
+      }
     } catch (error) {
       // Nothing is known to have committed (a lost COMMIT reply looks the same): undo and forget.
       for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();
@@ -591,6 +614,10 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
       const done = Promise.withResolvers<void>();
       /** the organization object this write changes (its version moves only if it is still the one in memory) */
       let mine: OrgIpam | undefined;
+      const begun = { done: done.promise, only: only ? new Set(only) : undefined };
+      let ofOrg = writing.get(orgId);
+      if (!ofOrg) writing.set(orgId, (ofOrg = new Set()));
+      ofOrg.add(begun);
       try {
         const value = await inScope(sql, scope, async (tx) => {
           // The organization's lock (its version row, created on first use), then every subnet's
@@ -675,6 +702,8 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
         throw error;
       } finally {
         if (reshaping.get(orgId)?.done === done.promise) reshaping.delete(orgId);
+        ofOrg.delete(begun);
+        if (ofOrg.size === 0 && writing.get(orgId) === ofOrg) writing.delete(orgId);
         done.resolve();
       }
     },
