@@ -50,7 +50,7 @@ export const SERVE_FLAGS = {
   "db-connections": {
     kind: "positive-int",
     default: 4,
-    help: "PostgreSQL: connections this server opens at most (1-100), plus one for the lookups every request starts with; ignored on SQLite",
+    help: "PostgreSQL: connections this server opens at most (2-100), plus one for the lookups every request starts with; ignored on SQLite",
   },
   // FULL fsyncs every commit: an acknowledged write survives a power cut (db/client.ts).
   synchronous: {
@@ -197,6 +197,9 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
   if (idleTimeout > 255) throw new ConfigError(`--idle-timeout must be at most 255 seconds (got ${idleTimeout})`);
   const dbConnections = values.dbConnections as number;
   if (dbConnections > 100) throw new ConfigError(`--db-connections must be at most 100 (got ${dbConnections})`);
+  // Allocation batches may use all but one (store/pg/ipam.ts): with one, a batch waiting on
+  // another replica's locks would hold the only connection and stall every request.
+  if (dbConnections < 2) throw new ConfigError(`--db-connections must be at least 2: allocations use all but one (got ${dbConnections})`);
   return {
     db: values.db as string,
     host,

@@ -19,13 +19,14 @@ describe("serve flags", () => {
     expect(() => parseFlags(SERVE_FLAGS, ["--activity-retention-days", "0"], {})).toThrow("--activity-retention-days must be a positive whole number");
   });
 
-  test("--db-connections (PostgreSQL's pool): 4 unless the flag or IPCRAFT_DB_CONNECTIONS says, 1 to 100", () => {
+  test("--db-connections (PostgreSQL's pool): 4 unless the flag or IPCRAFT_DB_CONNECTIONS says, 2 to 100", () => {
     const parse = (argv: string[], env: Record<string, string> = {}) => serverConfig(parseFlags(SERVE_FLAGS, argv, env).values);
     expect(parse([]).dbConnections).toBe(4);
     expect(parse(["--db-connections", "8"]).dbConnections).toBe(8);
     expect(parse([], { IPCRAFT_DB_CONNECTIONS: "2" }).dbConnections).toBe(2);
     expect(() => parse(["--db-connections", "0"])).toThrow("--db-connections must be a positive whole number");
     expect(() => parse(["--db-connections", "101"])).toThrow("--db-connections must be at most 100");
+    expect(() => parse(["--db-connections", "1"])).toThrow("--db-connections must be at least 2: allocations use all but one (got 1)");
   });
 
   test("flags in both --name value and --name=value forms", () => {
