@@ -255,7 +255,6 @@ describe("two replicas on one PostgreSQL", () => {
     await Bun.sleep(200);
     releaseRemote();
     await remote;
-    expect((await first).status).toBe(201);
     await Bun.sleep(200); // the write now holds every lock; its body waits on the gate
     const within = <T>(p: Promise<T>) => Promise.race([p, Bun.sleep(5_000).then(() => "still waiting" as const)]);
     expect(await within(otherCall("POST", `/subnets/${otherSubnet.id}/addresses`, { hostname: "other" }).then((r) => r.status))).toBe(201);
@@ -263,6 +262,46 @@ describe("two replicas on one PostgreSQL", () => {
     releaseWrite();
     await write;
     expect((await Promise.all(queued)).map((r) => [r.status, r.body.ip])).toEqual(subnets.slice(0, 3).map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
+    expect((await first).status).toBe(201); // it waited for the write (it gave its place in the lock's queue back)
+  });
+
+  test("behind another replica's import, allocations in three of its subnets and deletes in it leave the pool to other organizations", async () => {
+    // Batches waited for their subnet's lock inside their transactions (three: all but one of
+    // the pool of 4) and a delete, an organization-wide write, took the last connection waiting
+    // for the version row (each delete one more): another organization's read waited until the
+    // import ended.
+    const { a, sql, tenant } = await twoReplicas();
+    const subnets = [];
+    for (let i = 0; i < 4; i++) subnets.push((await a.post("/subnets", { cidr: `10.${80 + i}.0.0/24` })).body);
+    const records = (await a.post(`/subnets/${subnets[3].id}/addresses`, { count: 4, hostname: "gone" })).body.items;
+    const other = await createTenantIn(a.store);
+    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    // Another replica's import: the organization's version row, then every subnet, until it ends.
+    const remote = sql.begin(async (tx) => {
+      await tx`INSERT INTO ipam_versions (org_id, version) VALUES (${tenant.orgId}, 0) ON CONFLICT (org_id) DO UPDATE SET version = ipam_versions.version`;
+      await tx`SELECT id FROM subnets WHERE org_id = ${tenant.orgId} FOR NO KEY UPDATE`;
+      locked();
+      await gate;
+    });
+    await holding;
+    const allocations = subnets.slice(0, 3).map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "waiting" }));
+    await Bun.sleep(200); // the batches are in their transactions, waiting on the import's locks
+    const deletes = records.map((r: { id: string }) => a.del(`/addresses/${r.id}`));
+    await Bun.sleep(300);
+    const served = await Promise.race([
+      otherApp.handle(new Request("http://localhost/api/v1/sections", { headers: other.bearer })).then((r) => r.status),
+      Bun.sleep(5_000).then(() => "still waiting"),
+    ]);
+    expect(served).toBe(200);
+    release();
+    await remote;
+    expect((await Promise.all(deletes)).map((r) => r.status)).toEqual([204, 204, 204, 204]);
+    expect((await Promise.all(allocations)).map((r) => [r.status, r.body.ip])).toEqual(subnets.slice(0, 3).map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
+    expect((await a.get(`/subnets/${subnets[3].id}/first-free`)).body.ip).toBe("10.83.0.1");
   });
 
   test("allocations waiting on locks another replica holds (its import) leave a connection for the replica's other work", async () => {

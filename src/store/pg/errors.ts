@@ -11,6 +11,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";
 }
 
+/** 55P03 lock_not_available: a lock was not granted within the transaction's lock_timeout. */
+export function isLockTimeout(error: unknown): boolean {
+  return sqlState(error) === "55P03";
+}
+
 /** 53100 disk_full (and the 53xxx insufficient-resources class): nothing was written. */
 export function isFull(error: unknown): boolean {
   return sqlState(error)?.startsWith("53") ?? false;

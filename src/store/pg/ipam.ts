@@ -55,7 +55,7 @@ import type { ActivityEntry, Queries, Scope } from "../store";
 import { insertAddressesJson } from "./addresses";
 import { takePgNumbers } from "./numbers";
 import { insertPgActivity } from "./activity";
-import { isUniqueViolation, settled } from "./errors";
+import { isLockTimeout, isUniqueViolation, settled } from "./errors";
 import { rememberForReuse, reuseIndex } from "./reuse";
 import { addressOf } from "../ipam";
 import { IdempotencyTaken, intentFor, keptSince, rowOf, storingIntent, type IdempotencyIntent, type IdempotencyRow } from "../idempotency";
@@ -66,6 +66,15 @@ const MAX_BATCH = 256;
 const KEEP_CHANGES = 1024;
 /** Attempts at a batch the UNIQUE backstop refused (memory was wrong: reloaded in between). */
 const BACKSTOP_RETRIES = 3;
+/**
+ * How long a batch waits in its transaction for its subnet's lock before it gives the
+ * connection back and tries again later (another replica's import may hold the lock for
+ * seconds: waiting batches must not hold the pool meanwhile). A batch of the other replica
+ * holds it for a few milliseconds.
+ */
+const BATCH_LOCK_WAIT_MS = 100;
+/** The longest pause between two such tries. */
+const MAX_LOCK_PAUSE_MS = 1_000;
 /** Rows per INSERT (at most 65,535 parameters per statement). */
 const CHUNK = 4000;
 
@@ -91,6 +100,8 @@ interface Job {
   /** the Idempotency-Key this job stores, captured at enqueue (the batch runs outside the request's context) */
   intent?: IdempotencyIntent;
   attempts: number;
+  /** tries that found the subnet locked longer than BATCH_LOCK_WAIT_MS (the pause grows with them) */
+  lockWaits: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -166,6 +177,24 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
    * pooled connection, and a few of them would leave none for the replica's other work.
    */
   const writing = new Map<string, Set<{ done: Promise<void>; only?: ReadonlySet<string> }>>();
+  /**
+   * organization → the last of its writes on this replica, which go into their transactions
+   * one at a time. PostgreSQL runs them one at a time anyway (the version row's lock): this only
+   * keeps the waiting ones off the pool, so that writes behind another replica's import (a
+   * delete, the expiry sweep) hold one connection, not one each.
+   */
+  const writeTurns = new Map<string, Promise<void>>();
+  async function writeTurn(orgId: string): Promise<() => void> {
+    const previous = writeTurns.get(orgId) ?? Promise.resolve();
+    const mine = Promise.withResolvers<void>();
+    const tail = previous.then(() => mine.promise);
+    writeTurns.set(orgId, tail);
+    await previous;
+    return () => {
+      mine.resolve();
+      if (writeTurns.get(orgId) === tail) writeTurns.delete(orgId);
+    };
+  }
 
   /** Reads an organization's shape and allocators (the version first: a later change only makes it look older). */
   async function loadOrg(tx: TransactionSQL, orgId: string): Promise<OrgIpam> {
@@ -343,7 +372,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
 
   function enqueue<T>(orgId: string, subnetId: string, job: AddressJob<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Job = { job, intent: intentFor(orgId), attempts: 0, resolve: resolve as (v: unknown) => void, reject };
+      const entry: Job = { job, intent: intentFor(orgId), attempts: 0, lockWaits: 0, resolve: resolve as (v: unknown) => void, reject };
       const waiting = queues.get(subnetId);
       if (waiting) {
         waiting.push(entry);
@@ -395,9 +424,14 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
             // lock is held. Nothing to apply costs an index probe.
             const known = memory.subnet(orgId, subnetId);
             const from = known && known.seq >= 0 ? known.seq : undefined;
-            const [[row], ahead] = await settled([
+            // The lock is waited for at most BATCH_LOCK_WAIT_MS (then the batch tries again
+            // later, holding no connection: the catch below); the rest of the transaction waits
+            // as long as it must (the event counter's lock is brief but shared).
+            const [, [row], , ahead] = await settled([
+              tx.unsafe(`SET LOCAL lock_timeout = '${BATCH_LOCK_WAIT_MS}ms'`),
               tx`SELECT s.alloc_seq, o.plan FROM subnets s JOIN organizations o ON o.id = s.org_id
                   WHERE s.org_id = ${orgId} AND s.id = ${subnetId} FOR NO KEY UPDATE OF s`,
+              tx.unsafe("SET LOCAL lock_timeout = 0"),
               from === undefined
                 ? Promise.resolve([])
                 : tx`SELECT seq, kind, ip_key, expires_at FROM subnet_changes WHERE subnet_id = ${subnetId} AND seq > ${from} ORDER BY seq, id`,
@@ -525,6 +559,15 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
       // Nothing is known to have committed (a lost COMMIT reply looks the same): undo and forget.
       for (let i = done.length - 1; i >= 0; i--) done[i]!.journal.rollback();
       if (state) state.seq = -1;
+      if (isLockTimeout(error)) {
+        // The subnet stayed locked (another replica's import): nothing ran. The batch goes back
+        // to the head of its queue and tries again after a pause, holding no connection.
+        let waits = 0;
+        for (const entry of batch) waits = Math.max(waits, ++entry.lockWaits);
+        queue.unshift(...batch);
+        await Bun.sleep(Math.min(MAX_LOCK_PAUSE_MS, 10 * 2 ** waits));
+        return;
+      }
       const retry = isUniqueViolation(error) ? batch.filter((e) => ++e.attempts < BACKSTOP_RETRIES) : [];
       queue.unshift(...retry);
       for (const entry of batch) {
@@ -618,7 +661,9 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
       let ofOrg = writing.get(orgId);
       if (!ofOrg) writing.set(orgId, (ofOrg = new Set()));
       ofOrg.add(begun);
+      let endTurn: (() => void) | undefined;
       try {
+        endTurn = await writeTurn(orgId);
         const value = await inScope(sql, scope, async (tx) => {
           // The organization's lock (its version row, created on first use), then every subnet's
           // — or, for a write scoped to some subnets, only theirs: batches elsewhere go on.
@@ -704,6 +749,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
         if (reshaping.get(orgId)?.done === done.promise) reshaping.delete(orgId);
         ofOrg.delete(begun);
         if (ofOrg.size === 0 && writing.get(orgId) === ofOrg) writing.delete(orgId);
+        endTurn?.();
         done.resolve();
       }
     },
