@@ -124,9 +124,9 @@ class ReloadAgain extends Error {}
 
 /**
  * Runs at most `n` of its works at a time, the others in turn. An allocation batch waits for
- * its subnet's lock inside its transaction, holding a pooled connection: a batch may wait
- * long behind another replica's import. With at most pool − 1 batches in their transactions,
- * one connection always stays for the replica's other work (reads, other writes).
+ * its subnet's lock inside its transaction, holding a pooled connection (at most
+ * BATCH_LOCK_WAIT_MS, then it tries again later). With at most pool − 1 batches in their
+ * transactions, one connection always stays for the replica's other work (reads, writes).
  */
 /** How many times a batch gives its slot back to wait for a write of its replica (runBatch). */
 const MAX_DEFERRALS = 3;
