@@ -7,11 +7,13 @@
  * whose COMMIT reply is lost leaves memory honest (undone, reloaded on next use).
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import type { SQL, TransactionSQL } from "bun";
 import { formatIp } from "../../src/ip";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
 import { createMemoryLogger } from "../../src/logger";
 import { createPgStore } from "../../src/store/pg/store";
+import type { Store } from "../../src/store/store";
 import { Prng } from "../ip/prng";
 import { freshPgDatabase, type TestPgDatabase, usePgCluster } from "../helpers/pg";
 import { pgReplica } from "../helpers/pg-replica";
@@ -35,6 +37,37 @@ async function twoReplicas() {
   const first = createPgStore(db.sql);
   const tenant = await createTenantIn(first);
   return { a: replica(db.url, tenant), b: replica(db.url, tenant), sql: db.sql, tenant, url: db.url };
+}
+
+/** Another organization on replica `a`'s store: its calls, and its answer within 5 s or "still waiting". */
+async function otherOrganization(a: { store: Store }) {
+  const other = await createTenantIn(a.store);
+  const app = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  const call = (method: string, path: string, body?: unknown) =>
+    app.handle(new Request(`http://localhost/api/v1${path}`, { method, headers: { ...other.bearer, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }));
+  const statusWithin5s = (method: string, path: string, body?: unknown) =>
+    Promise.race([call(method, path, body).then((r) => r.status), Bun.sleep(5_000).then(() => "still waiting" as const)]);
+  return { call, statusWithin5s };
+}
+
+/** Another replica's transaction holding the locks `lock` takes (as its import would) until `release`. */
+async function lockedElsewhere(sql: SQL, lock: (tx: TransactionSQL) => Promise<unknown>) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let locked!: () => void;
+  const holding = new Promise<void>((resolve) => (locked = resolve));
+  const transaction = sql.begin(async (tx) => {
+    await lock(tx);
+    locked();
+    await gate;
+  });
+  await holding;
+  return {
+    async release() {
+      open();
+      await transaction;
+    },
+  };
 }
 
 describe("two replicas on one PostgreSQL", () => {
@@ -190,8 +223,7 @@ describe("two replicas on one PostgreSQL", () => {
     const orgId = tenant.orgId;
     const subnets = [];
     for (let i = 0; i < 6; i++) subnets.push((await a.post("/subnets", { cidr: `10.${50 + i}.0.0/24` })).body);
-    const other = await createTenantIn(a.store);
-    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+    const other = await otherOrganization(a);
     const ipam = a.store.ipam;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -205,11 +237,7 @@ describe("two replicas on one PostgreSQL", () => {
     await inBody;
     const allocations = subnets.map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "waiting" }));
     await Bun.sleep(100); // the six batches are queued behind the write
-    const served = await Promise.race([
-      otherApp.handle(new Request("http://localhost/api/v1/sections", { headers: other.bearer })).then((r) => r.status),
-      Bun.sleep(5_000).then(() => "still waiting"),
-    ]);
-    expect(served).toBe(200);
+    expect(await other.statusWithin5s("GET", "/sections")).toBe(200);
     expect(await a.store.ping().then(() => "up")).toBe("up");
     release();
     await write;
@@ -219,46 +247,31 @@ describe("two replicas on one PostgreSQL", () => {
   test("allocations queued while a write of the replica waits for its locks do not take the pool: other organizations are served meanwhile", async () => {
     // The write (an import) locks subnets 1–5, then waits for a batch already in its transaction
     // on subnet 0. Batches that arrived meanwhile went into their transactions too (the write
-    // was not holding all its locks yet) and waited there on its locks: with the write's own
-    // connection they held the whole pool of 4, and every organization stalled until it ended.
+    // was not holding all its locks yet) and waited there on its other locks: with the write's
+    // own connection they held the whole pool of 4, and every organization stalled until it ended.
     const { a, sql, tenant } = await twoReplicas();
-    const orgId = tenant.orgId;
     const subnets = [];
     for (let i = 0; i < 6; i++) subnets.push((await a.post("/subnets", { cidr: `10.${70 + i}.0.0/24` })).body);
     const s0 = subnets[5]; // the organization's last subnet in key order: the write locks it last
     await a.get(`/subnets/${s0.id}/first-free`);
-    const other = await createTenantIn(a.store);
-    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
-    const otherCall = (method: string, path: string, body?: unknown) =>
-      otherApp.handle(new Request(`http://localhost/api/v1${path}`, { method, headers: { ...other.bearer, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }));
-    const otherSubnet = await (await otherCall("POST", "/subnets", { cidr: "10.99.0.0/24" })).json();
-    // Another replica holds s0 for a while: this replica's batch on s0 waits in its transaction.
-    let releaseRemote!: () => void;
-    const remoteGate = new Promise<void>((resolve) => (releaseRemote = resolve));
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
-    const remote = sql.begin(async (tx) => {
-      await tx`SELECT id FROM subnets WHERE id = ${s0.id} FOR NO KEY UPDATE`;
-      locked();
-      await remoteGate;
-    });
-    await holding;
+    const other = await otherOrganization(a);
+    const otherSubnet = await (await other.call("POST", "/subnets", { cidr: "10.99.0.0/24" })).json();
+    // Another replica holds s0 for a while: this replica's batch on s0 waits for it.
+    const remote = await lockedElsewhere(sql, (tx) => tx`SELECT id FROM subnets WHERE id = ${s0.id} FOR NO KEY UPDATE`);
     const first = a.post(`/subnets/${s0.id}/addresses`, { hostname: "first" });
     await Bun.sleep(150);
     let releaseWrite!: () => void;
     const writeGate = new Promise<void>((resolve) => (releaseWrite = resolve));
-    const write = a.store.ipam.write(orgId, async () => {
+    const write = a.store.ipam.write(tenant.orgId, async () => {
       await writeGate;
     });
     await Bun.sleep(200); // the write has locked the other subnets and waits for s0
     const queued = subnets.slice(0, 3).map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "queued" }));
     await Bun.sleep(200);
-    releaseRemote();
-    await remote;
+    await remote.release();
     await Bun.sleep(200); // the write now holds every lock; its body waits on the gate
-    const within = <T>(p: Promise<T>) => Promise.race([p, Bun.sleep(5_000).then(() => "still waiting" as const)]);
-    expect(await within(otherCall("POST", `/subnets/${otherSubnet.id}/addresses`, { hostname: "other" }).then((r) => r.status))).toBe(201);
-    expect(await within(otherCall("GET", "/sections").then((r) => r.status))).toBe(200);
+    expect(await other.statusWithin5s("POST", `/subnets/${otherSubnet.id}/addresses`, { hostname: "other" })).toBe(201);
+    expect(await other.statusWithin5s("GET", "/sections")).toBe(200);
     releaseWrite();
     await write;
     expect((await Promise.all(queued)).map((r) => [r.status, r.body.ip])).toEqual(subnets.slice(0, 3).map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
@@ -274,31 +287,18 @@ describe("two replicas on one PostgreSQL", () => {
     const subnets = [];
     for (let i = 0; i < 4; i++) subnets.push((await a.post("/subnets", { cidr: `10.${80 + i}.0.0/24` })).body);
     const records = (await a.post(`/subnets/${subnets[3].id}/addresses`, { count: 4, hostname: "gone" })).body.items;
-    const other = await createTenantIn(a.store);
-    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
-    // Another replica's import: the organization's version row, then every subnet, until it ends.
-    const remote = sql.begin(async (tx) => {
+    const other = await otherOrganization(a);
+    // Another replica's import: the organization's version row, then every subnet.
+    const remote = await lockedElsewhere(sql, async (tx) => {
       await tx`INSERT INTO ipam_versions (org_id, version) VALUES (${tenant.orgId}, 0) ON CONFLICT (org_id) DO UPDATE SET version = ipam_versions.version`;
       await tx`SELECT id FROM subnets WHERE org_id = ${tenant.orgId} FOR NO KEY UPDATE`;
-      locked();
-      await gate;
     });
-    await holding;
     const allocations = subnets.slice(0, 3).map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "waiting" }));
     await Bun.sleep(200); // the batches are in their transactions, waiting on the import's locks
     const deletes = records.map((r: { id: string }) => a.del(`/addresses/${r.id}`));
     await Bun.sleep(300);
-    const served = await Promise.race([
-      otherApp.handle(new Request("http://localhost/api/v1/sections", { headers: other.bearer })).then((r) => r.status),
-      Bun.sleep(5_000).then(() => "still waiting"),
-    ]);
-    expect(served).toBe(200);
-    release();
-    await remote;
+    expect(await other.statusWithin5s("GET", "/sections")).toBe(200);
+    await remote.release();
     expect((await Promise.all(deletes)).map((r) => r.status)).toEqual([204, 204, 204, 204]);
     expect((await Promise.all(allocations)).map((r) => [r.status, r.body.ip])).toEqual(subnets.slice(0, 3).map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
     expect((await a.get(`/subnets/${subnets[3].id}/first-free`)).body.ip).toBe("10.83.0.1");
@@ -308,28 +308,13 @@ describe("two replicas on one PostgreSQL", () => {
     const { a, sql, tenant } = await twoReplicas();
     const subnets = [];
     for (let i = 0; i < 6; i++) subnets.push((await a.post("/subnets", { cidr: `10.${60 + i}.0.0/24` })).body);
-    const other = await createTenantIn(a.store);
-    const otherApp = createApp({ store: a.store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const other = await otherOrganization(a);
     // Another replica's organization-wide write: every subnet of the organization locked until it ends.
-    const remote = sql.begin(async (tx) => {
-      await tx`SELECT id FROM subnets WHERE org_id = ${tenant.orgId} FOR NO KEY UPDATE`;
-      locked();
-      await gate;
-    });
-    await holding;
+    const remote = await lockedElsewhere(sql, (tx) => tx`SELECT id FROM subnets WHERE org_id = ${tenant.orgId} FOR NO KEY UPDATE`);
     const allocations = subnets.map((s) => a.post(`/subnets/${s.id}/addresses`, { hostname: "waiting" }));
     await Bun.sleep(200); // the batches are in their transactions, waiting on the locks
-    const served = await Promise.race([
-      otherApp.handle(new Request("http://localhost/api/v1/sections", { headers: other.bearer })).then((r) => r.status),
-      Bun.sleep(5_000).then(() => "still waiting"),
-    ]);
-    expect(served).toBe(200);
-    release();
-    await remote;
+    expect(await other.statusWithin5s("GET", "/sections")).toBe(200);
+    await remote.release();
     expect((await Promise.all(allocations)).map((r) => [r.status, r.body.ip])).toEqual(subnets.map((s) => [201, s.cidr.replace(/0\/24$/, "1")]));
   });
 
