@@ -75,6 +75,8 @@ const BACKSTOP_RETRIES = 3;
 const BATCH_LOCK_WAIT_MS = 100;
 /** The longest pause between two such tries. */
 const MAX_LOCK_PAUSE_MS = 1_000;
+/** How many times a batch gives its slot back to wait for a write of its replica (runBatch). */
+const MAX_DEFERRALS = 3;
 /** Rows per INSERT (at most 65,535 parameters per statement). */
 const CHUNK = 4000;
 
@@ -128,9 +130,6 @@ class ReloadAgain extends Error {}
  * BATCH_LOCK_WAIT_MS, then it tries again later). With at most pool − 1 batches in their
  * transactions, one connection always stays for the replica's other work (reads, writes).
  */
-/** How many times a batch gives its slot back to wait for a write of its replica (runBatch). */
-const MAX_DEFERRALS = 3;
-
 function slots(n: number) {
   let free = n;
   const waiting: (() => void)[] = [];
@@ -160,15 +159,14 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
   const loading = new Map<string, Promise<void>>();
   /**
    * organization → a reshaping write of this replica that holds its locks and is changing
-   * memory (ipam.write): `done` settles when it has finished; `only`: the subnets it locked
-   * (undefined: all of them).
+   * memory (ipam.write): settles when it has finished.
    * - A read's reload must not install an organization loaded before that write changed
    *   memory: the write would lose the subnet it just placed (its answer failed with "in the
    *   database but not in memory"), and after its COMMIT it would mark the stale copy current.
    *   A read that loaded meanwhile waits for it and starts over instead (readerReload); reads
    *   that need no reload are not held up.
    */
-  const reshaping = new Map<string, { done: Promise<void>; only?: ReadonlySet<string> }>();
+  const reshaping = new Map<string, Promise<void>>();
   /**
    * organization → the reshaping writes of this replica that have begun, from before they ask
    * for their locks until they end. Batches of the subnets such a write will lock wait for it
@@ -350,7 +348,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
     const org = await loadOrg(tx, orgId);
     const write = reshaping.get(orgId);
     if (write) {
-      await write.done;
+      await write;
       throw new ReloadAgain();
     }
     memory.install(orgId, org);
@@ -677,7 +675,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
               : await tx`SELECT id, alloc_seq FROM subnets WHERE org_id = ${orgId} FOR NO KEY UPDATE`
           ) as { id: string; alloc_seq: string }[];
           // Locks held: from here until this write has settled memory, reads of this replica wait.
-          reshaping.set(orgId, { done: done.promise, only: only ? new Set(only) : undefined });
+          reshaping.set(orgId, done.promise);
           let org = memory.org(orgId);
           if (!org || org.version !== version || (!only && org.subnets.size !== locked.length)) org = await reloadOrg(tx, orgId);
           for (const row of locked) {
@@ -746,7 +744,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
         if (!(error instanceof ApiError) && !(error instanceof DeliberateRollback) && !(error instanceof IdempotencyTaken)) memory.forget(orgId);
         throw error;
       } finally {
-        if (reshaping.get(orgId)?.done === done.promise) reshaping.delete(orgId);
+        if (reshaping.get(orgId) === done.promise) reshaping.delete(orgId);
         ofOrg.delete(begun);
         if (ofOrg.size === 0 && writing.get(orgId) === ofOrg) writing.delete(orgId);
         endTurn?.();

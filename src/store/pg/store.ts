@@ -166,8 +166,8 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
         timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
       });
       try {
-        // On the lookup connection: a pool whose connections all wait on locks (batches behind
-        // a long import) answers late, but the database itself is up.
+        // On the lookup connection: a pool whose connections are all busy (long exports,
+        // imports) answers late, but the database itself is up.
         await Promise.race([lookups`SELECT 1`.execute(), late]);
       } finally {
         clearTimeout(timer);
