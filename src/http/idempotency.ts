@@ -3,7 +3,8 @@
  * A route wraps its work: `keyed(ctx, answer, () => service.create(...))`.
  *
  *   no header ─────────────────────────────────────────▶ the work, as always
- *   header ─▶ row for (org, key) younger than 24 h?
+ *   header ─▶ may this caller make the request? no ───────▶ its refusal (403), as without a header
+ *           ─▶ row for (org, key) younger than 24 h?
  *               yes, same request hash ────────────────▶ the stored answer, `Idempotent-Replayed: true`
  *               yes, other hash ───────────────────────▶ 422 idempotency_key_reused
  *               no ─▶ this replica runs it already? ─▶ wait for it (≤ IN_FLIGHT_WAIT_MS), look again;
@@ -39,6 +40,12 @@ export interface KeyedContext {
   body?: unknown;
   principal: { orgId: string };
   set: { status?: number | string; headers: Record<string, unknown> };
+  /**
+   * Throws the refusal (403) the work would throw for this principal: run before anything, so
+   * that a replay is shown only to a caller allowed to make the request (a read-only key of the
+   * same organization does not get a stored 201 by reusing its key).
+   */
+  authorize: () => void;
 }
 
 /**
@@ -57,11 +64,11 @@ export const IDEMPOTENCY_PARAMETER = {
   schema: { type: "string", minLength: 1, maxLength: 255 },
   example: "0b5f2a4e-5d7c-4c1e-9f5e-2f6c1d7a9e10",
   description:
-    "Makes the request safe to retry: the same key with the same request (method, path, body) within 24 h answers the first " +
+    "Makes the request safe to retry: the same key with the same request (method, path, query parameters in any order, body) within 24 h answers the first " +
     "answer again (status and body, header `Idempotent-Replayed: true`) and creates nothing twice, also after a restart and " +
     "across replicas. The same key with another request is 422 `idempotency_key_reused`; while the first is still running, " +
     "409 `idempotency_key_in_flight` with `Retry-After`. Refusals (4xx) are not stored. Secrets (an API key, a webhook secret) " +
-    "are shown once: a replay answers them as null.",
+    "are shown once: a replay answers them as null. A caller who may not make the request (a read-only key) gets its refusal, never a replay.",
 } as const;
 
 /** `detail.parameters` of a creating POST. */
@@ -78,13 +85,18 @@ export const answeredWithout = (status: number, field: string) => (value: unknow
 });
 
 /**
- * SHA-256 hex of what makes two requests "the same": method, path, query string (the
- * phpIPAM-compatible routes take their parameters there too) and body.
+ * SHA-256 hex of what makes two requests "the same": method, path, query parameters (the
+ * phpIPAM-compatible routes take their parameters there too) and body. The parameters are
+ * compared as the routes read them: sorted by name (a retry that builds its query in another
+ * order is the same request) and decoded (`%20` and `+` alike); values of one name keep their order.
  */
 export function requestHash(method: string, url: string, body: unknown): string {
   const hasher = new Bun.CryptoHasher("sha256");
-  const { pathname, search } = new URL(url);
-  hasher.update(`${method} ${pathname}${search}\n${JSON.stringify(body ?? null)}`);
+  const { pathname, searchParams } = new URL(url);
+  searchParams.sort();
+  // No parameters: no "?", so that the hash of such a request is the one earlier versions stored.
+  const query = searchParams.size > 0 ? `?${searchParams}` : "";
+  hasher.update(`${method} ${pathname}${query}\n${JSON.stringify(body ?? null)}`);
   return hasher.digest("hex");
 }
 
@@ -109,6 +121,7 @@ function create(store: Store) {
   return async function keyed<T>(ctx: KeyedContext, answer: (value: unknown) => StoredAnswer, work: () => Promise<T>): Promise<T | Replayed> {
     const key = ctx.request.headers.get("idempotency-key");
     if (key === null) return work();
+    ctx.authorize();
     if (!KEY_SHAPE.test(key)) {
       throw new ApiError("validation_failed", "header Idempotency-Key: 1 to 255 visible ASCII characters (a UUID does)", {
         field: "Idempotency-Key",

@@ -74,6 +74,63 @@ describe("Idempotency-Key", () => {
     expect(ERROR_STATUS.idempotency_key_in_flight).toBe(409);
   });
 
+  test("a replay is shown only to a caller who may make the request: a read-only key, or an API key on a session-only route, of the same organization gets the refusal", async () => {
+    const { database, app, post } = setup();
+    const t = createTenant(database);
+    const send = async (path: string, headers: Record<string, string>, body: unknown, key: string) => {
+      const r = await app.handle(
+        new Request(`http://localhost${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify(body) }),
+      );
+      return { status: r.status, replayed: r.headers.get("idempotent-replayed"), body: (await r.json()) as any };
+    };
+    const readKey = await send("/api/v1/api-keys", t.browser, { name: "reader", scope: "read" }, "k-reader");
+    expect(readKey.status).toBe(201);
+    const reader = { authorization: `Bearer ${readKey.body.key}` };
+    const subnet = (await post(t, "/subnets", { cidr: "10.91.0.0/24" })).body;
+
+    // What the owner's write key created with a key (section, address, invitation, webhook, phpIPAM address)…
+    const made = [
+      ["/api/v1/sections", { name: "Core" }],
+      [`/api/v1/subnets/${subnet.id}/addresses`, { hostname: "web1" }],
+      ["/api/v1/users/invite", { email: "new@example.org", role: "member" }],
+      ["/api/v1/webhooks", { url: "http://127.0.0.1:9/hook", events: ["address.create"] }],
+      ["/api/pve/addresses/", { ip: "10.91.0.200", subnetId: subnet.number, hostname: "gw" }],
+    ] as const;
+    for (const [path, body] of made) {
+      const first = await send(path, { ...t.bearer, token: t.key }, body, `k${path}`);
+      expect({ path, status: first.status }).toEqual({ path, status: 201 });
+      // …the same request and key from the organization's read-only key: 403, not the stored 201.
+      const again = await send(path, { ...reader, token: readKey.body.key }, body, `k${path}`);
+      expect({ path, status: again.status, replayed: again.replayed }).toEqual({ path, status: 403, replayed: null });
+      expect(JSON.stringify(again.body)).not.toContain(JSON.stringify(first.body.id));
+    }
+    // An API key may not manage keys, and may not see the answer of a session's key creation either.
+    const byKey = await send("/api/v1/api-keys", t.bearer, { name: "reader", scope: "read" }, "k-reader");
+    expect([byKey.status, byKey.body.code, byKey.replayed]).toEqual([403, "session_required", null]);
+    // The owner's own retry is still a replay.
+    const replay = await send("/api/v1/sections", t.bearer, { name: "Core" }, "k/api/v1/sections");
+    expect([replay.status, replay.replayed]).toEqual([201, "true"]);
+  });
+
+  test("the query string counts by its parameters: the same ones in another order or encoding are the same request, another value is not", async () => {
+    const { database, app, post } = setup();
+    const t = createTenant(database);
+    const subnet = (await post(t, "/subnets", { cidr: "10.92.0.0/24" })).body;
+    const send = async (query: string) => {
+      const headers = { token: t.key, "idempotency-key": "k-query" };
+      const r = await app.handle(new Request(`http://localhost/api/pve/addresses/?${query}`, { method: "POST", headers }));
+      return { status: r.status, replayed: r.headers.get("idempotent-replayed"), body: (await r.json()) as any };
+    };
+    const first = await send(`ip=10.92.0.7&subnetId=${subnet.number}&hostname=db%201`);
+    expect([first.status, first.replayed]).toEqual([201, null]);
+    const reordered = await send(`hostname=db+1&subnetId=${subnet.number}&ip=10.92.0.7`);
+    expect([reordered.status, reordered.replayed, reordered.body.id]).toEqual([201, "true", first.body.id]);
+    const other = await send(`ip=10.92.0.7&subnetId=${subnet.number}&hostname=db2`);
+    expect(other.status).toBe(422);
+    const listed = (await (await app.handle(new Request(`http://localhost/api/v1/subnets/${subnet.id}/addresses`, { headers: t.bearer }))).json()) as any;
+    expect(listed.items.map((a: { ip: string; hostname: string }) => [a.ip, a.hostname])).toEqual([["10.92.0.7", "db 1"]]);
+  });
+
   test("housekeeping prunes answers older than 24 h and keeps younger ones; an expired key is free again", async () => {
     const { database, post } = setup();
     const t = createTenant(database);

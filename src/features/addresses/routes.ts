@@ -20,6 +20,7 @@ import {
 } from "./model";
 import { addressService, type AddressCreated } from "./service";
 import { idempotency, idempotencyDocs } from "../../http/idempotency";
+import { requireWrite } from "../../auth/principal";
 
 const tags = ["Addresses"];
 
@@ -59,7 +60,7 @@ export function addressRoutes(deps: StoreDeps) {
     .post(
       "/subnets/:id/addresses",
       async ({ principal, params, body, set, request }) => {
-        const result = await keyed({ request, body, principal, set }, (v) => ({ status: (v as AddressCreated).status, body: (v as AddressCreated).value }), () =>
+        const result = await keyed({ request, body, principal, set, authorize: () => requireWrite(principal) }, (v) => ({ status: (v as AddressCreated).status, body: (v as AddressCreated).value }), () =>
           addresses.create(principal, params.id, body),
         );
         if (typeof result === "string") return result; // a replay

@@ -32,7 +32,7 @@ export function apiKeyRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "/api/v1/api-keys",
       async ({ principal, body, set, request }) => {
         // The key itself is never stored with the Idempotency-Key's answer (a replay shows `key: null`).
-        const created = await keyed({ request, body, principal, set }, answeredWithout(201, "key"), () =>
+        const created = await keyed({ request, body, principal, set, authorize: () => managerOf(principal) }, answeredWithout(201, "key"), () =>
           createApiKey(store, managerOf(principal), {
             name: body.name,
             scope: body.scope,

@@ -8,6 +8,7 @@ import { Elysia, NotFoundError } from "elysia";
 import { z } from "zod";
 import type { StoreDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
+import { requireWrite, type Principal } from "../../auth/principal";
 import { ApiError } from "../../http/errors";
 import { idempotency, IDEMPOTENCY_PARAMETER, type KeyedContext } from "../../http/idempotency";
 import type { StoredAnswer } from "../../store/idempotency";
@@ -109,8 +110,13 @@ export function phpipamRoutes(deps: StoreDeps) {
   };
 
   /** A creating POST under its Idempotency-Key (http/idempotency.ts): the live envelope, or the stored one replayed. */
-  const created = async (ctx: KeyedContext, storedAs: (value: unknown) => StoredAnswer, work: () => Promise<Answer>) => {
-    const made = await keyed(ctx, storedAs, work);
+  const created = async (
+    ctx: Omit<KeyedContext, "authorize" | "principal"> & { principal: Principal },
+    storedAs: (value: unknown) => StoredAnswer,
+    work: () => Promise<Answer>,
+  ) => {
+    // Every phpIPAM creating call needs a credential that may write, replay included.
+    const made = await keyed({ ...ctx, authorize: () => requireWrite(ctx.principal) }, storedAs, work);
     return typeof made === "string" ? made : answer(ctx.request, ctx.set, made);
   };
 

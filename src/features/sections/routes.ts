@@ -6,6 +6,7 @@ import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { SectionBody, SectionCreateBody, SectionList, SectionListQuery, SectionPatchBody } from "./model";
 import { sectionService } from "./service";
 import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
+import { requireWrite } from "../../auth/principal";
 
 const tags = ["Sections"];
 
@@ -25,7 +26,7 @@ export function sectionRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "",
       ({ principal, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal, set }, answered(201), () => sections.create(principal, body));
+        return keyed({ request, body, principal, set, authorize: () => requireWrite(principal) }, answered(201), () => sections.create(principal, body));
       },
       {
         body: SectionCreateBody,

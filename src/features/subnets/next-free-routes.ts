@@ -7,6 +7,7 @@ import { SubnetBody, SubnetItems } from "./model";
 import { FirstFreeSubnetBody, FirstFreeSubnetQuery, FreeSubnetsBody, FreeSubnetsQuery, NextFreeSubnetBody } from "./next-free-model";
 import { nextFreeSubnets } from "./next-free";
 import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
+import { requireWrite } from "../../auth/principal";
 
 const tags = ["Subnets"];
 
@@ -43,7 +44,7 @@ export function nextFreeSubnetRoutes(deps: StoreDeps) {
       "/:id/subnets",
       ({ principal, params, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal, set }, answered(201), () => next.create(principal, params.id, body));
+        return keyed({ request, body, principal, set, authorize: () => requireWrite(principal) }, answered(201), () => next.create(principal, params.id, body));
       },
       {
         params: IdParams,

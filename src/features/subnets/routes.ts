@@ -7,6 +7,7 @@ import { DeleteQuery, SplitBody, SubnetBody, SubnetCreateBody, SubnetItems, Subn
 import { subnetService } from "./service";
 import { subnetSplitter } from "./split";
 import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
+import { requireWrite } from "../../auth/principal";
 
 const tags = ["Subnets"];
 
@@ -32,7 +33,7 @@ export function subnetRoutes(deps: StoreDeps) {
       "",
       ({ principal, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal, set }, answered(201), () => subnets.create(principal, body));
+        return keyed({ request, body, principal, set, authorize: () => requireWrite(principal) }, answered(201), () => subnets.create(principal, body));
       },
       {
         body: SubnetCreateBody,
@@ -92,7 +93,7 @@ export function subnetRoutes(deps: StoreDeps) {
         // The unit's value also counts the parts; the answer is the items. (A split run off-thread, over
         // 1,024 parts on a SQLite file, stores no key: a retry is then 409 subnet_has_children, never a second split.)
         const answer = (v: unknown) => answered(201)({ items: (v as { items: unknown[] }).items });
-        return keyed({ request, body, principal, set }, answer, () => splitter.split(principal, params.id, body));
+        return keyed({ request, body, principal, set, authorize: () => requireWrite(principal) }, answer, () => splitter.split(principal, params.id, body));
       },
       {
         params: IdParams,

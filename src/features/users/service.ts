@@ -53,8 +53,8 @@ export function toItem(row: PersonRecord): UserItem {
   };
 }
 
-/** Owners and admins manage users, with a credential that may write. */
-function requireManager(p: Principal): void {
+/** Owners and admins manage users, with a credential that may write (also checked before an Idempotency-Key replay). */
+export function requireManager(p: Principal): void {
   requireWrite(p);
   requireRole(p, ["owner", "admin"]);
 }

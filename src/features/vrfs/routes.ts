@@ -6,6 +6,7 @@ import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { VrfBody, VrfCreateBody, VrfList, VrfListQuery, VrfPatchBody } from "./model";
 import { vrfService } from "./service";
 import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
+import { requireWrite } from "../../auth/principal";
 
 const tags = ["VRFs"];
 
@@ -25,7 +26,7 @@ export function vrfRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "",
       ({ principal, body, set, request }) => {
         set.status = 201;
-        return keyed({ request, body, principal, set }, answered(201), () => vrfs.create(principal, body));
+        return keyed({ request, body, principal, set, authorize: () => requireWrite(principal) }, answered(201), () => vrfs.create(principal, body));
       },
       {
         body: VrfCreateBody,

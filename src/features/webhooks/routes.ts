@@ -14,7 +14,7 @@ import {
   WebhookList,
   WebhookListQuery,
 } from "./model";
-import { webhookService } from "./service";
+import { requireWebhookManager, webhookService } from "./service";
 import { answeredWithout, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["Webhooks"];
@@ -41,7 +41,7 @@ export function webhookRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "",
       async ({ principal, body, set, request }) => {
         // The secret is never stored with the Idempotency-Key's answer (a replay shows `secret: null`).
-        const created = await keyed({ request, body, principal, set }, answeredWithout(201, "secret"), () => hooks.create(principal, body));
+        const created = await keyed({ request, body, principal, set, authorize: () => requireWebhookManager(principal) }, answeredWithout(201, "secret"), () => hooks.create(principal, body));
         if (typeof created === "string") return created; // a replay
         set.status = 201;
         // The one response that holds the secret: no cache may keep it.

@@ -39,6 +39,9 @@ function manager(p: Principal, writing: boolean): void {
   if (writing) requireWrite(p);
 }
 
+/** Who may create or change a webhook (also checked before an Idempotency-Key replay). */
+export const requireWebhookManager = (p: Principal): void => manager(p, true);
+
 export function webhookService(store: Store, options: { sendTimeoutMs?: number } = {}) {
   return {
     async create(p: Principal, body: CreateWebhookRequest): Promise<WebhookItem & { secret: string }> {
