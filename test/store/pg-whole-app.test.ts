@@ -3,6 +3,7 @@
  * is complete, so the app over a PostgreSQL store mounts exactly the routes of the SQLite app,
  * and the last features converted (import/export, the DNS/DHCP files) answer there.
  */
+import { SQL } from "bun";
 import { afterAll, describe, expect, test } from "bun:test";
 import { createApp } from "../../src/app";
 import { defaultServerConfig } from "../../src/config";
@@ -16,6 +17,13 @@ usePgCluster();
 
 let db: TestPgDatabase | undefined;
 afterAll(() => db?.drop());
+
+/** The app's /healthz status over a store whose pool is `pool` and whose lookups go to the test database. */
+async function healthOver(pool: SQL, lookups: SQL): Promise<number> {
+  const store = createPgStore(pool, { lookups });
+  const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+  return (await app.handle(new Request("http://localhost/healthz"))).status;
+}
 
 const routes = (app: { router: { history: { method: string; path: string }[] } }) =>
   app.router.history.map((r) => `${r.method} ${r.path}`).sort();
@@ -42,5 +50,22 @@ describe("the app on PostgreSQL", () => {
     expect((await get("/healthz")).status).toBe(200);
     expect((await get("/api/v1/tools/subnet?cidr=10.0.0.0/24")).status).toBe(200);
     expect(JSON.parse((await get("/api/v1/subnets")).body)).toEqual({ items: [], total: 0, next_cursor: null });
+  });
+
+  test("/healthz: 503 when the pool cannot connect although the lookup connection answers; 200 while the pool is only busy", async () => {
+    db ??= await freshPgDatabase({ migrated: true });
+    // Writes go through the pool: a pool that cannot connect is an outage even if lookups work.
+    const nowhere = new URL(db.url);
+    nowhere.port = "1";
+    const broken = new SQL(nowhere.toString(), { max: 2, connectionTimeout: 1 });
+    expect(await healthOver(broken, db.sql)).toBe(503);
+    await broken.close();
+    // Every pool connection held by a long transaction: late, but the database is up.
+    const busy = new SQL(db.url, { max: 1 });
+    const holding = busy.begin((tx) => tx`SELECT pg_sleep(1.5)`);
+    await Bun.sleep(100);
+    expect(await healthOver(busy, db.sql)).toBe(200);
+    await holding;
+    await busy.close();
   });
 });

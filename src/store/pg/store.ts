@@ -108,6 +108,21 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
 
 /** How long a health ping may take before the database counts as unreachable. */
 export const PING_TIMEOUT_MS = 2_000;
+/** How long a health ping waits for the pool after the lookup connection answered (a failure to connect comes sooner). */
+const POOL_PING_GRACE_MS = 250;
+
+/** `p`, or a rejection with `message` once `ms` passed. */
+async function withinMs<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: Timer | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The Store over an existing (migrated) client. `where`: the database as people may see it
@@ -161,17 +176,14 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
     keyCredential: (hash) => keyCredentialOn(lookups, hash),
     sessionCredential: (hash) => sessionCredentialOn(lookups, hash),
     async ping() {
-      let timer: Timer | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-      });
-      try {
-        // On the lookup connection: a pool whose connections are all busy (long exports,
-        // imports) answers late, but the database itself is up.
-        await Promise.race([lookups`SELECT 1`.execute(), late]);
-      } finally {
-        clearTimeout(timer);
-      }
+      // The pool is asked too: every write goes through it, and a pool that cannot connect
+      // (refused, authentication, too many connections) fails within milliseconds, while the
+      // lookup connection may still answer. A pool that is only busy (long exports, imports)
+      // answers late: that is not an outage, so its silence for POOL_PING_GRACE_MS counts as up.
+      const pool = lookups === sql ? undefined : sql`SELECT 1`.execute();
+      pool?.catch(() => {}); // a late failure is the next ping's
+      await withinMs(lookups`SELECT 1`.execute(), PING_TIMEOUT_MS, `PostgreSQL did not answer within ${PING_TIMEOUT_MS} ms`);
+      if (pool) await Promise.race([pool, Bun.sleep(POOL_PING_GRACE_MS)]);
     },
     storage,
     async close() {
