@@ -46,6 +46,8 @@ export interface KeyedContext {
    * same organization does not get a stored 201 by reusing its key).
    */
   authorize: () => void;
+  /** The user an answer belongs to (an API key's): part of the request, so another user's reuse is 422. */
+  ownedBy?: string;
 }
 
 /**
@@ -86,18 +88,48 @@ export const answeredWithout = (status: number, field: string) => (value: unknow
 
 /**
  * SHA-256 hex of what makes two requests "the same": method, path, query parameters (the
- * phpIPAM-compatible routes take their parameters there too) and body. The parameters are
- * compared as the routes read them: sorted by name (a retry that builds its query in another
- * order is the same request) and decoded (`%20` and `+` alike); values of one name keep their order.
+ * phpIPAM-compatible routes take their parameters there too), body and, for an answer that
+ * belongs to one user (an API key), that user. The parameters are sorted by name as sent
+ * (undecoded: two spellings of one value may be refused as different, two values are never
+ * taken for one), values of one name in their order; the body's object keys are sorted (the
+ * phpIPAM routes take bodies as clients send them, in any key order).
  */
-export function requestHash(method: string, url: string, body: unknown): string {
-  const hasher = new Bun.CryptoHasher("sha256");
-  const { pathname, searchParams } = new URL(url);
-  searchParams.sort();
-  // No parameters: no "?", so that the hash of such a request is the one earlier versions stored.
-  const query = searchParams.size > 0 ? `?${searchParams}` : "";
-  hasher.update(`${method} ${pathname}${query}\n${JSON.stringify(body ?? null)}`);
-  return hasher.digest("hex");
+export function requestHash(method: string, url: string, body: unknown, ownedBy?: string): string {
+  const { pathname, search } = new URL(url);
+  const pieces = search.length > 1 ? search.slice(1).split("&") : [];
+  const name = (piece: string) => piece.split("=", 1)[0]!;
+  // Array.prototype.sort is stable: values of one name keep their order.
+  pieces.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  const query = pieces.length > 0 ? `?${pieces.join("&")}` : "";
+  const owner = ownedBy === undefined ? "" : `\n${ownedBy}`;
+  return sha256(`${method} ${pathname}${query}\n${canonicalJson(body ?? null)}${owner}`);
+}
+
+/**
+ * The hash earlier versions stored (query as sent, body keys in their order), still accepted
+ * for a replay so that a retry spanning an upgrade is answered, not refused.
+ */
+function legacyRequestHash(method: string, url: string, body: unknown): string {
+  const { pathname, search } = new URL(url);
+  return sha256(`${method} ${pathname}${search}\n${JSON.stringify(body ?? null)}`);
+}
+
+function sha256(text: string): string {
+  return new Bun.CryptoHasher("sha256").update(text).digest("hex");
+}
+
+/** JSON.stringify's text with every object's keys sorted (arrays keep their order). */
+function canonicalJson(value: unknown): string {
+  if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return canonicalJson((value as { toJSON(): unknown }).toJSON()); // a Date, as JSON.stringify shows it
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  const entries = Object.keys(value)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(",")}}`;
 }
 
 const perStore = new WeakMap<Store, ReturnType<typeof create>>();
@@ -128,7 +160,9 @@ function create(store: Store) {
       });
     }
     const orgId = ctx.principal.orgId;
-    const hash = requestHash(ctx.request.method, ctx.request.url, ctx.body);
+    const hash = requestHash(ctx.request.method, ctx.request.url, ctx.body, ctx.ownedBy);
+    // A row stored by an earlier version, under its hash (computed only when the new one differs).
+    const legacy = ctx.ownedBy === undefined ? () => legacyRequestHash(ctx.request.method, ctx.request.url, ctx.body) : () => hash;
     const slot = `${orgId}\n${key}`;
     const waitUntil = performance.now() + IN_FLIGHT_WAIT_MS;
     for (;;) {
@@ -139,7 +173,7 @@ function create(store: Store) {
         continue;
       }
       const stored = await store.read({ orgId }, (q) => q.idempotency.get(orgId, key, keptSince()));
-      if (stored) return replay(stored, hash, ctx.set);
+      if (stored) return replay(stored, hash, legacy, ctx.set);
       if (running.has(slot)) continue; // another request of this replica started meanwhile: wait for it
       const intent = { orgId, key, requestHash: hash, respond: answer, stored: false };
       // Waiters wait for this whole turn (work and any re-read after it), and it leaves the
@@ -154,7 +188,7 @@ function create(store: Store) {
         // Its commit may also have made ours fail on something else first (the section name it
         // just took, the address it just recorded): then its answer is this request's answer too.
         const winner = await store.read({ orgId }, (q) => q.idempotency.get(orgId, key, keptSince())).catch(() => null);
-        if (winner && winner.request_hash === hash) return replay(winner, hash, ctx.set);
+        if (winner && winner.request_hash === hash) return replay(winner, hash, legacy, ctx.set);
         throw error;
       } finally {
         running.delete(slot);
@@ -164,11 +198,11 @@ function create(store: Store) {
   };
 }
 
-function replay(row: IdempotencyRow, hash: string, set: KeyedContext["set"]): Replayed {
-  if (row.request_hash !== hash) {
+function replay(row: IdempotencyRow, hash: string, legacy: () => string, set: KeyedContext["set"]): Replayed {
+  if (row.request_hash !== hash && row.request_hash !== legacy()) {
     throw new ApiError(
       "idempotency_key_reused",
-      "This Idempotency-Key was used with another request (method, path or body) in the last 24 hours; use a new key for a new request",
+      "This Idempotency-Key was used with another request (method, path, query or body) in the last 24 hours; use a new key for a new request",
       { field: "Idempotency-Key" },
     );
   }

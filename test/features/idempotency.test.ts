@@ -12,7 +12,7 @@ import { ERROR_STATUS } from "../../src/http/errors";
 import { pruneIdempotencyKeys } from "../../src/http/idempotency";
 import { createMemoryLogger } from "../../src/logger";
 import { createSqliteStore } from "../../src/store/sqlite/store";
-import { createTenant, type Tenant } from "../helpers/tenant";
+import { createColleague, createTenant, type Tenant } from "../helpers/tenant";
 
 /** Every POST that creates something (issue 13): each takes an Idempotency-Key. */
 const CREATING_POSTS = [
@@ -112,23 +112,87 @@ describe("Idempotency-Key", () => {
     expect([replay.status, replay.replayed]).toEqual([201, "true"]);
   });
 
-  test("the query string counts by its parameters: the same ones in another order or encoding are the same request, another value is not", async () => {
+  test("the same request in another order is a replay: query parameters reordered, phpIPAM body keys reordered; another value is not", async () => {
     const { database, app, post } = setup();
     const t = createTenant(database);
     const subnet = (await post(t, "/subnets", { cidr: "10.92.0.0/24" })).body;
-    const send = async (query: string) => {
-      const headers = { token: t.key, "idempotency-key": "k-query" };
-      const r = await app.handle(new Request(`http://localhost/api/pve/addresses/?${query}`, { method: "POST", headers }));
+    const send = async (query: string, key: string, body?: unknown) => {
+      const headers = { token: t.key, "idempotency-key": key, "content-type": "application/json" };
+      const init = { method: "POST", headers, body: body === undefined ? undefined : JSON.stringify(body) };
+      const r = await app.handle(new Request(`http://localhost/api/pve/addresses/?${query}`, init));
       return { status: r.status, replayed: r.headers.get("idempotent-replayed"), body: (await r.json()) as any };
     };
-    const first = await send(`ip=10.92.0.7&subnetId=${subnet.number}&hostname=db%201`);
+    const first = await send(`ip=10.92.0.7&subnetId=${subnet.number}&hostname=db%201`, "k-query");
     expect([first.status, first.replayed]).toEqual([201, null]);
-    const reordered = await send(`hostname=db+1&subnetId=${subnet.number}&ip=10.92.0.7`);
+    const reordered = await send(`hostname=db%201&subnetId=${subnet.number}&ip=10.92.0.7`, "k-query");
     expect([reordered.status, reordered.replayed, reordered.body.id]).toEqual([201, "true", first.body.id]);
-    const other = await send(`ip=10.92.0.7&subnetId=${subnet.number}&hostname=db2`);
+    const other = await send(`ip=10.92.0.7&subnetId=${subnet.number}&hostname=db2`, "k-query");
     expect(other.status).toBe(422);
+    // A Perl client (Proxmox) sends its JSON keys in any order.
+    const inBody = await send("", "k-body", { ip: "10.92.0.8", subnetId: subnet.number, hostname: "db3", mac: "bc:24:11:00:00:08" });
+    const keysReordered = await send("", "k-body", { mac: "bc:24:11:00:00:08", hostname: "db3", subnetId: subnet.number, ip: "10.92.0.8" });
+    expect([inBody.status, keysReordered.status, keysReordered.replayed, keysReordered.body.id]).toEqual([201, 201, "true", inBody.body.id]);
     const listed = (await (await app.handle(new Request(`http://localhost/api/v1/subnets/${subnet.id}/addresses`, { headers: t.bearer }))).json()) as any;
-    expect(listed.items.map((a: { ip: string; hostname: string }) => [a.ip, a.hostname])).toEqual([["10.92.0.7", "db 1"]]);
+    expect(listed.items.map((a: { ip: string; hostname: string }) => [a.ip, a.hostname])).toEqual([["10.92.0.7", "db 1"], ["10.92.0.8", "db3"]]);
+  });
+
+  test("a query value that decodes alike but is sent differently is not taken for the first request", async () => {
+    const { database, app, post } = setup();
+    const t = createTenant(database);
+    const subnet = (await post(t, "/subnets", { cidr: "10.93.0.0/24" })).body;
+    const send = async (hostname: string) => {
+      const headers = { token: t.key, "idempotency-key": "k-bytes" };
+      const r = await app.handle(new Request(`http://localhost/api/pve/addresses/?ip=10.93.0.9&subnetId=${subnet.number}&hostname=${hostname}`, { method: "POST", headers }));
+      return { status: r.status, replayed: r.headers.get("idempotent-replayed") };
+    };
+    // "%FF" is not UTF-8: decoded, it reads as U+FFFD ("%EF%BF%BD"), but the route stores what was sent.
+    expect(await send("x%EF%BF%BD")).toEqual({ status: 201, replayed: null });
+    expect((await send("x%FF")).replayed).toBeNull();
+  });
+
+  test("an answer stored by an earlier version (its request hash over the query and body as sent) is still replayed", async () => {
+    const { database, post } = setup();
+    const t = createTenant(database);
+    const first = await post(t, "/sections", { name: "Edge", description: "before the upgrade" }, "k-upgrade");
+    expect(first.status).toBe(201);
+    // What earlier versions stored: SHA-256 of "METHOD path?query\nJSON.stringify(body)", body keys in schema order.
+    const stored = database.sqlite.query("SELECT response FROM idempotency_keys WHERE key = 'k-upgrade'").get() as { response: string };
+    const earlier = new Bun.CryptoHasher("sha256").update(`POST /api/v1/sections\n${JSON.stringify({ name: "Edge", description: "before the upgrade" })}`).digest("hex");
+    database.sqlite.run("UPDATE idempotency_keys SET request_hash = ? WHERE key = 'k-upgrade'", [earlier]);
+    const again = await post(t, "/sections", { name: "Edge", description: "before the upgrade" }, "k-upgrade");
+    expect([again.status, again.replayed, JSON.stringify(again.body)]).toEqual([201, "true", stored.response]);
+    expect((await post(t, "/sections", { name: "Edge 2" }, "k-upgrade")).status).toBe(422);
+  });
+
+  test("roles and owners: a viewer gets no replay of a write key, an admin none of an owner's invitation, a colleague none of another user's key", async () => {
+    const { database, app } = setup();
+    const owner = createTenant(database);
+    const send = async (who: Tenant, path: string, body: unknown, key: string) => {
+      const r = await app.handle(
+        new Request(`http://localhost/api/v1${path}`, { method: "POST", headers: { ...who.browser, "content-type": "application/json", "idempotency-key": key }, body: JSON.stringify(body) }),
+      );
+      return { status: r.status, replayed: r.headers.get("idempotent-replayed"), body: (await r.json()) as any };
+    };
+    const viewer = createColleague(database, owner, { role: "viewer" });
+    const admin = createColleague(database, owner, { role: "admin" });
+    const member = createColleague(database, owner, { role: "member" });
+
+    const writeKey = await send(owner, "/api-keys", { name: "deploy", scope: "write" }, "k-key");
+    expect(writeKey.status).toBe(201);
+    const byViewer = await send(viewer, "/api-keys", { name: "deploy", scope: "write" }, "k-key");
+    expect([byViewer.status, byViewer.body.code, byViewer.replayed]).toEqual([403, "insufficient_scope", null]);
+    // A viewer's own read key still works, and its key is not another user's answer.
+    const readKey = await send(viewer, "/api-keys", { name: "deploy", scope: "read" }, "k-viewer");
+    expect([readKey.status, readKey.replayed, readKey.body.scope]).toEqual([201, null, "read"]);
+    // Same request, same Idempotency-Key, another user: that user's key is not theirs to see.
+    const byMember = await send(member, "/api-keys", { name: "deploy", scope: "write" }, "k-key");
+    expect([byMember.status, byMember.body.code]).toEqual([422, "idempotency_key_reused"]);
+    expect(JSON.stringify(byMember.body)).not.toContain(writeKey.body.id);
+
+    const ownerInvite = await send(owner, "/users/invite", { email: "boss@example.org", role: "owner" }, "k-invite");
+    expect(ownerInvite.status).toBe(201);
+    const byAdmin = await send(admin, "/users/invite", { email: "boss@example.org", role: "owner" }, "k-invite");
+    expect([byAdmin.status, byAdmin.body.code, byAdmin.replayed]).toEqual([403, "forbidden", null]);
   });
 
   test("housekeeping prunes answers older than 24 h and keeps younger ones; an expired key is free again", async () => {

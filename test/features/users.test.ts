@@ -7,20 +7,14 @@ import { describe, expect, test } from "bun:test";
 import { sha256Hex } from "../../src/auth/tokens";
 import { testApp, type TestApp } from "../helpers/app";
 import { deliveredTokens } from "../helpers/mail";
-import { createTenant, type Tenant } from "../helpers/tenant";
+import { createColleague, createTenant, type Tenant } from "../helpers/tenant";
 
 /** Sign-in tokens the server logged (no SMTP configured: the log is the delivery). */
 const loggedTokens = deliveredTokens;
 
 /** A second user in `owner`'s organization, with its own key and session (a direct fixture). */
 function colleague(t: TestApp, owner: Tenant, role: "owner" | "admin" | "member" | "viewer", scope: "read" | "write" = "write"): Tenant {
-  const other = createTenant(t.database, { role, scope });
-  const { sqlite } = t.database;
-  // Move the fixture's user (and its key) into owner's organization, then drop the empty org.
-  sqlite.run("UPDATE users SET org_id = ? WHERE id = ?", [owner.orgId, other.userId]);
-  sqlite.run("UPDATE api_keys SET org_id = ? WHERE id = ?", [owner.orgId, other.keyId]);
-  sqlite.run("DELETE FROM organizations WHERE id = ?", [other.orgId]);
-  return { ...other, orgId: owner.orgId };
+  return createColleague(t.database, owner, { role, scope });
 }
 
 async function invite(t: TestApp, who: Tenant, body: Record<string, unknown>) {

@@ -72,3 +72,16 @@ export async function createTenantIn(store: Store, options: TenantOptions = {}):
   await store.write({ orgId: tenant.orgId }, (q) => q.tenants.create(rows));
   return tenant;
 }
+
+/**
+ * A second user in `owner`'s organization (SQLite), with its own key and session: a fixture
+ * made as another tenant, then moved into owner's organization (its empty one dropped).
+ */
+export function createColleague(database: OpenDatabase, owner: Tenant, options: Pick<TenantOptions, "role" | "scope"> = {}): Tenant {
+  const other = createTenant(database, options);
+  const { sqlite } = database;
+  sqlite.run("UPDATE users SET org_id = ? WHERE id = ?", [owner.orgId, other.userId]);
+  sqlite.run("UPDATE api_keys SET org_id = ? WHERE id = ?", [owner.orgId, other.keyId]);
+  sqlite.run("DELETE FROM organizations WHERE id = ?", [other.orgId]);
+  return { ...other, orgId: owner.orgId };
+}

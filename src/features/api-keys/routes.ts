@@ -8,7 +8,7 @@ import type { AppDeps } from "../../app";
 import { authGuard } from "../../auth/guard";
 import { actorOf, type Principal, requireSession } from "../../auth/principal";
 import { ApiKeyList, CreateApiKeyBody, CreatedApiKey, KeyIdParams, ListQuery } from "./model";
-import { createApiKey, type KeyManager, listApiKeys, revokeApiKey } from "./service";
+import { createApiKey, type KeyManager, listApiKeys, requireMayCreateKey, revokeApiKey } from "./service";
 import { answeredWithout, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const TAGS = ["API keys"];
@@ -32,7 +32,10 @@ export function apiKeyRoutes(deps: Pick<AppDeps, "store" | "config">) {
       "/api/v1/api-keys",
       async ({ principal, body, set, request }) => {
         // The key itself is never stored with the Idempotency-Key's answer (a replay shows `key: null`).
-        const created = await keyed({ request, body, principal, set, authorize: () => managerOf(principal) }, answeredWithout(201, "key"), () =>
+        // A key belongs to its user: another user of the organization reusing the Idempotency-Key
+        // gets 422, not this user's key (its id, prefix and scope).
+        const keyedContext = { request, body, principal, set, ownedBy: principal.userId, authorize: () => requireMayCreateKey(managerOf(principal), body) };
+        const created = await keyed(keyedContext, answeredWithout(201, "key"), () =>
           createApiKey(store, managerOf(principal), {
             name: body.name,
             scope: body.scope,

@@ -51,11 +51,20 @@ export function toItem(row: StoredKey): ApiKeyItem {
   };
 }
 
-/** Creates a key for `manager.userId`; returns the listed fields plus the full key, once. */
-export function createApiKey(store: Store, manager: KeyManager, request: NewKeyRequest, now = new Date()): Promise<ApiKeyItem & { key: string }> {
+/**
+ * Throws the 403 that creating this key is refused with for `manager` (the plan's limit is
+ * checked in the write, on the organization's current plan). Also run before an
+ * Idempotency-Key replay (features/api-keys/routes.ts).
+ */
+export function requireMayCreateKey(manager: KeyManager, request: Pick<NewKeyRequest, "scope">): void {
   if (request.scope === "write" && manager.role === "viewer") {
-    return Promise.reject(new ApiError("insufficient_scope", "a viewer can only create read keys; ask for scope \"read\""));
+    throw new ApiError("insufficient_scope", "a viewer can only create read keys; ask for scope \"read\"");
   }
+}
+
+/** Creates a key for `manager.userId`; returns the listed fields plus the full key, once. */
+export async function createApiKey(store: Store, manager: KeyManager, request: NewKeyRequest, now = new Date()): Promise<ApiKeyItem & { key: string }> {
+  requireMayCreateKey(manager, request);
   return store.write({ orgId: manager.orgId }, async (q) => {
     const planName = await q.plans.planOf(manager.orgId);
     if (planName === null) throw notFound("organization");

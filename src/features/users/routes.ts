@@ -5,7 +5,7 @@ import { authGuard } from "../../auth/guard";
 import { createSignInMailer, type Deliver, deliveryQueue } from "../../auth/mailer";
 import { documented, errorResponses, IdParams } from "../../ipam/schemas";
 import { InvitedItem, InviteBody, PatchUserBody, UserItem, UserList, UserListQuery } from "./model";
-import { invitationAnswer, requireManager, userService } from "./service";
+import { invitationAnswer, requireMayInvite, userService } from "./service";
 import { answered, idempotency, idempotencyDocs } from "../../http/idempotency";
 
 const tags = ["Users"];
@@ -29,7 +29,7 @@ export function userRoutes(deps: Pick<AppDeps, "store" | "config" | "logger">, d
       ({ principal, body, set, request }) => {
         set.status = 201;
         // The creating unit's value is the invitation with its link; what is stored is the answer only.
-        return keyed({ request, body, principal, set, authorize: () => requireManager(principal) }, (v) => answered(201)(invitationAnswer(v, deps.config)), () => users.invite(principal, body));
+        return keyed({ request, body, principal, set, authorize: () => requireMayInvite(principal, body) }, (v) => answered(201)(invitationAnswer(v, deps.config)), () => users.invite(principal, body));
       },
       {
         body: InviteBody,

@@ -53,8 +53,8 @@ export function toItem(row: PersonRecord): UserItem {
   };
 }
 
-/** Owners and admins manage users, with a credential that may write (also checked before an Idempotency-Key replay). */
-export function requireManager(p: Principal): void {
+/** Owners and admins manage users, with a credential that may write. */
+function requireManager(p: Principal): void {
   requireWrite(p);
   requireRole(p, ["owner", "admin"]);
 }
@@ -63,6 +63,12 @@ const OWNERS_ONLY = "only an owner can make, change or remove an owner";
 
 function requireOwnerFor(p: Principal, ...roles: Role[]): void {
   if (roles.includes("owner") && p.role !== "owner") throw new ApiError("forbidden", OWNERS_ONLY);
+}
+
+/** Throws the 403 an invitation is refused with for `p` (also run before an Idempotency-Key replay). */
+export function requireMayInvite(p: Principal, body: Pick<InviteBody, "role">): void {
+  requireManager(p);
+  requireOwnerFor(p, body.role);
 }
 
 function lastOwner(what: string): ApiError {
@@ -113,8 +119,7 @@ export function userService({ store, config }: Deps, deliver: (mail: SignInMail)
 
     /** Creates (or refreshes) the invitation and sends its link. */
     async invite(p: Principal, body: InviteBody): Promise<InvitedItem> {
-      requireManager(p);
-      requireOwnerFor(p, body.role);
+      requireMayInvite(p, body);
       const email = normaliseEmail(body.email);
       const { invitation, token, organization } = await store.write({ orgId: p.orgId }, async (q) => {
         // Only this organization's own members are looked at: the answer must not depend on other tenants.
