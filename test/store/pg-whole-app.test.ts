@@ -63,9 +63,37 @@ describe("the app on PostgreSQL", () => {
     // Every pool connection held by a long transaction: late, but the database is up.
     const busy = new SQL(db.url, { max: 1 });
     const holding = busy.begin((tx) => tx`SELECT pg_sleep(1.5)`);
-    await Bun.sleep(100);
-    expect(await healthOver(busy, db.sql)).toBe(200);
-    await holding;
-    await busy.close();
+    try {
+      await Bun.sleep(100);
+      const started = performance.now();
+      expect(await healthOver(busy, db.sql)).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(200); // it did wait for the busy pool
+    } finally {
+      await holding;
+      await busy.close();
+    }
   });
+
+  test("/healthz: a pool whose connections fail slowly (a server that accepts and never answers) turns 503 once its probe failed, however late", async () => {
+    db ??= await freshPgDatabase({ migrated: true });
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const stalled = new SQL(`postgres://ipcraft@127.0.0.1:${silent.port}/nowhere`, { max: 1, connectionTimeout: 1 });
+    const store = createPgStore(stalled, { lookups: db.sql });
+    const app = createApp({ store, config: defaultServerConfig({ rateLimit: 0 }), logger: createMemoryLogger() });
+    const health = async () => (await app.handle(new Request("http://localhost/healthz"))).status;
+    try {
+      expect(await health()).toBe(200); // still connecting: busy as far as anyone can tell
+      // Its connection attempt times out after 1 s: from then on the pings say so.
+      let status = 200;
+      const until = performance.now() + 4000;
+      while (status === 200 && performance.now() < until) {
+        await Bun.sleep(100);
+        status = await health();
+      }
+      expect(status).toBe(503);
+    } finally {
+      silent.stop(true);
+      await stalled.close().catch(() => {});
+    }
+  }, 10_000);
 });

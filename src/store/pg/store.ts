@@ -108,8 +108,45 @@ export function inScope<T>(sql: SQL, scope: Scope, body: (tx: TransactionSQL) =>
 
 /** How long a health ping may take before the database counts as unreachable. */
 export const PING_TIMEOUT_MS = 2_000;
-/** How long a health ping waits for the pool after the lookup connection answered (a failure to connect comes sooner). */
+/** How long a health ping waits for the pool's probe after the lookup connection answered (a failure to connect comes sooner). */
 const POOL_PING_GRACE_MS = 250;
+
+/**
+ * The connection pool's side of the health ping. Every write goes through the pool, and a pool
+ * that cannot connect (refused, authentication, too many connections) fails within
+ * milliseconds while the lookup connection may still answer; a pool that is only busy (long
+ * exports, imports) answers late, which is no outage. One probe (`SELECT 1`) at a time, shared
+ * by concurrent pings (a flood of probes takes no more than one pool slot); its outcome is
+ * remembered however late it comes, and `check` throws while the last finished probe failed.
+ */
+function poolProber(sql: SQL) {
+  let running: Promise<void> | undefined;
+  let failure: unknown;
+  return {
+    probe(): Promise<void> {
+      running ??= sql`SELECT 1`
+        .execute()
+        .then(
+          () => {
+            failure = undefined;
+          },
+          (error) => {
+            failure = error;
+          },
+        )
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    },
+    check(): void {
+      if (failure !== undefined) {
+        const reason = failure instanceof Error ? failure.message : String(failure);
+        throw new Error(`the connection pool cannot reach PostgreSQL: ${reason}`);
+      }
+    },
+  };
+}
 
 /** `p`, or a rejection with `message` once `ms` passed. */
 async function withinMs<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
@@ -138,6 +175,7 @@ async function withinMs<T>(p: Promise<T>, ms: number, message: string): Promise<
  */
 export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?: string; lookups?: SQL; pool?: number } = {}): Store {
   const lookups = options.lookups ?? sql;
+  const poolHealth = poolProber(sql);
   const unit = <T>(scope: Scope, fn: (q: Queries) => Promise<T>): Promise<T> => inScope(sql, scope, (tx) => fn(queriesOn(tx, scope)));
   let ipam: IpamStore | undefined;
   const storage = StorageHealth.forPostgres(options.where ?? "(PostgreSQL)", isFull);
@@ -176,14 +214,11 @@ export function createPgStore(sql: SQL, options: { ownsClient?: boolean; where?:
     keyCredential: (hash) => keyCredentialOn(lookups, hash),
     sessionCredential: (hash) => sessionCredentialOn(lookups, hash),
     async ping() {
-      // The pool is asked too: every write goes through it, and a pool that cannot connect
-      // (refused, authentication, too many connections) fails within milliseconds, while the
-      // lookup connection may still answer. A pool that is only busy (long exports, imports)
-      // answers late: that is not an outage, so its silence for POOL_PING_GRACE_MS counts as up.
-      const pool = lookups === sql ? undefined : sql`SELECT 1`.execute();
-      pool?.catch(() => {}); // a late failure is the next ping's
+      const probe = lookups === sql ? undefined : poolHealth.probe();
       await withinMs(lookups`SELECT 1`.execute(), PING_TIMEOUT_MS, `PostgreSQL did not answer within ${PING_TIMEOUT_MS} ms`);
-      if (pool) await Promise.race([pool, Bun.sleep(POOL_PING_GRACE_MS)]);
+      // A probe still running after the grace is a busy pool, not a down one: the last outcome decides.
+      if (probe) await withinMs(probe, POOL_PING_GRACE_MS, "busy").catch(() => {});
+      poolHealth.check();
     },
     storage,
     async close() {
