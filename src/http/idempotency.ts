@@ -161,7 +161,8 @@ function create(store: Store) {
     }
     const orgId = ctx.principal.orgId;
     const hash = requestHash(ctx.request.method, ctx.request.url, ctx.body, ctx.ownedBy);
-    // A row stored by an earlier version, under its hash (computed only when the new one differs).
+    // A row stored by an earlier version, under its hash (computed only when the new one differs);
+    // not for an answer that belongs to a user: the earlier hash did not name one.
     const legacy = ctx.ownedBy === undefined ? () => legacyRequestHash(ctx.request.method, ctx.request.url, ctx.body) : () => hash;
     const slot = `${orgId}\n${key}`;
     const waitUntil = performance.now() + IN_FLIGHT_WAIT_MS;

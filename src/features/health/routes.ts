@@ -3,10 +3,11 @@
  * either backend, for probes, load balancers and `scripts/start`.
  *
  * "db" is "error" (503) when the database cannot be read (PostgreSQL: no answer within
- * 2 s, or a connection pool that fails to connect: store/pg/store.ts), and also when it is out of space: reads still work then, but no write can succeed,
- * and a probe that said "ok" while every allocation fails would hide the outage. `storage`
- * then says which database and since when; it clears once there is room again
- * (db/storage-health.ts; on PostgreSQL an out-of-space error is SQLSTATE class 53).
+ * 2 s, or a connection pool that fails to connect: store/pg/store.ts), and also when it is
+ * out of space: reads still work then, but no write can succeed, and a probe that said "ok"
+ * while every allocation fails would hide the outage. `storage` then says which database and
+ * since when; it clears once there is room again (db/storage-health.ts; on PostgreSQL an
+ * out-of-space error is SQLSTATE class 53).
  *
  * /healthz is the documented probe (API.md §11). /readyz answers the same checks under the
  * name load balancers and orchestrators look for: with several replicas behind a proxy, a
