@@ -71,6 +71,13 @@ export interface RestoreResult {
   keptAside: string | null;
 }
 
+/** Whether both paths name one existing file (same device and inode: links and other spellings too). */
+function sameFile(a: string, b: string): boolean {
+  if (!existsSync(a) || !existsSync(b)) return false;
+  const [x, y] = [statSync(a), statSync(b)];
+  return x.dev === y.dev && x.ino === y.ino;
+}
+
 export function restoreDatabase(dbPath: string, backupFile: string, now: Date = new Date()): RestoreResult {
   const problem = verifyIpcraftDatabase(backupFile);
   if (problem) throw new OpsError(`will not restore ${backupFile}: ${problem}`);
@@ -78,6 +85,9 @@ export function restoreDatabase(dbPath: string, backupFile: string, now: Date = 
   const lock = acquireServerLock(dbPath);
   const realPath = lock.path;
   try {
+    if (sameFile(backupFile, realPath)) {
+      throw new OpsError(`will not restore ${backupFile} over itself: it is the database at ${realPath}; restore from a backup file`);
+    }
     let keptAside: string | null = null;
     if (existsSync(realPath)) {
       // Fold a crashed server's WAL into the file so that what is kept aside is complete.
@@ -88,9 +98,16 @@ export function restoreDatabase(dbPath: string, backupFile: string, now: Date = 
       renameSync(realPath, keptAside);
       for (const suffix of ["-wal", "-shm"]) rmSync(`${realPath}${suffix}`, { force: true });
     }
-    copyFileSync(backupFile, realPath);
-    // Migrate now (a backup from an older ipcraft) so that a failure shows here, not at serve.
-    openDatabase(realPath).close();
+    try {
+      copyFileSync(backupFile, realPath);
+      // Migrate now (a backup from an older ipcraft) so that a failure shows here, not at serve.
+      openDatabase(realPath).close();
+    } catch (error) {
+      // A restore that failed leaves the database as it was, never nothing (or half a copy) at its path.
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(`${realPath}${suffix}`, { force: true });
+      if (keptAside !== null) renameSync(keptAside, realPath);
+      throw error;
+    }
     return { restoredFrom: backupFile, keptAside };
   } finally {
     lock.release();

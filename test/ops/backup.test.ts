@@ -76,6 +76,23 @@ describe("backup and restore", () => {
     expect(orgNames(live)).toEqual(["Keep me"]);
   });
 
+  test("restore refuses the database itself as its backup (any spelling of its path), and changes nothing", async () => {
+    const dir = tempDir();
+    const live = `${dir}/ipcraft.db`;
+    const database = openDatabase(live);
+    createTenant(database, { orgName: "Only copy" });
+    database.close();
+    expect(() => restoreDatabase(live, live)).toThrow(/over itself/);
+    expect(() => restoreDatabase(live, `${dir}/./ipcraft.db`)).toThrow(/over itself/);
+    expect(orgNames(live)).toEqual(["Only copy"]);
+    // The CLI says so and exits 2, with the database where it was.
+    const lines: string[] = [];
+    const code = await runCli(["restore", live, "--db", live], {}, (l) => lines.push(l), (l) => lines.push(l));
+    expect(code).not.toBe(0);
+    expect(lines.join("\n")).toContain("over itself");
+    expect(orgNames(live)).toEqual(["Only copy"]);
+  });
+
   test("backups taken while another process writes are consistent snapshots", async () => {
     const dir = tempDir();
     const live = `${dir}/ipcraft.db`;
