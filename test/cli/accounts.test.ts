@@ -132,6 +132,11 @@ describe("ipcraft keys and org, beside a running server", () => {
     expect((await cli(["keys", "create", "--db", db, "--email", "who@example.org", "--name", "x"])).code).toBe(1);
     expect((await cli(["keys", "create", "--db", db, "--email", "admin@example.org"])).code).toBe(2);
     expect((await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "x", "--scope", "admin"])).code).toBe(2);
+    // An expiry beyond the API's 3,650 days made a key that was expired at once (its date +010240-…).
+    const farOff = await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "x", "--expires-days", "3000000"]);
+    expect(farOff.code).not.toBe(0);
+    expect(farOff.err).toContain("1 to 3650");
+    expect(query(db, "SELECT id FROM api_keys")).toHaveLength(0);
     const missing = await cli(["keys", "list", "--db", `${tempDir()}/none.db`, "--email", "admin@example.org"]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("no database");

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { pageOf, pageQuery } from "../../http/pagination";
 import { lineText } from "../../http/text";
+import { MAX_EXPIRES_IN_DAYS } from "./service";
 
 export const CreateApiKeyBody = z.strictObject({
   name: lineText(100).refine((v) => v.length > 0, "must not be empty"),
@@ -10,7 +11,7 @@ export const CreateApiKeyBody = z.strictObject({
    * read-only plan (asking for `write` there is refused, so a plain "Generate Key" still works).
    */
   scope: z.enum(["read", "write"]).optional(),
-  expires_in_days: z.number().int().min(1).max(3650).optional(),
+  expires_in_days: z.number().int().min(1).max(MAX_EXPIRES_IN_DAYS).optional(),
 });
 
 export const ListQuery = z.strictObject({ ...pageQuery });

@@ -33,6 +33,8 @@ export interface NewKeyRequest {
 }
 
 const DAY_MS = 86400_000;
+/** The longest expiry a key may be given (the API's schema says the same; the CLI comes through here). */
+export const MAX_EXPIRES_IN_DAYS = 3650;
 
 function label(key: { name: string; prefix: string }): string {
   return `${key.name} (${key.prefix}…)`;
@@ -64,6 +66,11 @@ export function requireMayCreateKey(manager: KeyManager, request: Pick<NewKeyReq
 
 /** Creates a key for `manager.userId`; returns the listed fields plus the full key, once. */
 export async function createApiKey(store: Store, manager: KeyManager, request: NewKeyRequest, now = new Date()): Promise<ApiKeyItem & { key: string }> {
+  const days = request.expiresInDays;
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= MAX_EXPIRES_IN_DAYS)) {
+    // A later date would not be a plain ISO timestamp (+010240-…), and compare as already past.
+    throw new ApiError("validation_failed", `expires_in_days: a whole number of days from 1 to ${MAX_EXPIRES_IN_DAYS} (got ${days})`, { field: "expires_in_days" });
+  }
   requireMayCreateKey(manager, request);
   return store.write({ orgId: manager.orgId }, async (q) => {
     const planName = await q.plans.planOf(manager.orgId);
