@@ -56,7 +56,10 @@ export type AppInput = Omit<AppDeps, "version" | "metrics" | "store" | "database
 export function createApp(input: AppInput) {
   const store: Store = input.database ? (input.store ?? createSqliteStore(input.database)) : input.store;
   const deps: StoreDeps = { version: VERSION, metrics: createMetrics(), ...input, store };
-  const app: Elysia = new Elysia()
+  // Elysia looks for the path from the 12th character of the URL by default ("http://" and a
+  // host of at least four): behind a proxy sending `Host: nas` (or a server on port 80 named
+  // `pi`), every route lost its path's first segment and answered 404.
+  const app: Elysia = new Elysia({ handler: { standardHostname: false } })
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: store.storage }))
     .use(rateLimits(deps))
     .use(requestShape())
