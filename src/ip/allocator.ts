@@ -20,8 +20,14 @@
  *     children:          [==========]          [=====]
  *     used = records outside children + usable part of children
  *
+ * IPv4-mapped space (::ffff:0:0/96) is never an address record (address.ts), but a subnet may
+ * contain it (`::/64`): its part of such a subnet is `reserved`, an interval every address
+ * search skips and `take` refuses. The counts keep API.md's one rule for usable addresses
+ * (which knows no mapped space), so a subnet containing it counts those 2^32 as free: its
+ * first-free and allocations never return them.
+ *
  * Invariants:
- * - every record offset is usable (take refuses the rest);
+ * - every record offset is usable (take refuses the rest, reserved offsets included);
  * - child ranges are disjoint and inside the subnet; records may lie under a child (briefly,
  *   while the caller moves them into the new child) and are then counted once;
  * - `recordsUnderChildren` = records inside some child range;
@@ -71,7 +77,12 @@ export class SubnetAllocator {
   private readonly records: OffsetSet;
   private readonly children = new RangeList();
   private readonly coverage = new IntervalSet();
+  /** IPv4-mapped offsets inside the usable range (empty unless the subnet contains some). */
+  private readonly reserved = new IntervalSet();
+  /** records ∪ coverage ∪ reserved: what address searches walk. */
   private readonly blocked: OrderedSet;
+  /** records ∪ coverage: what searches for child blocks shorter than /96 walk (one may contain all of the mapped /96). */
+  private readonly recordsOrChildren: OrderedSet;
   private recordsUnderChildren = 0;
   private coveredUsable = 0n;
   private lowWater: bigint;
@@ -85,9 +96,12 @@ export class SubnetAllocator {
     const { first, last } = usableRange(prefix);
     this.firstOffset = first - this.base;
     this.lastOffset = last - this.base;
-    this.usable = usableCount(prefix);
     this.records = offsetSetFor(prefixSize(prefix));
-    this.blocked = new UnionSet([this.records, this.coverage]);
+    const mapped = mappedOffsets(prefix, this.firstOffset, this.lastOffset);
+    if (mapped) this.reserved.add(mapped[0], mapped[1]);
+    this.usable = usableCount(prefix);
+    this.recordsOrChildren = new UnionSet([this.records, this.coverage]);
+    this.blocked = mapped ? new UnionSet([this.records, this.coverage, this.reserved]) : this.recordsOrChildren;
     this.lowWater = this.firstOffset;
   }
 
@@ -222,7 +236,7 @@ export class SubnetAllocator {
   /** Takes one given address: "unusable" outside the usable range, "taken" when already used. */
   take(value: bigint): TakeResult {
     const offset = value - this.base;
-    if (offset < this.firstOffset || offset > this.lastOffset) return "unusable";
+    if (offset < this.firstOffset || offset > this.lastOffset || this.reserved.has(offset)) return "unusable";
     if (this.children.length > 0 && this.children.endOfRangeCovering(offset) !== null) return "taken";
     return this.records.add(offset) ? "ok" : "taken";
   }
@@ -337,7 +351,7 @@ export class SubnetAllocator {
     }
     if (lo < this.lowWater) lo = this.lowWater; // every usable offset below lowWater is used
     let blocked = this.blocked;
-    let others: OrderedSet = this.coverage;
+    let others: OrderedSet = this.blocked === this.recordsOrChildren ? this.coverage : new UnionSet([this.coverage, this.reserved]);
     if (exclude !== undefined && exclude.length > 0) {
       const clipped: [bigint, bigint][] = [];
       for (const r of exclude) {
@@ -348,6 +362,7 @@ export class SubnetAllocator {
         const b = end < hi ? end : hi;
         if (a <= b) clipped.push([a, b]);
       }
+      for (const [a, b] of this.reserved.intervals()) clipped.push([a, b]);
       const excluded = IntervalSet.of(clipped);
       blocked = new UnionSet([this.records, this.coverage, excluded]);
       others = new UnionSet([this.coverage, excluded]);
@@ -382,7 +397,10 @@ export class SubnetAllocator {
     }
     const after = options.after === undefined ? undefined : options.after - this.base;
     const size = 1n << BigInt(bits - length);
-    const starts = findFreeBlocks(this.blocked, prefixSize(this.prefix), size, { ...options, after });
+    // A block of /96 or longer that overlaps IPv4-mapped space lies inside it, and is no subnet
+    // (prefix.ts); a shorter one contains all of it or none, and may be one.
+    const walked = length >= 96 ? this.blocked : this.recordsOrChildren;
+    const starts = findFreeBlocks(walked, prefixSize(this.prefix), size, { ...options, after });
     return starts.map((offset) => ({ family: this.prefix.family, network: this.base + offset, length }));
   }
 
@@ -444,6 +462,19 @@ export class SubnetAllocator {
     return hi >= lo ? hi - lo + 1n : 0n;
   }
 }
+
+/** The first and last offsets of IPv4-mapped space (::ffff:0:0/96) inside [first, last] of `prefix`, or null. */
+function mappedOffsets(prefix: Prefix, first: bigint, last: bigint): [bigint, bigint] | null {
+  if (prefix.family !== 6) return null;
+  const a = MAPPED_FIRST - prefix.network;
+  const b = MAPPED_LAST - prefix.network;
+  const lo = a > first ? a : first;
+  const hi = b < last ? b : last;
+  return lo <= hi ? [lo, hi] : null;
+}
+
+const MAPPED_FIRST = 0xffff_0000_0000n;
+const MAPPED_LAST = 0xffff_ffff_ffffn;
 
 /** What the server knows about one subnet at boot. */
 export interface AllocatorSeed<K> {

@@ -111,9 +111,38 @@ describe("huge subnets stay exact and small", () => {
     expect(a.take(0n)).toBe("unusable"); // subnet-router anycast
     expect(a.allocateMany(3)).toEqual([1n, 2n, 3n]);
     expect(a.counts()).toEqual({ size: 2n ** 128n, usable: top, used: 4n, free: top - 4n });
-    expect(a.freeRanges(2)).toEqual([{ start: 4n, end: top - 1n, size: top - 4n }]);
+    // The free space has a hole: IPv4-mapped space (::ffff:0:0/96) is never handed out.
+    const mappedFirst = 0xffff_0000_0000n;
+    const mappedLast = 0xffff_ffff_ffffn;
+    expect(a.freeRanges(2)).toEqual([
+      { start: 4n, end: mappedFirst - 1n, size: mappedFirst - 4n },
+      { start: mappedLast + 1n, end: top - 1n, size: top - 1n - mappedLast },
+    ]);
     expect(a.nextFreeAfter(top - 2n)).toBe(top - 1n);
     expect(a.nextFreeAfter(top - 1n)).toBeNull();
+  });
+
+  test("IPv4-mapped space inside an IPv6 subnet is never handed out: not by first-free, the end, a range, a block or a reserve", () => {
+    const p = cidr("::fffe:0:0/95"); // its upper half is ::ffff:0:0/96
+    const a = new SubnetAllocator(p);
+    const mappedFirst = 0xffff_0000_0000n;
+    const lowerLast = mappedFirst - 1n; // ::fffe:ffff:ffff
+    expect(a.take(mappedFirst + 5n)).toBe("unusable");
+    expect(a.findFree({ from: "end" })).toEqual([lowerLast]);
+    expect(a.findFree({ range: { start: lowerLast - 1n, end: mappedFirst + 10n }, count: 2 })).toEqual([lowerLast - 1n, lowerLast]);
+    expect(a.findFree({ range: { start: lowerLast, end: mappedFirst + 10n }, count: 2 })).toBeNull();
+    expect(a.findFree({ range: { start: lowerLast - 5n, end: mappedFirst + 10n }, count: 3, contiguous: true, from: "end" })).toEqual([lowerLast - 2n, lowerLast - 1n, lowerLast]);
+    expect(a.findFree({ range: { start: lowerLast, end: mappedFirst + 10n }, exclude: [{ start: lowerLast, end: lowerLast }] })).toBeNull();
+    expect(a.freeRanges(3, lowerLast)).toEqual([{ start: lowerLast, end: lowerLast, size: 1n }]);
+    expect(a.nextFreeAfter(lowerLast)).toBeNull();
+    // Counts follow API.md's usable rule (which does not name mapped space). A free child block
+    // is never mapped space (no subnet may be), but a shorter one may contain all of it.
+    expect(a.counts().usable).toBe(2n ** 33n - 1n);
+    expect(a.freeSubnets(96, { limit: 2 }).map((b) => b.network)).toEqual([p.network]);
+    expect(a.freeSubnets(112, { limit: 1, from: "end" }).map((b) => b.network)).toEqual([mappedFirst - 2n ** 16n]);
+    expect(new SubnetAllocator(cidr("::/64")).freeSubnets(95, { limit: 1, after: 0xfffc_0000_0000n }).map((b) => b.network)).toEqual([0xfffe_0000_0000n]);
+    // An IPv4-only machine of a subnet without mapped space is untouched.
+    expect(new SubnetAllocator(cidr("2001:db8::/64")).findFree({ from: "end" })).toEqual([cidr("2001:db8::/64").network + 2n ** 64n - 1n]);
   });
 
   test("IPv6 /64 with a /65 child: first free skips 2^63 addresses at once", () => {

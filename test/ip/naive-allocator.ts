@@ -2,7 +2,9 @@
  * The oracle for allocator tests: the obvious implementation, written from API.md §6 and §7
  * without looking at `SubnetAllocator`. Usable range computed here from the rule text; used
  * = a record or inside a child range; first free by scanning; free ranges as the complement
- * of the merged used intervals (a different algorithm from the allocator's).
+ * of the merged used intervals (a different algorithm from the allocator's). IPv4-mapped
+ * addresses (::ffff:0:0/96, IPv6 only) are never recorded: searches skip them and `take`
+ * refuses them, while the counts follow API.md's usable rule, which does not name them.
  */
 export class NaiveAllocator {
   readonly first: bigint;
@@ -12,8 +14,10 @@ export class NaiveAllocator {
   readonly broadcast: bigint;
   readonly records = new Set<bigint>();
   ranges: { first: bigint; last: bigint }[] = [];
+  readonly family: 4 | 6;
 
   constructor(family: 4 | 6, network: bigint, length: number) {
+    this.family = family;
     const bits = family === 4 ? 32 : 128;
     this.network = network;
     this.size = 2n ** BigInt(bits - length);
@@ -30,6 +34,10 @@ export class NaiveAllocator {
   usable(v: bigint): boolean {
     return v >= this.first && v <= this.last;
   }
+  /** ::ffff:a.b.c.d */
+  mapped(v: bigint): boolean {
+    return this.family === 6 && v >> 32n === 0xffffn;
+  }
   rangeOf(v: bigint) {
     return this.ranges.find((r) => v >= r.first && v <= r.last);
   }
@@ -40,6 +48,7 @@ export class NaiveAllocator {
     for (let v = from < this.first ? this.first : from; v <= this.last; v++) {
       const r = this.rangeOf(v);
       if (r !== undefined) v = r.last; // the loop's v++ steps past the range
+      else if (this.mapped(v)) v = 0xffff_ffff_ffffn; // past the mapped /96
       else if (!this.records.has(v)) return v;
     }
     return null;
@@ -65,7 +74,7 @@ export class NaiveAllocator {
     return out;
   }
   take(v: bigint): "ok" | "taken" | "unusable" {
-    if (!this.usable(v)) return "unusable";
+    if (!this.usable(v) || this.mapped(v)) return "unusable";
     if (this.used(v)) return "taken";
     this.records.add(v);
     return "ok";
@@ -96,7 +105,8 @@ export class NaiveAllocator {
     return { size: this.size, usable, used, free: usable - used };
   }
   freeRanges(limit: number, from?: bigint) {
-    const blocked = [...[...this.records].map((v) => ({ first: v, last: v })), ...this.ranges].sort((a, b) =>
+    const mapped = this.family === 6 ? [{ first: 0xffff_0000_0000n, last: 0xffff_ffff_ffffn }] : [];
+    const blocked = [...[...this.records].map((v) => ({ first: v, last: v })), ...this.ranges, ...mapped].sort((a, b) =>
       a.first < b.first ? -1 : a.first > b.first ? 1 : 0,
     );
     const out: { start: bigint; end: bigint; size: bigint }[] = [];

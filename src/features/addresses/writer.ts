@@ -112,8 +112,8 @@ export function addressWriter(memory: IpamMemory) {
       const values = memory.allocateWhere(journal, state, request);
       if (values === null) {
         const n = request.count ?? 1;
-        const what = request.contiguous === true && n > 1 ? `a free block of ${n} addresses` : `${n} free address${n === 1 ? "" : "es"}`;
-        throw new ApiError("subnet_full", `Subnet ${state.cidr} has no ${what} where the request allows`, {
+        const what = request.contiguous === true && n > 1 ? `no free block of ${n} addresses` : n === 1 ? "no free address" : `fewer than ${n} free addresses`;
+        throw new ApiError("subnet_full", `Subnet ${state.cidr} has ${what} where the request allows`, {
           requested: n,
           ...(request.contiguous === true ? { contiguous: true } : {}),
         });

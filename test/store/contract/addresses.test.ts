@@ -62,6 +62,28 @@ describe.each(BACKENDS)("addresses on $name", (backend) => {
     expect((await t.api.get(`/subnets/${s.id}/first-free`)).body).toEqual({ ip: "10.4.0.1" });
   });
 
+  test("IPv4-mapped space inside an IPv6 subnet is never recorded: allocation from the end, a range, a reserve and free ranges skip it (what `ipcraft check` refuses is never written)", async () => {
+    const t = await fresh();
+    const half = (await t.api.post("/subnets", { cidr: "::fffe:0:0/95" })).body; // its upper half is ::ffff:0:0/96
+    const last = await t.api.post(`/subnets/${half.id}/addresses`, { from: "end", hostname: "top" });
+    expect([last.status, last.body.ip]).toEqual([201, "::fffe:ffff:ffff"]);
+    const inRange = await t.api.post(`/subnets/${half.id}/addresses`, { range: { start: "::ffff:1.0.0.0", end: "::ffff:1.0.0.10" } });
+    expect([inRange.status, inRange.body.code, inRange.body.error]).toEqual([409, "subnet_full", "Subnet ::fffe:0:0/95 has no free address where the request allows"]);
+    expect((await t.api.get(`/subnets/${half.id}/free?limit=5`)).body).toEqual({ ranges: [{ start: "::fffe:0:1", end: "::fffe:ffff:fffe", size: "4294967294" }] });
+    // ::/0 in a VRF of its own (in the default one it would be the parent of the /95 above).
+    expect((await t.api.post("/vrfs", { name: "lab" })).status).toBe(201);
+    const all = (await t.api.post("/subnets", { cidr: "::/0", vrf: "lab" })).body;
+    const reserve = await t.api.post(`/subnets/${all.id}/addresses`, { start: "::fffe:ffff:fffe", end: "::ffff:0:1", status: "dhcp" });
+    expect([reserve.status, reserve.body.code]).toEqual([400, "ip_not_usable"]);
+    expect(reserve.body.error).toContain("::ffff:0.0.0.0");
+    const across = await t.api.post(`/subnets/${all.id}/addresses`, { range: { start: "::fffe:ffff:ffff", end: "::1:0:0:1" }, count: 2 });
+    expect(across.body.items.map((a: any) => a.ip)).toEqual(["::fffe:ffff:ffff", "::1:0:0:0"]);
+    expect((await t.api.get(`/subnets/${half.id}/addresses`)).body.items.map((a: any) => a.ip)).toEqual(["::fffe:ffff:ffff"]);
+    // What `ipcraft check` refuses (an IPv4-mapped record, written ::ffff:a.b.c.d) is nowhere.
+    const everything = (await t.api.get("/addresses?limit=100")).body.items.map((a: any) => a.ip);
+    expect(everything.sort()).toEqual(["::1:0:0:0", "::fffe:ffff:ffff", "::fffe:ffff:ffff"].sort());
+  });
+
   test("patch changes fields only; delete frees the address at once", async () => {
     const t = await fresh();
     const s = (await t.api.post("/subnets", { cidr: "10.3.0.0/24" })).body;
