@@ -95,8 +95,10 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
     .onTransform({ as: "global" }, (ctx) => {
       // Elysia's query parser for zod schemas splits values on commas (even %2C) and
       // JSON-parses values in [] or {}, so a search for "web,db" would arrive as an array.
-      // Every query value here is the plain decoded string; a repeated key keeps its last value.
-      (ctx as { query: Record<string, string> }).query = plainQuery(ctx.request.url);
+      // Every query value here is the plain decoded string. A repeated key is refused on the
+      // native API, where `?dry_run=true&dry_run=false` silently ran an import and
+      // `?force=false&force=true` deleted; phpIPAM clients keep the last value, as phpIPAM does.
+      (ctx as { query: Record<string, string> }).query = plainQuery(ctx.request.url, ctx.path.startsWith("/api/v1/"));
     })
     .onError({ as: "global" }, ({ code, error, request, set, path }) => {
       const apiError = storageError(error, storage) ?? toApiError(code, error, request.method, path, routes);
@@ -177,11 +179,16 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-function plainQuery(url: string): Record<string, string> {
+function plainQuery(url: string, refuseRepeats: boolean): Record<string, string> {
   const query: Record<string, string> = Object.create(null);
   const start = url.indexOf("?");
   if (start === -1) return query;
-  for (const [key, value] of new URLSearchParams(url.slice(start + 1))) query[key] = value;
+  for (const [key, value] of new URLSearchParams(url.slice(start + 1))) {
+    if (refuseRepeats && key in query) {
+      throw new ApiError("invalid_request", `query parameter "${key}" is given more than once; give it once`, { field: key });
+    }
+    query[key] = value;
+  }
   return query;
 }
 

@@ -229,6 +229,10 @@ describe("dry run", () => {
     const who = createTenant(t.database);
     const before = counts(t);
     const subnets = "cidr,section\n10.0.0.0/24,Lab\n10.0.0.0/25,Lab\n";
+    // A flag given twice is refused, not read as its last value (this imported for real).
+    const twice = await importCsv(t, who, "subnets", subnets, "?dry_run=true&dry_run=false");
+    expect([twice.status, twice.body.code, twice.body.details]).toEqual([400, "invalid_request", { field: "dry_run" }]);
+    expect(counts(t)).toEqual(before);
     const dry = await importCsv(t, who, "subnets", subnets, "?dry_run=true");
     expect(dry.status).toBe(200);
     expect(dry.body).toEqual({ dry_run: true, rows: 2, created: { subnets: 2, sections: 1 } });
