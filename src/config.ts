@@ -90,7 +90,11 @@ export function parseFlags(table: FlagTable, argv: string[], env: Record<string,
       value = next;
       i++;
     }
-    raw.set(name, [...(raw.get(name) ?? []), value]);
+    const earlier = raw.get(name) ?? [];
+    // Only lists repeat (--trusted-proxy a --trusted-proxy b); any other flag given twice is
+    // a mistake to point out, not a choice to make silently (`--name n --name m`).
+    if (earlier.length > 0 && spec.kind !== "cidr-list") throw new ConfigError(`--${name} is given more than once; give it once`);
+    raw.set(name, [...earlier, value]);
   }
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(table)) {

@@ -12,6 +12,7 @@ import { newSignInToken, signInUrl } from "../auth/sign-in-tokens";
 import { ConfigError, databaseKind } from "../config";
 import { runningServerUrl } from "../db/server-lock";
 import { createApiKey, listApiKeys, revokeStoredKey } from "../features/api-keys/service";
+import { CreateApiKeyBody } from "../features/api-keys/model";
 import type { SignInUser, Store } from "../store/store";
 import type { CommandContext } from "../main";
 import { CLI_ACTOR, CliError, withStore } from "./database";
@@ -63,7 +64,10 @@ export async function loginLink({ flags, args, out, err }: CommandContext): Prom
 export async function keysCreate({ flags, out }: CommandContext): Promise<number> {
   const email = emailArg(flags.email, "--email");
   const name = typeof flags.name === "string" ? flags.name.trim() : "";
-  if (!name || name.length > 100) throw new ConfigError("--name is required (1-100 characters), e.g. --name \"CI/CD Pipeline\"");
+  // The API's own rule for a key's name (one line of 1–100 characters, no control characters).
+  if (!CreateApiKeyBody.shape.name.safeParse(name).success) {
+    throw new ConfigError("--name is required: one line of 1-100 characters without control characters, e.g. --name \"CI/CD Pipeline\"");
+  }
   const created = await withStore(flags.db as string, {}, async (store) => {
     const user = await userOrFail(store, email);
     return createApiKey(

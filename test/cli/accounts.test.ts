@@ -132,6 +132,11 @@ describe("ipcraft keys and org, beside a running server", () => {
     expect((await cli(["keys", "create", "--db", db, "--email", "who@example.org", "--name", "x"])).code).toBe(1);
     expect((await cli(["keys", "create", "--db", db, "--email", "admin@example.org"])).code).toBe(2);
     expect((await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "x", "--scope", "admin"])).code).toBe(2);
+    // The API's rules for a name, and a flag given twice is pointed out rather than settled silently.
+    const control = await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "a\u0001b"]);
+    expect([control.code, control.err.includes("control characters")]).toEqual([2, true]);
+    const twice = await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "n", "--name", "m"]);
+    expect([twice.code, twice.err.includes("--name is given more than once")]).toEqual([2, true]);
     // An expiry beyond the API's 3,650 days made a key that was expired at once (its date +010240-…).
     const farOff = await cli(["keys", "create", "--db", db, "--email", "admin@example.org", "--name", "x", "--expires-days", "3000000"]);
     expect(farOff.code).not.toBe(0);
