@@ -137,6 +137,10 @@ describe("dnsmasq", () => {
     expect(lines).not.toContain(MAC(1)); // nor gateways
     expect(lines).not.toContain(MAC(0x99)); // the same IP in VRF lab: listed, not reserved twice
     expectNoBadNames(lines);
+    // A record left out of DNS and reserved without a name is listed once per reason, counted once.
+    const listed = [...r.text.matchAll(/^# {3}(\S+(?: \(vrf "[^"]*"\))?) /gm)].map((m) => m[1]);
+    expect(listed.filter((where) => where === "10.0.1.11")).toHaveLength(2);
+    expect(r.text).toContain(`# ${new Set(listed).size} record(s) left out or written without a name:`);
   });
 });
 

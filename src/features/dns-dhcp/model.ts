@@ -131,7 +131,9 @@ export function skip(record: HostRecord, reason: string): Skipped {
  */
 export function skippedComments(skipped: readonly Skipped[], prefix: string): string {
   if (skipped.length === 0) return "";
-  const lines = [`${prefix} ${skipped.length} record(s) left out or written without a name:`];
+  // A file holding DNS and DHCP entries (dnsmasq) may list one record twice, once per reason.
+  const records = new Set(skipped.map((s) => `${s.vrf} ${s.ip}`)).size;
+  const lines = [`${prefix} ${records} record(s) left out or written without a name:`];
   for (const s of skipped) {
     const where = s.vrf === "default" ? s.ip : `${s.ip} (vrf ${commentText(s.vrf)})`;
     // The reason may quote a label: keep the line printable ASCII whatever the stored name holds.
