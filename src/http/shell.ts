@@ -87,7 +87,7 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
       if (NON_JSON_BODY.test(path)) return null;
       // phpIPAM clients may send form fields: read with the same cap as JSON (one capped read).
       if (/^application\/x-www-form-urlencoded/i.test(contentType ?? "") && PHPIPAM_PATH.test(path)) {
-        return Object.fromEntries(new URLSearchParams(await readTextCapped(request, MAX_BODY_BYTES)));
+        return parseFormBody(await readTextCapped(request, MAX_BODY_BYTES));
       }
       if (!/^application\/json/i.test(contentType ?? "")) return;
       return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
@@ -153,6 +153,31 @@ export function requestShape() {
  * MAX_JSON_ITEMS members and elements (every later step, validation and its error included,
  * then works on a small value).
  */
+/**
+ * A form body (phpIPAM clients), decoded strictly: URLSearchParams turns a percent-escape
+ * that is not UTF-8 (`%ff`) into U+FFFD, which would then be stored; here it is a 400, as
+ * raw bytes that are not UTF-8 are. At most MAX_JSON_ITEMS fields, as in a JSON body.
+ */
+export function parseFormBody(text: string): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null);
+  if (text === "") return fields;
+  const pieces = text.split("&");
+  if (pieces.length > MAX_JSON_ITEMS) {
+    throw new ApiError("invalid_request", `request body has more than ${MAX_JSON_ITEMS.toLocaleString("en-US")} fields; no API body needs that many`);
+  }
+  for (const piece of pieces) {
+    if (piece === "") continue;
+    const eq = piece.indexOf("=");
+    const [name, value] = eq === -1 ? [piece, ""] : [piece.slice(0, eq), piece.slice(eq + 1)];
+    try {
+      fields[decodeURIComponent(name.replace(/\+/g, " "))] = decodeURIComponent(value.replace(/\+/g, " "));
+    } catch {
+      throw new ApiError("invalid_request", `form field "${name.slice(0, 40)}" is not valid percent-encoded UTF-8`);
+    }
+  }
+  return fields;
+}
+
 export function parseJsonBody(text: string): unknown {
   let depth = 0;
   // Commas outside strings: a container of n items has n - 1, so this counts every member and

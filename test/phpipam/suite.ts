@@ -210,6 +210,18 @@ export function phpipamSuite(backend: Backend) {
       const r = await c.request("POST", "subnets/", raw, headers);
       expect({ raw, status: r.status >= 400 && r.status < 500, success: r.body?.success, message: typeof r.body?.message }).toEqual({ raw, status: true, success: false, message: "string" });
     }
+    // Form bodies: a percent-escape that is not UTF-8 is refused (it was stored as U+FFFD), and
+    // no more fields than a JSON body may have.
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const target = `subnetId=${mine.body.id}`;
+    const notUtf8 = await c.request("POST", "addresses/", `${target}&ip=10.1.0.216&description=%ff`, form);
+    expect({ status: notUtf8.status, success: notUtf8.body?.success }).toEqual({ status: 400, success: false });
+    const manyFields = await c.request("POST", "addresses/", `${target}&ip=10.1.0.217&` + Array.from({ length: 5000 }, (_, i) => `f${i}=1`).join("&"), form);
+    expect({ status: manyFields.status, success: manyFields.body?.success }).toEqual({ status: 400, success: false });
+    const fine = await c.request("POST", "addresses/", `${target}&ip=10.1.0.218&description=caf%C3%A9+bar`, form);
+    expect(fine.status).toBe(201);
+    const listed = await c.request("GET", `subnets/${mine.body.id}/addresses/`);
+    expect(listed.body.data.map((a: { ip: string; description: string }) => [a.ip, a.description])).toEqual([["10.1.0.218", "café bar"]]);
     // An oversized form body, streamed with no length: refused by the same cap as JSON, in the envelope.
     const huge = await c.request("POST", "addresses/", "hostname=" + "x".repeat(2_000_000), { "content-type": "application/x-www-form-urlencoded" });
     expect({ status: huge.status, success: huge.body?.success }).toEqual({ status: 413, success: false });
