@@ -4,6 +4,8 @@
  * ConfigError whose message is one line the CLI prints as is.
  */
 import ipaddr from "ipaddr.js";
+import { isIP } from "node:net";
+import { parseSmtpUrl } from "./auth/smtp";
 
 export class ConfigError extends Error {}
 
@@ -193,6 +195,9 @@ export function autoPublicUrl(host: string, port: number): string {
   return `http://${shownHost}:${port}`;
 }
 
+/** A DNS name: labels of letters, digits and hyphens, dot-separated. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
 export function serverConfig(values: Record<string, unknown>): ServerConfig {
   const host = values.host as string;
   const port = values.port as number;
@@ -204,6 +209,18 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
   // Allocation batches may use all but one (store/pg/ipam.ts): with one, a batch waiting on
   // another replica's locks would hold the only connection and stall every request.
   if (dbConnections < 2) throw new ConfigError(`--db-connections must be at least 2: allocations use all but one (got ${dbConnections})`);
+  // Checked before anything opens the database (its file and lock were created, then the server refused).
+  if (isIP(host) === 0 && (/^[\d.]+$/.test(host) || !HOST_NAME.test(host))) {
+    throw new ConfigError(`--host must be an IP address or a host name of this machine (got "${host}")`);
+  }
+  const smtpUrl = values.smtpUrl as string | undefined;
+  if (smtpUrl !== undefined) {
+    try {
+      parseSmtpUrl(smtpUrl);
+    } catch (error) {
+      throw new ConfigError(`--smtp-url: ${error instanceof Error ? error.message : String(error)} (use smtp://user:pass@host:port or smtps://…)`);
+    }
+  }
   return {
     db: values.db as string,
     host,
@@ -211,7 +228,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
     publicUrl: (values.publicUrl as string | undefined) ?? autoPublicUrl(host, port),
     rateLimit: values.rateLimit as number,
     signup: values.signup as "closed" | "open",
-    smtpUrl: values.smtpUrl as string | undefined,
+    smtpUrl,
     trustedProxy: values.trustedProxy as string[],
     metrics: values.metrics as boolean,
     idleTimeout,

@@ -290,6 +290,11 @@ export async function runCli(
       err(`ipcraft: the port is already in use: ${(error as Error).message}`);
       return 1;
     }
+    if ((code === "ENOENT" || code === "EADDRNOTAVAIL") && (error as Error).message?.includes("listen")) {
+      // Bun's words for a --host that names no address of this machine ("no such file or directory").
+      err(`ipcraft: cannot listen on that --host: it is not an address of this machine (${(error as Error).message})`);
+      return 1;
+    }
     err(`ipcraft: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }

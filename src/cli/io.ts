@@ -11,7 +11,7 @@
  * then one summary line. Exit codes: 0 done, 1 failed (bad rows listed one per line), 2 usage.
  */
 import { isUtf8 } from "node:buffer";
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { ConfigError, databaseKind, type FlagTable } from "../config";
 import { openDatabase, type OpenDatabase } from "../db/client";
 import { assertWritable, cannotWrite } from "../db/server-lock";
@@ -145,6 +145,7 @@ async function importCommand({ flags, args, out, err }: CommandContext): Promise
   const kind = kindOf(args[0], ["subnets", "addresses"] as const, usage);
   const file = args[1]!;
   if (!existsSync(file)) throw new IoError(`no file ${file}`);
+  if (statSync(file).isDirectory()) throw new IoError(`${file} is a directory; give the CSV file to import`);
   // The bytes, not a decoded copy: the import decodes and reads them a piece at a time.
   const csv = readFileSync(file);
   if (!isUtf8(csv)) throw new IoError(`${file} is not UTF-8 text; save it as CSV UTF-8`);

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, parseFlags, SERVE_FLAGS, serverConfig } from "../../src/config";
 import { COMMANDS, runCli } from "../../src/main";
+import { existsSync } from "node:fs";
+import { tempDir } from "../helpers/tmp";
 
 describe("serve flags", () => {
   test("defaults bind to localhost:8080 with ./ipcraft.db", () => {
@@ -53,6 +55,15 @@ describe("serve flags", () => {
     expect(values.trustedProxy).toEqual(["10.0.0.0/8", "::1"]);
   });
 
+  test("--host and --smtp-url are checked before anything opens the database; a flag given twice is refused", () => {
+    const parse = (argv: string[]) => serverConfig(parseFlags(SERVE_FLAGS, argv, {}).values);
+    for (const host of ["127.0.0.1", "::1", "0.0.0.0", "localhost", "ipam.lab.example"]) expect(parse(["--host", host]).host).toBe(host);
+    for (const host of ["999.1.1.1", "bad host", "a/b"]) expect(() => parse(["--host", host])).toThrow(`--host must be an IP address or a host name of this machine (got "${host}")`);
+    expect(() => parse(["--smtp-url", "http://mail.example"])).toThrow("--smtp-url: unsupported mail URL scheme http:");
+    expect(parse(["--smtp-url", "smtp://user:pw@mail.example:587"]).smtpUrl).toBe("smtp://user:pw@mail.example:587");
+    expect(() => parse(["--port", "1", "--port", "2"])).toThrow("--port is given more than once; give it once");
+  });
+
   const bad: [string[], Record<string, string>, RegExp][] = [
     [["--port", "abc"], {}, /--port must be a port number/],
     [["--port", "70000"], {}, /--port must be a port number/],
@@ -99,6 +110,18 @@ describe("the command line", () => {
     const r = await cli(["serve"], { IPCRAFT_SIGNUP: "sometimes" });
     expect(r.code).toBe(2);
     expect(r.err).toContain("IPCRAFT_SIGNUP");
+  });
+
+  test("serve with a --smtp-url it cannot use exits 2 and creates no database; a --host of another machine and an import of a directory say so", async () => {
+    const dir = tempDir();
+    const r = await cli(["serve", "--db", `${dir}/never.db`, "--port", "0", "--smtp-url", "http://mail.example"]);
+    expect([r.code, r.err.includes("--smtp-url")]).toEqual([2, true]);
+    expect(existsSync(`${dir}/never.db`)).toBe(false);
+    const imported = await cli(["import", "subnets", dir, "--db", `${dir}/never.db`]);
+    expect([imported.code, imported.err.includes("is a directory")]).toEqual([1, true]);
+    // A well-formed address of another machine (TEST-NET-1): Bun says "no such file or directory".
+    const elsewhere = await cli(["serve", "--db", `${dir}/elsewhere.db`, "--port", "0", "--host", "192.0.2.1"]);
+    expect([elsewhere.code, elsewhere.err.includes("not an address of this machine")]).toEqual([1, true]);
   });
 
   test("an unknown command exits 2 and points at help", async () => {
