@@ -237,7 +237,18 @@ function checkRequestShape(request: Request): void {
   const method = request.method;
   if (method !== "POST" && method !== "PUT" && method !== "PATCH") return;
   const type = request.headers.get("content-type") ?? "";
-  if (!path.startsWith("/api/") || NON_JSON_BODY.test(path)) return;
+  if (!path.startsWith("/api/")) return;
+  // Bodies are read as they come: a compressed one read as text was a misleading "not UTF-8"
+  // (gzip), or taken as it is (br); text in another charset would be read as UTF-8.
+  const encoding = request.headers.get("content-encoding");
+  if (encoding !== null && !/^\s*identity\s*$/i.test(encoding) && hasBodyOf(request, length)) {
+    throw new ApiError("unsupported_media_type", `Content-Encoding ${encoding.slice(0, 40)} is not supported: send the body uncompressed`);
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new ApiError("unsupported_media_type", `charset ${charset.slice(0, 40)} is not supported: send the body as UTF-8`);
+  }
+  if (NON_JSON_BODY.test(path)) return;
   if (PHPIPAM_PATH.test(path)) {
     if (!/^application\/(json|x-www-form-urlencoded)\s*(;|$)/i.test(type) && hasBodyOf(request, length)) {
       throw new ApiError("unsupported_media_type", `Invalid Content type ${type}`);

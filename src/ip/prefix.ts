@@ -38,6 +38,11 @@ const LENGTH_TEXT = /^(0|[1-9][0-9]{0,5})$/;
  * `did you mean 10.0.1.0/24?` and whose `suggestion` is `10.0.1.0/24`.
  */
 export function parseCidr(text: string): Parsed<Prefix> {
+  // The longest CIDR is 49 characters (an IPv6 address in full, "/128"); a sentence quotes
+  // the text it refuses, and must not echo kilobytes of whatever was sent.
+  if (text.length > MAX_CIDR_TEXT) {
+    return { ok: false, error: ipError("cidr_invalid", `${JSON.stringify(text.slice(0, 64) + "…")} is too long to be a CIDR`) };
+  }
   if (text.includes("%") && text.includes(":")) {
     return { ok: false, error: ipError("ip_zone_not_allowed", `${JSON.stringify(text)} has an IPv6 zone id (after "%"); zone ids are not accepted`) };
   }
@@ -79,6 +84,8 @@ export function parseCidr(text: string): Parsed<Prefix> {
   }
   return { ok: true, value: prefix };
 }
+
+const MAX_CIDR_TEXT = 100;
 
 function invalid(text: string, why: string): Parsed<never> {
   return { ok: false, error: ipError("cidr_invalid", `${JSON.stringify(text)} is not a valid CIDR: ${why}`) };

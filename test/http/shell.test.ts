@@ -85,6 +85,18 @@ describe("error shape for every failure kind", () => {
     expect(r.body.code).toBe("unsupported_media_type");
   });
 
+  test("a compressed body or one in another charset → 415 saying so (gzip read as text was a misleading 'not UTF-8'); UTF-8 and identity pass", async () => {
+    const { call } = appWithProbeRoutes();
+    const body = JSON.stringify({ name: "a", count: 2 });
+    const gzip = await call("POST", "/api/v1/probe", { raw: body, headers: { "content-type": "application/json", "content-encoding": "gzip" } });
+    expect([gzip.status, gzip.body.code, gzip.body.error]).toEqual([415, "unsupported_media_type", "Content-Encoding gzip is not supported: send the body uncompressed"]);
+    const latin1 = await call("POST", "/api/v1/probe", { raw: body, headers: { "content-type": "application/json; charset=latin1" } });
+    expect([latin1.status, latin1.body.error]).toEqual([415, "charset latin1 is not supported: send the body as UTF-8"]);
+    for (const headers of [{ "content-type": "application/json; charset=UTF-8" }, { "content-type": 'application/json; charset="utf-8"', "content-encoding": "identity" }]) {
+      expect((await call("POST", "/api/v1/probe", { raw: body, headers })).status).toBe(200);
+    }
+  });
+
   test("declared body over 1 MB → 413", async () => {
     const { call } = appWithProbeRoutes();
     const r = await call("POST", "/api/v1/probe", {

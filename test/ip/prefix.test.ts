@@ -62,6 +62,16 @@ describe("parseCidr refuses", () => {
     });
   }
 
+  test("kilobytes of text: refused without echoing them (the sentence quotes 64 characters)", () => {
+    const r = parseCidr("x".repeat(5000) + "/24");
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe("cidr_invalid");
+      expect(r.error.message).toBe(`${JSON.stringify("x".repeat(64) + "…")} is too long to be a CIDR`);
+    }
+    expect(parseCidr("2001:0db8:0000:0000:0000:0000:0000:0000/128").ok).toBe(true); // the longest there is
+  });
+
   test("host bits: the message names the network and suggests it", () => {
     const r = parseCidr("10.0.1.5/24");
     expect(r.ok).toBe(false);
