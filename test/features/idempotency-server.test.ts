@@ -129,6 +129,13 @@ describe.each(BACKENDS)("Idempotency-Key and reuse through a real server on $nam
     expect(byMac.status).toBe(201);
     const sameMac = await call(base, tenant, "POST", `/subnets/${subnet.id}/addresses`, { mac: "aabb.cc00.1122", hostname: "x", reuse: "mac" });
     expect(sameMac).toMatchObject({ status: 200, body: { id: byMac.body.id, hostname: "" } });
+    // With an address: the same one is the record (200); another is a 409 naming the record, not a silent 200.
+    const dbOne = answers[0]!.body;
+    const sameIp = await call(base, tenant, "POST", `/subnets/${subnet.id}/addresses`, { ip: dbOne.ip, hostname: "db-1", reuse: "hostname" });
+    expect(sameIp).toMatchObject({ status: 200, body: { id: dbOne.id } });
+    const otherIp = await call(base, tenant, "POST", `/subnets/${subnet.id}/addresses`, { ip: "10.61.0.200", hostname: "db-1", reuse: "hostname" });
+    expect(otherIp).toMatchObject({ status: 409, body: { code: "conflict", details: { field: "ip", address: { id: dbOne.id } } } });
+    expect(otherIp.body.error).toBe(`hostname db-1 already has ${dbOne.ip} in this subnet, not 10.61.0.200; leave out "ip" to get that record, or "reuse" to record another`);
     expect((await call(base, tenant, "POST", `/subnets/${subnet.id}/addresses`, { hostname: "db-1" })).status).toBe(201);
     // Refused shapes: reuse with count, reuse of a field the request does not give.
     const withCount = await call(base, tenant, "POST", `/subnets/${subnet.id}/addresses`, { hostname: "a", count: 2, reuse: "hostname" });

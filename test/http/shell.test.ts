@@ -92,7 +92,8 @@ describe("error shape for every failure kind", () => {
     expect([gzip.status, gzip.body.code, gzip.body.error]).toEqual([415, "unsupported_media_type", "Content-Encoding gzip is not supported: send the body uncompressed"]);
     const latin1 = await call("POST", "/api/v1/probe", { raw: body, headers: { "content-type": "application/json; charset=latin1" } });
     expect([latin1.status, latin1.body.error]).toEqual([415, "charset latin1 is not supported: send the body as UTF-8"]);
-    for (const headers of [{ "content-type": "application/json; charset=UTF-8" }, { "content-type": 'application/json; charset="utf-8"', "content-encoding": "identity" }]) {
+    const accepted: Record<string, string>[] = [{ "content-type": "application/json; charset=UTF-8" }, { "content-type": 'application/json; charset="utf-8"', "content-encoding": "identity" }];
+    for (const headers of accepted) {
       expect((await call("POST", "/api/v1/probe", { raw: body, headers })).status).toBe(200);
     }
   });

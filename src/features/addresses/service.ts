@@ -87,6 +87,15 @@ export function addressService(deps: Pick<AppDeps, "store" | "metrics">) {
           adding,
           reuse,
           run(state, journal, existing) {
+            if (existing && plan.kind === "ip" && existing.ip !== formatIp(plan.ip)) {
+              // "Ensure this record" with an address: the one found is elsewhere, and answering it
+              // as if it were the address asked for would mislead the caller.
+              throw new ApiError(
+                "conflict",
+                `${reuse!.field} ${reuse!.value} already has ${existing.ip} in this subnet, not ${formatIp(plan.ip)}; leave out "ip" to get that record, or "reuse" to record another`,
+                { field: "ip", address: existing },
+              );
+            }
             if (existing) return { insert: [], activity: [], value: { status: 200, value: existing } };
             if (plan.kind === "ip") {
               const made = writer.recordAt(journal, p, state, plan.ip, fields);
