@@ -35,6 +35,7 @@ async function userOrFail(store: Store, email: string): Promise<SignInUser> {
 
 /** `ipcraft login-link <email>`: prints a one-time sign-in URL; on an empty database it first creates the owner. */
 export async function loginLink({ flags, args, out, err }: CommandContext): Promise<number> {
+  if (args.length > 1) throw new ConfigError(`login-link takes one email: ipcraft login-link <email> (got ${args.length} arguments)`);
   const email = emailArg(args[0], "login-link needs an email: ipcraft login-link <email>; the email");
   const db = flags.db as string;
   // The link must reach the server: --public-url, else the running server's own URL (SQLite:

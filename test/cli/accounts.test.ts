@@ -52,6 +52,9 @@ describe("ipcraft login-link", () => {
     expect(stranger.code).toBe(1);
     expect(stranger.err).toContain("no user");
     expect(query(db, "SELECT id FROM users")).toHaveLength(1);
+    // Two emails: refused, not the first one's link with the second ignored.
+    const two = await cli(["login-link", "admin@example.org", "other@example.org", "--db", db]);
+    expect([two.code, two.out.length, two.err.includes("takes one email")]).toEqual([2, 0, true]);
   });
 
   test("beside a running server, the link names that server's URL (here a random port); after it stops, the default", async () => {
