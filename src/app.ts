@@ -58,7 +58,9 @@ export function createApp(input: AppInput) {
   const deps: StoreDeps = { version: VERSION, metrics: createMetrics(), ...input, store };
   // Elysia looks for the path from the 12th character of the URL by default ("http://" and a
   // host of at least four): behind a proxy sending `Host: nas` (or a server on port 80 named
-  // `pi`), every route lost its path's first segment and answered 404.
+  // `pi`), every route lost its path's first segment and answered 404. Off, it looks from the
+  // 8th, right after "http://": the server speaks plain HTTP (TLS ends at a proxy), so every
+  // request it hands over starts so; an in-process `https://` URL would not route.
   const app: Elysia = new Elysia({ handler: { standardHostname: false } })
     .use(httpShell({ logger: deps.logger, routes: () => app.router.history, metrics: deps.metrics, storage: store.storage }))
     .use(rateLimits(deps))
