@@ -19,8 +19,11 @@ import { pruneIdempotencyKeys } from "./http/idempotency";
 import { deliveryWorker } from "./features/webhooks/worker";
 import { MAX_IMPORT_BYTES } from "./http/body";
 
-/** Bun's own body limit (see `listen`): far above any route's, which the app enforces itself. */
-const BUN_BODY_BACKSTOP_BYTES = 64 * MAX_IMPORT_BYTES;
+/**
+ * Bun's own body limit (see `listen`): above any route's, which the app enforces itself, and
+ * close to it, so that nothing the app does not read can grow large before Bun cuts it off.
+ */
+const BUN_BODY_BACKSTOP_BYTES = 2 * MAX_IMPORT_BYTES;
 import { uiRoutes } from "./ui/serve";
 
 export interface RunningServer {
@@ -154,7 +157,7 @@ function listen(config: ServerConfig, handle: (request: Request) => Response | P
     // Only a backstop: the app refuses a body over its route's limit (MAX_IMPORT_BYTES for CSV
     // imports, MAX_BODY_BYTES elsewhere) by its Content-Length before reading it, and while
     // reading one without (http/body.ts), with the 413 `body_too_large` error shape. At Bun's
-    // own limit it answers a bare 413 with no body, so that limit sits far above the app's.
+    // own limit it answers a bare 413 with no body, so that limit sits above the app's.
     maxRequestBodySize: BUN_BODY_BACKSTOP_BYTES,
     // The web app's pages (HTML imports, bundled into the binary); everything else — the
     // API, /docs, /healthz, /auth/verify — goes to the Elysia app in `fetch`.

@@ -89,7 +89,10 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
       if (/^application\/x-www-form-urlencoded/i.test(contentType ?? "") && PHPIPAM_PATH.test(path)) {
         return parseFormBody(await readTextCapped(request, MAX_BODY_BYTES));
       }
-      if (!/^application\/json/i.test(contentType ?? "")) return;
+      // Any other body (a DELETE's text/plain, multipart…) is not read at all: Elysia's own
+      // parsers read whatever arrives, with no cap. Every route that takes a body takes JSON
+      // (POST, PUT and PATCH of another type were refused with a 415 before this).
+      if (!/^application\/json/i.test(contentType ?? "")) return null;
       return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
     })
     .onTransform({ as: "global" }, (ctx) => {
@@ -160,22 +163,44 @@ export function requestShape() {
  */
 export function parseFormBody(text: string): Record<string, string> {
   const fields: Record<string, string> = Object.create(null);
-  if (text === "") return fields;
-  const pieces = text.split("&");
+  const pieces = text.split("&").filter((piece) => piece !== "");
   if (pieces.length > MAX_JSON_ITEMS) {
     throw new ApiError("invalid_request", `request body has more than ${MAX_JSON_ITEMS.toLocaleString("en-US")} fields; no API body needs that many`);
   }
   for (const piece of pieces) {
-    if (piece === "") continue;
     const eq = piece.indexOf("=");
     const [name, value] = eq === -1 ? [piece, ""] : [piece.slice(0, eq), piece.slice(eq + 1)];
-    try {
-      fields[decodeURIComponent(name.replace(/\+/g, " "))] = decodeURIComponent(value.replace(/\+/g, " "));
-    } catch {
-      throw new ApiError("invalid_request", `form field "${name.slice(0, 40)}" is not valid percent-encoded UTF-8`);
-    }
+    fields[decodeFormText(name)] = decodeFormText(value);
   }
   return fields;
+}
+
+const formBytes = new TextEncoder();
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * One form name or value: "+" is a space, %HH a byte; a "%" not followed by two hex digits
+ * stays as it is ("100% full", as PHP's urldecode reads it). The bytes must be UTF-8.
+ */
+function decodeFormText(text: string): string {
+  const spaced = text.replace(/\+/g, " ");
+  if (!spaced.includes("%")) return spaced;
+  const bytes: number[] = [];
+  for (let i = 0; i < spaced.length; ) {
+    if (spaced[i] === "%" && /^[0-9a-f]{2}$/i.test(spaced.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(spaced.slice(i + 1, i + 3), 16));
+      i += 3;
+      continue;
+    }
+    const char = String.fromCodePoint(spaced.codePointAt(i)!);
+    bytes.push(...formBytes.encode(char));
+    i += char.length;
+  }
+  try {
+    return strictUtf8.decode(new Uint8Array(bytes));
+  } catch {
+    throw new ApiError("invalid_request", `form field text "${text.slice(0, 40)}" is not percent-encoded UTF-8`);
+  }
 }
 
 export function parseJsonBody(text: string): unknown {
@@ -244,8 +269,11 @@ function checkRequestShape(request: Request): void {
   if (encoding !== null && !/^\s*identity\s*$/i.test(encoding) && hasBodyOf(request, length)) {
     throw new ApiError("unsupported_media_type", `Content-Encoding ${encoding.slice(0, 40)} is not supported: send the body uncompressed`);
   }
+  // ASCII is UTF-8; a form's text is percent-encoded ASCII whatever label it carries (Java's
+  // form encoders say ISO-8859-1), and its escapes are checked as UTF-8 when decoded.
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+  const form = /^application\/x-www-form-urlencoded/i.test(type);
+  if (charset !== undefined && !form && !/^(utf-?8|us-ascii|ascii)$/i.test(charset)) {
     throw new ApiError("unsupported_media_type", `charset ${charset.slice(0, 40)} is not supported: send the body as UTF-8`);
   }
   if (NON_JSON_BODY.test(path)) return;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
 import { testApp } from "../helpers/app";
+import { createTenant } from "../helpers/tenant";
 
 /** The app plus two routes that exist only here: one that validates a body, one that crashes. */
 function appWithProbeRoutes() {
@@ -96,6 +97,33 @@ describe("error shape for every failure kind", () => {
     for (const headers of accepted) {
       expect((await call("POST", "/api/v1/probe", { raw: body, headers })).status).toBe(200);
     }
+  });
+
+  test("a body that no route reads (a DELETE's text/plain, multipart) is not read at all: Elysia's own parsers had no cap", async () => {
+    const { app, database } = testApp();
+    const tenant = createTenant(database);
+    for (const type of ["text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded"]) {
+      let pulled = 0;
+      const chunk = new Uint8Array(1024 * 1024).fill(120);
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled += chunk.byteLength;
+          if (pulled > 40 * chunk.byteLength) controller.close();
+          else controller.enqueue(chunk);
+        },
+      });
+      const request = new Request("http://localhost/api/v1/subnets/no-such-id", { method: "DELETE", headers: { ...tenant.bearer, "content-type": type }, body, duplex: "half" } as RequestInit);
+      const r = await app.handle(request);
+      expect({ type, status: r.status }).toEqual({ type, status: 404 });
+      // A stream may be asked for a chunk or two ahead; never for the 40 MB.
+      expect({ type, pulled: pulled <= 2 * chunk.byteLength }).toEqual({ type, pulled: true });
+    }
+  });
+
+  test("charset us-ascii is UTF-8 and passes", async () => {
+    const { call } = appWithProbeRoutes();
+    const body = JSON.stringify({ name: "a" });
+    expect((await call("POST", "/api/v1/probe", { raw: body, headers: { "content-type": "application/json; charset=us-ascii" } })).status).toBe(200);
   });
 
   test("declared body over 1 MB → 413", async () => {

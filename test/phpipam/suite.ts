@@ -220,8 +220,17 @@ export function phpipamSuite(backend: Backend) {
     expect({ status: manyFields.status, success: manyFields.body?.success }).toEqual({ status: 400, success: false });
     const fine = await c.request("POST", "addresses/", `${target}&ip=10.1.0.218&description=caf%C3%A9+bar`, form);
     expect(fine.status).toBe(201);
+    // A "%" that starts no escape stays as written, as PHP's urldecode reads it; a form's
+    // charset label does not matter (Java's encoders say ISO-8859-1 over percent-encoded ASCII).
+    const percent = await c.request("POST", "addresses/", `${target}&ip=10.1.0.219&description=100% full&`, {
+      "content-type": "application/x-www-form-urlencoded; charset=ISO-8859-1",
+    });
+    expect(percent.status).toBe(201);
     const listed = await c.request("GET", `subnets/${mine.body.id}/addresses/`);
-    expect(listed.body.data.map((a: { ip: string; description: string }) => [a.ip, a.description])).toEqual([["10.1.0.218", "café bar"]]);
+    expect(listed.body.data.map((a: { ip: string; description: string }) => [a.ip, a.description])).toEqual([
+      ["10.1.0.218", "café bar"],
+      ["10.1.0.219", "100% full"],
+    ]);
     // An oversized form body, streamed with no length: refused by the same cap as JSON, in the envelope.
     const huge = await c.request("POST", "addresses/", "hostname=" + "x".repeat(2_000_000), { "content-type": "application/x-www-form-urlencoded" });
     expect({ status: huge.status, success: huge.body?.success }).toEqual({ status: 413, success: false });
