@@ -191,12 +191,15 @@ export interface ServerConfig {
 
 /** The public URL when none is configured: where this machine's own browser reaches the server. */
 export function autoPublicUrl(host: string, port: number): string {
-  const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  // IPv6 in brackets (once); a zone id ("%eth0") has no place in a URL's host. "::" and
+  // 0.0.0.0 listen everywhere: links point at the loopback address.
+  const bare = host.replace(/^\[(.*)\]$/, "$1").replace(/%.*$/, "");
+  const shownHost = bare === "::" ? "[::1]" : bare.includes(":") ? `[${bare}]` : bare === "0.0.0.0" ? "127.0.0.1" : bare;
   return `http://${shownHost}:${port}`;
 }
 
-/** A DNS name: labels of letters, digits and hyphens, dot-separated. */
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+/** A host name: labels of letters, digits, hyphens (and underscores, which /etc/hosts allows), dot-separated. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
 
 export function serverConfig(values: Record<string, unknown>): ServerConfig {
   const host = values.host as string;
@@ -210,7 +213,9 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
   // another replica's locks would hold the only connection and stall every request.
   if (dbConnections < 2) throw new ConfigError(`--db-connections must be at least 2: allocations use all but one (got ${dbConnections})`);
   // Checked before anything opens the database (its file and lock were created, then the server refused).
-  if (isIP(host) === 0 && (/^[\d.]+$/.test(host) || !HOST_NAME.test(host))) {
+  // "[::1]" is IPv6 as URLs write it (Bun listens on it too); names may hold "_" (/etc/hosts, Docker).
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(bare) === 0 && (/^[\d.]+$/.test(bare) || !HOST_NAME.test(bare))) {
     throw new ConfigError(`--host must be an IP address or a host name of this machine (got "${host}")`);
   }
   const smtpUrl = values.smtpUrl as string | undefined;

@@ -218,7 +218,7 @@ export class SubnetAllocator {
    */
   allocateMany(n: number): bigint[] | null {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`allocateMany(${n}): n must be a non-negative integer`);
-    if (BigInt(n) > this.freeCount()) return null;
+    if (BigInt(n) > this.allocatable()) return null;
     const picked: bigint[] = [];
     let cursor = this.lowWater;
     while (picked.length < n) {
@@ -235,8 +235,17 @@ export class SubnetAllocator {
 
   /** Takes one given address: "unusable" outside the usable range, "taken" when already used. */
   take(value: bigint): TakeResult {
+    return this.reserved.has(value - this.base) ? "unusable" : this.restore(value);
+  }
+
+  /**
+   * `take` for a record the database already holds (a rollback, a record moving to its new
+   * parent, another replica's change): no refusal of IPv4-mapped space, which only a database
+   * written before that refusal can hold (`ipcraft check` names such records).
+   */
+  restore(value: bigint): TakeResult {
     const offset = value - this.base;
-    if (offset < this.firstOffset || offset > this.lastOffset || this.reserved.has(offset)) return "unusable";
+    if (offset < this.firstOffset || offset > this.lastOffset) return "unusable";
     if (this.children.length > 0 && this.children.endOfRangeCovering(offset) !== null) return "taken";
     return this.records.add(offset) ? "ok" : "taken";
   }
@@ -408,6 +417,24 @@ export class SubnetAllocator {
   counts(): AllocatorCounts {
     const used = this.usedCount();
     return { size: prefixSize(this.prefix), usable: this.usable, used, free: this.usable - used };
+  }
+
+  /**
+   * How many addresses an allocation can still hand out: `counts().free` less the free part of
+   * IPv4-mapped space (which the counts, by API.md's rule, call free).
+   */
+  allocatable(): bigint {
+    const free = this.freeCount();
+    let reservedFree = 0n;
+    for (const [ra, rb] of this.reserved.intervals()) {
+      reservedFree += rb - ra + 1n;
+      for (const [ca, cb] of this.coverage.intervals()) {
+        const x = ca > ra ? ca : ra;
+        const y = cb < rb ? cb : rb;
+        if (y >= x) reservedFree -= y - x + 1n;
+      }
+    }
+    return free > reservedFree ? free - reservedFree : 0n;
   }
 
   /** Records held by this subnet itself (not lying under a child subnet). */

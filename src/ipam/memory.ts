@@ -117,7 +117,7 @@ export class IpamMemory {
       }
       for (const value of input.moved) {
         a.release(value);
-        journal.onRollback(() => a.take(value));
+        journal.onRollback(() => a.restore(value));
       }
       a.takePrefix(input.prefix);
       journal.onRollback(() => a.releasePrefix(input.prefix));
@@ -171,7 +171,7 @@ export class IpamMemory {
       journal.onRollback(() => a.releasePrefix(child));
     }
     for (const value of moved) {
-      if (a.take(value) !== "ok") throw new Error(`address ${value} cannot move into ${formatCidr(a.prefix)}`);
+      if (a.restore(value) !== "ok") throw new Error(`address ${value} cannot move into ${formatCidr(a.prefix)}`);
       journal.onRollback(() => a.release(value));
     }
   }
@@ -233,7 +233,7 @@ export class IpamMemory {
   /** Frees one address record (and forgets its deadline). Journaled. */
   release(journal: Journal, state: SubnetState, value: bigint): void {
     if (state.allocator.release(value)) {
-      journal.onRollback(() => state.allocator.take(value));
+      journal.onRollback(() => state.allocator.restore(value));
       this.noteChange(journal, state.id, "free", value);
       addToAncestors(journal, this.nestedScope(state), state, -1);
     }

@@ -57,7 +57,12 @@ describe("serve flags", () => {
 
   test("--host and --smtp-url are checked before anything opens the database; a flag given twice is refused", () => {
     const parse = (argv: string[]) => serverConfig(parseFlags(SERVE_FLAGS, argv, {}).values);
-    for (const host of ["127.0.0.1", "::1", "0.0.0.0", "localhost", "ipam.lab.example"]) expect(parse(["--host", host]).host).toBe(host);
+    for (const host of ["127.0.0.1", "::1", "[::1]", "0.0.0.0", "localhost", "ipam.lab.example", "my_service", "fe80::1%eth0"]) {
+      const config = parse(["--host", host]);
+      expect(config.host).toBe(host);
+      expect(() => new URL(config.publicUrl)).not.toThrow(); // links are built from it
+    }
+    expect(parse(["--host", "[::1]"]).publicUrl).toBe("http://[::1]:8080");
     for (const host of ["999.1.1.1", "bad host", "a/b"]) expect(() => parse(["--host", host])).toThrow(`--host must be an IP address or a host name of this machine (got "${host}")`);
     expect(() => parse(["--smtp-url", "http://mail.example"])).toThrow("--smtp-url: unsupported mail URL scheme http:");
     expect(parse(["--smtp-url", "smtp://user:pw@mail.example:587"]).smtpUrl).toBe("smtp://user:pw@mail.example:587");

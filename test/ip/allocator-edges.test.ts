@@ -141,7 +141,13 @@ describe("huge subnets stay exact and small", () => {
     expect(a.freeSubnets(96, { limit: 2 }).map((b) => b.network)).toEqual([p.network]);
     expect(a.freeSubnets(112, { limit: 1, from: "end" }).map((b) => b.network)).toEqual([mappedFirst - 2n ** 16n]);
     expect(new SubnetAllocator(cidr("::/64")).freeSubnets(95, { limit: 1, after: 0xfffc_0000_0000n }).map((b) => b.network)).toEqual([0xfffe_0000_0000n]);
-    // An IPv4-only machine of a subnet without mapped space is untouched.
+    // Its lower half a child: nothing is left to allocate, though the counts (API.md's rule) say 2^32 free.
+    a.takePrefix(cidr("::fffe:0:0/96"));
+    expect(a.firstFree()).toBeNull();
+    expect(a.allocateMany(1)).toBeNull();
+    expect([a.counts().free, a.allocatable()]).toEqual([2n ** 32n, 0n]);
+    expect(new SubnetAllocator(cidr("2001:db8::/126")).allocatable()).toBe(3n);
+    // A subnet without mapped space is untouched.
     expect(new SubnetAllocator(cidr("2001:db8::/64")).findFree({ from: "end" })).toEqual([cidr("2001:db8::/64").network + 2n ** 64n - 1n]);
   });
 

@@ -96,7 +96,7 @@ export function addressWriter(memory: IpamMemory) {
     allocate(journal: Journal, p: Principal, state: SubnetState, n: number, fields: NewFields): AddressWrite<Address[]> {
       const values = memory.allocate(journal, state, n);
       if (values === null) {
-        const available = state.allocator.counts().free;
+        const available = state.allocator.allocatable();
         throw new ApiError(
           "subnet_full",
           available === 0n

@@ -17,7 +17,8 @@ import { checkPlanAllows } from "../../auth/plans";
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
 import type { OpenDatabase } from "../../db/client";
 import { ApiError, notFound } from "../../http/errors";
-import { familyBits, formatCidr, isUsable, lastAddress, splitPrefix, type Prefix } from "../../ip";
+import { familyBits, formatCidr, ipv4MappedPrefixError, isUsable, lastAddress, splitPrefix, type Prefix } from "../../ip";
+import { ipInputError } from "../../http/ip-input";
 import { keyOf, nowIso, valueOfKey } from "../../ipam/codec";
 import type { IpamRegistry, SubnetState } from "../../ipam/registry";
 import type { IpamStore } from "../../store/ipam";
@@ -115,6 +116,11 @@ export function subnetSplitter(deps: { store: Pick<Store, "ipam"> } | { database
       }
       const pieces = splitPrefix(state.prefix, length, MAX_SPLIT_PARTS);
       if (!Array.isArray(pieces)) throw new ApiError("validation_failed", pieces.message, { field: "prefix_length" });
+      // A part inside IPv4-mapped space (::fffe:0:0/95 split in two) is a subnet no one may create.
+      for (const piece of pieces) {
+        const mapped = ipv4MappedPrefixError(piece);
+        if (mapped) throw ipInputError("prefix_length", mapped, "invalid_cidr");
+      }
       await checkPlanAllows(q, orgId, "subnets", pieces.length);
 
       // Deal the records to parts: part index = offset >> (host bits of a part).

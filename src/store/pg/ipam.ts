@@ -276,7 +276,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
           const key = expiryKey(state.vrf, family, value);
           e.lapsed.delete(key);
           if (r.kind === "take") {
-            delta += a.take(value) === "ok" ? 1 : 0;
+            delta += a.restore(value) === "ok" ? 1 : 0;
             if (r.expires_at == null) e.index.delete(key);
             else e.index.set(key, deadlineMs(r.expires_at));
           } else {

@@ -83,6 +83,11 @@ describe.each(BACKENDS)("subnets on $name", (backend) => {
     expect(boundary.status).toBe(409); // 10.2.0.80 would be the network address of 10.2.0.80/28
     expect(boundary.body.code).toBe("address_on_boundary");
     expect((await t.api.get(`/subnets?parent_id=${second.id}`)).body.items).toEqual([]);
+    // A part in IPv4-mapped space would be a subnet no one may create: the split is refused whole.
+    const holder = (await t.api.post("/subnets", { cidr: "::fffe:0:0/95" })).body;
+    const mapped = await t.api.post(`/subnets/${holder.id}/split`, { parts: 2 });
+    expect([mapped.status, mapped.body.code, mapped.body.details?.reason]).toEqual([400, "invalid_cidr", "ipv4_mapped"]);
+    expect((await t.api.get(`/subnets?parent_id=${holder.id}`)).body.items).toEqual([]);
   });
 
   test("lists page in address order with a cursor", async () => {
