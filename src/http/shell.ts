@@ -92,7 +92,10 @@ export function httpShell({ logger, routes, metrics, storage }: ShellOptions) {
       // Any other body (a DELETE's text/plain, multipart…) is not read at all: Elysia's own
       // parsers read whatever arrives, with no cap. Every route that takes a body takes JSON
       // (POST, PUT and PATCH of another type were refused with a 415 before this).
-      if (!/^application\/json/i.test(contentType ?? "")) return null;
+      // (No Content-Type: Elysia reads nothing, and the body stays undefined for routes whose
+      // body is optional, such as logout.)
+      if (!contentType) return;
+      if (!/^application\/json/i.test(contentType)) return null;
       return parseJsonBody(await readTextCapped(request, MAX_BODY_BYTES));
     })
     .onTransform({ as: "global" }, (ctx) => {
