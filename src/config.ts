@@ -193,9 +193,14 @@ export interface ServerConfig {
 export function autoPublicUrl(host: string, port: number): string {
   // IPv6 in brackets (once); a zone id ("%eth0") has no place in a URL's host. "::" and
   // 0.0.0.0 listen everywhere: links point at the loopback address.
-  const bare = host.replace(/^\[(.*)\]$/, "$1").replace(/%.*$/, "");
+  const bare = unbracketed(host).replace(/%.*$/, "");
   const shownHost = bare === "::" ? "[::1]" : bare.includes(":") ? `[${bare}]` : bare === "0.0.0.0" ? "127.0.0.1" : bare;
   return `http://${shownHost}:${port}`;
+}
+
+/** "[::1]" → "::1": IPv6 as URLs write it, as the address itself. */
+function unbracketed(host: string): string {
+  return host.replace(/^\[(.*)\]$/, "$1");
 }
 
 /** A host name: labels of letters, digits, hyphens (and underscores, which /etc/hosts allows), dot-separated. */
@@ -214,7 +219,7 @@ export function serverConfig(values: Record<string, unknown>): ServerConfig {
   if (dbConnections < 2) throw new ConfigError(`--db-connections must be at least 2: allocations use all but one (got ${dbConnections})`);
   // Checked before anything opens the database (its file and lock were created, then the server refused).
   // "[::1]" is IPv6 as URLs write it (Bun listens on it too); names may hold "_" (/etc/hosts, Docker).
-  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  const bare = unbracketed(host);
   if (isIP(bare) === 0 && (/^[\d.]+$/.test(bare) || !HOST_NAME.test(bare))) {
     throw new ConfigError(`--host must be an IP address or a host name of this machine (got "${host}")`);
   }

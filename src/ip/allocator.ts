@@ -83,6 +83,8 @@ export class SubnetAllocator {
   private readonly blocked: OrderedSet;
   /** records ∪ coverage: what searches for child blocks shorter than /96 walk (one may contain all of the mapped /96). */
   private readonly recordsOrChildren: OrderedSet;
+  /** coverage ∪ reserved: what a contiguous search checks beside the records' own gaps. */
+  private readonly childrenOrReserved: OrderedSet;
   private recordsUnderChildren = 0;
   private coveredUsable = 0n;
   private lowWater: bigint;
@@ -102,6 +104,7 @@ export class SubnetAllocator {
     this.usable = usableCount(prefix);
     this.recordsOrChildren = new UnionSet([this.records, this.coverage]);
     this.blocked = mapped ? new UnionSet([this.records, this.coverage, this.reserved]) : this.recordsOrChildren;
+    this.childrenOrReserved = mapped ? new UnionSet([this.coverage, this.reserved]) : this.coverage;
     this.lowWater = this.firstOffset;
   }
 
@@ -360,7 +363,7 @@ export class SubnetAllocator {
     }
     if (lo < this.lowWater) lo = this.lowWater; // every usable offset below lowWater is used
     let blocked = this.blocked;
-    let others: OrderedSet = this.blocked === this.recordsOrChildren ? this.coverage : new UnionSet([this.coverage, this.reserved]);
+    let others = this.childrenOrReserved;
     if (exclude !== undefined && exclude.length > 0) {
       const clipped: [bigint, bigint][] = [];
       for (const r of exclude) {
