@@ -40,13 +40,18 @@
  * aligned child blocks (free-subnets.ts). Both walk runs, never addresses.
  */
 import { familyBits } from "./address.ts";
-import { pickFree, type AllocationRequest } from "./constrained-allocation.ts";
+import { pickFree, type AllocationRequest, type ValueRange } from "./constrained-allocation.ts";
 import { findFreeBlocks, type FreeBlockOptions } from "./free-subnets.ts";
 import { IntervalSet } from "./interval-set.ts";
 import { NarrowOffsetSet, offsetSetFor, type OffsetSet } from "./offset-set.ts";
 import { UnionSet, type OrderedSet } from "./ordered-set.ts";
 import { lastAddress, prefixSize, usableCount, usableRange, type Prefix } from "./prefix.ts";
 import { RangeList } from "./range-list.ts";
+
+/** No excludes (RunSet.firstAbsentOutside's `skip`). */
+const NO_SKIP: readonly number[] = [];
+/** Values up to 2^53 convert to numbers exactly. */
+const MAX_EXACT = 2n ** 53n;
 
 /** A free stretch of usable addresses, bounds inclusive; `size` = end − start + 1. */
 export interface FreeRange {
@@ -362,6 +367,13 @@ export class SubnetAllocator {
       if (range.end - this.base < hi) hi = range.end - this.base;
     }
     if (lo < this.lowWater) lo = this.lowWater; // every usable offset below lowWater is used
+    const count = request.count ?? 1;
+    if (request.contiguous !== true && this.records instanceof NarrowOffsetSet && lo <= hi) {
+      if (!Number.isSafeInteger(count) || count < 1) throw new RangeError(`count ${count} must be a positive integer`);
+      const [low, high] = [Number(lo), Number(hi)];
+      const skip = exclude === undefined || exclude.length === 0 ? NO_SKIP : this.excludedOffsets(exclude, low, high);
+      return this.pickNarrow(this.records, low, high, skip, count, request.from === "end");
+    }
     let blocked = this.blocked;
     let others = this.childrenOrReserved;
     if (exclude !== undefined && exclude.length > 0) {
@@ -386,6 +398,82 @@ export class SubnetAllocator {
       split: request.contiguous === true && this.records instanceof NarrowOffsetSet ? { records: this.records, others } : undefined,
     });
     return picked === null ? null : picked.map((offset) => this.base + offset);
+  }
+
+  /**
+   * A request's excludes as offsets clipped to [lo, hi], sorted and merged, flat
+   * [start0, end0, start1, end1, ...] numbers (RunSet.firstAbsentOutside); narrow subnets only.
+   */
+  private excludedOffsets(exclude: readonly ValueRange[], lo: number, hi: number): number[] {
+    // Number() of a value far outside the subnet is inexact, but it is clipped away all the same.
+    // A base below 2^53 (IPv4) converts once, and each value without a BigInt subtraction.
+    const exact = this.base <= MAX_EXACT;
+    const baseN = Number(this.base);
+    let pairs: number[] = [];
+    let ordered = true;
+    for (const r of exclude) {
+      if (r.start > r.end) throw new RangeError("findFree: an exclude range is reversed");
+      const a = Math.max(exact ? Number(r.start) - baseN : Number(r.start - this.base), lo);
+      const b = Math.min(exact ? Number(r.end) - baseN : Number(r.end - this.base), hi);
+      if (a > b) continue;
+      if (pairs.length > 0 && a < pairs[pairs.length - 2]!) ordered = false;
+      pairs.push(a, b);
+    }
+    if (!ordered) {
+      const sorted = Array.from({ length: pairs.length / 2 }, (_, k) => [pairs[2 * k]!, pairs[2 * k + 1]!] as const).sort((x, y) => x[0] - y[0]);
+      pairs = sorted.flat();
+    }
+    // Merge overlapping or touching intervals in place.
+    let n = 0;
+    for (let k = 0; k < pairs.length; k += 2) {
+      const a = pairs[k]!;
+      const b = pairs[k + 1]!;
+      if (n > 0 && a <= pairs[n - 1]! + 1) {
+        if (b > pairs[n - 1]!) pairs[n - 1] = b;
+      } else {
+        pairs[n++] = a;
+        pairs[n++] = b;
+      }
+    }
+    pairs.length = n;
+    return pairs;
+  }
+
+  /**
+   * The non-contiguous search of a narrow subnet (offsets are numbers): the records' runs and
+   * the excludes walked side by side (RunSet.firstAbsentOutside), child subnets and reserved
+   * space (few intervals) asked once per free stretch found. Ascending offsets → values, or null.
+   */
+  private pickNarrow(records: NarrowOffsetSet, lo: number, hi: number, skip: readonly number[], count: number, fromEnd: boolean): bigint[] | null {
+    const others = this.childrenOrReserved;
+    const out: number[] = [];
+    let x = fromEnd ? hi : lo;
+    while (out.length < count) {
+      const s = fromEnd ? records.lastAbsentOutside(lo, x, skip) : records.firstAbsentOutside(x, hi, skip);
+      if (s < 0) return null;
+      let edge = records.stretchEdge;
+      const at = BigInt(s);
+      const free = fromEnd ? others.prevAbsent(at) : others.nextAbsent(at);
+      if (free === null) return null; // everything below is under children or reserved
+      if (free !== at) {
+        x = Number(free); // s is under a child subnet or reserved space: go on past it
+        continue;
+      }
+      if (count === 1) return [this.base + at]; // the common case: no stretch to measure
+      if (fromEnd) {
+        const below = others.prevPresent(at);
+        if (below !== null && Number(below) + 1 > edge) edge = Number(below) + 1;
+        for (let v = s; v >= edge && v >= lo && out.length < count; v--) out.push(v);
+        x = edge - 1;
+      } else {
+        const above = others.nextPresent(at);
+        if (above !== null && Number(above) - 1 < edge) edge = Number(above) - 1;
+        for (let v = s; v <= edge && v <= hi && out.length < count; v++) out.push(v);
+        x = edge + 1;
+      }
+    }
+    if (fromEnd) out.reverse();
+    return out.map((offset) => this.base + BigInt(offset));
   }
 
   /** `findFree`, then takes what it found: all or nothing; null (nothing changed) when not enough are free. */

@@ -96,6 +96,18 @@ export class NarrowOffsetSet implements OffsetSet {
     const s = this.set.lastGap(Number(lo), Number(hi), Number(n));
     return s < 0 ? null : BigInt(s);
   }
+  /** RunSet.firstAbsentOutside, on offsets already numbers (constrained allocation). */
+  firstAbsentOutside(lo: number, hi: number, skip: readonly number[]): number {
+    return this.set.firstAbsentOutside(lo, hi, skip);
+  }
+  /** RunSet.lastAbsentOutside, on offsets already numbers. */
+  lastAbsentOutside(lo: number, hi: number, skip: readonly number[]): number {
+    return this.set.lastAbsentOutside(lo, hi, skip);
+  }
+  /** The far end of the stretch the last of those two found (RunSet.stretchEdge). */
+  get stretchEdge(): number {
+    return this.set.stretchEdge;
+  }
   appendMax(x: bigint): void {
     this.set.appendMax(Number(x));
   }

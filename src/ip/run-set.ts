@@ -41,6 +41,8 @@ export class RunSet {
   /** Result registers of `locate` (kept as fields so the hot path allocates nothing). */
   private lp = -1;
   private li = -1;
+  /** Set by `firstAbsentOutside` / `lastAbsentOutside`: the far end of the free stretch found. */
+  stretchEdge = 0;
   private readonly maxRuns: number;
 
   /** `maxRuns` (≥ MIN_RUNS) is the page size; tests shrink it to exercise page boundaries. */
@@ -193,6 +195,104 @@ export class RunSet {
       const d = this.pages[p]!.data;
       if (e - d[2 * i + 1]! >= n) return e - n + 1;
       e = d[2 * i]! - 1;
+    }
+  }
+
+  /**
+   * Lowest non-member in [lo, hi] that no interval of `skip` holds, or −1. `skip` is a flat
+   * list of sorted, disjoint closed intervals [s0, e0, s1, e1, ...] (a request's excludes).
+   * One search, then the runs and the intervals are walked side by side: stepping over k
+   * excluded free addresses costs k steps, not k searches. Afterwards `stretchEdge` is the
+   * last value of the free stretch found (before the next run or interval; +Infinity when
+   * none follows, so it may exceed hi).
+   */
+  firstAbsentOutside(lo: number, hi: number, skip: readonly number[]): number {
+    const pages = this.pages;
+    this.locate(lo);
+    let p = this.lp;
+    let i = this.li;
+    let k = 0;
+    let s = lo;
+    for (;;) {
+      if (s > hi) return -1;
+      let nextRun = Infinity;
+      if (p >= 0) {
+        // (p, i) becomes the last run starting at or before s; step over it if it holds s.
+        for (;;) {
+          let np = p;
+          let ni = i + 1;
+          if (ni >= pages[np]!.count) {
+            np++;
+            ni = 0;
+            if (np >= pages.length) break;
+          }
+          const start = pages[np]!.data[2 * ni]!;
+          if (start > s) {
+            nextRun = start;
+            break;
+          }
+          p = np;
+          i = ni;
+        }
+        if (i >= 0) {
+          const end = pages[p]!.data[2 * i + 1]!;
+          if (s <= end) s = end + 1; // runs never touch: s is now outside every run
+        }
+      }
+      while (k < skip.length && skip[k + 1]! < s) k += 2;
+      if (k < skip.length && skip[k]! <= s) {
+        s = skip[k + 1]! + 1;
+        k += 2;
+        continue;
+      }
+      if (s > hi) return -1;
+      this.stretchEdge = Math.min(nextRun, k < skip.length ? skip[k]! : Infinity) - 1;
+      return s;
+    }
+  }
+
+  /**
+   * Highest non-member in [lo, hi] (lo ≥ 0) that no interval of `skip` holds, or −1;
+   * `firstAbsentOutside` downwards. Afterwards `stretchEdge` is the first value of the free
+   * stretch found (after the previous run or interval; −1 when none precedes).
+   */
+  lastAbsentOutside(lo: number, hi: number, skip: readonly number[]): number {
+    const pages = this.pages;
+    this.locate(hi);
+    let p = this.lp;
+    let i = this.li;
+    let k = skip.length - 2;
+    let e = hi;
+    for (;;) {
+      if (e < lo) return -1;
+      let prevRun = -1;
+      if (p >= 0 && i >= 0) {
+        // (p, i) becomes the last run starting at or before e; step below it if it holds e.
+        while (i >= 0 && pages[p]!.data[2 * i]! > e) {
+          i--;
+          if (i < 0 && p > 0) {
+            p--;
+            i = pages[p]!.count - 1;
+          }
+        }
+        if (i >= 0) {
+          const d = pages[p]!.data;
+          if (e <= d[2 * i + 1]!) {
+            e = d[2 * i]! - 1; // runs never touch: e is now outside every run
+            continue; // the run before may start above the excludes' next edge: check again
+          }
+          prevRun = d[2 * i + 1]!;
+        }
+      }
+      while (k >= 0 && skip[k]! > e) k -= 2;
+      if (k >= 0 && skip[k + 1]! >= e) {
+        e = skip[k]! - 1;
+        k -= 2;
+        continue;
+      }
+      if (e < lo) return -1;
+      this.stretchEdge = Math.max(prevRun, k >= 0 ? skip[k + 1]! : -1) + 1;
+      return e;
     }
   }
 

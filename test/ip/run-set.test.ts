@@ -145,3 +145,58 @@ describe("RunSet.firstGap / lastGap against a naive scan", () => {
     });
   }
 });
+
+describe("firstAbsentOutside / lastAbsentOutside (constrained allocation with excludes) against a Set", () => {
+  /** Sorted, disjoint, non-touching intervals over [0, 3200), flat [s0, e0, s1, e1, ...]. */
+  function randomSkip(rng: Prng): number[] {
+    const flat: number[] = [];
+    let v = rng.int(40);
+    for (let k = rng.int(12); k > 0 && v < 3200; k--) {
+      const end = v + (rng.next() < 0.6 ? 0 : rng.int(30));
+      flat.push(v, end);
+      v = end + 2 + rng.int(rng.next() < 0.5 ? 5 : 400);
+    }
+    return flat;
+  }
+  const skipped = (skip: number[], v: number) => {
+    for (let k = 0; k < skip.length; k += 2) if (skip[k]! <= v && v <= skip[k + 1]!) return true;
+    return false;
+  };
+  const free = (oracle: Set<number>, skip: number[], v: number) => v >= 0 && !oracle.has(v) && !skipped(skip, v);
+
+  for (const [seed, pageRuns, density] of [[21, 4, 0.9], [22, 4, 0.5], [23, 256, 0.97], [24, 7, 0.2], [25, 4, 0]] as const) {
+    test(`seed ${seed}, pages of ${pageRuns}, density ${density}`, () => {
+      const rng = new Prng(seed);
+      const set = new RunSet(pageRuns);
+      const oracle = new Set<number>();
+      for (let v = 0; v < 3000; v++) {
+        if (rng.next() < density) {
+          set.add(v);
+          oracle.add(v);
+        }
+      }
+      for (let q = 0; q < 3000; q++) {
+        const skip = randomSkip(rng);
+        const lo = rng.int(3200);
+        const hi = lo + rng.int(600) - 50;
+        let first = -1;
+        for (let v = lo; v <= hi; v++) if (free(oracle, skip, v)) { first = v; break; }
+        expect(set.firstAbsentOutside(lo, hi, skip)).toBe(first);
+        if (first >= 0) {
+          // The stretch's far end: the last free value before the next member or skipped one.
+          let edge = first;
+          while (edge < 3300 && free(oracle, skip, edge + 1)) edge++;
+          expect(set.stretchEdge === Infinity ? 3300 : set.stretchEdge).toBe(edge);
+        }
+        let last = -1;
+        for (let v = hi; v >= lo; v--) if (free(oracle, skip, v)) { last = v; break; }
+        expect(set.lastAbsentOutside(lo, hi, skip)).toBe(last);
+        if (last >= 0) {
+          let edge = last;
+          while (free(oracle, skip, edge - 1)) edge--;
+          expect(set.stretchEdge).toBe(edge);
+        }
+      }
+    });
+  }
+});
