@@ -101,7 +101,14 @@ export function restoreDatabase(dbPath: string, backupFile: string, now: Date = 
     try {
       copyFileSync(backupFile, realPath);
       // Migrate now (a backup from an older ipcraft) so that a failure shows here, not at serve.
-      openDatabase(realPath).close();
+      try {
+        openDatabase(realPath).close();
+      } catch (error) {
+        // drizzle's message quotes the whole migration's SQL; SQLite's own words (its cause) say what failed.
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        const why = cause instanceof Error ? cause.message : String(cause);
+        throw new OpsError(`will not restore ${backupFile}: it cannot be brought up to this version's schema (${why}); the database was left as it was`);
+      }
     } catch (error) {
       // A restore that failed leaves the database as it was, never nothing (or half a copy) at its path.
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${realPath}${suffix}`, { force: true });

@@ -151,6 +151,21 @@ describe("huge subnets stay exact and small", () => {
     expect(new SubnetAllocator(cidr("2001:db8::/64")).findFree({ from: "end" })).toEqual([cidr("2001:db8::/64").network + 2n ** 64n - 1n]);
   });
 
+  test("a record already in IPv4-mapped space (an older database) is restored where take refuses it: rollbacks and moves keep it", () => {
+    const p = cidr("::fffe:0:0/95");
+    const mapped = 0xffff_0a07_0001n;
+    const a = SubnetAllocator.fromTaken(p, [mapped]); // boot loads what the database holds
+    expect(a.counts().used).toBe(1n);
+    expect(a.release(mapped)).toBe(true);
+    expect(a.take(mapped)).toBe("unusable");
+    expect(a.restore(mapped)).toBe("ok");
+    expect(a.restore(mapped)).toBe("taken");
+    expect(a.counts().used).toBe(1n);
+    expect(a.restore(p.network)).toBe("unusable"); // restore still refuses what is outside the usable range
+    a.takePrefix(cidr("::ffff:a07:0/112"));
+    expect(a.restore(mapped + 1n)).toBe("taken"); // and what a child subnet covers
+  });
+
   test("IPv6 /64 with a /65 child: first free skips 2^63 addresses at once", () => {
     const p = cidr("2001:db8::/64");
     const a = new SubnetAllocator(p);

@@ -211,6 +211,28 @@ describe("the server follows other processes' writes", () => {
     expect(await s.metrics()).toMatchObject({ replays: 0, rebuilds: 1 });
     s.equalsFreshLoad(subnet.id);
   });
+
+  test("a record in IPv4-mapped space (a database written before such space was refused) survives a rolled-back free", async () => {
+    const s = setup();
+    const subnet = (await s.call("POST", "/subnets", { cidr: "::fffe:0:0/95" })).body; // its upper half is ::ffff:0:0/96
+    const mapped = 0xffff_0a07_0001n; // ::ffff:10.7.0.1
+    s.other.sqlite.transaction(() => {
+      s.other.sqlite.run("INSERT INTO addresses (id, org_id, subnet_id, vrf, ip, ip_key, created_at, updated_at) VALUES (?, ?, ?, 'default', ?, ?, ?, ?)", [
+        crypto.randomUUID(), s.tenant.orgId, subnet.id, "::ffff:a07:1", keyOf(6, mapped), NOW, NOW,
+      ]);
+      s.other.sqlite.run("UPDATE ipam_versions SET version = version + 1 WHERE org_id = ?", [s.tenant.orgId]);
+    })();
+    const used = async () => (await s.call("GET", `/subnets/${subnet.id}`)).body.utilization.used;
+    expect(await used()).toBe("1"); // the server rebuilt and holds the record
+    // A write that frees it, then fails: its rollback puts the record back (it used to be refused as unusable).
+    const failed = ipamWrite(s.server, s.registry, s.tenant.orgId, (journal) => {
+      s.registry.release(journal, s.registry.subnet(s.tenant.orgId, subnet.id)!, mapped);
+      throw new Error("the write fails after the free");
+    });
+    await expect(failed).rejects.toThrow("the write fails after the free");
+    expect(await used()).toBe("1");
+    s.equalsFreshLoad(subnet.id);
+  });
 });
 
 describe("the change log stays small", () => {

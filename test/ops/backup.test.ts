@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { openDatabase } from "../../src/db/client";
 import { acquireServerLock } from "../../src/db/server-lock";
 import { backupDatabase, restoreDatabase, verifyIpcraftDatabase } from "../../src/ops/backup";
@@ -91,6 +91,30 @@ describe("backup and restore", () => {
     expect(code).not.toBe(0);
     expect(lines.join("\n")).toContain("over itself");
     expect(orgNames(live)).toEqual(["Only copy"]);
+  });
+
+  test("a restore whose migration fails puts the replaced database back, with nothing left aside", () => {
+    const dir = tempDir();
+    const live = `${dir}/ipcraft.db`;
+    const database = openDatabase(live);
+    createTenant(database, { orgName: "Still here" });
+    database.close();
+    // A backup that passes every check but cannot be migrated: its record of the last migration
+    // is gone, so opening it runs that migration again (a column it already has).
+    const broken = openDatabase(`${dir}/broken.db`);
+    createTenant(broken, { orgName: "From the backup" });
+    broken.sqlite.run("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)");
+    broken.close();
+    expect(verifyIpcraftDatabase(`${dir}/broken.db`)).toBeNull();
+
+    expect(() => restoreDatabase(live, `${dir}/broken.db`)).toThrow(
+      /cannot be brought up to this version's schema \(duplicate column name: seq\); the database was left as it was$/,
+    );
+    expect(orgNames(live)).toEqual(["Still here"]);
+    expect(readdirSync(dir).filter((f) => f.includes("replaced"))).toEqual([]);
+    const reopened = openDatabase(live); // and it still opens as a working database
+    expect(reopened.sqlite.query("SELECT count(*) AS n FROM organizations").get()).toEqual({ n: 1 });
+    reopened.close();
   });
 
   test("backups taken while another process writes are consistent snapshots", async () => {
