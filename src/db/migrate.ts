@@ -19,6 +19,17 @@ export const EMBEDDED_MIGRATIONS: MigrationMeta[] = embedMigrations() as Migrati
 
 export class SchemaTooNewError extends Error {}
 
+/**
+ * A migration the database refused. drizzle's own message quotes the migration's whole SQL
+ * (dozens of lines on a terminal); the database's words, its `cause`, say what failed.
+ */
+export class MigrationFailedError extends Error {
+  constructor(error: unknown) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    super(`the database could not be brought up to this version's schema: ${cause instanceof Error ? cause.message : String(cause)}`, { cause: error });
+  }
+}
+
 /** Applies `migrations` (default: all embedded ones) that the database has not seen yet. */
 export function migrateDatabase(
   sqlite: Database,
@@ -31,7 +42,11 @@ export function migrateDatabase(
   // parsed list. Internal API: drizzle-orm is pinned and test/db covers it, including the
   // compiled binary starting in an empty folder.
   const internal = db as unknown as { dialect: { migrate: Function }; session: unknown };
-  internal.dialect.migrate(migrations, internal.session, { migrationsFolder: "(embedded)" });
+  try {
+    internal.dialect.migrate(migrations, internal.session, { migrationsFolder: "(embedded)" });
+  } catch (error) {
+    throw new MigrationFailedError(error);
+  }
   // Only after a migration ran (foreign keys were off): the check reads every row of every
   // table with a foreign key, ~0.2 s per million addresses at each boot for nothing.
   const ranNow = appliedCount(sqlite) !== appliedBefore;

@@ -104,10 +104,7 @@ export function restoreDatabase(dbPath: string, backupFile: string, now: Date = 
       try {
         openDatabase(realPath).close();
       } catch (error) {
-        // drizzle's message quotes the whole migration's SQL; SQLite's own words (its cause) say what failed.
-        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        const why = cause instanceof Error ? cause.message : String(cause);
-        throw new OpsError(`will not restore ${backupFile}: it cannot be brought up to this version's schema (${why}); the database was left as it was`);
+        throw new OpsError(`will not restore ${backupFile}: ${error instanceof Error ? error.message : String(error)}; the database was left as it was`);
       }
     } catch (error) {
       // A restore that failed leaves the database as it was, never nothing (or half a copy) at its path.

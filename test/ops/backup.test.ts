@@ -93,7 +93,7 @@ describe("backup and restore", () => {
     expect(orgNames(live)).toEqual(["Only copy"]);
   });
 
-  test("a restore whose migration fails puts the replaced database back, with nothing left aside", () => {
+  test("a restore whose migration fails puts the replaced database back, with nothing left aside", async () => {
     const dir = tempDir();
     const live = `${dir}/ipcraft.db`;
     const database = openDatabase(live);
@@ -108,13 +108,17 @@ describe("backup and restore", () => {
     expect(verifyIpcraftDatabase(`${dir}/broken.db`)).toBeNull();
 
     expect(() => restoreDatabase(live, `${dir}/broken.db`)).toThrow(
-      /cannot be brought up to this version's schema \(duplicate column name: seq\); the database was left as it was$/,
+      /: the database could not be brought up to this version's schema: duplicate column name: seq; the database was left as it was$/,
     );
     expect(orgNames(live)).toEqual(["Still here"]);
     expect(readdirSync(dir).filter((f) => f.includes("replaced"))).toEqual([]);
     const reopened = openDatabase(live); // and it still opens as a working database
     expect(reopened.sqlite.query("SELECT count(*) AS n FROM organizations").get()).toEqual({ n: 1 });
     reopened.close();
+    // Any command on such a file says the same in one line, not the migration's SQL.
+    const lines: string[] = [];
+    expect(await runCli(["keys", "list", "--email", "a@example.org", "--db", `${dir}/broken.db`], {}, (l) => lines.push(l), (l) => lines.push(l))).toBe(1);
+    expect(lines).toEqual(["ipcraft: the database could not be brought up to this version's schema: duplicate column name: seq"]);
   });
 
   test("backups taken while another process writes are consistent snapshots", async () => {

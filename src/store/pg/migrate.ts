@@ -23,7 +23,7 @@
 import type { SQL } from "bun";
 import { drizzle } from "drizzle-orm/bun-sql";
 import type { MigrationMeta } from "drizzle-orm/migrator";
-import { SchemaTooNewError } from "../../db/migrate";
+import { MigrationFailedError, SchemaTooNewError } from "../../db/migrate";
 import { embedPgMigrations } from "./migrations.macro" with { type: "macro" };
 
 /** Every PostgreSQL migration this build knows, oldest first. */
@@ -44,7 +44,9 @@ export async function migratePostgres(sql: SQL, migrations: MigrationMeta[] = EM
       // parsed list (internal API, drizzle-orm is pinned; test/store/pg-migrate.test.ts covers it).
       const db = drizzle({ client: conn });
       const internal = db as unknown as { dialect: { migrate: Function }; session: unknown };
-      await internal.dialect.migrate(migrations, internal.session, { migrationsFolder: "(embedded)" });
+      await internal.dialect.migrate(migrations, internal.session, { migrationsFolder: "(embedded)" }).catch((error: unknown) => {
+        throw new MigrationFailedError(error);
+      });
       return (await appliedCount(conn)) - before;
     } finally {
       // Best effort: if the connection is broken the server has already dropped the lock,
