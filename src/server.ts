@@ -169,9 +169,9 @@ function listen(config: ServerConfig, handle: (request: Request) => Response | P
     // connection whose header block is still incomplete after ~10 s, whatever this says.)
     idleTimeout: config.idleTimeout,
     fetch: (request, bun) => {
-      // The socket's peer address, for per-IP rate limits (auth/client-ip.ts); a client
-      // cannot forge it, unlike X-Forwarded-For.
-      rememberPeer(request, bun.requestIP(request)?.address);
+      // The socket's peer address, for per-IP rate limits (auth/client-ip.ts), asked for when
+      // one needs it; a client cannot forge it, unlike X-Forwarded-For.
+      rememberPeer(request, bun);
       return handle(request);
     },
     // Bun's default error page would leak a stack trace; the app maps errors itself, so

@@ -12,17 +12,33 @@
  */
 import ipaddr from "ipaddr.js";
 
-const peers = new WeakMap<Request, string>();
+/** What can tell a request's peer: Bun's server (asked only when needed) or the address itself. */
+export interface PeerSource {
+  requestIP(request: Request): { address: string } | null;
+}
 
-/** Called by the server for each request with the socket's remote address. */
-export function rememberPeer(request: Request, address: string | undefined): void {
-  if (address) peers.set(request, address);
+const peers = new WeakMap<Request, string | PeerSource>();
+
+/**
+ * Called by the server for each request, with itself: the address is asked for only when a
+ * limit needs it (an unauthenticated request), since asking costs a system call
+ * (getpeername) that an API-key request, counted per organization, never needs.
+ */
+export function rememberPeer(request: Request, peer: string | PeerSource | undefined): void {
+  if (peer) peers.set(request, peer);
 }
 
 export const IN_PROCESS_PEER = "127.0.0.1";
+/** A request whose client hung up before its address was asked for: one bucket for all of them. */
+export const GONE_PEER = "unknown";
 
 export function peerOf(request: Request): string {
-  return peers.get(request) ?? IN_PROCESS_PEER;
+  const peer = peers.get(request);
+  if (peer === undefined) return IN_PROCESS_PEER;
+  if (typeof peer === "string") return peer;
+  const address = peer.requestIP(request)?.address ?? GONE_PEER;
+  peers.set(request, address);
+  return address;
 }
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];

@@ -64,6 +64,20 @@ describe("client IP", () => {
   test("in-process requests (no socket) count as 127.0.0.1", () => {
     expect(clientIp(request(), [])).toBe("127.0.0.1");
   });
+
+  test("the server is asked for the peer only when a limit needs it, once; a client already gone shares one bucket", () => {
+    let asked = 0;
+    const server = { requestIP: (r: Request) => (asked++, r.url.endsWith("/gone") ? null : { address: "198.51.100.7" }) };
+    const r = request();
+    rememberPeer(r, server);
+    expect(asked).toBe(0); // remembering costs no getpeername
+    expect(clientIp(r, [])).toBe("198.51.100.7");
+    expect(clientIp(r, [])).toBe("198.51.100.7");
+    expect(asked).toBe(1);
+    const gone = new Request("http://localhost/gone");
+    rememberPeer(gone, server);
+    expect(clientIp(gone, [])).toBe("unknown");
+  });
 });
 
 describe("rate limits through the app", () => {
