@@ -15,6 +15,19 @@ function runsOf(values: Iterable<number>): [number, number][] {
   return runs;
 }
 
+/** A RunSet (pages of `pageRuns`) and its oracle holding each of 0..2999 with probability `density`. */
+function filled(rng: Prng, pageRuns: number, density: number): { set: RunSet; oracle: Set<number> } {
+  const set = new RunSet(pageRuns);
+  const oracle = new Set<number>();
+  for (let v = 0; v < 3000; v++) {
+    if (rng.next() < density) {
+      set.add(v);
+      oracle.add(v);
+    }
+  }
+  return { set, oracle };
+}
+
 describe("RunSet against a Set<number>", () => {
   // A span of 6,000 with ~50% density gives ~1,500 runs: several page splits and merges.
   // Pages of 4 runs put a page boundary next to almost every run; 256 is the production size.
@@ -127,14 +140,7 @@ describe("RunSet.firstGap / lastGap against a naive scan", () => {
   for (const [seed, pageRuns, density] of [[11, 4, 0.9], [12, 4, 0.5], [13, 256, 0.97], [14, 7, 0.2], [15, 4, 0]] as const) {
     test(`seed ${seed}, pages of ${pageRuns}, density ${density}`, () => {
       const rng = new Prng(seed);
-      const set = new RunSet(pageRuns);
-      const oracle = new Set<number>();
-      for (let v = 0; v < 3000; v++) {
-        if (rng.next() < density) {
-          set.add(v);
-          oracle.add(v);
-        }
-      }
+      const { set, oracle } = filled(rng, pageRuns, density);
       for (let q = 0; q < 3000; q++) {
         const lo = rng.int(3200);
         const hi = lo + rng.int(600) - 50;
@@ -167,14 +173,7 @@ describe("firstAbsentOutside / lastAbsentOutside (constrained allocation with ex
   for (const [seed, pageRuns, density] of [[21, 4, 0.9], [22, 4, 0.5], [23, 256, 0.97], [24, 7, 0.2], [25, 4, 0]] as const) {
     test(`seed ${seed}, pages of ${pageRuns}, density ${density}`, () => {
       const rng = new Prng(seed);
-      const set = new RunSet(pageRuns);
-      const oracle = new Set<number>();
-      for (let v = 0; v < 3000; v++) {
-        if (rng.next() < density) {
-          set.add(v);
-          oracle.add(v);
-        }
-      }
+      const { set, oracle } = filled(rng, pageRuns, density);
       for (let q = 0; q < 3000; q++) {
         const skip = randomSkip(rng);
         const lo = rng.int(3200);
