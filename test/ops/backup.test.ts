@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { openDatabase } from "../../src/db/client";
+import { EMBEDDED_MIGRATIONS } from "../../src/db/migrate";
 import { acquireServerLock } from "../../src/db/server-lock";
 import { backupDatabase, restoreDatabase, verifyIpcraftDatabase } from "../../src/ops/backup";
 import { runCli } from "../../src/main";
@@ -99,11 +100,12 @@ describe("backup and restore", () => {
     const database = openDatabase(live);
     createTenant(database, { orgName: "Still here" });
     database.close();
-    // A backup that passes every check but cannot be migrated: its record of the last migration
-    // is gone, so opening it runs that migration again (a column it already has).
+    // A backup that passes every check but cannot be migrated: its records of the migrations
+    // from the one that adds activity.seq on are gone, so opening it adds that column again.
     const broken = openDatabase(`${dir}/broken.db`);
     createTenant(broken, { orgName: "From the backup" });
-    broken.sqlite.run("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)");
+    const addsSeq = EMBEDDED_MIGRATIONS.find((m) => m.sql.some((statement) => statement.includes("ALTER TABLE `activity` ADD `seq`")))!;
+    broken.sqlite.run("DELETE FROM __drizzle_migrations WHERE created_at >= ?", [addsSeq.folderMillis]);
     broken.close();
     expect(verifyIpcraftDatabase(`${dir}/broken.db`)).toBeNull();
 

@@ -16,6 +16,11 @@ usePgCluster();
 const PG_ONLY_TABLES = ["rate_limit_windows", "subnet_changes"];
 const PG_ONLY_COLUMNS: Record<string, string[]> = { subnets: ["alloc_seq"] };
 const PG_ONLY_INDEXES = ["subnet_changes_at_idx", "subnet_changes_subnet_seq_idx"];
+/**
+ * PostgreSQL's index expressions and the SQLite index column each stands for: lower() under the
+ * C collation folds A-Z only, as NOCASE does (hostnames compare as DNS compares them, 0013/0020).
+ */
+const PG_EXPRESSION_COLUMNS: Record<string, string> = { 'lower(hostname COLLATE "C")': "hostname COLLATE NOCASE" };
 /** SQLite-only derived state: the replay log of other processes' IPAM writes (ipam/registry.ts; PostgreSQL has subnet_changes). */
 const SQLITE_ONLY_TABLES = ["ipam_changes"];
 
@@ -69,7 +74,10 @@ function sqliteShape(sqlite: Database): Shape {
     }));
     for (const ix of sqlite.query(`PRAGMA index_list("${table}")`).all() as { name: string; unique: number; origin: string }[]) {
       if (ix.origin !== "c") continue; // primary-key autoindexes
-      const cols = (sqlite.query(`PRAGMA index_info("${ix.name}")`).all() as { name: string }[]).map((c) => c.name);
+      // A key column with a collation other than BINARY is named with it ("hostname COLLATE NOCASE").
+      const cols = (sqlite.query(`PRAGMA index_xinfo("${ix.name}")`).all() as { name: string | null; coll: string; key: number }[])
+        .filter((c) => c.key === 1)
+        .map((c) => (c.coll === "BINARY" ? c.name! : `${c.name} COLLATE ${c.coll}`));
       indexes.push({ table, name: ix.name, unique: ix.unique === 1, columns: cols.join(",") });
     }
     for (const fk of sqlite.query(`PRAGMA foreign_key_list("${table}")`).all() as { table: string; from: string; to: string; on_delete: string }[]) {
@@ -98,17 +106,19 @@ async function pgShape(sql: SQL): Promise<Shape> {
       pgType: c.data_type,
     } as Column);
   }
-  const indexes = (await sql`
+  // Each key column as PostgreSQL writes it back: a column's name, or an expression's text.
+  const indexes = (
+    (await sql`
     SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique,
-           string_agg(a.attname::text, ',' ORDER BY k.ord) AS columns
+           string_agg(pg_get_indexdef(ix.indexrelid, k.ord::int, true), ',' ORDER BY k.ord) AS columns
     FROM pg_index ix
     JOIN pg_class i ON i.oid = ix.indexrelid
     JOIN pg_class t ON t.oid = ix.indrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace
     CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
-    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
     WHERE n.nspname = 'public' AND NOT ix.indisprimary
-    GROUP BY t.relname, i.relname, ix.indisunique`) as Index[];
+    GROUP BY t.relname, i.relname, ix.indisunique`) as Index[]
+  ).map((ix) => ({ ...ix, columns: ix.columns.split(",").map((c) => PG_EXPRESSION_COLUMNS[c] ?? c).join(",") }));
   const foreignKeys = (await sql`
     SELECT t.relname AS table, a.attname::text AS column, rt.relname || '.' || ra.attname AS references,
            CASE con.confdeltype WHEN 'a' THEN 'no action' WHEN 'r' THEN 'restrict' WHEN 'c' THEN 'cascade'

@@ -83,7 +83,7 @@ export const AddressCreateBody = z
     count: z.number().int().min(1, "must be 1–10,000").max(10_000, "must be 1–10,000").optional()
       .describe("allocate this many free addresses, all or nothing (answers {items})"),
     reuse: z.enum(["hostname", "mac"]).optional()
-      .describe("ensure, don't duplicate: the subnet's record with this request's hostname (or MAC) answers 200 instead of a new one"),
+      .describe("ensure, don't duplicate: the subnet's record with this request's hostname (or MAC) answers 200 instead of a new one; hostnames compare without regard to ASCII case, as DNS does"),
     ...placementFields,
     ...expiryFields,
     ...fields,

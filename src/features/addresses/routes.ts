@@ -80,7 +80,7 @@ export function addressRoutes(deps: StoreDeps) {
             "with the existing record in `details.address`). Without `ip`: allocates the lowest free address atomically " +
             "(409 `subnet_full` when full). With `count` (1–10,000): allocates that many, all or nothing, and answers " +
             "`{items}` (409 `subnet_full` with `details: {requested, available}` when short). " +
-            'With `"reuse": "hostname"` (or `"mac"`): ensure, don\'t duplicate — the subnet\'s record with this hostname (MAC) answers ' +
+            'With `"reuse": "hostname"` (or `"mac"`): ensure, don\'t duplicate — the subnet\'s record with this hostname (MAC; hostnames compare without regard to ASCII case, as DNS does) answers ' +
             "200 as it is; only when there is none is one made (201). Race-proof: concurrent requests for one hostname make one record. " +
             "Constrained (no `ip`): `range` {start, end} allocates only inside it, `exclude` skips addresses and " +
             "`a-b` ranges, `from: \"end\"` takes the highest free first, `contiguous: true` with `count` takes one " +

@@ -56,7 +56,7 @@ import { insertAddressesJson } from "./addresses";
 import { takePgNumbers } from "./numbers";
 import { insertPgActivity } from "./activity";
 import { isLockTimeout, isUniqueViolation, settled } from "./errors";
-import { rememberForReuse, reuseIndex } from "./reuse";
+import { rememberForReuse, reuseIndex, reuseKey } from "./reuse";
 import { addressOf } from "../ipam";
 import { IdempotencyTaken, intentFor, keptSince, rowOf, storingIntent, type IdempotencyIntent, type IdempotencyRow } from "../idempotency";
 
@@ -471,7 +471,7 @@ export function createPgIpam(sql: SQL, inScope: InScope, queriesOn: QueriesOn, l
               try {
                 if (entry.intent && takenKeys.has(entry.intent.key)) throw new IdempotencyTaken();
                 const lookup = entry.job.reuse;
-                const existing = lookup ? (reuse.get(`${lookup.field}\n${lookup.value}`) ?? null) : undefined;
+                const existing = lookup ? (reuse.get(reuseKey(lookup)) ?? null) : undefined;
                 const adding = existing ? 0 : entry.job.adding;
                 if (limit !== null) refuseOverLimit(plan, "addresses", limit, current, adding);
                 const out = entry.job.run(state, journal, existing);

@@ -244,8 +244,10 @@ export const addresses = pgTable(
     uniqueIndex("addresses_org_vrf_ip_unique").on(t.orgId, t.vrf, t.ipKey),
     index("addresses_subnet_ip_idx").on(t.subnetId, t.ipKey),
     // `"reuse": "hostname" | "mac"` finds a subnet's record by either (features/addresses):
-    // partial, so that the many records with neither cost no index entry.
-    index("addresses_subnet_hostname_idx").on(t.subnetId, t.hostname).where(sql`hostname <> ''`),
+    // partial, so that the many records with neither cost no index entry. Hostnames compare
+    // without regard to ASCII case, as DNS compares names: lower() under the C collation folds
+    // A-Z only, as SQLite's NOCASE does (store/pg/reuse.ts).
+    index("addresses_subnet_hostname_idx").on(t.subnetId, sql`lower(${t.hostname} COLLATE "C")`).where(sql`hostname <> ''`),
     index("addresses_subnet_mac_idx").on(t.subnetId, t.mac).where(sql`mac IS NOT NULL`),
     // Partial: only expiring rows (few), for the sweep and the load of deadlines.
     index("addresses_expires_idx").on(t.expiresAt).where(sql`expires_at IS NOT NULL`),

@@ -130,4 +130,24 @@ describe.each(BACKENDS)("addresses on $name", (backend) => {
     expect(new Set(ips).size).toBe(150);
     expect((await t.api.get(`/subnets/${s.id}/first-free`)).body.ip).toBe("10.5.0.151");
   });
+
+  test("reuse by hostname ignores ASCII case, as DNS does (also among concurrent requests), and nothing else", async () => {
+    const t = await fresh();
+    const s = (await t.api.post("/subnets", { cidr: "10.6.0.0/24" })).body;
+    const made = await t.api.post(`/subnets/${s.id}/addresses`, { hostname: "Web-01.Example.ORG", reuse: "hostname" });
+    expect(made.status).toBe(201);
+    const found = await t.api.post(`/subnets/${s.id}/addresses`, { hostname: "web-01.example.org", reuse: "hostname" });
+    expect(found).toMatchObject({ status: 200, body: { id: made.body.id, hostname: "Web-01.Example.ORG" } }); // stored as first written
+    // Racing requests for one name in several spellings make one record between them.
+    const names = ["db-7", "DB-7", "Db-7", "dB-7"];
+    const raced = await Promise.all(Array.from({ length: 24 }, (_, i) => t.api.post(`/subnets/${s.id}/addresses`, { hostname: names[i % 4], reuse: "hostname" })));
+    expect(raced.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(new Set(raced.map((r) => r.body.id)).size).toBe(1);
+    // Only A-Z fold: another letter, or another name, is another record.
+    expect((await t.api.post(`/subnets/${s.id}/addresses`, { hostname: "db-7x", reuse: "hostname" })).status).toBe(201);
+    expect((await t.api.post(`/subnets/${s.id}/addresses`, { hostname: "café", reuse: "hostname" })).status).toBe(201);
+    expect((await t.api.post(`/subnets/${s.id}/addresses`, { hostname: "CAFÉ", reuse: "hostname" })).status).toBe(201);
+    expect((await t.api.post(`/subnets/${s.id}/addresses`, { hostname: "CAFé", reuse: "hostname" })).status).toBe(200);
+    expect((await t.api.get(`/subnets/${s.id}`)).body.utilization.used).toBe("5");
+  });
 });
