@@ -77,7 +77,9 @@ export function addressRepo(database: OpenDatabase) {
     `DELETE FROM addresses WHERE rowid IN (SELECT rowid FROM addresses WHERE +org_id = ? AND expires_at <= ? LIMIT ?)
      RETURNING id, subnet_id, vrf, ip, ip_key`,
   );
-  const expiringOrgs = sqlite.query<{ org_id: string }, [string]>("SELECT DISTINCT org_id FROM addresses WHERE expires_at <= ?");
+  // Every sweep (15 s) asks: through the partial index on expires_at, not a walk of every record
+  // of every organization (21 ms per 100,000 records, which the planner chose for DISTINCT).
+  const expiringOrgs = sqlite.query<{ org_id: string }, [string]>("SELECT DISTINCT org_id FROM addresses INDEXED BY addresses_expires_idx WHERE expires_at <= ?");
 
   return {
     /** `number`: from store/sqlite/numbers.ts takeNumbers. */
@@ -110,11 +112,27 @@ export function addressRepo(database: OpenDatabase) {
      * organization. Keyset pagination (never OFFSET): `after` is the last row's sort key.
      */
     list(orgId: string, f: AddressFilters, limit: number, after?: [string, Uint8Array]) {
-      const where = ["org_id = ?"];
+      // Without statistics (no ANALYZE) SQLite would walk the organization's index for a
+      // subnet's page and its count (23 ms per page of a /24 in an organization of 100,000
+      // records): `+org_id` still filters but leaves the (subnet, ip_key) index to serve.
+      const where = [f.subnetId !== undefined ? "+org_id = ?" : "org_id = ?"];
       const params: (string | Uint8Array | number)[] = [orgId];
       if (f.subnetId !== undefined) (where.push("subnet_id = ?"), params.push(f.subnetId));
       if (f.vrf !== undefined) (where.push("vrf = ?"), params.push(f.vrf));
-      if (f.ipKey !== undefined) (where.push("ip_key = ?"), params.push(f.ipKey));
+      if (f.ipKey !== undefined) {
+        if (f.subnetId === undefined && f.vrf === undefined) {
+          // One IP in every VRF: the organization's VRFs that hold records, each found by one
+          // seek of the (org, vrf, ip_key) index, then one lookup per VRF (not a walk of every
+          // record of the organization: 34 ms for 100,000 records).
+          where.push(`vrf IN (WITH RECURSIVE v(name) AS (
+              SELECT (SELECT MIN(vrf) FROM addresses WHERE org_id = ?)
+              UNION ALL SELECT (SELECT MIN(vrf) FROM addresses WHERE org_id = ? AND vrf > v.name) FROM v WHERE v.name IS NOT NULL)
+            SELECT name FROM v WHERE name IS NOT NULL)`);
+          params.push(orgId, orgId);
+        }
+        where.push("ip_key = ?");
+        params.push(f.ipKey);
+      }
       if (f.status !== undefined) (where.push("status = ?"), params.push(f.status));
       if (f.liveAt !== undefined) (where.push("(expires_at IS NULL OR expires_at > ?)"), params.push(f.liveAt));
       if (f.q !== undefined && f.q !== "") {

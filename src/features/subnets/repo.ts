@@ -52,7 +52,8 @@ export function subnetRepo(database: OpenDatabase) {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const setParent = sqlite.query("UPDATE subnets SET parent_id = ? WHERE org_id = ? AND id = ?");
-  const reparentChildren = sqlite.query("UPDATE subnets SET parent_id = ? WHERE org_id = ? AND parent_id = ?");
+  // `+org_id`: by the parent index, not a walk of the organization's subnets (no statistics: see list).
+  const reparentChildren = sqlite.query("UPDATE subnets SET parent_id = ? WHERE +org_id = ? AND parent_id = ?");
   const update = sqlite.query(
     "UPDATE subnets SET name = ?, description = ?, section_id = ?, vlan = ?, updated_at = ? WHERE org_id = ? AND id = ?",
   );
@@ -109,7 +110,11 @@ export function subnetRepo(database: OpenDatabase) {
         where.push("(cidr LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
         params.push(like, like, like);
       }
-      const total = (sqlite.query(`SELECT COUNT(*) AS n FROM subnets WHERE ${where.join(" AND ")}`).get(...params) as { n: number }).n;
+      // The count touches every match anyway: by the parent's or the folder's index when there
+      // is one (`+org_id`: without statistics SQLite walked all the organization's subnets).
+      const narrowed = f.parentId !== undefined || f.sectionId !== undefined;
+      const countWhere = narrowed ? ["+org_id = ?", ...where.slice(1)] : where;
+      const total = (sqlite.query(`SELECT COUNT(*) AS n FROM subnets WHERE ${countWhere.join(" AND ")}`).get(...params) as { n: number }).n;
       if (after) (where.push("(vrf, family, network_key, prefix_length) > (?, ?, ?, ?)"), params.push(...after));
       const rows = sqlite
         .query<SubnetRow, (string | number | Uint8Array)[]>(

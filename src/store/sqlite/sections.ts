@@ -28,7 +28,8 @@ export function sectionStatements(database: OpenDatabase) {
   const update = sqlite.query<unknown, [string, string, string, string, string, string]>(
     "UPDATE sections SET name = ?, name_key = ?, description = ?, updated_at = ? WHERE org_id = ? AND id = ?",
   );
-  const unfile = sqlite.query<unknown, [string, string]>("UPDATE subnets SET section_id = NULL WHERE org_id = ? AND section_id = ?");
+  // `+org_id`: by the folder index, not a walk of the organization's subnets (SQLite has no statistics).
+  const unfile = sqlite.query<unknown, [string, string]>("UPDATE subnets SET section_id = NULL WHERE +org_id = ? AND section_id = ?");
   const remove = sqlite.query<unknown, [string, string]>("DELETE FROM sections WHERE org_id = ? AND id = ?");
 
   return {
