@@ -6,6 +6,7 @@
 import type { OpenDatabase } from "../../db/client";
 import { containsPattern } from "../../ipam/codec";
 import { type Address, macSearchText } from "./model";
+import { vrfsOfOrg } from "../../store/vrf-seek";
 
 export interface AddressRow extends Address {
   vrf: string;
@@ -121,13 +122,9 @@ export function addressRepo(database: OpenDatabase) {
       if (f.vrf !== undefined) (where.push("vrf = ?"), params.push(f.vrf));
       if (f.ipKey !== undefined) {
         if (f.subnetId === undefined && f.vrf === undefined) {
-          // One IP in every VRF: the organization's VRFs that hold records, each found by one
-          // seek of the (org, vrf, ip_key) index, then one lookup per VRF (not a walk of every
-          // record of the organization: 34 ms for 100,000 records).
-          where.push(`vrf IN (WITH RECURSIVE v(name) AS (
-              SELECT (SELECT MIN(vrf) FROM addresses WHERE org_id = ?)
-              UNION ALL SELECT (SELECT MIN(vrf) FROM addresses WHERE org_id = ? AND vrf > v.name) FROM v WHERE v.name IS NOT NULL)
-            SELECT name FROM v WHERE name IS NOT NULL)`);
+          // One IP in every VRF: one lookup per VRF (store/vrf-seek.ts), not a walk of every
+          // record of the organization (34 ms for 100,000 records).
+          where.push(`vrf IN (${vrfsOfOrg("addresses", "?")})`);
           params.push(orgId, orgId);
         }
         where.push("ip_key = ?");

@@ -10,6 +10,7 @@ import { AddressInUse } from "../ipam";
 import type { AddressKey, AddressQueries } from "../store";
 import { iso, isUniqueViolation, settled } from "./errors";
 import { takePgNumbers } from "./numbers";
+import { vrfsOfOrg } from "../vrf-seek";
 
 const COLUMNS = "id, subnet_id, vrf, ip, ip_key, hostname, status, owner, mac, description, number, expires_at, created_at, updated_at";
 /** Rows per INSERT (at most 65,535 parameters per statement; 13 columns). */
@@ -112,7 +113,11 @@ export function pgAddresses(tx: TransactionSQL): AddressQueries {
       const where = ["org_id = $1"];
       if (f.subnetId !== undefined) where.push(`subnet_id = ${p(f.subnetId)}`);
       if (f.vrf !== undefined) where.push(`vrf = ${p(f.vrf)}`);
-      if (f.ipKey !== undefined) where.push(`ip_key = ${p(Buffer.from(f.ipKey))}`);
+      if (f.ipKey !== undefined) {
+        // One IP in every VRF: one lookup per VRF (store/vrf-seek.ts), not a walk of the organization.
+        if (f.subnetId === undefined && f.vrf === undefined) where.push(`vrf IN (${vrfsOfOrg("addresses", "$1")})`);
+        where.push(`ip_key = ${p(Buffer.from(f.ipKey))}`);
+      }
       if (f.status !== undefined) where.push(`status = ${p(f.status)}`);
       if (f.liveAt !== undefined) where.push(`(expires_at IS NULL OR expires_at > ${p(f.liveAt)})`);
       if (f.q !== undefined && f.q !== "") {

@@ -1,6 +1,8 @@
-/** PostgreSQL: the reads of the phpIPAM subset; the twin of src/store/sqlite/phpipam.ts. */
+/** PostgreSQL: the reads of the phpIPAM subset; the twin of src/store/sqlite/phpipam.ts (searches by IP or CIDR included). */
 import type { TransactionSQL } from "bun";
+import { addressKey, subnetKey } from "../phpipam-keys";
 import type { NumberedKind, PhpAddressRow, PhpipamQueries, PhpSectionRow, PhpSubnetRow } from "../store";
+import { vrfsOfOrg } from "../vrf-seek";
 import { iso } from "./errors";
 
 const TABLE: Record<NumberedKind, string> = { section: "sections", subnet: "subnets", address: "addresses" };
@@ -11,6 +13,9 @@ const SUBNET = `SELECT s.id, s.number, s.cidr, s.prefix_length, s.vrf, s.descrip
 
 const ADDRESS = `SELECT a.id, a.number, n.number AS subnet_number, a.ip, a.hostname, a.status, a.owner, a.mac, a.description, a.updated_at
   FROM addresses a JOIN subnets n ON n.id = a.subnet_id`;
+
+/** A subnet key's three parts with the network key as PostgreSQL's bytea wants it. */
+const pgKey = ([family, networkKey, length]: [number, Uint8Array, number]): [number, Buffer, number] => [family, Buffer.from(networkKey), length];
 
 const dated = <T extends { updated_at: string }>(rows: any[]): T[] => rows.map((r) => ({ ...r, updated_at: iso(r.updated_at) }));
 
@@ -29,13 +34,21 @@ export function pgPhpipam(tx: TransactionSQL): PhpipamQueries {
       const rows =
         "id" in by
           ? await tx.unsafe(`${SUBNET} WHERE s.org_id = $1 AND s.id = $2`, [orgId, by.id])
-          : await tx.unsafe(`${SUBNET} WHERE s.org_id = $1 AND s.cidr = $2 ORDER BY s.number`, [orgId, by.cidr]);
+          : await tx.unsafe(
+              `${SUBNET} WHERE s.org_id = $1 AND s.vrf IN (${vrfsOfOrg("subnets", "$1")}) AND s.family = $2 AND s.network_key = $3 AND s.prefix_length = $4 AND s.cidr = $5 ORDER BY s.number`,
+              [orgId, ...pgKey(subnetKey(by.cidr)), by.cidr],
+            );
       return dated<PhpSubnetRow>(rows);
     },
     async addresses(orgId, by, limit) {
       let rows;
       if ("id" in by) rows = await tx.unsafe(`${ADDRESS} WHERE a.org_id = $1 AND a.id = $2`, [orgId, by.id]);
-      else if ("ip" in by) rows = await tx.unsafe(`${ADDRESS} WHERE a.org_id = $1 AND a.ip = $2 ORDER BY a.number LIMIT $3`, [orgId, by.ip, limit]);
+      else if ("ip" in by) {
+        rows = await tx.unsafe(
+          `${ADDRESS} WHERE a.org_id = $1 AND a.vrf IN (${vrfsOfOrg("addresses", "$1")}) AND a.ip_key = $2 AND a.ip = $3 ORDER BY a.number LIMIT $4`,
+          [orgId, Buffer.from(addressKey(by.ip)), by.ip, limit],
+        );
+      }
       else if ("mac" in by) rows = await tx.unsafe(`${ADDRESS} WHERE a.org_id = $1 AND a.mac = $2 ORDER BY a.number LIMIT $3`, [orgId, by.mac, limit]);
       else rows = await tx.unsafe(`${ADDRESS} WHERE a.org_id = $1 AND a.subnet_id = $2 ORDER BY a.ip_key LIMIT $3`, [orgId, by.subnetId, limit]);
       return dated<PhpAddressRow>(rows);
