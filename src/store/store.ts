@@ -571,6 +571,11 @@ export interface SubnetListFilter {
   sectionId?: string;
   vrf?: string;
   parentId?: string;
+  /**
+   * With `parentId`, the parent's address range (its children lie inside it): the page walks
+   * that range of the (org, vrf, family, network) index, not the organization's subnets.
+   */
+  within?: { vrf: string; family: number; first: Uint8Array; last: Uint8Array };
   root?: boolean;
   family?: number;
   ids?: string[];

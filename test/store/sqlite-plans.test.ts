@@ -61,9 +61,13 @@ describe("SQLite lookups use the narrowest index, whatever the organization's si
     ["the same filtered by status", () => addressRepo(database).list(orgId, { subnetId: "s", status: "assigned", liveAt: "2030-01-01" }, 50)],
     ["a search by IP across every VRF", () => addressRepo(database).list(orgId, { ipKey: key, liveAt: "2030-01-01" }, 50), undefined, vrfSeeks],
     ["a search by IP in one VRF", () => addressRepo(database).list(orgId, { ipKey: key, vrf: "default", liveAt: "2030-01-01" }, 50)],
-    // A parent's children are listed by a walk of the unique index in address order on purpose
-    // (no sort per page; subnets/repo.ts childrenAfter): their count must not walk the organization.
-    ["a parent's children: their count, and moving them to another parent", () => subnetRepo(database).list(orgId, { parentId: "p" }, 50), (sql) => sql.includes("COUNT(*)") || sql.startsWith("UPDATE subnets SET parent_id")],
+    // A parent's children: the page walks the parent's range of the unique index in address
+    // order (no sort per page), the count goes by the parent index.
+    [
+      "a parent's children, their count, and moving them to another parent",
+      () => subnetRepo(database).list(orgId, { parentId: "p", within: { vrf: "default", family: 4, first: key, last: key } }, 50),
+      (sql) => sql.includes("parent_id = ?"),
+    ],
     ["a folder's subnets: their count", () => subnetRepo(database).list(orgId, { sectionId: "f" }, 50), (sql) => sql.includes("COUNT(*)")],
     ["a folder's deletion unfiling its subnets", () => sectionStatements(database), (sql) => sql.startsWith("UPDATE subnets SET section_id = NULL")],
     ["the organizations the sweep visits", () => addressRepo(database).expiringOrgs("2030-01-01")],

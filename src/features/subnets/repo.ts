@@ -5,6 +5,7 @@
 import type { OpenDatabase } from "../../db/client";
 import type { Family } from "../../ip";
 import { containsPattern } from "../../ipam/codec";
+import type { SubnetListFilter } from "../../store/store";
 
 export interface SubnetRow {
   id: string;
@@ -92,7 +93,7 @@ export function subnetRepo(database: OpenDatabase) {
     /** A page in (vrf, family, network, prefix_length) order, keyset after `after`. */
     list(
       orgId: string,
-      f: { sectionId?: string; vrf?: string; parentId?: string; root?: boolean; family?: number; ids?: string[]; q?: string },
+      f: SubnetListFilter,
       limit: number,
       after?: SubnetSortKey,
     ): { rows: SubnetRow[]; total: number; more: boolean } {
@@ -115,6 +116,10 @@ export function subnetRepo(database: OpenDatabase) {
       const narrowed = f.parentId !== undefined || f.sectionId !== undefined;
       const countWhere = narrowed ? ["+org_id = ?", ...where.slice(1)] : where;
       const total = (sqlite.query(`SELECT COUNT(*) AS n FROM subnets WHERE ${countWhere.join(" AND ")}`).get(...params) as { n: number }).n;
+      if (f.within) {
+        where.push("vrf = ? AND family = ? AND network_key BETWEEN ? AND ?");
+        params.push(f.within.vrf, f.within.family, f.within.first, f.within.last);
+      }
       if (after) (where.push("(vrf, family, network_key, prefix_length) > (?, ?, ?, ?)"), params.push(...after));
       const rows = sqlite
         .query<SubnetRow, (string | number | Uint8Array)[]>(

@@ -6,7 +6,7 @@
 import { checkPlanAllows } from "../../auth/plans";
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
 import { ApiError, notFound } from "../../http/errors";
-import { containsIp, formatCidr, ipv4MappedPrefixError, isUsable, parseCidr } from "../../ip";
+import { containsIp, formatCidr, ipKey, ipv4MappedPrefixError, isUsable, lastAddress, parseCidr } from "../../ip";
 import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
 import { ipInputError } from "../../http/ip-input";
 import { DEFAULT_LIMIT } from "../../http/pagination";
@@ -58,10 +58,19 @@ export function subnetService(deps: Pick<StoreDeps, "store">) {
           if (typeof vrf !== "string" || (family !== 4 && family !== 6) || !key || typeof length !== "number") throw badCursor();
           after = [vrf, family, key, length];
         }
+        // A parent's children lie inside its range: the page walks only that range.
+        const parent = q.parent_id === undefined ? undefined : memory.subnet(p.orgId, q.parent_id);
+        const within = parent && {
+          vrf: parent.vrf,
+          family: parent.prefix.family,
+          first: ipKey({ family: parent.prefix.family, value: parent.prefix.network }),
+          last: ipKey({ family: parent.prefix.family, value: lastAddress(parent.prefix) }),
+        };
         const filters = {
           sectionId: q.section_id,
           vrf: q.vrf,
           parentId: q.parent_id,
+          within,
           root: q.root === undefined ? undefined : q.root === "true",
           family: q.family === undefined ? undefined : Number(q.family),
           ids,

@@ -95,6 +95,9 @@ export function pgSubnets(tx: TransactionSQL): SubnetQueries {
         where.push(`(cidr ILIKE ${like} ESCAPE '\\' OR name ILIKE ${like} ESCAPE '\\' OR description ILIKE ${like} ESCAPE '\\')`);
       }
       const [{ n }] = await tx.unsafe(`SELECT count(*)::int AS n FROM subnets WHERE ${where.join(" AND ")}`, params);
+      if (f.within) {
+        where.push(`vrf = ${p(f.within.vrf)} AND family = ${p(f.within.family)} AND network_key BETWEEN ${p(Buffer.from(f.within.first))} AND ${p(Buffer.from(f.within.last))}`);
+      }
       if (after) where.push(`(vrf COLLATE "C", family, network_key, prefix_length) > (${p(after[0])}::text COLLATE "C", ${p(after[1])}::int, ${p(Buffer.from(after[2]))}::bytea, ${p(after[3])}::int)`);
       const rows = await tx.unsafe(
         `SELECT ${COLUMNS} FROM subnets WHERE ${where.join(" AND ")}

@@ -101,4 +101,23 @@ describe.each(BACKENDS)("subnets on $name", (backend) => {
     expect(next.body.next_cursor).toBeNull();
     expect((await t.api.get("/subnets?q=2001")).body.items).toHaveLength(1);
   });
+
+  test("a parent's children page by cursor: direct children only, in address order, none of a sibling's or another VRF's", async () => {
+    const t = await fresh();
+    const post = async (cidr: string, vrf?: string) => (await t.api.post("/subnets", vrf ? { cidr, vrf } : { cidr })).body;
+    await t.api.post("/vrfs", { name: "lab" });
+    const parent = await post("10.20.0.0/16");
+    for (const cidr of ["10.20.3.0/24", "10.20.1.0/24", "10.20.1.128/25", "10.21.0.0/24", "10.20.200.0/22"]) await post(cidr);
+    await post("10.20.5.0/24", "lab"); // same range, another VRF
+    const v6 = await post("2001:db8:20::/48");
+    await post("2001:db8:20:1::/64");
+    const page = async (id: string, cursor?: string) => (await t.api.get(`/subnets?parent_id=${id}&limit=2${cursor ? `&cursor=${cursor}` : ""}`)).body;
+    const first = await page(parent.id);
+    expect({ cidrs: first.items.map((x: any) => x.cidr), total: first.total }).toEqual({ cidrs: ["10.20.1.0/24", "10.20.3.0/24"], total: 3 });
+    const second = await page(parent.id, first.next_cursor);
+    expect({ cidrs: second.items.map((x: any) => x.cidr), next: second.next_cursor }).toEqual({ cidrs: ["10.20.200.0/22"], next: null });
+    expect((await page(v6.id)).items.map((x: any) => x.cidr)).toEqual(["2001:db8:20:1::/64"]);
+    const leaf = second.items[0];
+    expect(await page(leaf.id)).toMatchObject({ items: [], total: 0, next_cursor: null });
+  });
 });
