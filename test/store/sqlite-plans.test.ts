@@ -68,6 +68,7 @@ describe("SQLite lookups use the narrowest index, whatever the organization's si
       () => subnetRepo(database).list(orgId, { parentId: "p", within: { vrf: "default", family: 4, first: key, last: key } }, 50),
       (sql) => sql.includes("parent_id = ?"),
     ],
+    ["the roots: their count", () => subnetRepo(database).list(orgId, { root: true }, 50), (sql) => sql.includes("COUNT(*)")],
     ["a folder's subnets: their count", () => subnetRepo(database).list(orgId, { sectionId: "f" }, 50), (sql) => sql.includes("COUNT(*)")],
     ["a folder's deletion unfiling its subnets", () => sectionStatements(database), (sql) => sql.startsWith("UPDATE subnets SET section_id = NULL")],
     ["the organizations the sweep visits", () => addressRepo(database).expiringOrgs("2030-01-01")],

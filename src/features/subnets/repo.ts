@@ -111,9 +111,10 @@ export function subnetRepo(database: OpenDatabase) {
         where.push("(cidr LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
         params.push(like, like, like);
       }
-      // The count touches every match anyway: by the parent's or the folder's index when there
-      // is one (`+org_id`: without statistics SQLite walked all the organization's subnets).
-      const narrowed = f.parentId !== undefined || f.sectionId !== undefined;
+      // The count touches every match anyway: by the parent index (a parent's children, or the
+      // roots) or the folder index when it applies (`+org_id`: without statistics SQLite walked
+      // all the organization's subnets).
+      const narrowed = f.parentId !== undefined || f.sectionId !== undefined || f.root === true;
       const countWhere = narrowed ? ["+org_id = ?", ...where.slice(1)] : where;
       const total = (sqlite.query(`SELECT COUNT(*) AS n FROM subnets WHERE ${countWhere.join(" AND ")}`).get(...params) as { n: number }).n;
       if (f.within) {
