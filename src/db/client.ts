@@ -56,14 +56,22 @@ export interface OpenOptions {
 /** Opens (creating if needed) and migrates the database at `path`; ":memory:" for tests. */
 export function openDatabase(path: string, options: OpenOptions = {}): OpenDatabase {
   const sqlite = new Database(path, { create: true, strict: true });
-  // Migrations at boot may meet a CLI's lock: the server waits for them before it listens.
-  sqlite.run("PRAGMA busy_timeout = 5000");
-  if (path !== ":memory:") sqlite.run("PRAGMA journal_mode = WAL");
   const synchronous = options.synchronous === "normal" ? "NORMAL" : "FULL";
-  sqlite.run(`PRAGMA synchronous = ${synchronous}`);
-  const db = drizzle({ client: sqlite, schema });
-  if (options.migrate !== false) migrateDatabase(sqlite, db);
-  else sqlite.run("PRAGMA foreign_keys = ON");
+  let db;
+  try {
+    // Migrations at boot may meet a CLI's lock: the server waits for them before it listens.
+    sqlite.run("PRAGMA busy_timeout = 5000");
+    if (path !== ":memory:") sqlite.run("PRAGMA journal_mode = WAL");
+    sqlite.run(`PRAGMA synchronous = ${synchronous}`);
+    db = drizzle({ client: sqlite, schema });
+    if (options.migrate !== false) migrateDatabase(sqlite, db);
+    else sqlite.run("PRAGMA foreign_keys = ON");
+  } catch (error) {
+    // A database that cannot be opened or migrated leaves no handle on the file (a failed
+    // restore removes the file and puts the previous one back).
+    sqlite.close();
+    throw error;
+  }
   sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   let checkpointer: Checkpointer | undefined;
   if (options.backgroundCheckpoints && path !== ":memory:") {

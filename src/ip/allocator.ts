@@ -50,7 +50,7 @@ import { RangeList } from "./range-list.ts";
 
 /** No excludes (RunSet.firstAbsentOutside's `skip`). */
 const NO_SKIP: readonly number[] = [];
-/** Values up to 2^53 convert to numbers exactly. */
+/** A subnet whose network is below 2^53 ends below it too (prefixes are aligned): its values convert to numbers exactly. */
 const MAX_EXACT = 2n ** 53n;
 
 /** A free stretch of usable addresses, bounds inclusive; `size` = end − start + 1. */
@@ -407,7 +407,7 @@ export class SubnetAllocator {
   private excludedOffsets(exclude: readonly ValueRange[], lo: number, hi: number): number[] {
     // Number() of a value far outside the subnet is inexact, but it is clipped away all the same.
     // A base below 2^53 (IPv4) converts once, and each value without a BigInt subtraction.
-    const exact = this.base <= MAX_EXACT;
+    const exact = this.base < MAX_EXACT;
     const baseN = Number(this.base);
     let pairs: number[] = [];
     let ordered = true;
