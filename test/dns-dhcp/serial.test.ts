@@ -76,4 +76,33 @@ describe("the zone serial", () => {
     at("2030-01-02T00:00:00.000Z"); // a day later: the time of the change again
     expect((await zoneWithSerial(f)).serial).toBe(Date.parse("2030-01-02T00:00:00Z") / 1000);
   });
+
+  test("equals the closed form over every change (a window over the whole log), on random logs with ties", async () => {
+    const f = ipamFixture();
+    const { sqlite } = f.database;
+    // The definition as one window over every IPAM change, newest first: what the serial was computed with before.
+    const windowed = () =>
+      (sqlite
+        .query(`SELECT MAX(sec + newer) AS serial FROM (
+           SELECT CAST(strftime('%s', at) AS INTEGER) AS sec, ROW_NUMBER() OVER (ORDER BY at DESC, id DESC) - 1 AS newer FROM activity
+            WHERE org_id = ? AND (action LIKE 'address.%' OR action LIKE 'subnet.%' OR action LIKE 'section.%'))`)
+        .get(f.tenant.orgId) as { serial: number }).serial;
+    const insert = sqlite.query(
+      "INSERT INTO activity (id, org_id, at, actor_type, actor_label, action, target_type) VALUES (?, ?, ?, 'system', 'test', ?, 'address')",
+    );
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const actions = ["address.create", "address.delete", "subnet.update", "section.create", "api_key.create", "user.update"];
+    for (let round = 0; round < 30; round++) {
+      sqlite.run("DELETE FROM activity WHERE org_id = ?", [f.tenant.orgId]);
+      // A few hundred changes over a few seconds, bursts and gaps, many in one millisecond.
+      const base = Date.parse("2030-01-01T00:00:00Z") + random(1000) * 1000;
+      for (let k = 0, n = 1 + random(300); k < n; k++) {
+        const at = new Date(base + random(6) * (random(4) === 0 ? 100_000 : 1000) + random(3)).toISOString();
+        insert.run(crypto.randomUUID(), f.tenant.orgId, at, actions[random(actions.length)]!);
+      }
+      const expected = Math.max(windowed() ?? 0, 1);
+      expect((await zoneWithSerial(f)).serial).toBe(expected);
+    }
+  });
 });
