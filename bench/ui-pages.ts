@@ -15,7 +15,9 @@ import type { Page } from "playwright-core";
 import { createTenant } from "../test/helpers/tenant";
 import { apiCall, newContext, signInByLink, startUi } from "../test/ui/harness";
 
-const ROUNDS = Number(process.argv[2] ?? 3);
+// `bun run bench/ui-pages.ts 5` or `bun run bench ui-pages` (the runner's own argument is the bench's name): 3 rounds unless a count is given.
+const asked = Number(process.argv[process.argv.length - 1]);
+const ROUNDS = Number.isInteger(asked) && asked > 0 ? asked : 3;
 
 async function importCsv(url: string, key: string, kind: "subnets" | "addresses", csv: string): Promise<void> {
   const r = await fetch(`${url}/api/v1/import/${kind}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "text/csv" }, body: csv });
