@@ -45,6 +45,9 @@ export type SubnetSortKey = [string, number, Uint8Array, number];
 
 const COLUMNS = `id, section_id, parent_id, vrf, family, network_key, prefix_length, cidr, name, description, vlan, number, created_at, updated_at`;
 
+/** Up to this many matches of a folder or root filter are read by their index and sorted. */
+const FEW_TO_SORT = 2000;
+
 export function subnetRepo(database: OpenDatabase) {
   const { sqlite } = database;
   const byId = sqlite.query<SubnetRow, [string, string]>(`SELECT ${COLUMNS} FROM subnets WHERE org_id = ? AND id = ?`);
@@ -120,6 +123,11 @@ export function subnetRepo(database: OpenDatabase) {
       if (f.within) {
         where.push("vrf = ? AND family = ? AND network_key BETWEEN ? AND ?");
         params.push(f.within.vrf, f.within.family, f.within.first, f.within.last);
+      } else if (narrowed && total <= FEW_TO_SORT) {
+        // Few matches (the count just said how many): read them by the folder or parent index
+        // and sort them, instead of walking the organization's subnets in address order until
+        // the page is full (7.9 ms for a folder of 10 among 20,000 subnets).
+        where[0] = "+org_id = ?";
       }
       if (after) (where.push("(vrf, family, network_key, prefix_length) > (?, ?, ?, ?)"), params.push(...after));
       const rows = sqlite

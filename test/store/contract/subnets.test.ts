@@ -119,5 +119,17 @@ describe.each(BACKENDS)("subnets on $name", (backend) => {
     expect((await page(v6.id)).items.map((x: any) => x.cidr)).toEqual(["2001:db8:20:1::/64"]);
     const leaf = second.items[0];
     expect(await page(leaf.id)).toMatchObject({ items: [], total: 0, next_cursor: null });
+    // A folder's subnets and the roots page alike, in address order, whatever the plan.
+    const folder = (await t.api.post("/sections", { name: "Lab" })).body;
+    for (const cidr of ["10.21.0.0/24", "10.20.3.0/24", "2001:db8:20:1::/64"]) {
+      const id = first.items.concat(second.items).find((x: any) => x.cidr === cidr)?.id ?? (await t.api.get(`/subnets?q=${encodeURIComponent(cidr)}`)).body.items[0].id;
+      expect((await t.api.patch(`/subnets/${id}`, { section_id: folder.id })).status).toBe(200);
+    }
+    const inFolder = (await t.api.get(`/subnets?section_id=${folder.id}&limit=2`)).body;
+    const rest = (await t.api.get(`/subnets?section_id=${folder.id}&limit=2&cursor=${inFolder.next_cursor}`)).body;
+    expect([...inFolder.items, ...rest.items].map((x: any) => x.cidr)).toEqual(["10.20.3.0/24", "10.21.0.0/24", "2001:db8:20:1::/64"]);
+    expect(inFolder.total).toBe(3);
+    const roots = (await t.api.get("/subnets?root=true&limit=100")).body;
+    expect(roots.items.map((x: any) => x.cidr)).toEqual(["10.20.0.0/16", "10.21.0.0/24", "2001:db8:20::/48", "10.20.5.0/24"]); // VRF first: default, then lab
   });
 });
