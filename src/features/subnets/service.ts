@@ -6,8 +6,8 @@
 import { checkPlanAllows } from "../../auth/plans";
 import { actorOf, requireWrite, type Principal } from "../../auth/principal";
 import { ApiError, notFound } from "../../http/errors";
-import { containsIp, formatCidr, ipKey, ipv4MappedPrefixError, isUsable, lastAddress, parseCidr } from "../../ip";
-import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
+import { containsIp, formatCidr, ipv4MappedPrefixError, isUsable, lastAddress, parseCidr } from "../../ip";
+import { badCursor, decodeCursor, encodeCursor, keyFromHex, keyHex, keyOf, nowIso, requireCidr, requireIp, valueOfKey } from "../../ipam/codec";
 import { ipInputError } from "../../http/ip-input";
 import { DEFAULT_LIMIT } from "../../http/pagination";
 import type { StoreDeps } from "../../app";
@@ -63,8 +63,8 @@ export function subnetService(deps: Pick<StoreDeps, "store">) {
         const within = parent && {
           vrf: parent.vrf,
           family: parent.prefix.family,
-          first: ipKey({ family: parent.prefix.family, value: parent.prefix.network }),
-          last: ipKey({ family: parent.prefix.family, value: lastAddress(parent.prefix) }),
+          first: keyOf(parent.prefix.family, parent.prefix.network),
+          last: keyOf(parent.prefix.family, lastAddress(parent.prefix)),
         };
         const filters = {
           sectionId: q.section_id,

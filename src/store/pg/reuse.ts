@@ -38,9 +38,12 @@ export async function reuseIndex(tx: TransactionSQL, orgId: string, subnetId: st
 
 /** Adds `a` under its hostname and MAC unless a lower record already holds them. */
 export function rememberForReuse(index: Map<string, Address>, a: Address): void {
-  for (const key of [a.hostname === "" ? null : reuseKey({ field: "hostname", value: a.hostname }), a.mac === null ? null : reuseKey({ field: "mac", value: a.mac })]) {
-    if (key !== null && !index.has(key)) index.set(key, a);
-  }
+  const keep = (lookup: ReuseLookup) => {
+    const key = reuseKey(lookup);
+    if (!index.has(key)) index.set(key, a);
+  };
+  if (a.hostname !== "") keep({ field: "hostname", value: a.hostname });
+  if (a.mac !== null) keep({ field: "mac", value: a.mac });
 }
 
 /** Where `reuseIndex` keeps the record a lookup finds: "field\nvalue", a hostname in ASCII lower case. */
